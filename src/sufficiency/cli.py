@@ -1,0 +1,182 @@
+"""The `sufficiency` command: a thin face over the library.
+
+Each command calls one library function and turns library errors into a sentence and an exit
+code: 0 done, 1 the data has errors (validate), 2 the command could not run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .errors import SufficiencyError
+
+app = typer.Typer(
+    help="See, forecast and plan the homes of children looked after, from SSDA903 returns.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(stderr=True)
+out = Console()
+
+
+class Format(StrEnum):
+    text = "text"
+    csv = "csv"
+    json = "json"
+    html = "html"
+
+
+@contextlib.contextmanager
+def _progress():
+    """A Rich progress bar; yields a callback(step, done, total)."""
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal,
+    ) as bar:
+        task = bar.add_task("starting", total=1)
+
+        def update(step: str, done: int, total: int) -> None:
+            bar.update(task, description=step[:60], completed=done, total=max(total, 1))
+
+        yield update
+
+
+def _fail(exc: SufficiencyError) -> typer.Exit:
+    console.print(f"[bold red]Error:[/] {exc}")
+    return typer.Exit(2)
+
+
+def _years(text: str) -> tuple[int, int]:
+    m = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4}))?\s*", text)
+    if not m:
+        raise typer.BadParameter("give a year or a range of years, e.g. 2018-2025")
+    first, last = int(m.group(1)), int(m.group(2) or m.group(1))
+    if last < first:
+        raise typer.BadParameter(f"the range {text} runs backwards")
+    return first, last
+
+
+@app.command()
+def validate(
+    path: Annotated[Path, typer.Argument(help="A folder or .zip of SSDA903 returns (CSV or XLSX).")],
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
+    output: Annotated[Path | None, typer.Option("--out", "-o", help="Write the report here.")] = None,
+    la: Annotated[str | None, typer.Option(help="Council (name or ONS code); inferred if omitted.")] = None,
+) -> None:
+    """Check returns against the SSDA903 rules; exit 1 if there are errors."""
+    from .pipeline import validate_path
+    from .reference.authorities import find_authority
+
+    try:
+        la_code = find_authority(la).code if la else None
+        with _progress() as progress:
+            _returns, report = validate_path(path, la_code=la_code, progress=progress)
+    except SufficiencyError as exc:
+        raise _fail(exc) from None
+    text = {"text": report.to_text, "csv": report.to_csv, "json": report.to_json,
+            "html": report.to_html}[fmt.value]()
+    if output:
+        output.write_text(text, encoding="utf-8")
+        console.print(f"{len(report.errors)} errors, {len(report.warnings)} warnings: report in {output}")
+    else:
+        out.print(text, markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command()
+def load(
+    path: Annotated[Path, typer.Argument(help="A folder or .zip of SSDA903 returns (CSV or XLSX).")],
+    db: Annotated[Path, typer.Option(help="DuckDB store to write.")] = Path("la.duckdb"),
+    la: Annotated[str | None, typer.Option(help="Council (name or ONS code); inferred if omitted.")] = None,
+) -> None:
+    """Read, validate and clean returns into a DuckDB store for every later command."""
+    from .pipeline import load as run_load
+    from .reference.authorities import find_authority
+
+    try:
+        la_code = find_authority(la).code if la else None
+        with _progress() as progress:
+            result = run_load(path, db, la_code=la_code, progress=progress)
+    except SufficiencyError as exc:
+        raise _fail(exc) from None
+    _print_load(result)
+
+
+def _print_load(result) -> None:
+    history, report = result.history, result.report
+    table = Table(title=f"Loaded into {result.db}", show_header=True)
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, frame in sorted(history.tables.items()):
+        table.add_row(name, f"{len(frame):,}")
+    console.print(table)
+    summary = history.summary()
+    if len(summary):
+        log = Table(title="Cleaning log (rows changed or dropped, by rule)")
+        for col in summary.columns:
+            log.add_column(str(col))
+        for row in summary.itertuples(index=False):
+            log.add_row(*[str(v) for v in row])
+        console.print(log)
+    console.print(f"Validation: {len(report.errors)} errors, {len(report.warnings)} warnings "
+                  f"(table validation_issues in {result.db}).")
+
+
+@app.command()
+def synth(
+    la: Annotated[str, typer.Option(help="A real English council, by name or ONS code.")] = "Leeds",
+    years: Annotated[str, typer.Option(help="Collection years by the 31 March they end, e.g. 2018-2025.")] = "2018-2025",
+    seed: Annotated[int, typer.Option(help="Root random seed.")] = 1,
+    output: Annotated[Path, typer.Option("--out", "-o", help="Folder to write returns to.")] = Path("returns"),
+    params: Annotated[Path | None, typer.Option(help="YAML file overriding generator parameters.")] = None,
+    children: Annotated[int | None, typer.Option(help="Override the children looked after on 31 March.")] = None,
+) -> None:
+    """Write realistic synthetic SSDA903 returns for a council (no real child data)."""
+    from .synth import synthesise
+
+    first, last = _years(years)
+    try:
+        with _progress() as progress:
+            result = synthesise(la=la, first_year=first, last_year=last, seed=seed, out=output,
+                                params_path=params, children=children, progress=progress)
+    except SufficiencyError as exc:
+        raise _fail(exc) from None
+    console.print(f"Synthetic returns for {la}, {first}-{last}, seed {seed}: {result.out}")
+
+
+@app.command()
+def demo(
+    output: Annotated[Path, typer.Option("--out", "-o", help="Folder for the demo's files.")] = Path("demo-output"),
+    la: Annotated[str, typer.Option(help="Council to imitate.")] = "Leeds",
+    seed: Annotated[int, typer.Option(help="Root random seed.")] = 1,
+) -> None:
+    """Generate a synthetic council, load it, and write its validation report."""
+    from .pipeline import load as run_load
+    from .synth import synthesise
+
+    output.mkdir(parents=True, exist_ok=True)
+    returns_dir, db = output / "returns", output / "demo.duckdb"
+    try:
+        with _progress() as progress:
+            synthesise(la=la, first_year=2018, last_year=2025, seed=seed, out=returns_dir,
+                       progress=progress)
+            result = run_load(returns_dir, db, progress=progress)
+    except SufficiencyError as exc:
+        raise _fail(exc) from None
+    report_path = output / "validation.html"
+    report_path.write_text(result.report.to_html(), encoding="utf-8")
+    _print_load(result)
+    out.print(f"Synthetic returns: {returns_dir}\nStore: {db}\nValidation report: {report_path}")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

@@ -1,0 +1,18 @@
+"""The package's exceptions. Validation problems are reported, not raised; these are for
+input that cannot be read at all, and for schema, parameter or store files that are wrong."""
+
+
+class SufficiencyError(Exception):
+    """Base class: every error `sufficiency` raises on purpose is one of these."""
+
+
+class InputError(SufficiencyError):
+    """A user's file or folder cannot be read. The message is a sentence a person can act on."""
+
+
+class SchemaError(SufficiencyError):
+    """A schema or parameter file is wrong. The message names the file and the key."""
+
+
+class StoreError(SufficiencyError):
+    """The DuckDB store is missing, not a sufficiency store, or lacks a table."""

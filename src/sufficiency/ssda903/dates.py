@@ -1,0 +1,46 @@
+"""Dates as councils' systems write them: dd/mm/yyyy, yyyy-mm-dd (with or without a time),
+d/m/yy is refused (ambiguous century), and Excel serial day numbers (e.g. 45382)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+# Serials from 1 Jan 1900 to 31 Dec 2099; anything else is not taken for a date.
+_SERIAL_MIN, _SERIAL_MAX = 1, 73415
+
+
+def parse_dates(values: pd.Series) -> pd.Series:
+    """Parse a column of raw text into datetime64[ns]; unparseable or blank -> NaT.
+
+    Use `bad_dates(values, parsed)` for the mask of values that were present but unparseable.
+    """
+    s = values.astype("string").str.strip()
+    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+    if s.isna().all():
+        return out
+    uk = s.str.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", na=False)
+    if uk.any():
+        out[uk] = pd.to_datetime(s[uk], format="%d/%m/%Y", errors="coerce")
+    iso = s.str.fullmatch(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?", na=False)
+    if iso.any():
+        out[iso] = pd.to_datetime(s[iso].str[:10], format="%Y-%m-%d", errors="coerce")
+    serial = s.str.fullmatch(r"\d{1,5}(?:\.0+)?", na=False)
+    if serial.any():
+        n = pd.to_numeric(s[serial], errors="coerce")
+        ok = n.between(_SERIAL_MIN, _SERIAL_MAX)
+        days = pd.to_timedelta(n[ok].astype(np.int64), unit="D")
+        out[serial[serial].index[ok.to_numpy()]] = (EXCEL_EPOCH + days).to_numpy()
+    return out
+
+
+def bad_dates(values: pd.Series, parsed: pd.Series) -> pd.Series:
+    """True where a value was given but is not a date."""
+    present = values.astype("string").str.strip().fillna("") != ""
+    return present & parsed.isna()
+
+
+def format_uk(dates: pd.Series) -> pd.Series:
+    """datetime64 -> 'dd/mm/yyyy' text (blank where NaT)."""
+    return dates.dt.strftime("%d/%m/%Y").astype("string")

@@ -1,0 +1,122 @@
+"""The validation report: every problem found, one row each, never raised.
+
+Each issue has a stable `code` (see checks.yaml), a severity (`error` blocks analysis of the
+row; `warning` is worth fixing but the row is used), and where it is: table, collection year,
+file, row (the line number in the file as a spreadsheet shows it, header = 1), column, value
+and child. `message` is a sentence a data officer can act on.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+COLUMNS = ["code", "severity", "table", "year", "file", "row", "column", "value", "child", "message"]
+_DTYPES = {
+    "code": "string", "severity": "string", "table": "string", "year": "Int64", "file": "string",
+    "row": "Int64", "column": "string", "value": "string", "child": "string", "message": "string",
+}
+
+
+def issues_frame(records=None, **columns) -> pd.DataFrame:
+    """Build a frame of issues, from a list of dicts or from columns (scalars broadcast)."""
+    if records is not None:
+        frame = pd.DataFrame.from_records(list(records), columns=COLUMNS)
+    else:
+        n = max((len(v) for v in columns.values() if isinstance(v, pd.Series | list)), default=1)
+        frame = pd.DataFrame(
+            {c: (columns.get(c).to_numpy() if isinstance(columns.get(c), pd.Series)
+                 else columns.get(c) if isinstance(columns.get(c), list)
+                 else [columns.get(c)] * n) for c in COLUMNS}
+        )
+    return frame.astype(_DTYPES)
+
+
+@dataclass
+class ValidationReport:
+    issues: pd.DataFrame = field(default_factory=lambda: issues_frame([]))
+
+    @classmethod
+    def combine(cls, parts: list[pd.DataFrame]) -> ValidationReport:
+        parts = [p for p in parts if len(p)]
+        frame = pd.concat(parts, ignore_index=True) if parts else issues_frame([])
+        frame = frame.astype(_DTYPES).sort_values(
+            ["severity", "table", "year", "file", "row", "code"], na_position="first", kind="stable"
+        )
+        return cls(frame.reset_index(drop=True))
+
+    @property
+    def errors(self) -> pd.DataFrame:
+        return self.issues[self.issues["severity"] == "error"]
+
+    @property
+    def warnings(self) -> pd.DataFrame:
+        return self.issues[self.issues["severity"] == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return len(self.errors) == 0
+
+    def summary(self) -> pd.DataFrame:
+        """Count of issues by code and severity, with one example message each."""
+        if not len(self.issues):
+            return pd.DataFrame(columns=["code", "severity", "count", "example"])
+        g = self.issues.groupby(["code", "severity"], sort=True)
+        return g.agg(count=("message", "size"), example=("message", "first")).reset_index()
+
+    def to_csv(self) -> str:
+        buf = io.StringIO()
+        self.issues.to_csv(buf, index=False)
+        return buf.getvalue()
+
+    def to_json(self) -> str:
+        records = json.loads(self.issues.to_json(orient="records"))
+        return json.dumps(
+            {"errors": int(len(self.errors)), "warnings": int(len(self.warnings)), "issues": records},
+            indent=1,
+        )
+
+    def to_text(self, limit: int = 200) -> str:
+        lines = [f"{len(self.errors)} errors, {len(self.warnings)} warnings"]
+        for row in self.summary().itertuples():
+            lines.append(f"  {row.severity:<7} {row.code:<28} {row.count:>7}")
+        shown = self.issues.head(limit)
+        if len(shown):
+            lines.append("")
+        for r in shown.itertuples():
+            where = r.file if pd.notna(r.file) else ""
+            if pd.notna(r.row):
+                where += f" row {r.row}"
+            lines.append(f"{r.severity.upper()} {r.code} {where}: {r.message}")
+        if len(self.issues) > limit:
+            lines.append(f"... and {len(self.issues) - limit} more (use --format csv for all)")
+        return "\n".join(lines)
+
+    def to_html(self, limit: int = 5000) -> str:
+        def cell(v) -> str:
+            return "" if pd.isna(v) else html.escape(str(v))
+
+        head = "".join(f"<th>{c}</th>" for c in COLUMNS)
+        rows = "\n".join(
+            f"<tr class='{cell(r['severity'])}'>" + "".join(f"<td>{cell(r[c])}</td>" for c in COLUMNS) + "</tr>"
+            for r in self.issues.head(limit).to_dict("records")
+        )
+        summary = "".join(
+            f"<tr><td>{cell(r.code)}</td><td>{cell(r.severity)}</td><td>{r.count}</td><td>{cell(r.example)}</td></tr>"
+            for r in self.summary().itertuples()
+        )
+        more = f"<p>Showing {limit} of {len(self.issues)} issues.</p>" if len(self.issues) > limit else ""
+        return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>SSDA903 validation report</title>
+<style>body{{font-family:system-ui,sans-serif;margin:2em}}table{{border-collapse:collapse;font-size:13px}}
+td,th{{border:1px solid #ccc;padding:3px 6px;text-align:left}}tr.error td:nth-child(2){{color:#b00020;font-weight:600}}
+tr.warning td:nth-child(2){{color:#8a5a00}}</style></head><body>
+<h1>SSDA903 validation report</h1>
+<p><strong>{len(self.errors)}</strong> errors, <strong>{len(self.warnings)}</strong> warnings.</p>
+<h2>Summary</h2><table><tr><th>code</th><th>severity</th><th>count</th><th>example</th></tr>{summary}</table>
+<h2>Every issue</h2>{more}<table><tr>{head}</tr>
+{rows}</table></body></html>"""
