@@ -51,7 +51,7 @@ def _progress():
 
 
 def _fail(exc: SufficiencyError) -> typer.Exit:
-    console.print(f"[bold red]Error:[/] {exc}")
+    console.print(f"[bold red]Error:[/] {exc}", soft_wrap=True, highlight=False)
     return typer.Exit(2)
 
 
@@ -141,9 +141,9 @@ def synth(
     children: Annotated[int | None, typer.Option(help="Override the children looked after on 31 March.")] = None,
 ) -> None:
     """Write realistic synthetic SSDA903 returns for a council (no real child data)."""
+    first, last = _years(years)
     from .synth import synthesise
 
-    first, last = _years(years)
     try:
         with _progress() as progress:
             result = synthesise(la=la, first_year=first, last_year=last, seed=seed, out=output,

@@ -92,8 +92,8 @@ class PostcodeDirectory:
         c = compact(raw).fillna("")
         self.ensure(c[kind.isin(["full", "sector"])].unique())
         out = pd.DataFrame({"kind": kind}, index=raw.index)
-        full = self.postcodes.reindex(c.where(kind == "full").to_numpy())
-        sect = self.sectors.reindex(c.where(kind == "sector").to_numpy())
+        full = self.postcodes.reindex(c.where(kind == "full", None).to_numpy(object))
+        sect = self.sectors.reindex(c.where(kind == "sector", None).to_numpy(object))
         for col in ("easting", "northing"):
             out[col] = np.where(kind == "full", full[col].to_numpy(), sect[col].to_numpy())
         out["council"] = pd.Series(
@@ -122,19 +122,20 @@ def _read_letter(letter: str) -> pd.DataFrame | None:
     if not path.is_file():
         return None
     data = msgpack.unpackb(brotli.decompress(path.read_bytes()), raw=False)["data"]
+    lookup = district_to_council()
+    district = pd.Categorical(data["laua"])
+    councils = np.array([lookup.get(d, d) for d in district.categories], dtype=object)
     frame = pd.DataFrame(
         {
-            "pc": pd.Series(data["pcd"], dtype="string").str.replace(" ", "", regex=False),
-            "district": pd.Series(data["laua"], dtype="string"),
-            "easting": pd.Series(data["oseast1m"], dtype=float),
-            "northing": pd.Series(data["osnrth1m"], dtype=float),
+            "pc": pd.Series([p.replace(" ", "") for p in data["pcd"]], dtype=object),
+            "easting": np.asarray(data["oseast1m"], dtype=float),
+            "northing": np.asarray(data["osnrth1m"], dtype=float),
+            "council": councils[district.codes],
         }
     )
-    frame = frame[~frame["district"].str.startswith("N", na=True)]  # Northern Ireland: Irish grid
-    frame = frame.dropna(subset=["easting", "northing"])
-    lookup = district_to_council()
-    frame["council"] = frame["district"].map(lambda d: lookup.get(d, d)).astype("string")
-    return frame.drop(columns="district").drop_duplicates("pc")
+    keep = ~pd.Series(district.astype(str)).str.startswith("N").to_numpy()  # N. Ireland: Irish grid
+    frame = frame[keep & ~np.isnan(frame["easting"].to_numpy())]
+    return frame.drop_duplicates("pc")
 
 
 def _sectors(frame: pd.DataFrame) -> pd.DataFrame:
