@@ -249,6 +249,8 @@ def _cross_checks(returns: Returns, dates) -> Iterator[pd.DataFrame]:
                     _where(bad) + " has episodes in " + _ylabel(bad) + " but no Header row.")
         with_ep = set(keys)
         hkeys = pd.Series(list(zip(hd["CHILD"], hd["_year"], strict=True)), index=hd.index)
+        if "oc3" in frames:  # care leavers are in the Header of the years they are in OC3
+            with_ep |= set(zip(frames["oc3"]["CHILD"], frames["oc3"]["_year"], strict=True))
         bad = hd[~hkeys.isin(with_ep) & hd["CHILD"].notna() & hd["_year"].isin(ep["_year"].unique())]
         yield _emit("CHILD_NO_EPISODES", bad, "header", "CHILD", bad["CHILD"],
                     _where(bad) + " is in the Header for " + _ylabel(bad) + " but has no episode that year.")
