@@ -20,19 +20,25 @@ def parse_dates(values: pd.Series) -> pd.Series:
     out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
     if s.isna().all():
         return out
-    uk = s.str.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", na=False)
+    vals = out.to_numpy(copy=True)
+
+    def mask(pattern: str) -> np.ndarray:
+        return s.str.fullmatch(pattern).fillna(False).to_numpy(bool)
+
+    # years 1800-2299 only: anything else is a typing error, and outside datetime64[ns]
+    uk = mask(r"\d{1,2}/\d{1,2}/(?:1[89]|2[0-2])\d\d")
     if uk.any():
-        out[uk] = pd.to_datetime(s[uk], format="%d/%m/%Y", errors="coerce")
-    iso = s.str.fullmatch(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?", na=False)
+        vals[uk] = pd.to_datetime(s[uk], format="%d/%m/%Y", errors="coerce").to_numpy()
+    iso = mask(r"(?:1[89]|2[0-2])\d\d-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
     if iso.any():
-        out[iso] = pd.to_datetime(s[iso].str[:10], format="%Y-%m-%d", errors="coerce")
-    serial = s.str.fullmatch(r"\d{1,5}(?:\.0+)?", na=False)
+        vals[iso] = pd.to_datetime(s[iso].str[:10], format="%Y-%m-%d", errors="coerce").to_numpy()
+    serial = mask(r"\d{1,5}(?:\.0+)?")
     if serial.any():
-        n = pd.to_numeric(s[serial], errors="coerce")
-        ok = n.between(_SERIAL_MIN, _SERIAL_MAX)
-        days = pd.to_timedelta(n[ok].astype(np.int64), unit="D")
-        out[serial[serial].index[ok.to_numpy()]] = (EXCEL_EPOCH + days).to_numpy()
-    return out
+        n = pd.to_numeric(s[serial], errors="coerce").to_numpy(float)
+        ok = (n >= _SERIAL_MIN) & (n <= _SERIAL_MAX)
+        where = np.flatnonzero(serial)[ok]
+        vals[where] = (EXCEL_EPOCH + pd.to_timedelta(n[ok].astype(np.int64), unit="D")).to_numpy()
+    return pd.Series(vals, index=s.index, dtype="datetime64[ns]")
 
 
 def bad_dates(values: pd.Series, parsed: pd.Series) -> pd.Series:

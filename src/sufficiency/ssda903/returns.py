@@ -53,7 +53,10 @@ class Returns:
 
     @property
     def years(self) -> list[int]:
-        return sorted({f.year for f in self.files if f.year is not None and f.table})
+        found = {f.year for f in self.files if f.year is not None and f.table}
+        for frame in self.frames.values():
+            found |= {int(y) for y in frame["_year"].unique()}
+        return sorted(found)
 
     @property
     def input_rows(self) -> int:
