@@ -57,3 +57,13 @@ def test_find_authority_by_name_code_or_number():
     assert leeds.fact("cla", 2025) == 1498  # DfE CLA on 31 March 2025
     with pytest.raises(InputError, match="No English local authority"):
         find_authority("Atlantis")
+
+
+def test_cache_round_trip_gives_the_same_answers(tmp_path):
+    from sufficiency.reference.postcodes import PostcodeDirectory
+
+    pcs = pd.Series(["LS1 4AP", "LS1 4", "CA1 1QS", "ZZ9 9ZZ"])
+    cold = PostcodeDirectory(cache_dir=tmp_path).locate(pcs)
+    assert list(tmp_path.glob("postcodes-*.npz"))
+    warm = PostcodeDirectory(cache_dir=tmp_path).locate(pcs)
+    pd.testing.assert_frame_equal(cold, warm)

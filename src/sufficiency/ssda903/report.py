@@ -25,7 +25,10 @@ _DTYPES = {
 def issues_frame(records=None, **columns) -> pd.DataFrame:
     """Build a frame of issues, from a list of dicts or from columns (scalars broadcast)."""
     if records is not None:
-        frame = pd.DataFrame.from_records(list(records), columns=COLUMNS)
+        records = list(records)
+        if not records:
+            return _EMPTY.copy()
+        frame = pd.DataFrame.from_records(records, columns=COLUMNS)
     else:
         n = max((len(v) for v in columns.values() if isinstance(v, pd.Series | list)), default=1)
         frame = pd.DataFrame(
@@ -34,6 +37,9 @@ def issues_frame(records=None, **columns) -> pd.DataFrame:
                  else [columns.get(c)] * n) for c in COLUMNS}
         )
     return frame.astype(_DTYPES)
+
+
+_EMPTY = pd.DataFrame({c: pd.Series(dtype=t) for c, t in _DTYPES.items()})
 
 
 @dataclass

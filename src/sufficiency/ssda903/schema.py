@@ -106,7 +106,7 @@ class Schema(_Strict):
 def _read_yaml(path: Path) -> dict:
     try:
         with path.open(encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
+            data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, yaml.YAMLError) as exc:
         raise SchemaError(f"{path}: cannot read schema file: {exc}") from exc
     if not isinstance(data, dict):

@@ -31,7 +31,7 @@ URN_RE = r"(?:\d{7}|SC\d{6}|XXXXXXX)"
 def catalogue() -> dict[str, dict]:
     """Every issue code: severity, title and what to do."""
     with CHECKS_FILE.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def _fmt(d: pd.Series) -> pd.Series:

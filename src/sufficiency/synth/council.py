@@ -87,7 +87,7 @@ def synthesise(la: str, first_year: int, last_year: int, seed: int, out: Path,
     pcs = directory().in_council(authority.code)
     if pcs.empty:
         raise InputError(f"No postcodes found for {authority.name} ({authority.code}).")
-    allpc = directory().postcodes.reset_index()
+    allpc = directory().all_postcodes()
     england = allpc[allpc["council"].str.startswith("E", na=False) & (allpc["council"] != authority.code)]
     england = england.sample(min(len(england), 400_000), random_state=seed)
     locator = Locator(pcs, england)
