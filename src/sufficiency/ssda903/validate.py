@@ -113,12 +113,19 @@ def _code_check(name, frame, col, codelist_name, schema: Schema) -> Iterator[pd.
     cl = schema.codelist(codelist_name)
     values = frame[col].str.strip().str.upper()
     present = values.notna()
-    for year in frame["_year"].unique():
+    every = frozenset(cl.codes)
+    suspect = present & ~values.isin(every)  # unknown in any year
+    limited = [c for c, code in cl.codes.items() if code.from_year or code.until_year]
+    if limited:
+        suspect |= values.isin(limited).fillna(False)
+    if not suspect.any():
+        return
+    for year in frame.loc[suspect, "_year"].unique():
         valid = cl.valid_codes(schema.schema_year(int(year)))
-        mask = present & (frame["_year"] == year) & ~values.isin(valid)
-        bad = frame[mask]
-        if not len(bad):
+        mask = suspect & (frame["_year"] == year) & ~values.isin(valid)
+        if not mask.any():
             continue
+        bad = frame[mask]
         other = bad[col].str.upper().map(lambda c: _other_years(cl, c)).astype("string")
         yield _emit("CODE_INVALID", bad, name, col, bad[col],
                     _where(bad) + f": {col} '" + bad[col] + f"' is not a valid {cl.title.lower()} code in "
@@ -163,11 +170,16 @@ def _episode_checks(returns: Returns, dates) -> Iterator[pd.DataFrame]:
     ep["decom"], ep["dec"] = dates[("episodes", "DECOM")], dates[("episodes", "DEC")]
     year_end = pd.to_datetime(ep["_year"].astype(str) + "-03-31")
     year_start = year_end - pd.DateOffset(years=1) + pd.Timedelta(days=1)
-    dec_text, decom_text = _fmt(ep["dec"]), _fmt(ep["decom"])
+
+    def dec_text(idx):
+        return _fmt(ep.loc[idx, "dec"])
+
+    def decom_text(idx):
+        return _fmt(ep.loc[idx, "decom"])
 
     bad = ep[ep["dec"] < ep["decom"]]
-    yield _emit("DEC_BEFORE_DECOM", bad, "episodes", "DEC", dec_text[bad.index],
-                _where(bad) + ": DEC " + dec_text[bad.index] + " is before DECOM " + decom_text[bad.index] + ".")
+    yield _emit("DEC_BEFORE_DECOM", bad, "episodes", "DEC", dec_text(bad.index),
+                _where(bad) + ": DEC " + dec_text(bad.index) + " is before DECOM " + decom_text(bad.index) + ".")
 
     has_dec, has_rec = ep["DEC"].notna(), ep["REC"].notna()
     bad = ep[has_dec != has_rec]
@@ -176,19 +188,19 @@ def _episode_checks(returns: Returns, dates) -> Iterator[pd.DataFrame]:
                 + bad["DEC"].fillna("") + "', REC is '" + bad["REC"].fillna("") + "'.")
 
     bad = ep[ep["decom"] > year_end]
-    yield _emit("DATE_AFTER_YEAR", bad, "episodes", "DECOM", decom_text[bad.index],
-                _where(bad) + ": DECOM " + decom_text[bad.index] + " is after the end of the collection year (31/03).")
+    yield _emit("DATE_AFTER_YEAR", bad, "episodes", "DECOM", decom_text(bad.index),
+                _where(bad) + ": DECOM " + decom_text(bad.index) + " is after the end of the collection year (31/03).")
     bad = ep[ep["dec"] > year_end]
-    yield _emit("DATE_AFTER_YEAR", bad, "episodes", "DEC", dec_text[bad.index],
-                _where(bad) + ": DEC " + dec_text[bad.index] + " is after the end of the collection year (31/03); "
+    yield _emit("DATE_AFTER_YEAR", bad, "episodes", "DEC", dec_text(bad.index),
+                _where(bad) + ": DEC " + dec_text(bad.index) + " is after the end of the collection year (31/03); "
                 "the episode should be open in this return.")
     bad = ep[ep["dec"] < year_start]
-    yield _emit("EPISODE_BEFORE_YEAR", bad, "episodes", "DEC", dec_text[bad.index],
-                _where(bad) + ": the episode ended on " + dec_text[bad.index] + ", before this collection year began.")
+    yield _emit("EPISODE_BEFORE_YEAR", bad, "episodes", "DEC", dec_text(bad.index),
+                _where(bad) + ": the episode ended on " + dec_text(bad.index) + ", before this collection year began.")
 
     dup = ep[ep["decom"].notna() & ep.duplicated(["_year", "_file", "CHILD", "decom"], keep="first")]
-    yield _emit("EPISODE_DUPLICATE", dup, "episodes", "DECOM", decom_text[dup.index],
-                _where(dup) + ": a second episode starting " + decom_text[dup.index] + " in the same return.")
+    yield _emit("EPISODE_DUPLICATE", dup, "episodes", "DECOM", decom_text(dup.index),
+                _where(dup) + ": a second episode starting " + decom_text(dup.index) + " in the same return.")
 
     # Order within each return; look at the next episode of the same child.
     ok = ep[ep["decom"].notna() & ep["CHILD"].notna()].sort_values(["_year", "_file", "CHILD", "decom", "_row"])
@@ -240,18 +252,18 @@ def _cross_checks(returns: Returns, dates) -> Iterator[pd.DataFrame]:
     if "header" not in frames:
         return
     hd = frames["header"]
-    in_header = set(zip(hd["CHILD"], hd["_year"], strict=True))
+    in_header = _keys(hd)
     if "episodes" in frames:
         ep = frames["episodes"]
-        keys = pd.Series(list(zip(ep["CHILD"], ep["_year"], strict=True)), index=ep.index)
-        bad = ep[~keys.isin(in_header) & ep["CHILD"].notna()].drop_duplicates(["CHILD", "_year"])
+        keys = _keys(ep)
+        bad = ep[~keys.isin(in_header).to_numpy() & ep["CHILD"].notna().to_numpy()].drop_duplicates(["CHILD", "_year"])
         yield _emit("CHILD_NOT_IN_HEADER", bad, "episodes", "CHILD", bad["CHILD"],
                     _where(bad) + " has episodes in " + _ylabel(bad) + " but no Header row.")
-        with_ep = set(keys)
-        hkeys = pd.Series(list(zip(hd["CHILD"], hd["_year"], strict=True)), index=hd.index)
+        with_ep = keys
         if "oc3" in frames:  # care leavers are in the Header of the years they are in OC3
-            with_ep |= set(zip(frames["oc3"]["CHILD"], frames["oc3"]["_year"], strict=True))
-        bad = hd[~hkeys.isin(with_ep) & hd["CHILD"].notna() & hd["_year"].isin(ep["_year"].unique())]
+            with_ep = pd.concat([keys, _keys(frames["oc3"])])
+        bad = hd[~in_header.isin(with_ep).to_numpy() & hd["CHILD"].notna().to_numpy()
+                 & hd["_year"].isin(ep["_year"].unique()).to_numpy()]
         yield _emit("CHILD_NO_EPISODES", bad, "header", "CHILD", bad["CHILD"],
                     _where(bad) + " is in the Header for " + _ylabel(bad) + " but has no episode that year.")
     dob = dates[("header", "DOB")]
@@ -265,8 +277,7 @@ def _cross_checks(returns: Returns, dates) -> Iterator[pd.DataFrame]:
         if name not in frames:
             continue
         f = frames[name]
-        keys = pd.Series(list(zip(f["CHILD"], f["_year"], strict=True)), index=f.index)
-        bad = f[~keys.isin(in_header) & f["CHILD"].notna()]
+        bad = f[~_keys(f).isin(in_header).to_numpy() & f["CHILD"].notna().to_numpy()]
         yield _emit("CHILD_NOT_IN_HEADER_OTHER", bad, name, "CHILD", bad["CHILD"],
                     _where(bad) + f" is in {returns.schema.table(name).title} but not in the Header for that year.")
     if "missing" in frames:
@@ -282,6 +293,12 @@ def _cross_checks(returns: Returns, dates) -> Iterator[pd.DataFrame]:
         bad = rv[(r < d) | (r > year_end)]
         yield _emit("REVIEW_DATE_OUTSIDE", bad, "reviews", "REVIEW", bad["REVIEW"],
                     _where(bad) + ": REVIEW " + _fmt(r[bad.index]) + " is before the date of birth or after the collection year's end.")
+
+
+def _keys(frame: pd.DataFrame) -> pd.Series:
+    """child|year as one string, for fast membership tests."""
+    keys = frame["CHILD"].fillna("").astype(str) + "|" + frame["_year"].astype(str)
+    return keys.astype(object)  # object dtype: isin uses a hash table (arrow strings do not)
 
 
 def catalogue_markdown() -> str:
