@@ -33,7 +33,7 @@ def main() -> None:
     ruleset = f"lac{year - 1}_{str(year)[-2:]}"
     registry = importlib.import_module(f"lac_validator.rules.{ruleset}").registry
     start = time.perf_counter()
-    v = lac_validator.LacValidator(metadata={"collectionYear": str(year - 1), "localAuthority": la},
+    v = lac_validator.LacValidator(metadata={"collectionYear": str(year), "localAuthority": la},
                                    files=files, registry=registry)
     seconds = time.perf_counter() - start
     failing = {}

@@ -15,6 +15,7 @@ from ..errors import InputError, SchemaError
 from ..reference.authorities import Authority, find_authority
 from ..reference.postcodes import directory
 from .history import Locator, episodes_from, legal_changes, place_codes, spaced
+from .model import _birthday as _birthday_days
 from .model import _choice, _days, simulate_children, simulate_placements
 
 ETHNIC = {"WBRI": 0.66, "WOTH": 0.04, "MWBC": 0.04, "MWAS": 0.02, "MOTH": 0.04, "AIND": 0.01, "APKN": 0.03,
@@ -107,6 +108,10 @@ def synthesise(la: str, first_year: int, last_year: int, seed: int, out: Path,
     ep = episodes_from(p, ch, pl, changes, rng)
     ep = ep.merge(pl[["pid", "place", "provider", "pl_post", "urn"]], on="pid", how="left")
     ch["home_post"] = spaced(locator.council["pc"].to_numpy()[ch["home_idx"].to_numpy()])
+    ch["upn"] = np.where(ch["uasc"], "UN2", np.char.add("A", np.char.zfill(rng.integers(0, 10**12, len(ch)).astype(str), 12)))
+    girl_mother = ~ch["male"].to_numpy() & (rng.random(len(ch)) < 0.03)
+    ch["mother_day"] = np.where(girl_mother, _birthday_days(ch["dob"].to_numpy(), 16) + rng.integers(0, 700, len(ch)),
+                                np.iinfo(np.int64).max)
     ch["ethnic"] = np.where(ch["uasc"], _choice(rng, len(ch), UASC_ETHNIC), _choice(rng, len(ch), ETHNIC))
     step("writing returns", 3)
     from .write import write_returns

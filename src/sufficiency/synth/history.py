@@ -22,7 +22,9 @@ def legal_changes(p: dict, ch: pd.DataFrame, pl: pd.DataFrame, rng) -> pd.DataFr
     c1 = first[first["ls0"].isin(["C1", "L2", "L1"])]
     day = c1["entry"] + np.maximum(rng.normal(p["interim_to_full_days"], 60, len(c1)), 20).astype(int)
     short_order = c1["ls0"].isin(["L2", "L1"])
-    day = np.where(short_order, c1["entry"] + rng.integers(3, 20, len(c1)), day)
+    # police protection lasts at most 72 hours; an emergency protection order at most 8 days
+    day = np.where(c1["ls0"] == "L1", c1["entry"] + rng.integers(1, 3, len(c1)),
+                   np.where(c1["ls0"] == "L2", c1["entry"] + rng.integers(3, 8, len(c1)), day))
     parts.append(pd.DataFrame({"child": c1.index, "day": day, "ls": np.where(short_order, "C1", "C2")}))
     l2 = c1[short_order]
     parts.append(pd.DataFrame({"child": l2.index, "day": l2["entry"] + np.maximum(rng.normal(p["interim_to_full_days"], 60, len(l2)), 40).astype(int), "ls": "C2"}))

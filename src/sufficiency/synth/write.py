@@ -45,34 +45,40 @@ def write_returns(p, ch, ep, pl, changes, first_year, last_year, out: Path, rng)
         leavers = _leaver_ids(tables["oc3"])
         kids = np.union1d(np.unique(e["child"].to_numpy()), leavers)  # the Header covers care leavers too
         place = e["place"].to_numpy(object).copy()
+        provider = e["provider"].to_numpy(object).copy()
+        v2_home = (place == "P1") & (e["ls"].to_numpy(object) == "V2")  # s20 cannot be placed with parents
+        place[v2_home], provider[v2_home] = "U3", "PR1"
         if year >= 2026:
             place[place == "H5"] = "K3"
         tables["episodes"] = pd.DataFrame({
             "CHILD": _ids(e["child"]), "DECOM": _date(e["start"]).to_numpy(), "RNE": e["rne"].to_numpy(),
             "LS": e["ls"].to_numpy(), "CIN": e["cin"].to_numpy(), "PLACE": place,
-            "PLACE_PROVIDER": e["provider"].to_numpy(),
+            "PLACE_PROVIDER": provider,
             "DEC": np.where(open_now, None, _date(e["dec"]).to_numpy()),
             "REC": np.where(open_now, None, e["rec"].to_numpy(object)),
             "REASON_PLACE_CHANGE": np.where(open_now, None, e["reason_place_change"].to_numpy(object)),
-            "HOME_POST": ch["home_post"].to_numpy()[e["child"].to_numpy()],
+            "HOME_POST": np.where(uasc[e["child"].to_numpy()], None, ch["home_post"].to_numpy()[e["child"].to_numpy()]),
             "PL_POST": e["pl_post"].to_numpy(), "URN": e["urn"].to_numpy(),
         })
         sex = np.where(male[kids], "1", "2") if year <= 2024 else np.where(male[kids], "M", "F")
-        female_old = ~male[kids] & (_age(dob[kids], np.full(len(kids), ye)) >= 14)
-        mother = np.where(female_old, np.where(rng.random(len(kids)) < 0.03, "1", "0"), None)
-        mc_dob = np.where(mother == "1", _date(np.full(len(kids), ye) - rng.integers(30, 300, len(kids))), None)
-        upn = np.where(uasc[kids], "UN2", np.char.add("A", np.char.zfill(rng.integers(0, 10**12, len(kids)).astype(str), 12)))
+        in_care = np.isin(kids, e["child"].to_numpy())
+        # MOTHER for girls looked after in the year (not for care leavers only in OC3)
+        is_mother = ch["mother_day"].to_numpy()[kids] <= ye
+        mother = np.where(~male[kids] & in_care, np.where(is_mother, "1", "0"), None)
+        mc_dob = np.where(mother == "1", _date(ch["mother_day"].to_numpy()[kids].clip(max=ye)), None)
+        upn = ch["upn"].to_numpy()[kids]
         tables["header"] = pd.DataFrame({
             "CHILD": _ids(kids), "SEX": sex, "DOB": _date(dob[kids]).to_numpy(), "ETHNIC": ch["ethnic"].to_numpy()[kids],
             "UPN": upn, "MOTHER": mother, "MC_DOB": mc_dob})
-        uk = kids[uasc[kids]]
-        tables["uasc"] = pd.DataFrame({"CHILD": _ids(uk), "SEX": sex[uasc[kids]], "DOB": _date(dob[uk]).to_numpy(),
-                                       "DUC": _date(_birthday(dob[uk], 18)).to_numpy()})
+        uk = kids[uasc[kids] & in_care]
+        duc = _birthday(dob[uk], 18)
+        tables["uasc"] = pd.DataFrame({"CHILD": _ids(uk), "SEX": sex[uasc[kids] & in_care], "DOB": _date(dob[uk]).to_numpy(),
+                                       "DUC": np.where(duc <= ye, _date(duc).to_numpy(), None)})
         tables["reviews"] = _reviews(p, ch, e, ys, ye, rng)
         tables["missing"] = _missing(p, ch, e, ys, ye, rng)
         tables["oc2"] = _oc2(ch, e, ys, ye, rng)
         tables["ad1"], tables["placed_adoption"] = _adoption(ch, e, pl, changes, ys, ye, rng)
-        starters = e[e["rne"] == "S"]["child"].to_numpy()
+        starters = e[(e["rne"] == "S") & (e["start"] >= ys)]["child"].to_numpy()
         tables["prev_perm"] = pd.DataFrame({"CHILD": _ids(starters), "DOB": _date(dob[starters]).to_numpy(),
                                             "PREV_PERM": "Z1", "LA_PERM": None, "DATE_PERM": None})
         if year >= 2024:
@@ -140,17 +146,22 @@ def _oc2(ch, e, ys, ye, rng) -> pd.DataFrame:
     age = _age(dob, np.full(len(kids), ye))
     sdq = (age >= 4) & (age <= 16)
     n = len(kids)
+    sdq_reason = np.where(age > 16, "SDQ1", None)
+    misuse = np.where(rng.random(n) < 0.04, "1", "0")
+
+    def yes(share: float) -> np.ndarray:
+        return np.where(rng.random(n) < share, "1", "0")
+
     return pd.DataFrame({
         "CHILD": _ids(kids), "DOB": _date(dob).to_numpy(),
         "SDQ_SCORE": np.where(sdq, rng.integers(2, 32, n).astype(str), None),
-        "SDQ_REASON": np.where(sdq, None, "SDQ1"),
+        "SDQ_REASON": np.where(sdq, None, sdq_reason),
         "CONVICTED": np.where(age >= 10, np.where(rng.random(n) < 0.03, "1", "0"), None),
-        "HEALTH_CHECK": np.where(rng.random(n) < 0.9, "1", "0"),
-        "IMMUNISATIONS": np.where(rng.random(n) < 0.85, "1", "0"),
-        "TEETH_CHECK": np.where(rng.random(n) < 0.8, "1", "0"),
-        "HEALTH_ASSESSMENT": np.where(rng.random(n) < 0.9, "1", "0"),
-        "SUBSTANCE_MISUSE": np.where(age >= 10, np.where(rng.random(n) < 0.04, "1", "0"), None),
-        "INTERVENTION_RECEIVED": None, "INTERVENTION_OFFERED": None,
+        "HEALTH_CHECK": np.where(age < 5, yes(0.9), None),  # development checks: under 5s only
+        "IMMUNISATIONS": yes(0.85), "TEETH_CHECK": yes(0.8), "HEALTH_ASSESSMENT": yes(0.9),
+        "SUBSTANCE_MISUSE": misuse,
+        "INTERVENTION_RECEIVED": np.where(misuse == "1", yes(0.6), None),
+        "INTERVENTION_OFFERED": np.where(misuse == "1", "1", None),
     })
 
 
@@ -207,6 +218,7 @@ def _social_workers(p, ch, e, kids, ys, ye, rng) -> pd.DataFrame:
     begin = np.where(is_first, first, first + offs)
     frame = pd.DataFrame({"kid": kid, "begin": begin, "stop": stop}).sort_values(["kid", "begin"])
     frame = frame.drop_duplicates(["kid", "begin"])
+    frame = frame[~(frame["kid"].eq(frame["kid"].shift(-1)) & (frame["begin"].shift(-1) - frame["begin"] < 2))]
     nxt = frame["kid"].eq(frame["kid"].shift(-1))
     frame["end"] = np.where(nxt, frame["begin"].shift(-1).fillna(0).astype(int), np.where(frame["stop"] < ye, frame["stop"], -1))
     first_row = ~frame["kid"].eq(frame["kid"].shift())

@@ -1,0 +1,216 @@
+"""What every check shares: the frames, their dates parsed once, children as integers, and
+one way to turn flagged rows into issues.
+
+Checks work on NumPy arrays by position. A child is an integer code shared by every table
+(-1 where CHILD is blank), so "the same child in the same year" is an int64 key, and
+membership, joins and sorting never touch strings. A date is datetime64[ns], NaT where blank
+or unreadable: NumPy comparisons with NaT are False, so a row whose date could not be read
+drops out of every check on that date by itself (DATE_INVALID already names it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from ..dates import parse_dates
+from ..report import issues_frame
+from ..returns import Returns
+from ..schema import Schema, year_label
+from .catalogue import severity
+
+_YEAR_BASE = 1800  # collection years are packed as year - 1800 in 12 bits
+_DAY_BIAS = 1 << 17  # days since 1970, shifted to be positive for 1800-2299
+
+
+class Context:
+    """The returns being validated, normalised once for every check."""
+
+    def __init__(self, returns: Returns):
+        self.returns = returns
+        self.schema: Schema = returns.schema
+        self.frames: dict[str, pd.DataFrame] = {
+            name: _normalise(frame, self.schema.table(name).column_names)
+            for name, frame in returns.frames.items() if name in self.schema.tables
+        }
+        self.missing_columns: set[tuple[str, str]] = {
+            (f.path, c) for f in returns.files for c in f.missing_columns
+        }
+        self._dates: dict[tuple[str, str], np.ndarray] = {}
+        children = [f["CHILD"] for f in self.frames.values()]
+        codes, _ = pd.factorize(pd.concat(children, ignore_index=True)) if children else ([], [])
+        self.child: dict[str, np.ndarray] = {}
+        start = 0
+        for name, f in self.frames.items():
+            self.child[name] = np.asarray(codes[start:start + len(f)], dtype=np.int64)
+            start += len(f)
+
+    # ------------------------------------------------------------ per-table arrays
+
+    def date(self, table: str, column: str) -> np.ndarray:
+        """A date column as datetime64[ns], NaT where blank or unreadable."""
+        key = (table, column)
+        if key not in self._dates:
+            self._dates[key] = parse_dates(self.frames[table][column]).to_numpy()
+        return self._dates[key]
+
+    def year(self, table: str) -> np.ndarray:
+        return self.frames[table]["_year"].to_numpy(np.int64)
+
+    def year_end(self, table: str) -> np.ndarray:
+        """31 March of each row's collection year."""
+        return _on_day(self.year(table), 3, 31)
+
+    def year_start(self, table: str) -> np.ndarray:
+        """1 April before it."""
+        return _on_day(self.year(table) - 1, 4, 1)
+
+    def key(self, table: str) -> np.ndarray:
+        """Child and collection year as one int64; negative where CHILD is blank."""
+        return pack(self.child[table], self.year(table))
+
+    def codes(self, table: str, column: str) -> np.ndarray:
+        """A code column stripped and upper-cased, as an object array (None where blank)."""
+        return _upper(self.frames[table][column])
+
+    def text(self, table: str, column: str, rows: np.ndarray) -> pd.Series:
+        """Raw values of some rows, '(blank)' where blank."""
+        return pd.Series(self.frames[table][column].to_numpy(object)[rows], dtype="string").fillna(
+            "(blank)")
+
+    def child_text(self, table: str, rows: np.ndarray) -> pd.Series:
+        return self.text(table, "CHILD", rows)
+
+    # ------------------------------------------------------------ exact duplicate rows
+
+    @cached_property
+    def _duplicates(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        return {name: self._find_duplicates(name) for name in self.frames}
+
+    def duplicates(self, table: str) -> tuple[np.ndarray, np.ndarray]:
+        """Rows that repeat an earlier row of the same file in every column: their positions and
+        the position of the row each repeats."""
+        return self._duplicates[table]
+
+    def _find_duplicates(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        f = self.frames[name]
+        none = (np.array([], dtype=np.int64), np.array([], dtype=np.int64))
+        if len(f) < 2:
+            return none
+        # Candidates first, on cheap integer columns: rows equal in every column are equal here.
+        parts = {"file": pd.factorize(f["_file"])[0], "child": self.child[name]}
+        for col, spec in self.schema.table(name).columns.items():
+            if spec.type == "date":
+                parts[col] = self.date(name, col).view(np.int64)
+        candidate = pd.DataFrame(parts).duplicated(keep=False).to_numpy()
+        if not candidate.any():
+            return none
+        pos = np.flatnonzero(candidate)
+        sub = f.iloc[pos][["_file", *self.schema.table(name).column_names]]
+        group = sub.groupby(list(sub.columns), dropna=False, sort=False).ngroup().to_numpy()
+        first = pd.Series(pos).groupby(group).transform("min").to_numpy()
+        repeat = first != pos
+        return pos[repeat], first[repeat]
+
+    # ------------------------------------------------------------ issues
+
+    def emit(self, code: str, table: str | None, rows: np.ndarray, column: str | None,
+             value, message) -> pd.DataFrame:
+        """One issue per row position in `rows` of `table` (value and message: a string, or one
+        per row)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if not len(rows):
+            return issues_frame([])
+        f = self.frames[table]
+        return issues_frame(
+            code=code, severity=severity(code), table=table,
+            year=pd.Series(f["_year"].to_numpy()[rows]), file=pd.Series(f["_file"].to_numpy()[rows]),
+            row=pd.Series(f["_row"].to_numpy()[rows]), column=column,
+            value=_series(value, len(rows)), child=self.child_text(table, rows),
+            message=_series(message, len(rows)),
+        )
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def pack(child: np.ndarray, year: np.ndarray, days: np.ndarray | None = None) -> np.ndarray:
+    """(child, year[, day]) as one int64 key; negative where the child is blank (-1)."""
+    y = np.clip(np.asarray(year, np.int64) - _YEAR_BASE, 0, 4095)
+    key = np.asarray(child, np.int64) * 4096 + y
+    if days is not None:
+        key = key * (1 << 18) + np.asarray(days, np.int64) + _DAY_BIAS
+    return np.where(np.asarray(child) >= 0, key, -1)
+
+
+def day_numbers(dates: np.ndarray) -> np.ndarray:
+    """datetime64 -> int64 days since 1970 (NaT -> a large negative number)."""
+    return dates.astype("datetime64[D]").astype(np.int64)
+
+
+def fmt(dates: np.ndarray) -> pd.Series:
+    """datetime64 -> 'dd/mm/yyyy', '?' where NaT."""
+    return pd.Series(pd.DatetimeIndex(dates).strftime("%d/%m/%Y"), dtype="string").fillna("?")
+
+
+def cat(*parts) -> pd.Series | str:
+    """Join strings and equal-length sequences element-wise into messages."""
+    out: pd.Series | str = ""
+    for p in parts:
+        if isinstance(p, str):
+            out = out + p
+        else:
+            s = pd.Series(np.asarray(p, dtype=object), dtype="string").fillna("?")
+            out = s if isinstance(out, str) and out == "" else out + s
+    return out
+
+
+def age_in_years(dob: np.ndarray, when: np.ndarray) -> np.ndarray:
+    """Whole years of age on `when` (NaN where either is NaT); born 29 Feb: 18 on 1 March."""
+    ok = ~(np.isnat(dob) | np.isnat(when))
+    a = pd.DatetimeIndex(np.where(ok, dob, np.datetime64("2000-01-01", "ns")))
+    b = pd.DatetimeIndex(np.where(ok, when, np.datetime64("2000-01-01", "ns")))
+    years = b.year.to_numpy() - a.year.to_numpy()
+    before = (b.month.to_numpy() * 100 + b.day.to_numpy()) < (a.month.to_numpy() * 100 + a.day.to_numpy())
+    return np.where(ok, years - before, np.nan)
+
+
+def labels(years: Sequence[int] | np.ndarray) -> pd.Series:
+    """Collection years as '2024/25'."""
+    return pd.Series([year_label(int(y)) for y in years], dtype="string")
+
+
+def _on_day(years: np.ndarray, month: int, day: int) -> np.ndarray:
+    uniq, inv = np.unique(years, return_inverse=True)
+    days = np.array([np.datetime64(f"{int(y):04d}-{month:02d}-{day:02d}", "ns") for y in uniq],
+                    dtype="datetime64[ns]")
+    return days[inv] if len(uniq) else np.array([], dtype="datetime64[ns]")
+
+
+def _upper(values: pd.Series) -> np.ndarray:
+    codes, uniq = pd.factorize(values)
+    norm = pd.Series(uniq, dtype="string").str.strip().str.upper().to_numpy(object)
+    return np.append(norm, None)[codes]  # code -1 (blank) picks the appended None
+
+
+def _series(value, n: int):
+    if value is None or isinstance(value, str):
+        return value
+    return pd.Series(np.asarray(value, dtype=object), dtype="string")
+
+
+def _normalise(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Schema columns as string dtype (added blank if absent), index 0..n-1."""
+    out = frame
+    missing = [c for c in columns if c not in out.columns]
+    if missing:
+        out = out.assign(**{c: pd.Series(pd.NA, index=out.index, dtype="string") for c in missing})
+    wrong = [c for c in [*columns, "_file"] if not isinstance(out[c].dtype, pd.StringDtype)]
+    if wrong:
+        out = out.assign(**{c: out[c].astype("string") for c in wrong})
+    if not isinstance(out.index, pd.RangeIndex) or out.index.start != 0 or out.index.step != 1:
+        out = out.reset_index(drop=True)
+    return out
