@@ -91,9 +91,11 @@ def bench_peer(name: str, years: tuple[int, ...] = (2024, 2025)) -> list[dict]:
         db = OUT / f"{name}-{year}.duckdb"
         db.unlink(missing_ok=True)
         ours = timed([str(BIN / "sufficiency"), "load", str(same), "--db", str(db)])
+        check = timed([str(BIN / "sufficiency"), "validate", str(same), "--format", "json"])
         rows.append({"case": f"{name} {year - 1}/{str(year)[-2:]} return (+ previous year)",
-                     "episodes": count_rows(same, "episodes"), "peer": peer, "ours": ours,
-                     "speedup": round(peer["seconds"] / ours["seconds"], 1)})
+                     "episodes": count_rows(same, "episodes"), "peer": peer, "ours": ours, "validate": check,
+                     "speedup": round(peer["seconds"] / ours["seconds"], 1),
+                     "speedup_validate": round(peer["seconds"] / check["seconds"], 1)})
     return rows
 
 
@@ -127,10 +129,12 @@ def main() -> None:
     for r in results["load"]:
         print(f"| {r['case']} | {r['files']} | {r['headers']:,} | {r['episodes']:,} | {r['seconds']} | {r['peak_mb']:,} |")
     if results["peer"]:
-        print("\n| same files | Episodes rows | csc-validator-be-903 (s) | sufficiency load (s) | speed-up |")
-        print("|---|---:|---:|---:|---:|")
+        print("\n| same files | Episodes rows | csc-validator-be-903 (s) | sufficiency validate (s) | speed-up "
+              "| sufficiency load (s) | speed-up |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
         for r in results["peer"]:
-            print(f"| {r['case']} | {r['episodes']:,} | {r['peer']['seconds']} | {r['ours']['seconds']} | {r['speedup']}x |")
+            print(f"| {r['case']} | {r['episodes']:,} | {r['peer']['seconds']} | {r['validate']['seconds']} "
+                  f"| {r['speedup_validate']}x | {r['ours']['seconds']} | {r['speedup']}x |")
 
 
 if __name__ == "__main__":

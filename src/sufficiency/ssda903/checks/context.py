@@ -72,8 +72,8 @@ class Context:
         """Child and collection year as one int64; negative where CHILD is blank."""
         return pack(self.child[table], self.year(table))
 
-    def codes(self, table: str, column: str) -> np.ndarray:
-        """A code column stripped and upper-cased, as an object array (None where blank)."""
+    def codes(self, table: str, column: str) -> pd.Series:
+        """A code column stripped and upper-cased (<NA> where blank)."""
         return _upper(self.frames[table][column])
 
     def text(self, table: str, column: str, rows: np.ndarray) -> pd.Series:
@@ -190,10 +190,19 @@ def _on_day(years: np.ndarray, month: int, day: int) -> np.ndarray:
     return days[inv] if len(uniq) else np.array([], dtype="datetime64[ns]")
 
 
-def _upper(values: pd.Series) -> np.ndarray:
+def _upper(values: pd.Series) -> pd.Series:
     codes, uniq = pd.factorize(values)
     norm = pd.Series(uniq, dtype="string").str.strip().str.upper().to_numpy(object)
-    return np.append(norm, None)[codes]  # code -1 (blank) picks the appended None
+    return pd.Series(np.append(norm, None)[codes], dtype="string")  # -1 (blank) -> None
+
+
+def isin(values: pd.Series, options) -> np.ndarray:
+    """values.isin(options) as a NumPy bool array (blank is never in)."""
+    return values.isin(list(options)).to_numpy(bool)
+
+
+def equals(values: pd.Series, option: str) -> np.ndarray:
+    return (values == option).fillna(False).to_numpy(bool)
 
 
 def _series(value, n: int):
