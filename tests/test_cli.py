@@ -83,3 +83,20 @@ def test_unknown_council_is_a_sentence(tmp_path):
 def test_synth_rejects_bad_years(tmp_path, years):
     result = runner.invoke(app, ["synth", "--years", years, "--out", str(tmp_path)])
     assert result.exit_code == 2
+
+
+def test_unexpected_failure_is_reported_as_our_fault_without_traceback(tmp_path, monkeypatch, capsys):
+    import sufficiency.cli as cli
+    import sufficiency.pipeline as pipeline
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(pipeline, "validate_path", boom)
+    monkeypatch.setattr("sys.argv", ["sufficiency", "validate", str(_returns(tmp_path))])
+    monkeypatch.delenv("SUFFICIENCY_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    assert exit_info.value.code == 3
+    err = capsys.readouterr().err
+    assert "Internal error" in err and "simulated bug" in err and "Traceback" not in err

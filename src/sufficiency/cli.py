@@ -7,6 +7,7 @@ code: 0 done, 1 the data has errors (validate), 2 the command could not run.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 from enum import StrEnum
 from pathlib import Path
@@ -23,6 +24,7 @@ app = typer.Typer(
     help="See, forecast and plan the homes of children looked after, from SSDA903 returns.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,
 )
 console = Console(stderr=True)
 out = Console()
@@ -178,5 +180,20 @@ def demo(
     out.print(f"Synthetic returns: {returns_dir}\nStore: {db}\nValidation report: {report_path}")
 
 
-def main() -> None:  # pragma: no cover - console entry point
-    app()
+def main() -> None:
+    """Console entry point: library errors are sentences; anything else is our bug, said so."""
+    try:
+        app(standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        console.print("Interrupted.")
+        raise SystemExit(130) from None
+    except Exception as exc:  # noqa: BLE001 - the last guard before a user sees a traceback
+        console.print(
+            f"[bold red]Internal error:[/] {type(exc).__name__}: {exc}\n"
+            "This is a fault in sufficiency, not in your files. Please report it with the command "
+            "you ran; set SUFFICIENCY_DEBUG=1 to see the traceback.", soft_wrap=True, highlight=False)
+        if os.environ.get("SUFFICIENCY_DEBUG"):
+            raise
+        raise SystemExit(3) from None
