@@ -1,156 +1,153 @@
-"""Synthesise a council's SSDA903 returns: simulate, then write one folder per collection year."""
+"""Synthesise a council's SSDA903 returns: calibrate, simulate, place, write one folder a year."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from ..errors import InputError, SchemaError
+from ..errors import InputError
 from ..reference.authorities import Authority, find_authority
-from ..reference.postcodes import directory
-from .history import Locator, episodes_from, legal_changes, place_codes, spaced
-from .model import _birthday as _birthday_days
-from .model import _choice, _days, simulate_children, simulate_placements
+from . import hazards as hz
+from .episodes import build_episodes, placements_of, short_breaks
+from .params import load_params
 
-ETHNIC = {"WBRI": 0.66, "WOTH": 0.04, "MWBC": 0.04, "MWAS": 0.02, "MOTH": 0.04, "AIND": 0.01, "APKN": 0.03,
-          "ABAN": 0.01, "AOTH": 0.02, "BCRB": 0.02, "BAFR": 0.05, "BOTH": 0.02, "CHNE": 0.005,
-          "OOTH": 0.035, "WROM": 0.005, "NOBT": 0.005}
-UASC_ETHNIC = {"AOTH": 0.3, "BAFR": 0.35, "OOTH": 0.25, "BOTH": 0.1}
 Progress = Callable[[str, int, int], None]
+PUBLISHED = range(2021, 2026)  # years with published council facts (reference/data)
+PILOT_CHILDREN = 6000
 
 
 @dataclass
 class SynthResult:
     out: Path
     files: list[Path] = field(default_factory=list)
-    summary: pd.DataFrame = field(default_factory=pd.DataFrame)
+    summary: pd.DataFrame = field(default_factory=pd.DataFrame)  # year, children, episodes, looked_after_31_march
+    seed: int = 0
+    exit_factor: float = 1.0  # the council multiplier on exit hazards (see hazards.true_rates)
+    params: dict = field(default_factory=dict, repr=False)
 
 
-def load_params(path: Path | None = None) -> dict:
-    """Defaults, overridden key by key by a user's YAML; unknown keys are refused."""
-    with resources.files(__package__).joinpath("defaults.yaml").open(encoding="utf-8") as fh:
-        params = yaml.safe_load(fh)
-    if path is None:
-        return params
-    try:
-        user = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise SchemaError(f"{path}: cannot read parameters: {exc}") from exc
-    _merge(params, user, str(path), "")
-    return params
+def targets(la: Authority, children: int | None, p: dict, years: range) -> tuple[dict[int, float], float]:
+    """(expected starts by collection year, target mean stay in days).
 
-
-def _merge(base: dict, new: dict, file: str, where: str) -> None:
-    if not isinstance(new, dict):
-        raise SchemaError(f"{file}: {where or 'top level'}: expected a mapping")
-    for key, value in new.items():
-        here = f"{where}.{key}" if where else str(key)
-        if key not in base:
-            raise SchemaError(f"{file}: {here}: unknown parameter (known: {', '.join(map(str, base))})")
-        if isinstance(base[key], dict):
-            _merge(base[key], value, file, here)
-        elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise SchemaError(f"{file}: {here}: {value!r} is not a non-negative number")
-        else:
-            base[key] = value
-
-
-def _scale(la: Authority, children: int | None, p: dict) -> tuple[float, float]:
-    """(starts a year in 2024/25, exit multiplier) so the stock on 31 March matches the council's size."""
-    national_ratio = 81770 / 32270  # England 2025: CLA on 31 March / starts in year
-    cla = la.fact("cla", 2025) or 1000
-    starts = la.fact("starts", 2025) or cla / national_ratio
-    ratio = np.clip(cla / starts, 1.8, 4.0)
+    Starts follow the council's published starts where known (scaled if `children` is set);
+    the mean stay is the council's published children looked after / starts (Little's law).
+    """
+    cla = {y: la.fact("cla", y) for y in PUBLISHED if la.fact("cla", y)}
+    starts = {y: la.fact("starts", y) for y in PUBLISHED if la.fact("starts", y)}
+    if not cla or not starts:  # a council with suppressed figures: England's ratio, 1,000 children
+        cla, starts = {2025: 1000}, {2025: 1000 * 32270 / 81770}
+    ratio = float(np.mean(list(cla.values())) / np.mean(list(starts.values())))
+    scale = 1.0
     if children is not None:
-        cla = children
-        starts = children / ratio
-    mult = p["exit_multiplier"] * (national_ratio / ratio) ** 1.3
-    return starts, mult
+        if children <= 0:
+            raise InputError(f"The number of children must be positive, not {children}.")
+        scale = children / cla.get(2025, np.mean(list(cla.values())))
+    base = float(np.mean(list(starts.values())))
+    e = p["entries"]
+    expected = {}
+    for y in years:
+        if e["follow_published_starts"] and y in starts:
+            expected[y] = starts[y] * scale
+        else:
+            # before the published years: their mean; after them: the last published year
+            anchor = max(starts) if y > max(starts) else 2025
+            level = starts[anchor] if y > max(starts) and e["follow_published_starts"] else base
+            expected[y] = level * scale * (1 + e["trend"]) ** (y - anchor)
+    return expected, ratio * 365.25
+
+
+def solve_exit_factor(p: dict, mean_stay_days: float, seed: int) -> tuple[float, float]:
+    """(exit multiplier giving the target mean length of a period of care, periods per child).
+
+    Bisection on a pilot cohort followed to the end of care. The same pilot children and seed
+    are used for every trial factor, so the answer is reproducible for a seed; it is as exact as
+    a cohort of PILOT_CHILDREN allows (a few per cent). A child who returns to care starts a
+    second period, so `periods per child` turns published starts into new entrants."""
+    lo, hi = np.log(0.05), np.log(20.0)
+    periods = 1.0
+    for _ in range(14):
+        mid = (lo + hi) / 2
+        rng = np.random.default_rng([seed, 7])
+        ent, _ = hz.draw_entrants(p, {2000: PILOT_CHILDREN}, rng)
+        rows, ends = hz.simulate(p, hz.rates(p, float(np.exp(mid))), ent, hz.NEVER // 2, rng)
+        starts = rows.loc[(rows["event"].astype(str) == "start").to_numpy(), "day"].to_numpy()
+        stay = (ends["day"].to_numpy().sum() - starts.sum()) / len(starts)
+        periods = len(starts) / len(ent.entry)
+        lo, hi = (mid, hi) if stay > mean_stay_days else (lo, mid)
+    return float(np.exp((lo + hi) / 2)), float(periods)
 
 
 def synthesise(la: str, first_year: int, last_year: int, seed: int, out: Path,
                params_path: Path | None = None, children: int | None = None,
                progress: Progress | None = None) -> SynthResult:
-    """Write synthetic returns for council `la` for collection years first_year..last_year."""
+    """Write synthetic returns for council `la`, collection years first_year..last_year.
+
+    `out/<year>/<table>.csv` for every 903 table; the same seed gives identical files."""
     if last_year < first_year:
         raise InputError(f"The last year {last_year} is before the first {first_year}.")
     authority = find_authority(la)
     p = load_params(params_path)
+    total = 6
+
+    def step(name: str, done: int) -> None:
+        if progress:
+            progress(name, done, total)
+
+    step("calibrating", 0)
+    years = range(first_year - p["simulation"]["warm_up_years"], last_year + 1)
+    expected, stay = targets(authority, children, p, years)
+    factor, periods = solve_exit_factor(p, stay, seed)
+    expected = {y: v / periods for y, v in expected.items()}  # published starts include returns
     rng = np.random.default_rng(seed)
-    step = (lambda s, i: progress(s, i, 6)) if progress else (lambda s, i: None)
-    step("loading postcodes", 0)
-    pcs = directory().in_council(authority.code)
-    if pcs.empty:
-        raise InputError(f"No postcodes found for {authority.name} ({authority.code}).")
-    allpc = directory().all_postcodes()
-    england = allpc[allpc["council"].str.startswith("E", na=False) & (allpc["council"] != authority.code)]
-    england = england.sample(min(len(england), 400_000), random_state=seed)
-    locator = Locator(pcs, england)
-    starts, mult = _scale(authority, children, p)
-    p["exit_multiplier"] = mult
     step("simulating children", 1)
-    horizon = _days(f"{last_year}-03-31")
-    factors = {}
-    base = authority.fact("starts", 2025)
-    if p["follow_published_starts"] and base:
-        factors = {y: authority.fact("starts", y) / base for y in range(2021, 2026) if authority.fact("starts", y)}
-    ch = simulate_children(p, starts, first_year, last_year, rng, factors)
-    pl = simulate_placements(p, ch, horizon, rng)
-    step("building episodes", 2)
-    pl = _locate(p, ch, pl, locator, rng)
-    changes = legal_changes(p, ch, pl, rng)
-    ep = episodes_from(p, ch, pl, changes, rng)
-    ep = ep.merge(pl[["pid", "place", "provider", "pl_post", "urn"]], on="pid", how="left")
-    ch["home_post"] = spaced(locator.council["pc"].to_numpy()[ch["home_idx"].to_numpy()])
-    ch["upn"] = np.where(ch["uasc"], "UN2", np.char.add("A", np.char.zfill(rng.integers(0, 10**12, len(ch)).astype(str), 12)))
-    girl_mother = ~ch["male"].to_numpy() & (rng.random(len(ch)) < 0.03)
-    ch["mother_day"] = np.where(girl_mother, _birthday_days(ch["dob"].to_numpy(), 16) + rng.integers(0, 700, len(ch)),
-                                np.iinfo(np.int64).max)
-    ch["ethnic"] = np.where(ch["uasc"], _choice(rng, len(ch), UASC_ETHNIC), _choice(rng, len(ch), ETHNIC))
-    step("writing returns", 3)
+    horizon = hz.day_of(f"{last_year}-03-31")
+    ent, male = hz.draw_entrants(p, expected, rng)
+    rows, ends = hz.simulate(p, hz.rates(p, factor), ent, horizon, rng)
+    step("placing children", 2)
+    ch = children_frame(p, ent, male, rng)
+    from .places import Locator, place_placements  # the other helper's module
+
+    cla = float(np.mean([expected[y] for y in years if y >= first_year])) * stay / 365.25
+    loc = Locator(authority.code, p, cla, rng)
+    ch["home"] = loc.homes(len(ch), rng)
+    pl = placements_of(rows, ends, ent)
+    placed = place_placements(p, pl, ch["home"].to_numpy(), ent.dob, loc, rng)
+    ch["home_post"] = loc.home_post(ch["home"].to_numpy())
+    step("building episodes", 3)
+    ep = build_episodes(p, rows, ends, pl, placed, ch, rng)
+    ep, ch = short_breaks(p, ep, ch, expected, horizon, loc, rng)
+    step("writing returns", 4)
     from .write import write_returns
 
-    files, summary = write_returns(p, ch, ep, pl, changes, first_year, last_year, Path(out), rng)
-    step("done", 6)
-    return SynthResult(Path(out), files, summary)
+    files, summary = write_returns(p, ch, ep, first_year, last_year, Path(out), rng,
+                                   la_code=authority.old_code)
+    step("done", total)
+    return SynthResult(Path(out), files, summary, seed=seed, exit_factor=factor, params=p)
 
 
-def _locate(p: dict, ch: pd.DataFrame, pl: pd.DataFrame, locator: Locator, rng) -> pd.DataFrame:
-    """Provider, PLACE code, placement postcode and URN for each placement."""
-    pl = pl.reset_index(drop=True)
-    pl["pid"] = np.arange(len(pl))
-    ch["home_idx"] = locator.homes(len(ch), rng)
-    pl["provider"] = None
-    for cat, shares in p["providers"].items():
-        m = (pl["cat"] == cat).to_numpy()
-        pl.loc[m, "provider"] = _choice(rng, int(m.sum()), shares)
-    pl["place"] = place_codes(pl, rng)
-    key = np.where(pl["cat"].isin(["foster", "home"]),
-                   pl["cat"] + np.where(pl["provider"] == "PR1", "_in_house", "_external"), pl["cat"])
-    share = pd.Series(key).map(p["outside_share"]).fillna(0.3).to_numpy()
-    # a child's later placements tend to be further away (DfE: 3rd+ placements more often distant)
-    share = np.minimum(share * (1 + 0.12 * np.minimum(pl["number"].to_numpy() - 1, 4)), 0.95)
-    outside = rng.random(len(pl)) < share
-    home_idx = ch["home_idx"].to_numpy()[pl["child"].to_numpy()]
-    pc, _inside = locator.placements(home_idx, outside, p, rng)
-    pl["pl_post"] = spaced(pc)
-    pl.loc[pl["cat"] == "parents", "pl_post"] = spaced(locator.council["pc"].to_numpy()[home_idx])[(pl["cat"] == "parents").to_numpy()]
-    pl["urn"] = _urns(pl, rng)
-    return pl
+def children_frame(p: dict, ent: hz.Entrants, male: np.ndarray, rng) -> pd.DataFrame:
+    """One row per child: dob, sex, UASC, category of need, ethnicity, UPN, motherhood."""
+    n = len(ent.entry)
+    e, h = p["entries"], p["header"]
+    cin = _pick(rng, n, e["category_of_need"])
+    cin[ent.uasc] = "N8"
+    ethnic = np.where(ent.uasc, _pick(rng, n, h["ethnicity_uasc"]), _pick(rng, n, h["ethnicity"]))
+    digits = np.char.zfill(rng.integers(0, 10**12, n).astype(str), 12)
+    upn = np.where(ent.uasc, "UN2", np.char.add("A", digits))
+    # girls aged 14-17 in care become mothers at `mother_rate` a year (first child's birth day)
+    b14 = hz.birthday(ent.dob, 14)
+    start = np.maximum(ent.entry, b14)
+    wait = rng.exponential(365.25 / max(h["mother_rate"], 1e-9), n).astype(np.int64)
+    mother_day = np.where(~male, start + wait, hz.NEVER)
+    return pd.DataFrame({"child": np.arange(n), "dob": ent.dob, "entry": ent.entry, "male": male,
+                         "uasc": ent.uasc, "cin": cin, "ethnic": ethnic, "upn": upn,
+                         "mother_day": mother_day, "short_breaks": False})
 
 
-def _urns(pl: pd.DataFrame, rng) -> np.ndarray:
-    """Ofsted URNs: registered settings get one (SC + 6 digits); others none."""
-    pool = np.array([f"SC{n:06d}" for n in rng.choice(np.arange(400000, 999999), 600, replace=False)])
-    own = pool[0]  # the council's own fostering and adoption agency
-    u = pool[1:][rng.integers(0, len(pool) - 1, len(pl))]
-    needs = pl["place"].isin(["K1", "K2", "K3", "R3", "S1", "U1", "U2", "U3", "U4", "U5", "U6", "A3", "A4", "A5", "A6"]).to_numpy()
-    in_house = (pl["provider"] == "PR1").to_numpy() & pl["cat"].isin(["foster", "kinship", "adoption"]).to_numpy()
-    return np.where(needs, np.where(in_house, own, u), None)
-
+def _pick(rng, n: int, shares: dict) -> np.ndarray:
+    keys = np.array(list(shares), dtype=object)
+    return keys[rng.choice(len(keys), n, p=np.array(list(shares.values())))]
