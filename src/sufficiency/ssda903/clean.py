@@ -1,266 +1,280 @@
 """Clean validated returns into an analysis-ready, child-by-child care history.
 
 Every row read is either in an output table (with source_year, source_file, source_row) or in
-the log (dropped, moved), and every value changed is logged too. Rules, in order:
+the log as 'dropped' or 'moved'; every value changed is logged as 'changed', and every episode
+folded into a placement as 'merged'. The rules, their order and their log entries are in
+docs/cleaning.md; the episode rules themselves are in `history.py`.
 
-  unusable     no CHILD, or no readable DECOM: the row cannot be placed in time (dropped)
-  superseded   the same child + DECOM in several returns: the latest return wins (dropped)
-  duplicate    the same row twice in one return (dropped)
-  short_break  LS V3/V4 episodes go to `short_breaks`, not the care history (moved)
-  truncated    an episode that runs past the next one's start ends when it starts (changed)
-  censored     an episode open at the end of a return, whose child is in no later return,
-               is closed at that return's 31 March and flagged end_censored (changed)
-  sex_recoded  SEX 1/2 (to 2023/24) becomes M/F (changed)
-
-Episodes that change only legal status (RNE L) merge into one row of `placements`; the
-`episodes` table keeps them all. `periods` are periods of care from a start to a ceasing.
+    history = clean(returns)              # council inferred from home postcodes (logged)
+    history.tables["episodes"], history.log, history.summary()
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from .dates import parse_dates
-from .distance import infer_council, placement_distances
+from .distance import infer_council, locate
+from .history import (
+    add_distances,
+    care_episodes,
+    periods_of_care,
+    placement_spells,
+)
 from .returns import Returns
+from .schema import Schema
 
 LOG_COLUMNS = ["rule", "action", "table", "year", "file", "row", "child", "detail"]
-SHORT_BREAKS = {"V3", "V4"}
-OTHER_TABLES = ["reviews", "missing", "oc2", "oc3", "uasc", "ad1", "placed_adoption", "prev_perm", "sw_episodes"]
+ACTIONS = ("dropped", "changed", "merged", "moved")
+OTHER_TABLES = ["reviews", "missing", "oc2", "oc3", "ad1", "placed_adoption", "prev_perm",
+                "sw_episodes"]
+SOURCE = ["source_year", "source_file", "source_row"]
+SEX_CODES = {"1": "M", "2": "F", "M": "M", "F": "F", "U": "U"}
 
 
 @dataclass
 class CleanHistory:
+    """The cleaned tables, the log of every row dropped, moved, merged or changed, the council."""
+
     tables: dict[str, pd.DataFrame]
     log: pd.DataFrame
     la_code: str | None
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> pd.DataFrame:
-        """Rows changed or dropped, by rule and action."""
+        """Rows per rule, action and table (what the CLI prints after a load)."""
         if not len(self.log):
-            return pd.DataFrame(columns=["rule", "action", "table", "rows"])
-        return self.log.groupby(["rule", "action", "table"]).size().rename("rows").reset_index()
+            return pd.DataFrame({"rule": [], "action": [], "table": [], "rows": []})
+        return (self.log.groupby(["rule", "action", "table"], dropna=False).size()
+                .rename("rows").reset_index())
 
 
-class _Log:
+class Log:
+    """Collects log entries as frames; one concat at the end."""
+
     def __init__(self) -> None:
         self.parts: list[pd.DataFrame] = []
 
     def add(self, rule: str, action: str, table: str, rows: pd.DataFrame, detail) -> None:
+        if action not in ACTIONS:
+            raise ValueError(f"unknown log action {action!r}")
         if not len(rows):
             return
+        if isinstance(detail, pd.Series):
+            detail = detail.astype("string").to_numpy(object)
         self.parts.append(pd.DataFrame({
             "rule": rule, "action": action, "table": table,
             "year": rows["source_year"].to_numpy(), "file": rows["source_file"].to_numpy(),
             "row": rows["source_row"].to_numpy(),
-            "child": rows["child"].to_numpy() if "child" in rows else None,
-            "detail": detail.to_numpy() if isinstance(detail, pd.Series) else detail,
+            "child": rows["child"].to_numpy(object) if "child" in rows else None,
+            "detail": detail,
         }))
 
+    def note(self, rule: str, detail: str) -> None:
+        """An entry about the load as a whole (no source row)."""
+        self.parts.append(pd.DataFrame({"rule": [rule], "action": ["changed"], "table": [None],
+                                        "year": [None], "file": [None], "row": [None],
+                                        "child": [None], "detail": [detail]}))
+
     def frame(self) -> pd.DataFrame:
-        if not self.parts:
-            return pd.DataFrame({c: pd.Series(dtype="string") for c in LOG_COLUMNS})
-        out = pd.concat(self.parts, ignore_index=True)
-        return out.astype({"rule": "string", "action": "string", "table": "string", "year": "Int64",
-                           "file": "string", "row": "Int64", "child": "string", "detail": "string"})
+        parts = [p for p in self.parts if len(p)]
+        if not parts:
+            return pd.DataFrame({c: pd.Series(dtype="Int64" if c in ("year", "row") else "string")
+                                 for c in LOG_COLUMNS})
+        out = pd.concat([p.astype(object) for p in parts], ignore_index=True)
+        return out.astype({"rule": "string", "action": "string", "table": "string",
+                           "year": "Int64", "file": "string", "row": "Int64", "child": "string",
+                           "detail": "string"})
 
 
-def _typed(frame: pd.DataFrame, returns: Returns, table: str) -> pd.DataFrame:
-    """snake_case columns, dates parsed, codes upper-case, source columns."""
-    spec = returns.schema.table(table)
+# ---------------------------------------------------------------- typing
+
+
+def _quote(values: pd.Series) -> pd.Series:
+    return "'" + values.astype("string").str.slice(0, 40) + "'"
+
+
+def typed(frame: pd.DataFrame, schema: Schema, table: str, log: Log,
+          quiet: tuple[str, ...] = ()) -> pd.DataFrame:
+    """snake_case columns; dates parsed; codes stripped and upper-case; integers as Int64.
+
+    A date or number present but unreadable becomes blank and is logged ('unreadable'),
+    except for the columns in `quiet`, whose rows the caller drops and logs itself.
+    """
+    spec = schema.table(table)
     out = pd.DataFrame(index=frame.index)
-    for col, c in spec.columns.items():
-        if c.type == "date":
-            out[col.lower()] = parse_dates(frame[col])
-        elif c.type in ("code", "urn", "upn"):
-            out[col.lower()] = frame[col].str.strip().str.upper()
-        else:
-            out[col.lower()] = frame[col]
-    out["source_year"] = frame["_year"].astype("int64")
+    out["source_year"] = pd.to_numeric(frame["_year"], errors="coerce").astype("Int64")
     out["source_file"] = frame["_file"].astype("string")
-    out["source_row"] = frame["_row"].astype("int64")
+    out["source_row"] = pd.to_numeric(frame["_row"], errors="coerce").astype("Int64")
+    bad: list[tuple[str, pd.Series]] = []
+    for col, c in spec.columns.items():
+        raw = frame[col].astype("string") if col in frame else pd.Series(
+            pd.NA, index=frame.index, dtype="string")
+        text = raw.str.strip()
+        text = text.mask(text == "")
+        name = col.lower()
+        if c.type == "date":
+            out[name] = parse_dates(text)
+            bad.append((col, text.notna() & out[name].isna()))
+        elif c.type == "integer":
+            num = pd.to_numeric(text, errors="coerce")
+            whole = np.isfinite(num) & (num == np.round(num)) & (num.abs() < 2**53)
+            out[name] = num.where(whole).astype("Int64")
+            bad.append((col, text.notna() & out[name].isna()))
+        elif c.type in ("code", "urn", "upn", "postcode"):
+            out[name] = text.str.upper()
+        else:
+            out[name] = text
+    cols = [c.lower() for c in spec.columns] + SOURCE
+    out = out[cols]
+    for col, mask in bad:
+        mask = mask.fillna(False).astype(bool)
+        if col in quiet or not mask.any():
+            continue
+        log.add("unreadable", "changed", table, out[mask],
+                col + " " + _quote(frame.loc[mask, col]) + " is not a "
+                + ("date" if spec.columns[col].type == "date" else "whole number") + ": left blank")
     return out
 
 
-def _fmt(d: pd.Series) -> pd.Series:
-    return d.dt.strftime("%d/%m/%Y").fillna("open").astype("string")
+def _drop(frame: pd.DataFrame, mask, log: Log, rule: str, table: str, detail) -> pd.DataFrame:
+    mask = pd.Series(mask, index=frame.index).fillna(False).astype(bool)
+    if isinstance(detail, pd.Series):
+        detail = detail.reindex(frame.index)[mask]
+    log.add(rule, "dropped", table, frame[mask], detail)
+    return frame[~mask]
 
 
-def clean(returns: Returns, la_code: str | None = None) -> CleanHistory:
-    """The cleaned history of every child in `returns`, and the log of what changed."""
-    log = _Log()
-    notes: list[str] = []
-    years = returns.years
-    last_year = max(years) if years else None
-    children = _children(returns, log)
-    episodes, short_breaks = _episodes(returns, log, last_year)
-    if la_code is None and len(episodes):
-        la_code = infer_council(episodes["home_post"])
-        notes.append(f"Council inferred from home postcodes: {la_code}")
-    if len(episodes):
-        d = placement_distances(episodes["home_post"], episodes["pl_post"], la_code)
-        episodes = pd.concat([episodes, d], axis=1)
-    else:
-        for c in ("pl_distance", "pl_council", "placed_inside_la", "home_kind", "pl_kind"):
-            episodes[c] = pd.Series(dtype="float64" if c == "pl_distance" else "string")
-    tables = {
-        "children": children,
-        "episodes": episodes.reset_index(drop=True),
-        "short_breaks": short_breaks.reset_index(drop=True),
-        "placements": _placements(episodes),
-        "periods": _periods(episodes, children),
-    }
-    for name in OTHER_TABLES:
-        tables[name] = _other(returns, name, log)
-    return CleanHistory(tables, log.frame(), la_code, notes)
+def _no_child(frame: pd.DataFrame, log: Log, table: str) -> pd.DataFrame:
+    return _drop(frame, frame["child"].isna(), log, "unusable", table, "no CHILD identifier")
+
+
+def _exact_duplicates(frame: pd.DataFrame, log: Log, table: str) -> pd.DataFrame:
+    """The same row twice in one return: the first is kept."""
+    data = [c for c in frame.columns if c not in SOURCE]
+    keys = [*data, "source_year"]
+    dup = frame.duplicated(keys, keep="first")
+    if not dup.any():
+        return frame
+    first_row = frame.groupby(keys, dropna=False, sort=False)["source_row"].transform("first")
+    return _drop(frame, dup, log, "duplicate", table,
+                 "exact copy of row " + first_row.astype("string") + " of the same return")
+
+
+def latest_per_child(frame: pd.DataFrame, log: Log, table: str) -> pd.DataFrame:
+    """One row per child: the latest return's (the last row of it, if several)."""
+    frame = frame.sort_values(["child", "source_year", "source_row"], kind="stable")
+    older = frame.duplicated("child", keep="last")
+    if not older.any():
+        return frame
+    g = frame.groupby("child", sort=False)
+    last_year = g["source_year"].transform("max")
+    last_row = g["source_row"].transform("last")
+    superseded = older & (frame["source_year"] < last_year)
+    frame = _drop(frame, superseded, log, "superseded", table,
+                  "the " + last_year.astype("string") + " return's row for this child is used")
+    same = older[~superseded]
+    return _drop(frame, same, log, "duplicate", table,
+                 "another row for this child in the same return (row "
+                 + last_row.astype("string") + ") is used")
 
 
 # ---------------------------------------------------------------- children
 
 
-def _children(returns: Returns, log: _Log) -> pd.DataFrame:
-    hd = _typed(returns.table("header"), returns, "header")
-    no_child = hd["child"].isna()
-    log.add("unusable", "dropped", "header", hd[no_child], "no CHILD identifier")
-    hd = hd[~no_child].sort_values(["child", "source_year", "source_row"])
-    later = hd.duplicated("child", keep="last")
-    log.add("superseded", "dropped", "header", hd[later], "a later return's Header row for this child is used")
-    hd = hd[~later].copy()
-    recode = hd["sex"].isin(["1", "2"])
-    log.add("sex_recoded", "changed", "header", hd[recode], "SEX " + hd.loc[recode, "sex"] + " -> " + hd.loc[recode, "sex"].map({"1": "M", "2": "F"}))
-    hd["sex"] = hd["sex"].replace({"1": "M", "2": "F"})
-    uasc = _typed(returns.table("uasc"), returns, "uasc").dropna(subset=["child"])
-    uasc = uasc.sort_values(["source_year"]).drop_duplicates("child", keep="last")
-    hd["uasc"] = hd["child"].isin(uasc["child"])
-    hd = hd.merge(uasc[["child", "duc"]].rename(columns={"duc": "uasc_ceased"}), on="child", how="left")
+def _children(returns: Returns, log: Log) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`children` (latest Header, SEX as M/F/U, UASC) and the cleaned `uasc` table."""
+    hd = _exact_duplicates(_no_child(typed(returns.table("header"), returns.schema, "header", log),
+                                     log, "header"), log, "header")
+    # the latest non-blank value of each field across the child's rows
+    hd = hd.sort_values(["child", "source_year", "source_row"], kind="stable")
+    fields = ["sex", "dob", "ethnic", "mother", "mc_dob"]
+    latest_values = hd.groupby("child", sort=False)[fields].last()
+    hd = latest_per_child(hd, log, "header").set_index("child", drop=False)
+    for f in fields:
+        filled = hd[f].isna() & latest_values[f].reindex(hd.index).notna()
+        if filled.any():
+            log.add("header_filled", "changed", "header", hd[filled],
+                    f.upper() + " blank in the latest return: taken from an earlier one")
+            hd.loc[filled, f] = latest_values.loc[filled[filled].index, f]
+    sex = hd["sex"].astype("string")
+    mapped = sex.map(SEX_CODES).astype("string").fillna("U")
+    changed = sex.isna() | (sex != mapped)
+    if changed.any():
+        log.add("sex_recoded", "changed", "header", hd[changed],
+                "SEX " + sex[changed].fillna("blank").str.slice(0, 20) + " -> " + mapped[changed])
+    hd["sex"] = mapped
+    hd = hd.reset_index(drop=True)
+
+    uasc = _exact_duplicates(_no_child(typed(returns.table("uasc"), returns.schema, "uasc", log),
+                                       log, "uasc"), log, "uasc")
+    uasc = latest_per_child(uasc, log, "uasc").reset_index(drop=True)
+    hd["in_header"] = True
     hd["upn_present"] = hd["upn"].notna() & ~hd["upn"].str.startswith("UN", na=False)
-    return hd.drop(columns=["upn"]).reset_index(drop=True)
+    hd["uasc"] = hd["child"].isin(uasc["child"])
+    hd["uasc_ceased"] = pd.Series(uasc.set_index("child")["duc"].reindex(hd["child"]).to_numpy(),
+                                  index=hd.index, dtype="datetime64[ns]")
+    cols = ["child", "sex", "dob", "ethnic", "mother", "mc_dob", "upn_present", "uasc",
+            "uasc_ceased", "in_header", *SOURCE]
+    hd = hd[cols].astype({"child": "string", "sex": "string", "dob": "datetime64[ns]",
+                          "ethnic": "string", "mother": "string", "mc_dob": "datetime64[ns]",
+                          "upn_present": bool, "uasc": bool, "in_header": bool})
+    return hd, uasc
 
 
-# ---------------------------------------------------------------- episodes
+def _add_missing_children(children: pd.DataFrame, *frames: pd.DataFrame) -> pd.DataFrame:
+    """Children seen in episodes but with no Header row get a row (sex U, dob unknown)."""
+    seen = pd.concat([f["child"] for f in frames], ignore_index=True).dropna().unique()
+    extra = pd.Index(seen).difference(pd.Index(children["child"]))
+    if not len(extra):
+        return children
+    n = len(extra)
+    add = pd.DataFrame({c: pd.Series([pd.NA] * n, dtype=children[c].dtype)
+                        if children[c].dtype != bool else np.zeros(n, bool)
+                        for c in children.columns})
+    add["child"] = pd.Series(extra, dtype="string")
+    add["sex"] = "U"
+    return pd.concat([children, add], ignore_index=True)
 
 
-def _episodes(returns: Returns, log: _Log, last_year: int | None):
-    ep = _typed(returns.table("episodes"), returns, "episodes")
-    bad = ep["child"].isna() | ep["decom"].isna()
-    log.add("unusable", "dropped", "episodes", ep[bad], "no CHILD or no readable DECOM")
-    ep = ep[~bad].sort_values(["child", "decom", "source_year", "source_row"])
-
-    key = ep.duplicated(["child", "decom"], keep="last")
-    newer_year = ep.groupby(["child", "decom"])["source_year"].transform("max")
-    superseded = key & (ep["source_year"] < newer_year)
-    log.add("superseded", "dropped", "episodes", ep[superseded],
-            "episode repeated in the " + newer_year[superseded].astype(str) + " return, which is used")
-    dup = key & ~superseded
-    log.add("duplicate", "dropped", "episodes", ep[dup], "a second episode of this child starting the same day in one return")
-    ep = ep[~key].copy()
-
-    sb = ep["ls"].isin(SHORT_BREAKS)
-    log.add("short_break", "moved", "episodes", ep[sb], "LS " + ep.loc[sb, "ls"] + ": short breaks are not care episodes")
-    short_breaks, ep = ep[sb].copy(), ep[~sb].copy()
-
-    ep = ep.sort_values(["child", "decom"]).reset_index(drop=True)
-    same = ep["child"].eq(ep["child"].shift(-1))
-    next_decom = ep["decom"].shift(-1).where(same)
-    over = same & (ep["dec"].isna() | (ep["dec"] > next_decom))
-    log.add("truncated", "changed", "episodes", ep[over],
-            "end " + _fmt(ep.loc[over, "dec"]) + " -> " + _fmt(next_decom[over]) + ", when the next episode starts")
-    ep.loc[over, "dec"] = next_decom[over]
-
-    ep["end_censored"] = False
-    if last_year is not None:
-        ends = pd.to_datetime(ep["source_year"].astype(str) + "-03-31")
-        cens = ep["dec"].isna() & (ep["source_year"] < last_year)
-        log.add("censored", "changed", "episodes", ep[cens],
-                "open at the end of the " + ep.loc[cens, "source_year"].astype(str)
-                + " return and absent from later returns: closed at " + _fmt(ends[cens]))
-        ep.loc[cens, "dec"] = ends[cens]
-        ep.loc[cens, "end_censored"] = True
-        ep["end_of_data"] = pd.Timestamp(last_year, 3, 31)
-    else:
-        ep["end_of_data"] = pd.NaT
-    return ep, short_breaks
+# ---------------------------------------------------------------- the whole
 
 
-# ---------------------------------------------------------------- placements and periods
-
-
-def _placements(ep: pd.DataFrame) -> pd.DataFrame:
-    cols = ["child", "placement", "start", "end", "place", "place_provider", "first_ls", "last_ls",
-            "episodes", "pl_distance", "placed_inside_la", "reason_place_change"]
-    if not len(ep):
-        return pd.DataFrame(columns=cols)
-    prev_child, prev_dec = ep["child"].shift(), ep["dec"].shift()
-    continues = ((ep["child"] == prev_child) & (ep["rne"] == "L") & (ep["decom"] == prev_dec)).fillna(False).astype(bool)
-    spell = (~continues).cumsum()
-    g = ep.groupby(spell, sort=False)
-    out = pd.DataFrame({
-        "child": g["child"].first(),
-        "start": g["decom"].first(),
-        "end": g["dec"].last(),
-        "place": g["place"].first(),
-        "place_provider": g["place_provider"].first(),
-        "first_ls": g["ls"].first(),
-        "last_ls": g["ls"].last(),
-        "episodes": g.size(),
-        "pl_distance": g["pl_distance"].first(),
-        "placed_inside_la": g["placed_inside_la"].first(),
-        "reason_place_change": g["reason_place_change"].last(),
-        "end_censored": g["end_censored"].last(),
-    }).reset_index(drop=True)
-    out.insert(1, "placement", out.groupby("child").cumcount() + 1)
-    return out
-
-
-def _periods(ep: pd.DataFrame, children: pd.DataFrame) -> pd.DataFrame:
-    cols = ["child", "period", "start", "end", "reason_ceased", "placements", "age_start", "age_end"]
-    if not len(ep):
-        return pd.DataFrame(columns=cols)
-    prev_child, prev_rec, prev_dec = ep["child"].shift(), ep["rec"].shift(), ep["dec"].shift()
-    new = ((ep["child"] != prev_child) | (prev_rec.fillna("X1") != "X1") | (ep["decom"] != prev_dec))
-    new = new.fillna(True).astype(bool)
-    pid = new.cumsum()
-    placement_change = (~ep["rne"].isin(["L"])).fillna(True).astype(bool) | new
-    g = ep.assign(pc=placement_change).groupby(pid, sort=False)
-    out = pd.DataFrame({
-        "child": g["child"].first(),
-        "start": g["decom"].first(),
-        "end": g["dec"].last(),
-        "reason_ceased": g["rec"].last(),
-        "placements": g["pc"].sum().astype("int64"),
-        "end_censored": g["end_censored"].last(),
-    }).reset_index(drop=True)
-    out.loc[out["reason_ceased"] == "X1", "reason_ceased"] = pd.NA
-    out.insert(1, "period", out.groupby("child").cumcount() + 1)
-    dob = out["child"].map(children.set_index("child")["dob"]) if len(children) else pd.Series(pd.NaT, index=out.index)
-    out["age_start"] = _age(dob, out["start"])
-    out["age_end"] = _age(dob, out["end"])
-    return out
-
-
-def _age(dob: pd.Series, when: pd.Series) -> pd.Series:
-    """Whole years of age."""
-    dob, when = pd.to_datetime(dob), pd.to_datetime(when)
-    years = when.dt.year - dob.dt.year
-    before_birthday = (when.dt.month < dob.dt.month) | ((when.dt.month == dob.dt.month) & (when.dt.day < dob.dt.day))
-    return (years - before_birthday.astype("Int64")).astype("Int64")
-
-
-# ---------------------------------------------------------------- other tables
-
-
-def _other(returns: Returns, name: str, log: _Log) -> pd.DataFrame:
-    frame = _typed(returns.table(name), returns, name)
-    no_child = frame["child"].isna()
-    log.add("unusable", "dropped", name, frame[no_child], "no CHILD identifier")
-    frame = frame[~no_child]
-    data_cols = [c for c in frame.columns if not c.startswith("source_")]
-    dup = frame.duplicated([*data_cols, "source_year"], keep="first")
-    log.add("duplicate", "dropped", name, frame[dup], "the same row twice in one return")
-    frame = frame[~dup]
-    return frame.reset_index(drop=True)
-
-
+def clean(returns: Returns, la_code: str | None = None) -> CleanHistory:
+    """The cleaned history of every child in `returns`, and the log of what changed."""
+    log = Log()
+    notes: list[str] = []
+    years = returns.years
+    last_year = max(years) if years else None
+    children, uasc = _children(returns, log)
+    raw = returns.table("episodes")
+    typed_episodes = typed(raw, returns.schema, "episodes", log, quiet=("DECOM",))
+    seen = children.loc[children["source_year"].notna()].set_index("child")["source_year"]
+    episodes, short_breaks = care_episodes(typed_episodes, raw["DECOM"], log, last_year,
+                                           seen.astype("int64"))
+    home = locate(episodes["home_post"])
+    if la_code is None:
+        la_code = infer_council(home=home)
+        note = (f"council not given: {la_code}, the council most home postcodes lie in"
+                if la_code else "council not given and no home postcode located: none")
+        notes.append(note)
+        log.note("la_inferred", note)
+    episodes = add_distances(episodes, la_code, home)
+    children = _add_missing_children(children, episodes, short_breaks)
+    placements = placement_spells(episodes, log)
+    tables = {
+        "children": children,
+        "episodes": episodes,
+        "placements": placements,
+        "periods": periods_of_care(episodes, placements, children),
+        "short_breaks": short_breaks,
+        "uasc": uasc,
+    }
+    for name in OTHER_TABLES:
+        frame = typed(returns.table(name), returns.schema, name, log)
+        tables[name] = _exact_duplicates(_no_child(frame, log, name), log, name).reset_index(
+            drop=True)
+    return CleanHistory(tables, log.frame(), la_code, notes)

@@ -1,6 +1,13 @@
-"""Placement distance and locality, the DfE way: PL_DISTANCE is the straight line between the
-grid references of the home and placement postcodes, in miles to 1 d.p.; the placement is
-inside the council when its postcode lies in the council's area (upper tier, current ONS codes).
+"""Placement distance and locality, the DfE way.
+
+PL_DISTANCE is the straight line between the grid references of the home and placement
+postcodes, in miles to 1 d.p.: sqrt(dE^2 + dN^2) / 1000 / 1.6093 (`reference.postcodes.miles`).
+A postcode may be full ("LS1 4AP") or a sector ("LS1 4", located at the centroid of its
+postcodes). PL_LA is the upper-tier council (current ONS code) the placement postcode lies in,
+and the placement is inside the council when that is the council's own code. A blank, malformed
+or unknown postcode gives NaN / <NA>, never an error.
+
+    placement_distances(episodes["home_post"], episodes["pl_post"], "E08000035")
 """
 
 from __future__ import annotations
@@ -10,43 +17,64 @@ import pandas as pd
 
 from ..reference.postcodes import directory, miles
 
+COLUMNS = ["pl_distance", "pl_council", "placed_inside_la", "home_kind", "pl_kind"]
 
-def _locate_unique(values: pd.Series) -> pd.DataFrame:
-    """Locate each distinct postcode once, then spread back to every row."""
+
+def locate(values: pd.Series) -> pd.DataFrame:
+    """kind (full, sector, blank, malformed), easting, northing, council for each row.
+
+    Each distinct text is looked up once (a million episodes have a few thousand postcodes).
+    """
     codes, uniques = pd.factorize(values.astype("string"), use_na_sentinel=True)
-    found = directory().locate(pd.Series(uniques, dtype="string"))
-    taken = found.iloc[np.where(codes < 0, 0, codes)].reset_index(drop=True) if len(found) else None
-    out = pd.DataFrame(index=values.index)
-    if taken is None:
-        out["kind"] = pd.Series("blank", index=values.index, dtype="string")
-        out["easting"] = out["northing"] = np.nan
-        out["council"] = pd.Series(pd.NA, index=values.index, dtype="string")
-        return out
-    blank = codes < 0
-    out["kind"] = pd.Series(np.where(blank, "blank", taken["kind"].to_numpy(object)), index=values.index, dtype="string")
-    out["easting"] = np.where(blank, np.nan, taken["easting"].to_numpy(float))
-    out["northing"] = np.where(blank, np.nan, taken["northing"].to_numpy(float))
-    out["council"] = pd.Series(np.where(blank, None, taken["council"].to_numpy(object)), index=values.index, dtype="string")
-    return out
+    found = directory().locate(pd.Series(np.asarray(uniques, dtype=object), dtype="string"))
+    # one extra slot at the end for blanks
+    kind = np.append(found["kind"].to_numpy(object), "blank")
+    east = np.append(found["easting"].to_numpy(float), np.nan)
+    north = np.append(found["northing"].to_numpy(float), np.nan)
+    council = np.append(found["council"].astype(object).to_numpy(object), None)
+    take = np.where(codes < 0, len(kind) - 1, codes)
+    council_out = pd.Series(council[take], index=values.index, dtype=object)
+    return pd.DataFrame({
+        "kind": pd.Series(kind[take], index=values.index, dtype="string"),
+        "easting": east[take], "northing": north[take],
+        "council": council_out.where(council_out.notna()).astype("string"),
+    }, index=values.index)
 
 
-def placement_distances(home_post: pd.Series, pl_post: pd.Series, la_code: str | None) -> pd.DataFrame:
-    """pl_distance (miles), pl_council, placed_inside_la, home_kind, pl_kind for each row."""
-    home, place = _locate_unique(home_post), _locate_unique(pl_post)
-    inside = (place["council"] == la_code) if la_code else pd.Series(pd.NA, index=pl_post.index, dtype="boolean")
-    return pd.DataFrame(
-        {
-            "pl_distance": miles(home["easting"], home["northing"], place["easting"], place["northing"]),
-            "pl_council": place["council"],
-            "placed_inside_la": inside.astype("boolean").where(place["council"].notna()),
-            "home_kind": home["kind"],
-            "pl_kind": place["kind"],
-        },
-        index=pl_post.index,
-    )
+def placement_distances(home_post: pd.Series, pl_post: pd.Series, la_code: str | None,
+                        home: pd.DataFrame | None = None) -> pd.DataFrame:
+    """pl_distance (miles), pl_council, placed_inside_la, home_kind, pl_kind for each row.
+
+    `home` may be `locate(home_post)` already computed (as when the council was inferred).
+    placed_inside_la is <NA> where the placement is not located or no council is given.
+    """
+    home = locate(home_post) if home is None else home
+    place = locate(pl_post)
+    if la_code:
+        inside = (place["council"] == la_code).astype("boolean")
+    else:
+        inside = pd.Series(pd.NA, index=pl_post.index, dtype="boolean")
+    return pd.DataFrame({
+        "pl_distance": miles(home["easting"].to_numpy(), home["northing"].to_numpy(),
+                             place["easting"].to_numpy(), place["northing"].to_numpy()),
+        "pl_council": place["council"],
+        "placed_inside_la": inside.where(place["council"].notna()),
+        "home_kind": home["kind"].to_numpy(),
+        "pl_kind": place["kind"],
+    }, index=pl_post.index)[COLUMNS]
 
 
-def infer_council(home_post: pd.Series) -> str | None:
-    """The council most children's home postcodes lie in."""
-    located = _locate_unique(home_post)["council"].dropna()
-    return None if located.empty else str(located.value_counts().index[0])
+def infer_council(home_post: pd.Series | None = None,
+                  home: pd.DataFrame | None = None) -> str | None:
+    """The council most home postcodes lie in (None if none is located).
+
+    Pass the raw postcodes, or `home=locate(home_post)` to reuse a lookup.
+    """
+    if home is None:
+        home = locate(home_post if home_post is not None else pd.Series([], dtype="string"))
+    councils = home["council"].dropna()
+    if councils.empty:
+        return None
+    counts = councils.value_counts()
+    top = counts[counts == counts.iloc[0]].index
+    return str(sorted(top)[0])  # a tie goes to the lowest code, so the answer is stable

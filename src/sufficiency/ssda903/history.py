@@ -1,0 +1,250 @@
+"""The episode rules of cleaning, and the placements and periods of care built from episodes.
+
+Rules in order (docs/cleaning.md says what each changes and how it is logged):
+  unusable     no CHILD, or DECOM blank or not a date: the row cannot be placed in time
+  superseded   the same child + DECOM in several returns: the latest return's row wins
+  duplicate    the same child + DECOM twice in one return: the last row wins
+  short_break  LS V3/V4 go to `short_breaks`, not the care history
+  truncated    an episode ending after the next one starts, or open but not the child's
+               last, ends when the next one starts
+  censored     an episode open at the end of a return, whose child has no episode in a later
+               return, is closed at that return's 31 March and flagged end_censored
+Then `placement_spells` merges RNE L episodes into the placement before them ('merged'), and
+`periods_of_care` cuts each child's episodes into periods of care.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .distance import placement_distances
+
+if TYPE_CHECKING:
+    from .clean import Log
+
+SHORT_BREAKS = ("V3", "V4")
+EPISODE_COLUMNS = [
+    "child", "decom", "dec", "rne", "ls", "cin", "place", "place_provider", "rec",
+    "reason_place_change", "urn", "home_post", "pl_post", "home_kind", "pl_kind", "pl_distance",
+    "pl_council", "placed_inside_la", "end_censored", "end_of_data",
+    "source_year", "source_file", "source_row",
+]
+DISTANCE_COLUMNS = ["pl_distance", "pl_council", "placed_inside_la", "home_kind", "pl_kind"]
+SHORT_BREAK_COLUMNS = [
+    "child", "decom", "dec", "rne", "ls", "cin", "place", "place_provider", "rec",
+    "reason_place_change", "urn", "source_year", "source_file", "source_row",
+]
+
+
+def _fmt(d: pd.Series) -> pd.Series:
+    """dd/mm/yyyy, 'open' where NaT: formats each distinct date once."""
+    codes, uniques = pd.factorize(d)
+    text = np.append(pd.DatetimeIndex(uniques).strftime("%d/%m/%Y").to_numpy(object), "open")
+    out = text[np.where(codes < 0, len(text) - 1, codes)]
+    return pd.Series(np.where(codes < 0, "open", out), index=d.index, dtype="string")
+
+
+def _mask(frame: pd.DataFrame, m) -> pd.Series:
+    return pd.Series(m, index=frame.index).fillna(False).astype(bool)
+
+
+def care_episodes(ep: pd.DataFrame, raw_decom: pd.Series, log: Log, last_year: int | None,
+                  seen: pd.Series | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Typed episodes (all returns) -> (care episodes, short breaks), each rule logged.
+
+    `seen`: the last return each child is in by other tables (Header), to word the log.
+    """
+    # unusable
+    raw = raw_decom.astype("string").str.strip().reindex(ep.index)
+    no_child = _mask(ep, ep["child"].isna())
+    no_decom = _mask(ep, ep["decom"].isna()) & ~no_child
+    log.add("unusable", "dropped", "episodes", ep[no_child], "no CHILD identifier")
+    unreadable = no_decom & raw.notna() & (raw != "")
+    log.add("unusable", "dropped", "episodes", ep[no_decom & ~unreadable], "DECOM blank")
+    log.add("unusable", "dropped", "episodes", ep[unreadable],
+            "DECOM '" + raw[unreadable].str.slice(0, 40) + "' is not a date")
+    ep = ep[~(no_child | no_decom)]
+
+    # the same episode in several returns, or twice in one
+    ep = ep.sort_values(["child", "decom", "source_year", "source_row"], kind="stable")
+    repeated = ep.duplicated(["child", "decom"], keep=False).to_numpy()
+    if repeated.any():
+        rep = ep[repeated]
+        g = rep.groupby(["child", "decom"], sort=False)
+        newest = g["source_year"].transform("max")
+        kept_row = g["source_row"].transform("last")
+        older = rep["source_year"] < newest
+        log.add("superseded", "dropped", "episodes", rep[older],
+                "the same episode in the " + newest[older].astype("string") + " return is used")
+        not_last = rep.duplicated(["child", "decom"], keep="last") & ~older
+        data = [c for c in rep.columns if c not in ("source_row", "source_file")]
+        exact = rep.duplicated(data, keep=False)
+        detail = pd.Series(np.where(exact, "exact copy of row ", "same CHILD and DECOM as row "),
+                           index=rep.index, dtype="string")
+        detail = detail + kept_row.astype("string") + " of the same return, which is used"
+        log.add("duplicate", "dropped", "episodes", rep[not_last], detail[not_last])
+        drop = pd.Series(False, index=ep.index)
+        drop[rep.index[older | not_last]] = True
+        ep = ep[~drop.to_numpy()]
+
+    # short breaks
+    sb = _mask(ep, ep["ls"].isin(SHORT_BREAKS))
+    log.add("short_break", "moved", "episodes", ep[sb],
+            "LS " + ep.loc[sb, "ls"] + ": a short break, moved to short_breaks")
+    short_breaks = ep.loc[sb, SHORT_BREAK_COLUMNS].reset_index(drop=True)
+    ep = ep[~sb].reset_index(drop=True)
+
+    # overlaps: an episode ends no later than the next one starts
+    child = ep["child"].to_numpy(object)
+    same = np.zeros(len(ep), bool)
+    same[:-1] = child[:-1] == child[1:]
+    next_decom = ep["decom"].shift(-1).where(same)
+    dec = ep["dec"]
+    over = _mask(ep, same & (dec.isna() | (dec > next_decom)).to_numpy(bool))
+    if over.any():
+        was_open = dec[over].isna()
+        detail = pd.Series(np.where(was_open, "open but not the child's last episode",
+                                    "DEC " + _fmt(dec[over]) + " after the next DECOM"),
+                           index=over[over].index, dtype="string")
+        log.add("truncated", "changed", "episodes", ep[over],
+                detail + ": ends " + _fmt(next_decom[over]) + " when the next episode starts")
+        ep.loc[over, "dec"] = next_decom[over]
+
+    # open at the end of an earlier return, and never seen again
+    ep["end_censored"] = False
+    if last_year is not None and len(ep):
+        cens = _mask(ep, ep["dec"].isna() & (ep["source_year"] < last_year))
+        if cens.any():
+            years = ep.loc[cens, "source_year"].astype("int64")
+            ends = pd.to_datetime(years.astype(str) + "-03-31")
+            ends = ends.where(ends >= ep.loc[cens, "decom"], ep.loc[cens, "decom"])
+            last_seen = ep.groupby("child")["source_year"].max()
+            if seen is not None and len(seen):
+                last_seen = pd.concat([last_seen, seen]).groupby(level=0).max()
+            later = ep.loc[cens, "child"].map(last_seen).astype("Int64") > years
+            where = pd.Series(np.where(later.fillna(False), "this episode is not in a later return",
+                                       "child in no later return"), index=years.index)
+            log.add("censored", "changed", "episodes", ep[cens],
+                    "open at the end of the " + years.astype("string") + " return, " + where
+                    + ": closed " + _fmt(ends) + ", end_censored")
+            ep.loc[cens, "dec"] = ends
+            ep.loc[cens, "end_censored"] = True
+    ep["end_of_data"] = (pd.Timestamp(last_year, 3, 31) if last_year is not None else pd.NaT)
+    ep["end_of_data"] = ep["end_of_data"].astype("datetime64[ns]")
+    ep["end_censored"] = ep["end_censored"].astype(bool)
+    return ep, short_breaks
+
+
+def add_distances(ep: pd.DataFrame, la_code: str | None,
+                  home: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The episodes with pl_distance, pl_council, placed_inside_la, home_kind, pl_kind
+    (`home`: the home postcodes already located, if they were)."""
+    d = placement_distances(ep["home_post"], ep["pl_post"], la_code, home=home)
+    for c in DISTANCE_COLUMNS:
+        ep[c] = d[c].to_numpy() if len(ep) else d[c]
+    ep["pl_distance"] = ep["pl_distance"].astype("float64")
+    ep["placed_inside_la"] = ep["placed_inside_la"].astype("boolean")
+    for c in ("pl_council", "home_kind", "pl_kind"):
+        ep[c] = ep[c].astype("string")
+    return ep[EPISODE_COLUMNS].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- placements and periods
+
+
+def _starts(ep: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """For episodes sorted by child and DECOM: (new period?, new placement?) per episode."""
+    n = len(ep)
+    child = ep["child"].to_numpy(object)
+    first = np.ones(n, bool)
+    first[1:] = child[1:] != child[:-1]
+    prev_dec = ep["dec"].shift(1)
+    gap = (ep["decom"] != prev_dec).fillna(True).to_numpy(bool)
+    prev_rec = ep["rec"].shift(1)
+    ceased = (prev_rec.notna() & (prev_rec != "X1")).fillna(False).to_numpy(bool)
+    rne = ep["rne"].astype("string")
+    started = (rne == "S").fillna(False).to_numpy(bool)
+    new_period = first | gap | ceased | started
+    legal_only = (rne == "L").fillna(False).to_numpy(bool)
+    for col in ("place", "place_provider", "pl_post"):
+        v = ep[col].astype("string").str.replace(" ", "", regex=False)
+        prev = v.shift(1)
+        same = ((v == prev) | (v.isna() & prev.isna())).fillna(False).to_numpy(bool)
+        legal_only &= same
+    new_placement = new_period | ~legal_only
+    return new_period, new_placement
+
+
+def _age(dob: pd.Series, when: pd.Series) -> pd.Series:
+    """Whole years of age on a date; <NA> where either is unknown."""
+    dob, when = pd.to_datetime(dob), pd.to_datetime(when)
+    years = (when.dt.year - dob.dt.year).astype("Int64")
+    before = (when.dt.month < dob.dt.month) | (
+        (when.dt.month == dob.dt.month) & (when.dt.day < dob.dt.day))
+    return years - before.astype("Int64")
+
+
+def _first_last(starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    first = np.flatnonzero(starts)
+    last = np.append(first[1:], len(starts))[: len(first)] - 1
+    return first, last
+
+
+def placement_spells(ep: pd.DataFrame, log: Log) -> pd.DataFrame:
+    """One row per placement: consecutive episodes of a child that change only legal status
+    (RNE L, starting the day the last ended, care not ceased, and the same PLACE,
+    PLACE_PROVIDER and PL_POST as the episode before) are one placement."""
+    new_period, new_placement = _starts(ep)
+    merged = ~new_placement
+    log.add("placement", "merged", "episodes", ep[merged],
+            "RNE L: legal status change only, same placement as the episode before")
+    first, last = _first_last(new_placement)
+    period = np.cumsum(new_period)
+    f, la = ep.iloc[first].reset_index(drop=True), ep.iloc[last].reset_index(drop=True)
+    out = pd.DataFrame({
+        "child": f["child"],
+        "period": pd.Series(period[first], dtype="int64"),
+        "placement": pd.Series(np.zeros(len(first), np.int64)),
+        "start": f["decom"], "end": la["dec"],
+        "place": f["place"], "place_provider": f["place_provider"], "urn": f["urn"],
+        "first_ls": f["ls"], "last_ls": la["ls"],
+        "episodes": pd.Series(last - first + 1, dtype="int64"),
+        "pl_distance": f["pl_distance"], "pl_council": f["pl_council"],
+        "placed_inside_la": f["placed_inside_la"],
+        "reason_place_change": la["reason_place_change"], "rec": la["rec"],
+        "end_censored": la["end_censored"], "end_of_data": f["end_of_data"],
+    })
+    by_child = out.groupby("child", sort=False)
+    out["period"] = out["period"] - by_child["period"].transform("min") + 1
+    out["placement"] = by_child.cumcount().astype("int64") + 1
+    return out
+
+
+def periods_of_care(ep: pd.DataFrame, placements: pd.DataFrame,
+                    children: pd.DataFrame) -> pd.DataFrame:
+    """One row per period of care: from a start (RNE S, the child's first episode, or after a
+    gap) to a ceasing (REC other than X1), with its placements and the child's ages."""
+    new_period, new_placement = _starts(ep)
+    first, last = _first_last(new_period)
+    f, la = ep.iloc[first].reset_index(drop=True), ep.iloc[last].reset_index(drop=True)
+    counts = np.add.reduceat(new_placement.astype(np.int64), first) if len(first) else []
+    rec = la["rec"].astype("string")
+    out = pd.DataFrame({
+        "child": f["child"],
+        "period": pd.Series(np.zeros(len(first), np.int64)),
+        "start": f["decom"], "end": la["dec"],
+        "reason_ceased": rec.where(rec != "X1"),
+        "first_ls": f["ls"], "cin": f["cin"],
+        "placements": pd.Series(counts, dtype="int64"),
+        "episodes": pd.Series(last - first + 1, dtype="int64"),
+        "end_censored": la["end_censored"], "end_of_data": f["end_of_data"],
+    })
+    out["period"] = out.groupby("child", sort=False).cumcount().astype("int64") + 1
+    dob = pd.Series(children.set_index("child")["dob"].reindex(out["child"]).to_numpy(),
+                    index=out.index, dtype="datetime64[ns]")
+    out["age_start"] = _age(dob, out["start"])
+    out["age_end"] = _age(dob, out["end"])
+    return out
