@@ -166,12 +166,16 @@ def evidence(v, year: int) -> dict[str, str]:
         )
         first_sw = sw.groupby("CHILD")["_d"].min()
         start = pd.to_datetime(f["DECOM"], format="%d/%m/%Y", errors="coerce")
+        last_sw = sw.groupby("CHILD")["_d"].max()
+        ceased = pd.to_datetime(f["DEC"], format="%d/%m/%Y", errors="coerce")
         open_not_s = f["DEC"].isna() & (f["RNE"] != "S")
         before = (f["RNE"] == "S") & (f["CHILD"].map(first_sw) < start)
+        after = (f["RNE"] != "S") & (f["CHILD"].map(last_sw) > ceased)
         out["SW12STG2"] = (
             f"{int(open_not_s.sum())} of {len(f)} flagged episodes are open (blank DEC and REC) "
             f"with RNE not S; {int(before.sum())} start care (RNE S) with a social worker "
-            f"allocated before that day"
+            f"allocated before that day; {int(after.sum())} end care with a later social worker "
+            "episode (the child came back into care)"
         )
     return out
 

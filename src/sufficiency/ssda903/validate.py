@@ -36,37 +36,57 @@ def validate(returns: Returns, la_code: str | None = None) -> ValidationReport:
     none of the current checks does.
     """
     ctx = Context(returns)
-    parts: list[pd.DataFrame] = [returns.issues]
+    parts: list[pd.DataFrame] = [_catalogued_severity(returns.issues)]
     for group in (value_checks, episode_checks, cross_checks):
         parts.extend(group(ctx))
     return ValidationReport.combine(parts)
+
+
+def _catalogued_severity(issues: pd.DataFrame) -> pd.DataFrame:
+    """The reader's issues with the severity checks.yaml gives their code (the catalogue is the
+    one place a severity is decided); a code not in the catalogue keeps its own."""
+    if not len(issues):
+        return issues
+    declared = issues["code"].map({code: c["severity"] for code, c in catalogue().items()})
+    return issues.assign(severity=declared.fillna(issues["severity"]).astype("string"))
 
 
 def catalogue_markdown() -> str:
     """docs/validation.md, generated from schema/checks.yaml."""
     checks = catalogue()
     lines = [
-        "# Validation checks", "",
+        "# Validation checks",
+        "",
         "Generated from `src/sufficiency/ssda903/schema/checks.yaml` by",
         "`.venv/bin/python -m sufficiency.ssda903.validate > docs/validation.md`; edit the YAML, "
-        "not this page.", "",
+        "not this page.",
+        "",
         "`sufficiency validate PATH` reads a folder or zip of returns and reports every issue "
         "below; `sufficiency load` stores the same report as the table `validation_issues`. "
         "Each issue names the file, the row as a spreadsheet shows it (the header is row 1), "
         "the column, the value and the child, with a message that names the values, e.g. "
-        "\"DEC 03/02/2021 is before DECOM 05/02/2021 for child 1234.\"", "",
+        '"DEC 03/02/2021 is before DECOM 05/02/2021 for child 1234."',
+        "",
         "**Errors** mean a row cannot be trusted for analysis as it stands; **warnings** are "
         "worth fixing, but the row is used. A row whose date cannot be read is left out of the "
         "checks that need that date (its DATE_INVALID issue names it). Codes are stable: "
-        "reports, dashboards and tests refer to them.", "",
+        "reports, dashboards and tests refer to them.",
+        "",
     ]
     for source, heading in (("reader", "Reading files"), ("validate", "Checking the data")):
         n_err = sum(c["severity"] == "error" for c in checks.values() if c["source"] == source)
         n = sum(c["source"] == source for c in checks.values())
-        lines += [f"## {heading} ({n} codes: {n_err} errors, {n - n_err} warnings)", "",
-                  "| code | severity | what it means | what to do |", "|---|---|---|---|"]
-        lines += [f"| `{code}` | {c['severity']} | {c['title']} | {c['fix']} |"
-                  for code, c in checks.items() if c["source"] == source]
+        lines += [
+            f"## {heading} ({n} codes: {n_err} errors, {n - n_err} warnings)",
+            "",
+            "| code | severity | what it means | what to do |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            f"| `{code}` | {c['severity']} | {c['title']} | {c['fix']} |"
+            for code, c in checks.items()
+            if c["source"] == source
+        ]
         lines.append("")
     return "\n".join(lines)
 

@@ -49,7 +49,7 @@ AGE_TARGET = {"under 1": 5, "1-4": 14, "5-9": 18, "10-15": 39, "16+": 25}
 TOLERANCE = {
     "cla": 0.12,
     "starts": 0.15,
-    "ceased": 0.20,
+    "ceased": 0.25,
     "share": 4.0,
     "over 20 miles": 4.0,
     "outside the council": 6.0,

@@ -249,7 +249,9 @@ def prev_perm(p, ch, e, ys, la_code, rng) -> pd.DataFrame:
     n = len(kids)
     code = _pick(rng, n, p["outcomes"]["prev_perm"])
     dob = ch["dob"].to_numpy()[kids]
-    entry = e[e["rne"] == "S"].groupby("child")["start"].min().reindex(kids).to_numpy()
+    # before the child's first period of care, so before any episode of a child who came back
+    # (csc-validator 632: DATE_PERM before the first episode's DECOM)
+    entry = ch["entry"].to_numpy()[kids]
     perm = dob + ((entry - 30 - dob) * rng.uniform(0.2, 0.9, n)).astype(np.int64)
     code = np.where((code != "Z1") & (perm <= dob + 30), "Z1", code)
     has = code != "Z1"
@@ -264,33 +266,44 @@ def _days_to_31_march(day: np.ndarray) -> np.ndarray:
 
 
 def social_worker_history(p, ch, period, horizon, rng) -> pd.DataFrame:
-    """Every child's social worker episodes over the whole simulation (kid, begin, end, sw, reason)."""
+    """Every child's social worker episodes over the whole simulation (kid, begin, end, sw, reason).
+
+    `period` has one row per period of care (child, entry, last_dec), so a child who comes
+    back into care has a social worker in each period."""
     s = p["social_workers"]
-    kids = period.index.to_numpy()
+    kids = period["child"].to_numpy()
+    pid = np.arange(len(period))
     entry = period["entry"].to_numpy()
     last = period["last_dec"].to_numpy()
     lo, hi = s["closure_days"]
     close = np.where(last < 0, hz.NEVER, last + rng.integers(int(lo), int(hi) + 1, len(kids)))
     # not in the last 5 days of a return year with no successor (csc-validator SW11bSTG2): a week later
     close = np.where((last >= 0) & (_days_to_31_march(close) <= 5), close + 7, close)
+    # a child who comes back into care keeps a social worker while at home, until the next
+    # period starts (2023/24 rules SW10STG2, SW11aSTG2 want no gaps between episodes)
+    again = np.r_[kids[1:] == kids[:-1], False]
+    came_back = np.r_[False, kids[1:] == kids[:-1]]
+    close = np.where(again, np.r_[entry[1:], 0], close)
     first = entry  # the first social worker episode starts with care (csc-validator SW12STG2)
     stop = np.minimum(np.where(last < 0, horizon, last), horizon)
     n = rng.poisson(s["changes_per_year"] * np.maximum(stop - entry, 0) / 365.25)
-    kid = np.repeat(kids, n + 1)
-    begin = np.repeat(entry, n + 1) + (rng.random(len(kid)) * np.repeat(np.maximum(stop - entry, 0), n + 1)).astype(np.int64)
-    is_first = np.r_[True, kid[1:] != kid[:-1]]
+    per = np.repeat(pid, n + 1)
+    begin = np.repeat(entry, n + 1) + (rng.random(len(per)) * np.repeat(np.maximum(stop - entry, 0), n + 1)).astype(np.int64)
+    is_first = np.r_[True, per[1:] != per[:-1]]
     begin = np.where(is_first, np.repeat(first, n + 1), begin)
     # no change of worker in the last 5 days of a return year (csc-validator SW11bSTG2): a week earlier
-    begin = np.where(_days_to_31_march(begin) <= 5, begin - 7, begin)
-    frame = pd.DataFrame({"kid": kid, "begin": begin}).sort_values(["kid", "begin"]).drop_duplicates(["kid", "begin"])
-    kid, begin = frame["kid"].to_numpy(), frame["begin"].to_numpy()
-    nxt = np.r_[kid[1:] == kid[:-1], False]
-    end = np.where(nxt, np.r_[begin[1:], 0], pd.Series(close, index=kids).reindex(kid).to_numpy())
+    begin = np.where(~is_first & (_days_to_31_march(begin) <= 5), begin - 7, begin)
+    frame = pd.DataFrame({"per": per, "begin": begin}).sort_values(["per", "begin"]).drop_duplicates(["per", "begin"])
+    per, begin = frame["per"].to_numpy(), frame["begin"].to_numpy()
+    kid = kids[per]
+    nxt = np.r_[per[1:] == per[:-1], False]
+    end = np.where(nxt, np.r_[begin[1:], 0], close[per])
     pool = max(int(len(kids) / max(s["caseload"], 1) / 4), 20)
     step = rng.integers(1, pool, len(kid))
     sw = (kid * 31 + np.cumsum(step)) % pool  # consecutive workers of a child always differ
     first_row = np.r_[True, ~nxt[:-1]]
-    reason = np.where(first_row, "FCONTA", _pick(rng, len(kid), s["reasons"]))
+    start_reason = np.where(came_back[per], "PCCHAN", "FCONTA")  # a change in circumstances
+    reason = np.where(first_row, start_reason, _pick(rng, len(kid), s["reasons"]))
     return pd.DataFrame({"kid": kid, "begin": begin, "end": end,
                          "sw": np.char.add("SW", (10000 + sw).astype(str)), "reason": reason})
 

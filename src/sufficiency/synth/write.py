@@ -86,7 +86,12 @@ def write_returns(p: dict, ch: pd.DataFrame, ep: pd.DataFrame, first_year: int, 
     period["entry"] = care[care["rne"] == "S"].groupby("child")["start"].max()
     facts = adoption_facts(ep)
     leaving = leaver_facts(ch, period)
-    workers = social_worker_history(p, ch, period, hz.day_of(f"{last_year}-03-31"), rng)
+    # every period of care (a child may come back): its child, start and how its last episode ended
+    ordered = care.sort_values(["child", "start"], kind="stable")
+    number = (ordered["rne"] == "S").cumsum().to_numpy()
+    periods = ordered.assign(pid=number).groupby("pid").agg(
+        child=("child", "first"), entry=("start", "first"), last_dec=("dec", "last"))
+    workers = social_worker_history(p, ch, periods, hz.day_of(f"{last_year}-03-31"), rng)
     for year in range(first_year, last_year + 1):
         ys, ye = hz.day_of(f"{year - 1}-04-01"), hz.day_of(f"{year}-03-31")
         e = ep[(ep["start"] <= ye) & ((ep["dec"] < 0) | (ep["dec"] >= ys))]

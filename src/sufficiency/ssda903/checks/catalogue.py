@@ -41,7 +41,8 @@ def _mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
         key = loader.construct_object(key_node, deep=True)
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark)
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
         seen[key] = loader.construct_object(value_node, deep=True)
     return seen
 

@@ -10,6 +10,7 @@ drops out of every check on that date by itself (DATE_INVALID already names it).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import cached_property
 
@@ -22,8 +23,8 @@ from ..returns import Returns
 from ..schema import Schema, year_label
 from .catalogue import severity
 
-_YEAR_BASE = 1800  # collection years are packed as year - 1800 in 12 bits
-_DAY_BIAS = 1 << 17  # days since 1970, shifted to be positive for 1800-2299
+_FIELD = re.compile(r"\{(\w+)\}")
+_DAY_BIAS = 1 << 17  # days since 1970, shifted to be positive for 1800-2299 (< 2**18)
 
 
 class Context:
@@ -34,19 +35,39 @@ class Context:
         self.schema: Schema = returns.schema
         self.frames: dict[str, pd.DataFrame] = {
             name: _normalise(frame, self.schema.table(name).column_names)
-            for name, frame in returns.frames.items() if name in self.schema.tables
+            for name, frame in returns.frames.items()
+            if name in self.schema.tables
         }
         self.missing_columns: set[tuple[str, str]] = {
             (f.path, c) for f in returns.files for c in f.missing_columns
         }
         self._dates: dict[tuple[str, str], np.ndarray] = {}
         children = [f["CHILD"] for f in self.frames.values()]
-        codes, _ = pd.factorize(pd.concat(children, ignore_index=True)) if children else ([], [])
+        codes, uniq = (
+            pd.factorize(pd.concat(children, ignore_index=True))
+            if children
+            else (np.array([], np.int64), [])
+        )
+        # child code -> its text; the extra last slot (code -1, blank CHILD) is <NA>
+        self._child_names = np.append(np.asarray(uniq, dtype=object), None)
+        self.n_children = int(np.max(codes)) + 1 if len(codes) else 0
         self.child: dict[str, np.ndarray] = {}
         start = 0
         for name, f in self.frames.items():
-            self.child[name] = np.asarray(codes[start:start + len(f)], dtype=np.int64)
+            self.child[name] = np.asarray(codes[start : start + len(f)], dtype=np.int64)
             start += len(f)
+        # every collection year present, and each row's position in that list
+        self.years = np.unique(
+            np.concatenate(
+                [np.unique(f["_year"].to_numpy(np.int64)) for f in self.frames.values()] or [[]]
+            )
+        ).astype(np.int64)
+        self.year_index = {
+            name: np.searchsorted(self.years, f["_year"].to_numpy(np.int64))
+            for name, f in self.frames.items()
+        }
+        self._keys: dict[str, np.ndarray] = {}
+        self._files: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     # ------------------------------------------------------------ per-table arrays
 
@@ -69,8 +90,23 @@ class Context:
         return _on_day(self.year(table) - 1, 4, 1)
 
     def key(self, table: str) -> np.ndarray:
-        """Child and collection year as one int64; negative where CHILD is blank."""
-        return pack(self.child[table], self.year(table))
+        """Child and collection year as one int64 in 0..n_keys-1; -1 where CHILD is blank."""
+        if table not in self._keys:
+            child = self.child[table]
+            self._keys[table] = np.where(
+                child >= 0, child * len(self.years) + self.year_index[table], -1
+            )
+        return self._keys[table]
+
+    @property
+    def n_keys(self) -> int:
+        return self.n_children * len(self.years)
+
+    def member(self, keys: np.ndarray, of: np.ndarray) -> np.ndarray:
+        """For each of `keys`, whether it is among the keys `of` (blank keys are in nothing)."""
+        present = np.zeros(self.n_keys + 1, bool)  # the extra slot, -1, stays False
+        present[of[of >= 0]] = True
+        return present[keys]
 
     def codes(self, table: str, column: str) -> pd.Series:
         """A code column stripped and upper-cased (<NA> where blank)."""
@@ -78,11 +114,26 @@ class Context:
 
     def text(self, table: str, column: str, rows: np.ndarray) -> pd.Series:
         """Raw values of some rows, '(blank)' where blank."""
-        return pd.Series(self.frames[table][column].to_numpy(object)[rows], dtype="string").fillna(
-            "(blank)")
+        if column == "CHILD":
+            return self.child_text(table, rows)
+        values = self.frames[table][column].iloc[np.asarray(rows, dtype=np.int64)]
+        return values.reset_index(drop=True).astype("string").fillna("(blank)")
 
     def child_text(self, table: str, rows: np.ndarray) -> pd.Series:
-        return self.text(table, "CHILD", rows)
+        """CHILD of some rows, '(blank)' where blank (from the child codes: no string column is
+        touched, which matters for Arrow-backed columns of a million rows)."""
+        return self._children(table, rows).fillna("(blank)")
+
+    def _children(self, table: str, rows: np.ndarray) -> pd.Series:
+        names = self._child_names[self.child[table][np.asarray(rows, dtype=np.int64)]]
+        return pd.Series(names, dtype="string")
+
+    def _file_names(self, table: str, rows: np.ndarray) -> np.ndarray:
+        if table not in self._files:
+            codes, uniq = pd.factorize(self.frames[table]["_file"])
+            self._files[table] = (codes, np.append(np.asarray(uniq, dtype=object), None))
+        codes, names = self._files[table]
+        return names[codes[rows]]
 
     # ------------------------------------------------------------ exact duplicate rows
 
@@ -100,12 +151,18 @@ class Context:
         none = (np.array([], dtype=np.int64), np.array([], dtype=np.int64))
         if len(f) < 2:
             return none
-        # Candidates first, on cheap integer columns: rows equal in every column are equal here.
-        parts = {"file": pd.factorize(f["_file"])[0], "child": self.child[name]}
-        for col, spec in self.schema.table(name).columns.items():
-            if spec.type == "date":
-                parts[col] = self.date(name, col).view(np.int64)
-        candidate = pd.DataFrame(parts).duplicated(keep=False).to_numpy()
+        # Candidates first: a hash of file, child and dates. Rows equal in every column hash
+        # alike; a collision only adds a candidate, which the exact comparison then clears.
+        h = pd.util.hash_array(pd.factorize(f["_file"])[0].astype(np.int64))
+        parts = [self.child[name]] + [
+            self.date(name, c).view(np.int64)
+            for c, spec in self.schema.table(name).columns.items()
+            if spec.type == "date"
+        ]
+        with np.errstate(over="ignore"):
+            for part in parts:
+                h = (h ^ pd.util.hash_array(part)) * np.uint64(0x100000001B3)
+        candidate = pd.Series(h).duplicated(keep=False).to_numpy()
         if not candidate.any():
             return none
         pos = np.flatnonzero(candidate)
@@ -117,8 +174,22 @@ class Context:
 
     # ------------------------------------------------------------ issues
 
-    def emit(self, code: str, table: str | None, rows: np.ndarray, column: str | None,
-             value, message) -> pd.DataFrame:
+    def issue(self, code: str, table: str, rows, column: str | None, template: str,
+              value: bool = True, **fields) -> pd.DataFrame:
+        """One issue per row position in `rows` of `table`. The value is the row's raw `column`
+        (value=False: none); the message is `template` with each {name} replaced by
+        fields[name], a string or one per row; {child} is the row's CHILD unless given."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if not len(rows):
+            return issues_frame([])
+        if "{child}" in template and "child" not in fields:
+            fields["child"] = self.child_text(table, rows)
+        raw = self.text(table, column, rows) if value and column else None
+        return self.emit(code, table, rows, column, raw, fill(template, **fields))
+
+    def emit(
+        self, code: str, table: str | None, rows: np.ndarray, column: str | None, value, message
+    ) -> pd.DataFrame:
         """One issue per row position in `rows` of `table` (value and message: a string, or one
         per row)."""
         rows = np.asarray(rows, dtype=np.int64)
@@ -126,10 +197,15 @@ class Context:
             return issues_frame([])
         f = self.frames[table]
         return issues_frame(
-            code=code, severity=severity(code), table=table,
-            year=pd.Series(f["_year"].to_numpy()[rows]), file=pd.Series(f["_file"].to_numpy()[rows]),
-            row=pd.Series(f["_row"].to_numpy()[rows]), column=column,
-            value=_series(value, len(rows)), child=self.child_text(table, rows),
+            code=code,
+            severity=severity(code),
+            table=table,
+            year=pd.Series(f["_year"].to_numpy()[rows]),
+            file=pd.Series(self._file_names(table, rows), dtype="string"),
+            row=pd.Series(f["_row"].to_numpy()[rows]),
+            column=column,
+            value=_series(value, len(rows)),
+            child=self._children(table, rows),
             message=_series(message, len(rows)),
         )
 
@@ -137,23 +213,22 @@ class Context:
 # ---------------------------------------------------------------- helpers
 
 
-def pack(child: np.ndarray, year: np.ndarray, days: np.ndarray | None = None) -> np.ndarray:
-    """(child, year[, day]) as one int64 key; negative where the child is blank (-1)."""
-    y = np.clip(np.asarray(year, np.int64) - _YEAR_BASE, 0, 4095)
-    key = np.asarray(child, np.int64) * 4096 + y
-    if days is not None:
-        key = key * (1 << 18) + np.asarray(days, np.int64) + _DAY_BIAS
-    return np.where(np.asarray(child) >= 0, key, -1)
-
-
-def day_numbers(dates: np.ndarray) -> np.ndarray:
-    """datetime64 -> int64 days since 1970 (NaT -> a large negative number)."""
-    return dates.astype("datetime64[D]").astype(np.int64)
+def pack(key: np.ndarray, dates: np.ndarray) -> np.ndarray:
+    """A child-year key and a date (days 1800-2299) as one int64; -1 where either is blank."""
+    days = dates.astype("datetime64[D]").astype(np.int64) + _DAY_BIAS
+    ok = (key >= 0) & ~np.isnat(dates)
+    return np.where(ok, key * (1 << 18) + np.where(ok, days, 0), -1)
 
 
 def fmt(dates: np.ndarray) -> pd.Series:
     """datetime64 -> 'dd/mm/yyyy', '?' where NaT."""
     return pd.Series(pd.DatetimeIndex(dates).strftime("%d/%m/%Y"), dtype="string").fillna("?")
+
+
+def fill(template: str, **fields) -> pd.Series | str:
+    """'DEC {dec} is before DECOM {decom}' with each field a string or one value per row."""
+    pieces = _FIELD.split(template)  # text, name, text, name, ..., text
+    return cat(*(fields[p] if i % 2 else p for i, p in enumerate(pieces) if i % 2 or p))
 
 
 def cat(*parts) -> pd.Series | str:
@@ -174,7 +249,9 @@ def age_in_years(dob: np.ndarray, when: np.ndarray) -> np.ndarray:
     a = pd.DatetimeIndex(np.where(ok, dob, np.datetime64("2000-01-01", "ns")))
     b = pd.DatetimeIndex(np.where(ok, when, np.datetime64("2000-01-01", "ns")))
     years = b.year.to_numpy() - a.year.to_numpy()
-    before = (b.month.to_numpy() * 100 + b.day.to_numpy()) < (a.month.to_numpy() * 100 + a.day.to_numpy())
+    before = (b.month.to_numpy() * 100 + b.day.to_numpy()) < (
+        a.month.to_numpy() * 100 + a.day.to_numpy()
+    )
     return np.where(ok, years - before, np.nan)
 
 
@@ -185,8 +262,10 @@ def labels(years: Sequence[int] | np.ndarray) -> pd.Series:
 
 def _on_day(years: np.ndarray, month: int, day: int) -> np.ndarray:
     uniq, inv = np.unique(years, return_inverse=True)
-    days = np.array([np.datetime64(f"{int(y):04d}-{month:02d}-{day:02d}", "ns") for y in uniq],
-                    dtype="datetime64[ns]")
+    days = np.array(
+        [np.datetime64(f"{int(y):04d}-{month:02d}-{day:02d}", "ns") for y in uniq],
+        dtype="datetime64[ns]",
+    )
     return days[inv] if len(uniq) else np.array([], dtype="datetime64[ns]")
 
 

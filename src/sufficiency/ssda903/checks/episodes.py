@@ -1,8 +1,9 @@
-"""Checks on episodes of care: their dates against each other, the collection year, the next
-episode of the same child, and the child's date of birth in the Header.
+"""Checks on episodes of care: their dates against each other and the collection year, the next
+episode of the same child, the placement provider, the child's age from the Header, and the
+reason for the child's first episode.
 
-"The next episode" is taken within one return (one collection year): episodes of a child
-sorted by DECOM, exact duplicate rows and second episodes with the same start left out.
+"The next episode" is taken within one return (one collection year): the child's episodes
+sorted by DECOM, leaving out exact duplicate rows and second episodes with the same start.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
-from .context import Context, age_in_years, cat, day_numbers, equals, fmt, isin, labels, pack
+from .context import Context, age_in_years, equals, fmt, isin, labels, pack
 
 T = "episodes"
 # Placements that take no PLACE_PROVIDER: temporary moves and "other" (DfE 903 guide,
-# PLACE_PROVIDER: "not required for T0-T4 and Z1"; Z11-Z14 replace Z1 from 2025/26).
+# PLACE_PROVIDER: not required for T0-T4 and Z1; Z11-Z14 replace Z1 from 2025/26).
 NO_PROVIDER = frozenset({"T0", "T1", "T2", "T3", "T4", "Z1", "Z11", "Z12", "Z13", "Z14"})
 
 
@@ -37,7 +38,7 @@ class _Episodes:
         self.ctx = ctx
         f = ctx.frames[T]
         self.decom, self.dec = ctx.date(T, "DECOM"), ctx.date(T, "DEC")
-        self.child, self.year = ctx.child[T], ctx.year(T)
+        self.child, self.year, self.key = ctx.child[T], ctx.year(T), ctx.key(T)
         self.has_dec = f["DEC"].notna().to_numpy()
         self.has_rec = f["REC"].notna().to_numpy()
         self.usable = ~np.isnat(self.decom) & (self.child >= 0)
@@ -45,100 +46,102 @@ class _Episodes:
         self.exact_dup[ctx.duplicates(T)[0]] = True
         self.same_start = np.zeros(len(f), bool)  # filled by duplicates()
 
-    def who(self, rows) -> pd.Series:
-        return self.ctx.child_text(T, rows)
-
-    def emit(self, code, rows, column, value, message) -> pd.DataFrame:
-        return self.ctx.emit(code, T, rows, column, value, message)
-
-    def raw(self, column, rows) -> pd.Series:
-        return self.ctx.text(T, column, rows)
+    def issue(self, code, rows, column, template, value=True, **fields) -> pd.DataFrame:
+        return self.ctx.issue(code, T, rows, column, template, value=value, **fields)
 
     # ------------------------------------------------------------ one episode's dates
 
     def dates(self) -> Iterator[pd.DataFrame]:
-        decom, dec = self.decom, self.dec
+        decom, dec, year = self.decom, self.dec, self.year
         rows = np.flatnonzero(dec < decom)
-        yield self.emit("DEC_BEFORE_DECOM", rows, "DEC", self.raw("DEC", rows),
-                        cat("DEC ", fmt(dec[rows]), " is before DECOM ", fmt(decom[rows]),
-                            " for child ", self.who(rows), "."))
+        yield self.issue("DEC_BEFORE_DECOM", rows, "DEC",
+                         "DEC {dec} is before DECOM {decom} for child {child}.",
+                         dec=fmt(dec[rows]), decom=fmt(decom[rows]))
 
         rows = np.flatnonzero(self.has_dec & ~self.has_rec)
-        yield self.emit("DEC_REC_MISMATCH", rows, "REC", None,
-                        cat("DEC ", self.raw("DEC", rows), " is given but REC is blank for child ",
-                            self.who(rows), ": an episode that ended needs the reason it ended."))
+        yield self.issue("DEC_REC_MISMATCH", rows, "REC",
+                         "DEC {dec} is given but REC is blank for child {child}: an episode that "
+                         "ended needs the reason it ended.",
+                         value=False, dec=self.ctx.text(T, "DEC", rows))
         rows = np.flatnonzero(~self.has_dec & self.has_rec)
-        yield self.emit("DEC_REC_MISMATCH", rows, "DEC", None,
-                        cat("REC '", self.raw("REC", rows), "' is given but DEC is blank for child ",
-                            self.who(rows), ": give the date the episode ended, or clear REC if "
-                            "it is still open."))
+        yield self.issue("DEC_REC_MISMATCH", rows, "DEC",
+                         "REC '{rec}' is given but DEC is blank for child {child}: give the date "
+                         "the episode ended, or clear REC if it is still open.",
+                         value=False, rec=self.ctx.text(T, "REC", rows))
 
         end, start = self.ctx.year_end(T), self.ctx.year_start(T)
-        for col, when in (("DECOM", decom), ("DEC", dec)):
+        for col, when, extra in (("DECOM", decom, ""),
+                                 ("DEC", dec, "; an episode still open on 31 March has no DEC")):
             rows = np.flatnonzero(when > end)
-            extra = "" if col == "DECOM" else "; an episode still open on 31 March has no DEC"
-            yield self.emit("DATE_AFTER_YEAR", rows, col, self.raw(col, rows),
-                            cat(f"{col} ", fmt(when[rows]), " is after ", fmt(end[rows]),
-                                ", the end of the ", labels(self.year[rows]), " collection year, "
-                                "for child ", self.who(rows), extra, "."))
+            yield self.issue("DATE_AFTER_YEAR", rows, col,
+                             f"{col} {{when}} is after {{end}}, the end of the {{year}} collection "
+                             f"year, for child {{child}}{extra}.",
+                             when=fmt(when[rows]), end=fmt(end[rows]), year=labels(year[rows]))
         rows = np.flatnonzero(dec < start)
-        yield self.emit("EPISODE_BEFORE_YEAR", rows, "DEC", self.raw("DEC", rows),
-                        cat("the episode from ", fmt(decom[rows]), " ended on ", fmt(dec[rows]),
-                            ", before the ", labels(self.year[rows]), " collection year began on ",
-                            fmt(start[rows]), ", for child ", self.who(rows),
-                            "; it belongs in an earlier return."))
+        yield self.issue("EPISODE_BEFORE_YEAR", rows, "DEC",
+                         "the episode from {decom} ended on {dec}, before the {year} collection "
+                         "year began on {start}, for child {child}; it belongs in an earlier "
+                         "return.", decom=fmt(decom[rows]), dec=fmt(dec[rows]),
+                         year=labels(year[rows]), start=fmt(start[rows]))
 
     # ------------------------------------------------------------ two episodes, same start
 
     def duplicates(self) -> Iterator[pd.DataFrame]:
         idx = np.flatnonzero(self.usable & ~self.exact_dup)
-        key = pack(self.child[idx], self.year[idx], day_numbers(self.decom[idx]))
-        codes, _ = pd.factorize(key)
+        codes, _ = pd.factorize(pack(self.key[idx], self.decom[idx]))
         first = idx[np.unique(codes, return_index=True)[1]][codes]  # first row of each key
-        rows = idx[first != idx]
+        again = first != idx
+        rows, first = idx[again], first[again]
         self.same_start[rows] = True
         f = self.ctx.frames[T]
-        where = cat(f["_file"].to_numpy(object)[first[first != idx]], " row ",
-                    f["_row"].to_numpy()[first[first != idx]].astype(str))
-        yield self.emit("EPISODE_DUPLICATE", rows, "DECOM", self.raw("DECOM", rows),
-                        cat("child ", self.who(rows), " has a second episode starting ",
-                            fmt(self.decom[rows]), " in the ", labels(self.year[rows]),
-                            " return (the first is ", where, ")."))
+        yield self.issue("EPISODE_DUPLICATE", rows, "DECOM",
+                         "child {child} has a second episode starting {decom} in the {year} "
+                         "return (the first is {file} row {row}).",
+                         decom=fmt(self.decom[rows]), year=labels(self.year[rows]),
+                         file=f["_file"].iloc[first].to_numpy(object),
+                         row=f["_row"].to_numpy()[first].astype(str))
 
     # ------------------------------------------------------------ episode and the next
 
     def sequence(self) -> Iterator[pd.DataFrame]:
         idx = np.flatnonzero(self.usable & ~self.exact_dup & ~self.same_start)
         start = self.decom.view(np.int64)
-        order = idx[np.lexsort((self.ctx.frames[T]["_row"].to_numpy()[idx], start[idx],
-                                self.child[idx], self.year[idx]))]
+        line = self.ctx.frames[T]["_row"].to_numpy()
+        order = idx[np.lexsort((line[idx], start[idx], self.child[idx], self.year[idx]))]
         cur, nxt = order[:-1], order[1:]
         same = (self.child[cur] == self.child[nxt]) & (self.year[cur] == self.year[nxt])
 
         hit = same & (self.dec[cur] > self.decom[nxt])
         rows, after = cur[hit], nxt[hit]
-        yield self.emit("EPISODE_OVERLAP", rows, "DEC", self.raw("DEC", rows),
-                        cat("the episode from ", fmt(self.decom[rows]), " ends on ",
-                            fmt(self.dec[rows]), ", after the next episode starts on ",
-                            fmt(self.decom[after]), ", for child ", self.who(rows), "."))
+        yield self.issue("EPISODE_OVERLAP", rows, "DEC",
+                         "the episode from {decom} ends on {dec}, after the next episode starts "
+                         "on {next}, for child {child}.", decom=fmt(self.decom[rows]),
+                         dec=fmt(self.dec[rows]), next=fmt(self.decom[after]))
 
         hit = same & ~self.has_dec[cur]
         rows, after = cur[hit], nxt[hit]
-        yield self.emit("OPEN_NOT_LAST", rows, "DEC", None,
-                        cat("the episode from ", fmt(self.decom[rows]), " has no DEC but the next "
-                            "episode starts on ", fmt(self.decom[after]), ", for child ",
-                            self.who(rows), "; give its end date and REC (X1 if the next "
-                            "starts that day)."))
+        yield self.issue("OPEN_NOT_LAST", rows, "DEC",
+                         "the episode from {decom} has no DEC but the next episode starts on "
+                         "{next}, for child {child}; give its end date and REC (X1 if the next "
+                         "starts that day).", decom=fmt(self.decom[rows]),
+                         next=fmt(self.decom[after]))
 
         x1 = np.flatnonzero(equals(self.ctx.codes(T, "REC"), "X1") & ~np.isnat(self.dec)
                             & (self.child >= 0))
-        starts = pack(self.child[idx], self.year[idx], day_numbers(self.decom[idx]))
-        ends = pack(self.child[x1], self.year[x1], day_numbers(self.dec[x1]))
-        rows = x1[~pd.Series(ends).isin(starts).to_numpy(bool)]
-        yield self.emit("X1_NO_NEXT_EPISODE", rows, "REC", self.raw("REC", rows),
-                        cat("REC X1 says a new episode starts on ", fmt(self.dec[rows]),
-                            " but no episode of child ", self.who(rows), " starts that day in the ",
-                            labels(self.year[rows]), " return."))
+        ends = pack(self.key[x1], self.dec[x1])
+        starts = pd.Series(pack(self.key[idx], self.decom[idx])).value_counts()
+        in_order = np.zeros(len(self.key), bool)
+        in_order[idx] = True
+        own = (ends == pack(self.key[x1], self.decom[x1])) & in_order[x1]  # it starts that day
+        found = starts.reindex(ends).fillna(0).to_numpy() > own  # another episode starts then
+        # a child-year with an episode whose start is unknown (DECOM blank or unreadable) is
+        # left out: that episode may be the one starting on the day X1 names
+        unknown = self.ctx.member(self.key[x1], self.key[np.isnat(self.decom)])
+        rows = x1[~found & ~unknown]
+        yield self.issue("X1_NO_NEXT_EPISODE", rows, "REC",
+                         "REC X1 says a new episode starts on {dec} but no episode of child "
+                         "{child} starts that day in the {year} return.",
+                         dec=fmt(self.dec[rows]), year=labels(self.year[rows]))
 
     # ------------------------------------------------------------ placement provider
 
@@ -146,14 +149,14 @@ class _Episodes:
         place, prov = self.ctx.codes(T, "PLACE"), self.ctx.codes(T, "PLACE_PROVIDER")
         has_prov = prov.notna().to_numpy()
         rows = np.flatnonzero(place.notna().to_numpy() & ~isin(place, NO_PROVIDER) & ~has_prov)
-        yield self.emit("PROVIDER_MISSING", rows, "PLACE_PROVIDER", None,
-                        cat("PLACE_PROVIDER is blank for placement ", self.raw("PLACE", rows),
-                            ", for child ", self.who(rows), "; give PR0-PR5."))
+        yield self.issue("PROVIDER_MISSING", rows, "PLACE_PROVIDER",
+                         "PLACE_PROVIDER is blank for placement {place}, for child {child}; "
+                         "give PR0-PR5.", value=False, place=self.ctx.text(T, "PLACE", rows))
         rows = np.flatnonzero(equals(place, "P1") & has_prov & ~equals(prov, "PR0"))
-        yield self.emit("PROVIDER_NOT_PR0", rows, "PLACE_PROVIDER", self.raw("PLACE_PROVIDER", rows),
-                        cat("PLACE_PROVIDER '", self.raw("PLACE_PROVIDER", rows), "' is given for "
-                            "placement P1 (with parents), for child ", self.who(rows),
-                            "; P1 takes PR0 (parents)."))
+        yield self.issue("PROVIDER_NOT_PR0", rows, "PLACE_PROVIDER",
+                         "PLACE_PROVIDER '{provider}' is given for placement P1 (with parents), "
+                         "for child {child}; P1 takes PR0 (parents).",
+                         provider=self.ctx.text(T, "PLACE_PROVIDER", rows))
 
     # ------------------------------------------------------------ date of birth
 
@@ -161,24 +164,22 @@ class _Episodes:
         if "header" not in self.ctx.frames:
             return
         hkey, hdob = self.ctx.key("header"), self.ctx.date("header", "DOB")
-        ok = (hkey >= 0) & ~np.isnat(hdob)
-        keys, first = np.unique(hkey[ok], return_index=True)
-        if not len(keys):
-            return
-        where = pd.Index(keys).get_indexer(self.ctx.key(T))
-        dob = np.where(where >= 0, hdob[ok][first][np.maximum(where, 0)], np.datetime64("NaT"))
-        dob = dob.astype("datetime64[ns]")
+        ok = np.flatnonzero((hkey >= 0) & ~np.isnat(hdob))
+        keys, first = np.unique(hkey[ok], return_index=True)  # a child's first row in a year
+        by_key = np.full(self.ctx.n_keys + 1, np.datetime64("NaT"), dtype="datetime64[ns]")
+        by_key[keys] = hdob[ok[first]]
+        dob = by_key[self.key]  # key -1 (no child) reads the last slot, which stays NaT
 
         rows = np.flatnonzero(dob > self.decom)
-        yield self.emit("DOB_AFTER_DECOM", rows, "DECOM", self.raw("DECOM", rows),
-                        cat("DECOM ", fmt(self.decom[rows]), " is before the date of birth ",
-                            fmt(dob[rows]), " in the Header, for child ", self.who(rows), "."))
+        yield self.issue("DOB_AFTER_DECOM", rows, "DECOM",
+                         "DECOM {decom} is before the date of birth {dob} in the Header, for "
+                         "child {child}.", decom=fmt(self.decom[rows]), dob=fmt(dob[rows]))
         years = age_in_years(dob, self.decom)
         rows = np.flatnonzero(years >= 18)
-        yield self.emit("AGE_18_AT_DECOM", rows, "DECOM", self.raw("DECOM", rows),
-                        cat("child ", self.who(rows), " was ", years[rows].astype(int).astype(str),
-                            " on DECOM ", fmt(self.decom[rows]), " (born ", fmt(dob[rows]),
-                            "); a young person of 18 or over is not looked after."))
+        yield self.issue("AGE_18_AT_DECOM", rows, "DECOM",
+                         "child {child} was {age} on DECOM {decom} (born {dob}); a young person "
+                         "of 18 or over is not looked after.", decom=fmt(self.decom[rows]),
+                         age=years[rows].astype(int).astype(str), dob=fmt(dob[rows]))
 
     # ------------------------------------------------------------ first episode: RNE S
 
@@ -194,8 +195,12 @@ class _Episodes:
         rne = self.ctx.codes(T, "RNE")
         first = idx[(start == earliest) & (start >= loaded_from)]
         rows = first[rne.iloc[first].notna().to_numpy() & ~equals(rne.iloc[first], "S")]
-        yield self.emit("FIRST_EPISODE_NOT_S", rows, "RNE", self.raw("RNE", rows),
-                        cat("the first episode of child ", self.who(rows), " starts on ",
-                            fmt(self.decom[rows]), " with RNE '", self.raw("RNE", rows),
-                            "', but no earlier episode is in any return loaded; a child's first "
-                            "episode has RNE S (started to be looked after)."))
+        # a child with an episode whose start is unknown may have an earlier episode after all
+        unknown = np.unique(self.child[np.isnat(self.decom) & (self.child >= 0)])
+        rows = rows[~np.isin(self.child[rows], unknown)]
+        yield self.issue("FIRST_EPISODE_NOT_S", rows, "RNE",
+                         "the first episode of child {child} starts on {decom} with RNE '{rne}', "
+                         "but no earlier episode is in any return loaded; a child's first episode "
+                         "has RNE S (started to be looked after).",
+                         decom=fmt(self.decom[rows]), rne=self.ctx.text(T, "RNE", rows))
+
