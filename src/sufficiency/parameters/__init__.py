@@ -1,0 +1,119 @@
+"""Parameters as dated data with sources, and the placement categories they are keyed by.
+
+    params = load_parameters()                 # built-in tree; load_parameters(path) overrides it
+    params.value("costs.weekly.ifa", "2024-09-30")
+    params.weekly_cost("ifa", 2025)            # year ending 31 March 2025
+    params.unit_costs(range(2021, 2031))       # a table with sources, estimated years flagged
+    cats = PlacementCategories.load()
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import SchemaError
+from .categories import Category, PlacementCategories
+from .tree import DatedValue, Parameter, Reference, read_overrides, read_tree
+
+__all__ = ["Parameters", "Parameter", "PlacementCategories", "Category", "load_parameters"]
+
+UPLIFT = "costs.annual_uplift"
+
+
+def _when(date: dt.date | str) -> dt.date:
+    if isinstance(date, dt.datetime):
+        return date.date()
+    if isinstance(date, dt.date):
+        return date
+    try:
+        return dt.date.fromisoformat(str(date))
+    except ValueError:
+        raise SchemaError(f"{date!r} is not a date (write YYYY-MM-DD)") from None
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """Every parameter by dotted name, each with its dated values and sources."""
+
+    items: dict[str, Parameter]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.items
+
+    def get(self, name: str) -> Parameter:
+        try:
+            return self.items[name]
+        except KeyError:
+            close = difflib.get_close_matches(name, self.items, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise SchemaError(f"unknown parameter {name!r}{hint}") from None
+
+    def at(self, name: str, date: dt.date | str) -> DatedValue:
+        found = self.get(name).at(_when(date))
+        if found is None:
+            first = self.items[name].values[0].start
+            raise SchemaError(f"parameter {name} has no value before {first.isoformat()} (asked for {date})")
+        return found
+
+    def value(self, name: str, date: dt.date | str) -> float:
+        """The value of `name` in force on `date`."""
+        return self.at(name, date).value
+
+    def weekly_cost(self, category: str, year: int) -> float:
+        """GBP per child per week in the financial year ending 31 March `year` (the value in force
+        on 1 October of that year), raised by costs.annual_uplift for each year after the last
+        dated value."""
+        return float(self._weekly(category, int(year))[0])
+
+    def _weekly(self, category: str, year: int) -> tuple[float, DatedValue, bool]:
+        name = f"costs.weekly.{category}"
+        mid = dt.date(year - 1, 10, 1)
+        base = self.at(name, mid)
+        last = self.get(name).values[-1]
+        if base is last and mid.year - last.start.year >= 1:
+            years = (mid - dt.date(last.start.year, 10, 1)).days // 365
+            rate = self.value(UPLIFT, mid) / 100.0
+            return last.value * (1 + rate) ** years, base, years > 0
+        return base.value, base, False
+
+    def unit_costs(self, years, categories=None) -> pd.DataFrame:
+        """Weekly cost per category and year, with the source of each figure and whether it was
+        estimated by the yearly uplift."""
+        if categories is None:
+            categories = PlacementCategories.load().ids
+        rows = []
+        for cat in categories:
+            for year in years:
+                weekly, dated, estimated = self._weekly(cat, int(year))
+                ref = dated.reference.title if dated.reference else (dated.note or "")
+                rows.append({"category": cat, "year": int(year), "weekly": round(weekly, 2),
+                             "source": ref, "estimated": estimated})
+        return pd.DataFrame(rows)
+
+
+def load_parameters(overrides: str | Path | None = None) -> Parameters:
+    """The built-in parameters, with a council's overrides (a folder or one YAML file) on top.
+    An override must name a parameter that exists and have the same unit."""
+    root = resources.files("sufficiency.parameters") / "data"
+    items = read_tree(root)
+    if overrides is not None:
+        for name, param in read_overrides(Path(overrides)).items():
+            if name not in items:
+                close = difflib.get_close_matches(name, items, n=1)
+                hint = f" (did you mean {close[0]}?)" if close else ""
+                raise SchemaError(f"{param.file}: unknown parameter {name!r}{hint}")
+            if param.unit != items[name].unit:
+                raise SchemaError(
+                    f"{param.file}: {name}.unit is {param.unit!r} but the parameter is in {items[name].unit!r}"
+                )
+            items[name] = param
+    return Parameters(items)
+
+
+__all__ += ["DatedValue", "Reference"]

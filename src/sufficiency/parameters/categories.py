@@ -1,0 +1,125 @@
+"""Placement categories: which PLACE and PLACE_PROVIDER codes count as which kind of placement.
+
+The map is data (`data/placement_categories.yaml`); a council may pass its own. `assign`
+is vectorised over arrays of codes, so it labels millions of episodes at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import SchemaError
+from .tree import read_yaml
+
+PROVIDERS = ("PR0", "PR1", "PR2", "PR3", "PR4", "PR5")
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    label: str
+    description: str
+    place: tuple[str, ...]
+    provider: tuple[str, ...] | None  # None: any provider
+
+
+@dataclass(frozen=True)
+class PlacementCategories:
+    categories: tuple[Category, ...]
+    default: str
+    file: str
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.categories)
+
+    def label(self, category: str) -> str:
+        for c in self.categories:
+            if c.id == category:
+                return c.label
+        raise KeyError(f"unknown placement category {category!r}")
+
+    def labels(self) -> dict[str, str]:
+        return {c.id: c.label for c in self.categories}
+
+    def assign(self, place, provider) -> np.ndarray:
+        """The category of each (PLACE, PLACE_PROVIDER) pair; the first matching rule wins and
+        codes no rule names (or blanks) fall to the default category."""
+        place = np.asarray(place, dtype=object)
+        provider = np.asarray(provider, dtype=object)
+        if place.shape != provider.shape:
+            raise ValueError("place and provider must have the same length")
+        place_s, prov_s = _clean(place.ravel()), _clean(provider.ravel())
+        out = np.full(place_s.shape, self.default, dtype=object)
+        done = np.zeros(place_s.shape, dtype=bool)
+        for c in self.categories:
+            hit = np.isin(place_s, c.place) & ~done
+            if c.provider is not None:
+                hit &= np.isin(prov_s, c.provider)
+            out[hit] = c.id
+            done |= hit
+        return out.astype(str).reshape(place.shape)
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> PlacementCategories:
+        """The built-in map, or a council's own YAML file of the same shape."""
+        if path is None:
+            ref = resources.files("sufficiency.parameters") / "data" / "placement_categories.yaml"
+            file = Path(str(ref))
+        else:
+            file = Path(path)
+            if not file.is_file():
+                raise SchemaError(f"placement category file {file} does not exist")
+        return _parse(read_yaml(file), str(file))
+
+
+def _clean(values: np.ndarray) -> np.ndarray:
+    import pandas as pd
+
+    s = pd.Series(values, dtype="object").astype("string").str.strip().str.upper().fillna("")
+    return s.to_numpy(dtype=object)
+
+
+def _parse(data, file: str) -> PlacementCategories:
+    if not isinstance(data, dict):
+        raise SchemaError(f"{file}: expected a mapping with description, categories and default")
+    unknown = set(data) - {"description", "categories", "default"}
+    if unknown:
+        raise SchemaError(f"{file}: unknown key(s) {', '.join(sorted(map(str, unknown)))}")
+    raw = data.get("categories")
+    if not isinstance(raw, list) or not raw:
+        raise SchemaError(f"{file}: categories: expected a list of categories")
+    cats: list[Category] = []
+    for i, c in enumerate(raw):
+        where = f"{file}: categories[{i}]"
+        if not isinstance(c, dict):
+            raise SchemaError(f"{where}: expected a mapping with id, label and place")
+        unknown = set(c) - {"id", "label", "description", "place", "provider"}
+        if unknown:
+            raise SchemaError(f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))}")
+        for key in ("id", "label", "place"):
+            if key not in c:
+                raise SchemaError(f"{where}: missing key {key!r}")
+        cid = str(c["id"])
+        if not cid.isidentifier():
+            raise SchemaError(f"{where}.id: {cid!r} must be a plain name (letters, digits, _)")
+        if any(cid == k.id for k in cats):
+            raise SchemaError(f"{where}.id: {cid!r} appears twice")
+        place = c["place"]
+        if not isinstance(place, list) or not all(isinstance(p, str) for p in place):
+            raise SchemaError(f"{where}.place: expected a list of PLACE codes")
+        provider = c.get("provider")
+        if provider is not None:
+            if not isinstance(provider, list) or not set(map(str, provider)) <= set(PROVIDERS):
+                raise SchemaError(f"{where}.provider: expected a list of codes among {', '.join(PROVIDERS)}")
+            provider = tuple(map(str, provider))
+        cats.append(Category(cid, str(c["label"]), str(c.get("description", "")),
+                             tuple(p.strip().upper() for p in place), provider))
+    default = str(data.get("default", cats[-1].id))
+    if default not in {c.id for c in cats}:
+        raise SchemaError(f"{file}: default: {default!r} is not one of the categories")
+    return PlacementCategories(tuple(cats), default, file)
