@@ -93,6 +93,15 @@ EPISODE_CASES = {
          ("8", t("2024-05-01"), NaT, False, 2025, 2)],
         [("censored", "changed", "episodes", 2024, 2)],
     ),
+    "dec_before_decom: ends at the next DECOM, or on its own DECOM if last": (
+        [ep(dec="01/04/2024", rec="X1", row=2), ep(decom="01/09/2024", rne="P", row=3),
+         ep(child="2", dec="01/01/2024", rec="E4A", row=4)],
+        [("1", t("2024-05-01"), t("2024-09-01"), False, 2025, 2),
+         ("1", t("2024-09-01"), NaT, False, 2025, 3),
+         ("2", t("2024-05-01"), t("2024-05-01"), False, 2025, 4)],
+        [("dec_before_decom", "changed", "episodes", 2025, 2),
+         ("dec_before_decom", "changed", "episodes", 2025, 4)],
+    ),
     "short breaks: moved out of the care history": (
         [ep(ls="V3", row=2), ep(child="2", ls="V4", row=3), ep(child="3", row=4)],
         [("3", t("2024-05-01"), NaT, False, 2025, 4)],
@@ -107,7 +116,7 @@ def test_episode_rules(rows, expected, log):
     h = run(rows, header=[hd(c, row=i + 2) for i, c in enumerate(children)])
     assert episodes_out(h) == expected
     assert logged(h, "unusable", "unreadable", "superseded", "duplicate", "truncated",
-                  "censored", "short_break") == log
+                  "censored", "short_break", "dec_before_decom") == log
 
 
 def test_every_episode_row_carries_end_of_data_and_columns_in_order():

@@ -5,6 +5,8 @@ Rules in order (docs/cleaning.md says what each changes and how it is logged):
   superseded   the same child + DECOM in several returns: the latest return's row wins
   duplicate    the same child + DECOM twice in one return: the last row wins
   short_break  LS V3/V4 go to `short_breaks`, not the care history
+  dec_before_decom  DEC before DECOM: the episode ends when the child's next episode starts,
+               or, if it is the child's last, on its own DECOM (REC kept)
   truncated    an episode ending after the next one starts, or open but not the child's
                last, ends when the next one starts
   censored     an episode open at the end of a return, whose child has no episode in a later
@@ -97,11 +99,23 @@ def care_episodes(ep: pd.DataFrame, raw_decom: pd.Series, log: Log, last_year: i
     short_breaks = ep.loc[sb, SHORT_BREAK_COLUMNS].reset_index(drop=True)
     ep = ep[~sb].reset_index(drop=True)
 
-    # overlaps: an episode ends no later than the next one starts
     child = ep["child"].to_numpy(object)
     same = np.zeros(len(ep), bool)
     same[:-1] = child[:-1] == child[1:]
     next_decom = ep["decom"].shift(-1).where(same)
+
+    # an end before the start: end when the next episode starts, or on DECOM if last
+    back = _mask(ep, (ep["dec"] < ep["decom"]).fillna(False).to_numpy(bool))
+    if back.any():
+        new_end = next_decom[back].fillna(ep.loc[back, "decom"])
+        why = pd.Series(np.where(same[back.to_numpy()], "ends when the next episode starts",
+                                 "the child's last episode ends on its DECOM"), index=new_end.index)
+        log.add("dec_before_decom", "changed", "episodes", ep[back],
+                "DEC " + _fmt(ep.loc[back, "dec"]) + " is before DECOM " + _fmt(ep.loc[back, "decom"])
+                + ": " + why + ", " + _fmt(new_end))
+        ep.loc[back, "dec"] = new_end
+
+    # overlaps: an episode ends no later than the next one starts
     dec = ep["dec"]
     over = _mask(ep, same & (dec.isna() | (dec > next_decom)).to_numpy(bool))
     if over.any():
