@@ -215,7 +215,7 @@ def test_wrong_table_in_a_workbook_and_corrupt_workbook(tmp_path):
     write(tmp_path / "2024" / "broken.xlsx", b"PK\x03\x04 not really a workbook")
     write(tmp_path / "2024" / "old.xls", b"\xd0\xcf\x11\xe0")
     r = read_returns(tmp_path)
-    assert codes(r) == ["FILE_SKIPPED", "FILE_UNREADABLE"]
+    assert codes(r) == ["FILE_SKIPPED", "FILE_UNREADABLE", "NO_TABLES"]
     assert "save it as .xlsx" in r.issues.loc[r.issues["code"] == "FILE_SKIPPED", "message"].iloc[0]
 
 
@@ -281,3 +281,16 @@ def test_mutated_valid_files_never_crash_and_every_row_is_accounted_for(tmp_path
         assert len(r.frames["episodes"]) == src.rows
     else:  # the header was mutated beyond recognition: the file is named in an error
         assert (r.issues["severity"] == "error").any()
+
+
+def test_a_folder_without_any_903_table_is_an_error_and_load_writes_no_store(tmp_path):
+    from sufficiency.errors import InputError
+    from sufficiency.pipeline import load
+
+    (tmp_path / "in").mkdir()
+    assert codes(read_returns(tmp_path / "in")) == ["NO_TABLES"]
+    write(tmp_path / "in" / "notes.csv", b"name,comment\nx,y\n")
+    assert codes(read_returns(tmp_path / "in")) == ["NO_TABLES", "TABLE_UNRECOGNISED"]
+    with pytest.raises(InputError, match="holds no file recognised as a 903 table"):
+        load(tmp_path / "in", db=tmp_path / "la.duckdb")
+    assert not (tmp_path / "la.duckdb").exists()

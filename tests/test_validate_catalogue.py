@@ -65,6 +65,7 @@ READER_CODES = {  # every code reader.py can report, with the severity the brief
     "ROWS_BLANK_SKIPPED": "warning",
     "ROW_FIELD_COUNT": "warning",
     "NUL_BYTES_REMOVED": "warning",
+    "NO_TABLES": "error",
 }
 
 
@@ -88,7 +89,7 @@ def test_every_code_named_in_the_reader_source_is_catalogued():
 
 
 def test_reader_issues_take_the_catalogue_severity():
-    """reader.py may say 'error' for FILE_EMPTY; the report uses the catalogue's 'warning'."""
+    """An issue built with another severity than its code's gets the catalogue's."""
     import pandas as pd
 
     from sufficiency.ssda903.report import issues_frame

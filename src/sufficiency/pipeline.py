@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .errors import InputError
 from .ssda903.clean import CleanHistory, clean
 from .ssda903.reader import Progress, read_returns
 from .ssda903.report import ValidationReport
@@ -43,6 +44,9 @@ def load(path: str | Path, db: str | Path | None, la_code: str | None = None,
          progress: Progress | None = None) -> LoadResult:
     """Read, validate and clean the returns at `path`; write everything to the store `db`."""
     returns, report = validate_path(path, la_code=la_code, progress=progress)
+    if not returns.frames:
+        found = report.issues[report.issues["code"] == "NO_TABLES"]["message"]
+        raise InputError(found.iloc[0] if len(found) else f"{path}: no 903 table was found.")
     if progress:
         progress("cleaning", 0, 1)
     history = clean(returns, la_code=la_code)

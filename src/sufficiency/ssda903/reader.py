@@ -59,9 +59,6 @@ def read_returns(
         raise InputError(f"{path} does not exist: give a folder, a .zip or a file of SSDA903 returns.")
     issues: list[dict] = []
     blobs = list(_blobs(root, issues))
-    if not blobs:
-        issues.append(_issue("FILE_EMPTY", "error", str(root),
-                             f"{root} holds no files: nothing to read."))
     tables: list[tuple[SourceFile, pd.DataFrame, str | None]] = []
     for i, blob in enumerate(blobs):
         if progress:
@@ -88,6 +85,11 @@ def read_returns(
             seen[key] = src.path
         frame["_year"] = src.year
         frames.setdefault(src.table, []).append(frame)
+    if not frames:
+        what = "holds no files" if not blobs else "holds no file recognised as a 903 table"
+        issues.append(_issue("NO_TABLES", "error", str(root),
+                             f"{root} {what}: nothing to validate or load. Give the folder or zip "
+                             "that holds the returns (Header, Episodes, ... as CSV or XLSX)."))
     out = {name: pd.concat(parts, ignore_index=True) for name, parts in frames.items()}
     for frame in out.values():
         frame["_year"] = frame["_year"].astype("int64")
@@ -156,7 +158,7 @@ def _read_blob(blob: _Blob, schema: Schema, max_mb: float, issues: list[dict]):
             "or raise the limit with --max-file-mb."))
         return []
     if blob.size == 0:
-        issues.append(_issue("FILE_EMPTY", "error", blob.name, f"{blob.name} is empty (0 bytes)."))
+        issues.append(_issue("FILE_EMPTY", "warning", blob.name, f"{blob.name} is empty (0 bytes)."))
         return []
     try:
         data = blob.read()
@@ -264,7 +266,7 @@ def _workbook_sheets(name: str, data: bytes, issues: list[dict]):
     finally:
         wb.close()
     if not sheets:
-        issues.append(_issue("FILE_EMPTY", "error", name, f"{name} has no sheet with any rows."))
+        issues.append(_issue("FILE_EMPTY", "warning", name, f"{name} has no sheet with any rows."))
     return sheets
 
 
