@@ -294,3 +294,18 @@ def test_a_folder_without_any_903_table_is_an_error_and_load_writes_no_store(tmp
     with pytest.raises(InputError, match="holds no file recognised as a 903 table"):
         load(tmp_path / "in", db=tmp_path / "la.duckdb")
     assert not (tmp_path / "la.duckdb").exists()
+
+
+def test_codes_written_as_decimal_numbers_lose_the_suffix_with_a_warning(tmp_path):
+    write(tmp_path / "2025" / "header.csv",
+          "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
+          "101.0,M,01/01/2015,WBRI,,,\n"
+          "102.0,F,01/01/2012,WBRI,,1.0,01/02/2030\n"
+          "103.5,F,01/01/2012,WBRI,,0.0,\n")
+    r = read_returns(tmp_path)
+    h = r.frames["header"]
+    # CHILD has one value that is not a whole number: left as written; MOTHER is all ".0"
+    assert h["CHILD"].tolist() == ["101.0", "102.0", "103.5"]
+    assert h["MOTHER"].tolist()[1:] == ["1", "0"]
+    found = r.issues[r.issues["code"] == "FLOAT_SUFFIX_REMOVED"]
+    assert found["column"].tolist() == ["MOTHER"]

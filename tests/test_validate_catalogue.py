@@ -66,6 +66,7 @@ READER_CODES = {  # every code reader.py can report, with the severity the brief
     "ROW_FIELD_COUNT": "warning",
     "NUL_BYTES_REMOVED": "warning",
     "NO_TABLES": "error",
+    "FLOAT_SUFFIX_REMOVED": "warning",
 }
 
 

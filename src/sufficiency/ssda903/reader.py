@@ -328,6 +328,7 @@ def _as_table(where: str, header: list[str], body: pd.DataFrame, ragged: int, sc
          for c in wanted}
     ).astype("string")
     frame = frame.replace("", pd.NA).reset_index(drop=True)
+    _drop_float_suffix(frame, spec, where, table, issues)
     frame["_file"] = where
     frame["_row"] = pd.Series(body.index[keep].to_numpy() + 2, dtype="int64")
     src = SourceFile(where, table, None, rows=len(frame), blank_rows=blank_rows,
@@ -354,6 +355,26 @@ def _as_table(where: str, header: list[str], body: pd.DataFrame, ragged: int, sc
             "missing fields were read as blank and surplus ones ignored: check the delimiter and quoting.",
             table=table, value=str(ragged)))
     return src, frame
+
+
+_FLOAT_LIKE = re.compile(r"^-?\d+\.0+$")
+
+
+def _drop_float_suffix(frame: pd.DataFrame, spec, where: str, table: str, issues: list[dict]) -> None:
+    """A column of identifiers or codes written by pandas or Excel as numbers ("1234.0", "1.0"
+    for every value) is read without the ".0", with a warning naming the column."""
+    for c, col in spec.columns.items():
+        if col.type not in ("id", "code", "integer", "urn"):
+            continue
+        values = frame[c].dropna()
+        if not len(values) or not values.str.fullmatch(_FLOAT_LIKE).all():
+            continue
+        frame[c] = frame[c].str.replace(r"\.0+$", "", regex=True)
+        issues.append(_issue(
+            "FLOAT_SUFFIX_REMOVED", "warning", where,
+            f"{where}: every {c} value was written as a decimal number (e.g. {values.iloc[0]!r}), as "
+            f"pandas or Excel do with number columns; read without the '.0' ({len(values)} values).",
+            table=table, column=c, value=str(values.iloc[0])))
 
 
 # ---------------------------------------------------------------- years
