@@ -61,33 +61,45 @@ class Log:
     def add(self, rule: str, action: str, table: str, rows: pd.DataFrame, detail) -> None:
         if action not in ACTIONS:
             raise ValueError(f"unknown log action {action!r}")
-        if not len(rows):
+        n = len(rows)
+        if not n:
             return
+        # typed columns from the start (Arrow-backed strings), so the final concat copies no
+        # Python objects: the England-scale log has millions of rows
         if isinstance(detail, pd.Series):
-            detail = detail.astype("string").to_numpy(object)
+            detail = detail.astype("string").array
+        else:
+            detail = pd.array(np.full(n, detail, dtype=object), dtype="string")
+        child = (rows["child"].astype("string").array if "child" in rows
+                 else pd.array(np.full(n, None, dtype=object), dtype="string"))
         self.parts.append(pd.DataFrame({
-            "rule": rule, "action": action, "table": table,
-            "year": rows["source_year"].to_numpy(), "file": rows["source_file"].to_numpy(),
-            "row": rows["source_row"].to_numpy(),
-            "child": rows["child"].to_numpy(object) if "child" in rows else None,
-            "detail": detail,
+            "rule": _repeat(rule, n), "action": _repeat(action, n), "table": _repeat(table, n),
+            "year": pd.array(rows["source_year"].to_numpy(), dtype="Int64"),
+            "file": rows["source_file"].astype("string").array,
+            "row": pd.array(rows["source_row"].to_numpy(), dtype="Int64"),
+            "child": child, "detail": detail,
         }))
 
     def note(self, rule: str, detail: str) -> None:
         """An entry about the load as a whole (no source row)."""
-        self.parts.append(pd.DataFrame({"rule": [rule], "action": ["changed"], "table": [None],
-                                        "year": [None], "file": [None], "row": [None],
-                                        "child": [None], "detail": [detail]}))
+        self.parts.append(pd.DataFrame({
+            "rule": _repeat(rule, 1), "action": _repeat("changed", 1), "table": _repeat(None, 1),
+            "year": pd.array([None], dtype="Int64"), "file": _repeat(None, 1),
+            "row": pd.array([None], dtype="Int64"), "child": _repeat(None, 1),
+            "detail": _repeat(detail, 1)}))
 
     def frame(self) -> pd.DataFrame:
         parts = [p for p in self.parts if len(p)]
         if not parts:
             return pd.DataFrame({c: pd.Series(dtype="Int64" if c in ("year", "row") else "string")
                                  for c in LOG_COLUMNS})
-        out = pd.concat([p.astype(object) for p in parts], ignore_index=True)
-        return out.astype({"rule": "string", "action": "string", "table": "string",
-                           "year": "Int64", "file": "string", "row": "Int64", "child": "string",
-                           "detail": "string"})
+        return pd.concat(parts, ignore_index=True)
+
+
+def _repeat(value: str | None, n: int) -> pd.arrays.ArrowStringArray:
+    """`value` n times as an Arrow-backed string column."""
+    return pd.array(pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), [value]) if value is not None
+                    else np.full(n, None, dtype=object), dtype="string")
 
 
 # ---------------------------------------------------------------- typing
