@@ -29,8 +29,11 @@ def test_weekly_cost_by_financial_year_and_uplift_after_last_value(tmp_path):
     assert p.weekly_cost("ifa", 2024) == 1000  # 2023-24
     assert p.weekly_cost("ifa", 2025) == pytest.approx(1100)  # one year of 10%
     assert p.weekly_cost("ifa", 2027) == pytest.approx(1000 * 1.1**3)
+    assert p.weekly_cost("ifa", 2023) == pytest.approx(1000 / 1.1)  # 2022-23, before the first value
+    assert p.weekly_cost("ifa", 2021) == pytest.approx(1000 / 1.1**3)
     table = p.unit_costs([2024, 2025], categories=["ifa"])
     assert table["estimated"].tolist() == [False, True]
+    assert p.unit_costs([2022], categories=["ifa"])["estimated"].tolist() == [True]
     assert table["source"].tolist() == ["our contract price"] * 2
     # the built-in default is untouched by another load
     assert load_parameters().weekly_cost("ifa", 2021) == 820

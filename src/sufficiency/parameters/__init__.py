@@ -68,12 +68,17 @@ class Parameters:
     def weekly_cost(self, category: str, year: int) -> float:
         """GBP per child per week in the financial year ending 31 March `year` (the value in force
         on 1 October of that year), raised by costs.annual_uplift for each year after the last
-        dated value."""
+        dated value and lowered by it for each year before the first."""
         return float(self._weekly(category, int(year))[0])
 
     def _weekly(self, category: str, year: int) -> tuple[float, DatedValue, bool]:
         name = f"costs.weekly.{category}"
         mid = dt.date(year - 1, 10, 1)
+        first = self.get(name).values[0]
+        if mid < first.start:  # before the first dated value: taken back by the yearly uplift
+            years = first.start.year - mid.year + (1 if first.start.month > mid.month else 0)
+            rate = self.value(UPLIFT, self.get(UPLIFT).values[0].start) / 100.0
+            return first.value / (1 + rate) ** years, first, True
         base = self.at(name, mid)
         last = self.get(name).values[-1]
         if base is last and mid.year - last.start.year >= 1:

@@ -1,0 +1,108 @@
+"""Indicators as the DfE defines them, computed from the store.
+
+    ind = compute_all("la.duckdb")          # or an open DuckDB connection
+    ind.frame      # tidy: indicator, family, year, dimension, category, value, numerator,
+                   #       denominator, unit  (percentages 0-100; dimension '' = headline)
+    ind.catalogue  # one row per indicator: family, title, unit, higher_is, definition, source
+    compare_england(ind.frame)   # headline rows with England's figure beside them
+
+Each family is a module of pure functions of the store's tables and a year (the year ending
+31 March): population, flows, placements (with location and stability), care (reviews,
+missing, care leavers), cost. `python -m sufficiency.indicators` prints docs/indicators.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import pandas as pd
+import yaml
+
+from ..parameters import Parameters, PlacementCategories
+from . import care, cost, flows, placements, population
+from .data import COLUMNS, StoreData
+
+__all__ = ["compute_all", "Indicators", "catalogue", "compare_england", "StoreData"]
+
+SOURCES = {
+    "CLA": ("DfE, Children looked after in England including adoptions: methodology",
+            "https://explore-education-statistics.service.gov.uk/methodology/children-looked-after-in-england-including-adoptions"),
+    "903 guide": ("DfE, Children looked after return 2024 to 2025: guide",
+                  "https://www.gov.uk/government/publications/children-looked-after-return-2024-to-2025-guide"),
+    "S251": ("DfE, LA and school expenditure (section 251 outturn)",
+             "https://explore-education-statistics.service.gov.uk/find-statistics/la-and-school-expenditure"),
+}
+
+
+@cache
+def _catalogue_data() -> dict:
+    with resources.files(__package__).joinpath("catalogue.yaml").open("r", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def catalogue() -> pd.DataFrame:
+    rows = []
+    for ind, c in _catalogue_data().items():
+        title, href = SOURCES[c["source"]]
+        rows.append({"indicator": ind, "family": c["family"], "title": c["title"], "unit": c["unit"],
+                     "higher_is": c["higher_is"], "definition": c["definition"],
+                     "source": title, "source_url": href})
+    return pd.DataFrame(rows)
+
+
+@dataclass
+class Indicators:
+    frame: pd.DataFrame
+    catalogue: pd.DataFrame
+    years: list[int]
+    la_code: str | None
+
+    def headline(self, indicator: str) -> pd.Series:
+        """The headline value of `indicator` by year."""
+        f = self.frame
+        f = f[(f["indicator"] == indicator) & (f["dimension"] == "")]
+        return f.set_index("year")["value"]
+
+
+def compute_all(source, *, years=None, child_population=None, parameters: Parameters | None = None,
+                categories: PlacementCategories | None = None) -> Indicators:
+    """Every indicator for every year loaded (or `years`), from a store path or connection.
+    `child_population`: children under 18 in the council, one number or {year: number};
+    by default the DfE figure shipped for the council, where there is one."""
+    data = StoreData.read(source, categories, parameters)
+    years = sorted(int(y) for y in (years or data.years))
+    rows: list[dict] = []
+    for y in years:
+        rows += population.population(data, y, child_population)
+        rows += flows.flows(data, y)
+        rows += population.uasc_started(data, y, flows.starters(data, y))
+        rows += placements.placements(data, y)
+        rows += care.reviews(data, y)
+        rows += care.missing(data, y)
+        rows += care.care_leavers(data, y)
+        rows += cost.cost(data, y)
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    frame["numerator"] = frame["numerator"].astype("Int64")
+    frame["denominator"] = frame["denominator"].astype("Int64")
+    cat = catalogue()
+    known = set(cat["indicator"])
+    unknown = set(frame["indicator"]) - known
+    if unknown:  # a programming error: every indicator must be catalogued
+        raise RuntimeError(f"indicators missing from catalogue.yaml: {sorted(unknown)}")
+    return Indicators(frame, cat, years, data.la_code)
+
+
+def compare_england(frame: pd.DataFrame) -> pd.DataFrame:
+    """Headline rows with England's published figure for the same year beside them (NaN where
+    England has none)."""
+    from ..reference.benchmarks import england
+
+    eng = england()
+    head = frame[frame["dimension"] == ""].copy()
+    key = pd.MultiIndex.from_frame(head[["indicator", "year"]])
+    lookup = eng.set_index(["indicator", "year"])
+    head["england"] = lookup["value"].reindex(key).to_numpy()
+    head["england_source"] = lookup["source"].reindex(key).to_numpy()
+    return head

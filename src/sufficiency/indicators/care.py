@@ -1,0 +1,92 @@
+"""Reviews, missing episodes and care leavers.
+
+Reviews: the care planning regulations (Care Planning, Placement and Case Review (England)
+Regulations 2010, reg. 33) set the first review within 20 working days of the start of care, the
+second within 3 months of the first and later ones at most 6 months apart; 20 working days are
+taken as 28 calendar days. The first review in the data of a period that began before the
+first return loaded cannot be judged (its previous review is not in the data) and is left out.
+Missing: DfE "Children looked after in England including adoptions"
+counts children who had a missing incident (MISSING = M) or were away without authorisation
+(MISSING = A) during the year, among all children looked after during the year. Care leavers:
+the OC3 table of the year's return (young people at their 17th to 21st birthdays); suitability
+is the last character of ACCOM (1 suitable, 2 not); education, employment or training is ACTIV
+F1 to P5; both among those the council is in touch with whose answer is known.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .data import StoreData, census, pct, row, year_start
+
+EET = ("F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5")
+
+
+def reviews(data: StoreData, year: int) -> list[dict]:
+    rv = data.tables.get("reviews")
+    if rv is None or not len(rv):
+        return []
+    rv = rv.dropna(subset=["child", "review"]).drop_duplicates(["child", "review"])
+    periods = data.tables["periods"][["child", "start"]].sort_values("start")
+    events = rv[["child", "review"]].sort_values("review")
+    events = pd.merge_asof(events, periods, left_on="review", right_on="start", by="child",
+                           direction="backward")
+    events = events.dropna(subset=["start"]).sort_values(["child", "review"])
+    events["n"] = events.groupby(["child", "start"]).cumcount()
+    events["previous"] = events.groupby(["child", "start"])["review"].shift(1)
+    # a period that began before the first return loaded: its reviews before the data are
+    # unknown, so its first review in the data cannot be judged and later ones are 6-monthly
+    before_data = events["start"] < year_start(min(data.years)) if data.years else events["start"].isna()
+    first = (events["n"] == 0) & ~before_data
+    limit = pd.Series(pd.NaT, index=events.index, dtype="datetime64[ns]")
+    limit[first] = events.loc[first, "start"] + pd.Timedelta(days=28)
+    second = (events["n"] == 1) & ~before_data
+    limit[second] = events.loc[second, "previous"] + pd.DateOffset(months=3)
+    later = (events["n"] >= 2) | (before_data & (events["n"] >= 1))
+    limit[later] = events.loc[later, "previous"] + pd.DateOffset(months=6)
+    assessable = limit.notna()
+    in_year = events["review"].between(year_start(year), census(year)) & assessable
+    on_time = int((events.loc[in_year, "review"] <= limit[in_year]).sum())
+    held = int(in_year.sum())
+    return [row("reviews_on_time", "reviews", year, pct(on_time, held), on_time, held, "percent")]
+
+
+def missing(data: StoreData, year: int) -> list[dict]:
+    ms = data.tables.get("missing")
+    if ms is None:
+        return []
+    ms = ms.dropna(subset=["child", "mis_start"]).drop_duplicates(["child", "missing", "mis_start"])
+    in_year = ms[ms["mis_start"].between(year_start(year), census(year))]
+    during = data.looked_after_during(year)
+    m = in_year[in_year["missing"] == "M"]
+    kids, incidents = m["child"].nunique(), len(m)
+    away = in_year.loc[in_year["missing"] == "A", "child"].nunique()
+    return [
+        row("missing_children", "missing", year, kids, kids, len(during)),
+        row("pct_missing", "missing", year, pct(kids, len(during)), kids, len(during), "percent"),
+        row("missing_incidents_per_child", "missing", year, incidents / kids if kids else float("nan"),
+            incidents, kids),
+        row("away_children", "missing", year, away, away, len(during)),
+    ]
+
+
+def care_leavers(data: StoreData, year: int) -> list[dict]:
+    oc3 = data.tables.get("oc3")
+    if oc3 is None:
+        return []
+    o = oc3[oc3["source_year"] == year].drop_duplicates("child")
+    if not len(o):
+        return []
+    touch = o[o["in_touch"] == "YES"]
+    accom = touch["accom"].dropna()
+    accom = accom[accom.str[-1].isin(["1", "2"])]
+    suitable = int((accom.str[-1] == "1").sum())
+    activ = touch["activ"].dropna()
+    activ = activ[activ != "0"]
+    eet = int(activ.isin(EET).sum())
+    return [
+        row("care_leavers", "care_leavers", year, len(o), len(o)),
+        row("pct_suitable_accommodation", "care_leavers", year, pct(suitable, len(accom)), suitable,
+            len(accom), "percent"),
+        row("pct_eet", "care_leavers", year, pct(eet, len(activ)), eet, len(activ), "percent"),
+    ]

@@ -1,0 +1,24 @@
+"""England's published headline figures, shipped as dated facts with their source
+(data/england.yaml), to show beside a council's own indicators."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+import pandas as pd
+import yaml
+
+
+@cache
+def _england() -> pd.DataFrame:
+    with resources.files(__package__).joinpath("data", "england.yaml").open("r", encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    rows = [{"indicator": ind, "year": int(y), "value": float(v), "unit": f["unit"], "source": f["source"]}
+            for ind, f in data["facts"].items() for y, v in f["values"].items()]
+    return pd.DataFrame(rows)
+
+
+def england() -> pd.DataFrame:
+    """One row per indicator and year: indicator, year, value, unit, source."""
+    return _england().copy()
