@@ -161,7 +161,7 @@ def demo(
     la: Annotated[str, typer.Option(help="Council to imitate.")] = "Leeds",
     seed: Annotated[int, typer.Option(help="Root random seed.")] = 1,
 ) -> None:
-    """Generate a synthetic council, load it, and write its validation report."""
+    """Generate a synthetic council, load it, and write its validation report and report."""
     from .pipeline import load as run_load
     from .synth import synthesise
 
@@ -177,7 +177,77 @@ def demo(
     report_path = output / "validation.html"
     report_path.write_text(result.report.to_html(), encoding="utf-8")
     _print_load(result)
-    out.print(f"Synthetic returns: {returns_dir}\nStore: {db}\nValidation report: {report_path}")
+    from .report import write_report
+
+    try:
+        with console.status("Writing the report"):
+            files = write_report(db, output / "report.html", xlsx=output / "tables.xlsx")
+    except SufficiencyError as exc:
+        raise _fail(exc) from None
+    out.print(f"Synthetic returns: {returns_dir}\nStore: {db}\nValidation report: {report_path}\n"
+              f"Tables: {files.xlsx}\nReport (open in a browser): {files.html.resolve()}")
+
+
+@app.command()
+def report(
+    db: Annotated[Path, typer.Option(help="Store written by `sufficiency load`.")] = Path("la.duckdb"),
+    output: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path("report.html"),
+    pdf: Annotated[Path | None, typer.Option(help="Also write the report as PDF here.")] = None,
+    xlsx: Annotated[Path | None, typer.Option(help="Also write every table to this workbook.")] = None,
+    no_suppression: Annotated[bool, typer.Option(
+        "--no-suppression", help="Show counts of 1-4 (for use inside the council only; marked not for publication).")] = False,
+    child_population: Annotated[int | None, typer.Option(
+        help="Children under 18 in the council, for the rate per 10,000 (default: DfE's figure).")] = None,
+    params: Annotated[Path | None, typer.Option(help="Your own unit costs: a parameter file or folder.")] = None,
+) -> None:
+    """Write the report a scrutiny board reads: self-contained HTML, optional PDF and workbook."""
+    from .parameters import load_parameters
+    from .report import write_report
+
+    try:
+        parameters = load_parameters(params) if params else None
+        with console.status("Writing the report"):
+            files = write_report(db, output, pdf=pdf, xlsx=xlsx, suppression=not no_suppression,
+                                 child_population=child_population, parameters=parameters)
+    except SufficiencyError as exc:
+        raise _fail(exc) from None
+    for label, path in (("Report", files.html), ("PDF", files.pdf), ("Tables", files.xlsx)):
+        if path:
+            out.print(f"{label}: {path}")
+    if no_suppression:
+        console.print("Small numbers are shown: this report is not for publication.")
+
+
+@app.command()
+def indicators(
+    db: Annotated[Path, typer.Option(help="Store written by `sufficiency load`.")] = Path("la.duckdb"),
+    output: Annotated[Path, typer.Option("--out", "-o", help="CSV or XLSX file to write.")] = Path("indicators.csv"),
+    no_suppression: Annotated[bool, typer.Option(
+        "--no-suppression", help="Keep counts of 1-4 (for use inside the council only).")] = False,
+    child_population: Annotated[int | None, typer.Option(help="Children under 18 in the council.")] = None,
+) -> None:
+    """Write every indicator, every year, as one tidy table (CSV or XLSX)."""
+    from .indicators import compute_all
+    from .report.suppress import MARK, suppress
+
+    if output.suffix.lower() not in (".csv", ".xlsx"):
+        raise _fail(SufficiencyError(f"{output}: give a .csv or .xlsx file name."))
+    try:
+        ind = compute_all(db, child_population=child_population)
+    except SufficiencyError as exc:
+        raise _fail(exc) from None
+    frame = ind.frame
+    if not no_suppression:
+        frame = suppress(frame)
+        for col in ("value", "numerator", "denominator"):
+            frame[col] = frame[col].astype(object).where(~frame["suppressed"], MARK)
+        frame = frame.drop(columns=["suppressed"])
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if output.suffix.lower() == ".csv":
+        frame.to_csv(output, index=False)
+    else:
+        frame.to_excel(output, index=False, engine="openpyxl")
+    out.print(f"{len(frame):,} rows ({frame['indicator'].nunique()} indicators, {len(ind.years)} years): {output}")
 
 
 def main() -> None:

@@ -1,0 +1,106 @@
+"""The report a scrutiny board reads: a self-contained HTML file (inline CSS and SVG, no
+scripts, nothing fetched), an optional PDF of it, and every table in a workbook.
+
+    write_report("la.duckdb", "report.html", pdf="report.pdf", xlsx="tables.xlsx")
+
+Disclosure control is on by default (see suppress.py); `suppression=False` is for use inside
+the council and marks the report "Not for publication".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+
+from ..errors import InputError
+from .build import Report, Section, Table, build_report, fy
+from .suppress import suppress
+
+__all__ = ["write_report", "build_report", "Report", "Section", "Table", "suppress", "ReportFiles"]
+
+
+@dataclass
+class ReportFiles:
+    html: Path
+    pdf: Path | None
+    xlsx: Path | None
+    report: Report
+
+
+def render_html(report: Report, unit_costs: pd.DataFrame | None = None) -> str:
+    env = jinja2.Environment(loader=jinja2.PackageLoader("sufficiency.report", "templates"),
+                             autoescape=jinja2.select_autoescape(["html", "j2"]), trim_blocks=True,
+                             lstrip_blocks=True)
+    return env.get_template("report.html.j2").render(
+        r=report, fy=fy, unit_costs=unit_costs, source_name=Path(report.source).name,
+    )
+
+
+def _unit_costs(report: Report, parameters) -> pd.DataFrame:
+    from ..parameters import PlacementCategories, load_parameters
+
+    cats = PlacementCategories.load()
+    t = (parameters or load_parameters()).unit_costs([report.years[-1]], cats.ids)
+    return t.assign(label=t["category"].map(cats.labels()))
+
+
+def write_report(db: str | Path, out: str | Path, *, pdf: str | Path | None = None,
+                 xlsx: str | Path | None = None, suppression: bool = True, child_population=None,
+                 parameters=None) -> ReportFiles:
+    report, frame = build_report(db, suppression=suppression, child_population=child_population,
+                                 parameters=parameters)
+    html = render_html(report, _unit_costs(report, parameters))
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(html, encoding="utf-8")
+    pdf_path = _pdf(html, Path(pdf)) if pdf else None
+    xlsx_path = write_xlsx(report, frame, Path(xlsx)) if xlsx else None
+    return ReportFiles(out, pdf_path, xlsx_path, report)
+
+
+def _pdf(html: str, path: Path) -> Path:
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as exc:
+        raise InputError(
+            "cannot write a PDF: WeasyPrint needs the Pango library (on Debian or Ubuntu: "
+            f"`apt-get install libpango-1.0-0 libpangoft2-1.0-0`; {exc}). The HTML report was written; "
+            "print it to PDF from a browser instead.") from None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    HTML(string=html).write_pdf(path)
+    return path
+
+
+def write_xlsx(report: Report, frame: pd.DataFrame, path: Path) -> Path:
+    """Every table of the report on its own sheet, the indicator data (suppressed) in long form,
+    and a README sheet of definitions and sources."""
+    from .suppress import MARK
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = frame.copy()
+    for col in ("value", "numerator", "denominator"):
+        data[col] = data[col].astype(object).where(~data["suppressed"], MARK)
+    data = data.drop(columns=["suppressed"])
+    readme = report.definitions[["indicator", "title", "unit", "definition", "source", "source_url"]]
+    used: set[str] = set()
+    with pd.ExcelWriter(path, engine="openpyxl") as xl:
+        pd.DataFrame({"About": [
+            f"Children looked after: {report.council}, {fy(report.years[0])} to {fy(report.years[-1])}.",
+            "Made by sufficiency from the council's SSDA903 returns.",
+            ("Counts of 1 to 4 and figures worked out from them are shown as 'c'." if report.suppressed
+             else "NOT FOR PUBLICATION: small numbers are shown."),
+            "Sheet 'indicators' holds every figure in long form; the other sheets are the report's tables.",
+        ]}).to_excel(xl, sheet_name="README", index=False)
+        readme.to_excel(xl, sheet_name="definitions", index=False)
+        data.to_excel(xl, sheet_name="indicators", index=False)
+        for section in report.sections:
+            for t in section.tables:
+                name = (t.name or section.id)[:31]
+                while name in used:
+                    name = name[:28] + f"_{len(used)}"
+                used.add(name)
+                pd.DataFrame(t.rows, columns=t.columns).to_excel(xl, sheet_name=name, index=False)
+    return path

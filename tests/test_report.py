@@ -1,0 +1,161 @@
+"""The report: disclosure control, content, no identifiers, offline in a browser, the CLI."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import zipfile
+
+import pandas as pd
+import pytest
+from test_indicators import EP, EPISODES, HEADER, MISSING, OC3, REVIEWS, UASC
+from typer.testing import CliRunner
+
+from sufficiency.cli import app
+from sufficiency.pipeline import load
+from sufficiency.report import write_report
+from sufficiency.report.suppress import suppress
+
+runner = CliRunner()
+
+
+def frame(rows):
+    cols = ["indicator", "family", "year", "dimension", "category", "value", "numerator", "denominator", "unit"]
+    f = pd.DataFrame([dict(zip(cols, r, strict=True)) for r in rows])
+    f["numerator"] = f["numerator"].astype("Int64")
+    f["denominator"] = f["denominator"].astype("Int64")
+    return f
+
+
+def test_primary_suppression_counts_and_what_is_worked_out_from_them():
+    f = suppress(frame([
+        ("cla_31_march", "p", 2025, "", "all", 3, 3, None, "count"),          # 1-4: c
+        ("cla_31_march", "p", 2024, "", "all", 0, 0, None, "count"),          # zero is shown
+        ("cla_31_march", "p", 2023, "", "all", 5, 5, None, "count"),          # 5 is shown
+        ("pct_kinship", "p", 2025, "", "all", 50.0, 2, 4, "percent"),         # small numerator
+        ("pct_kinship", "p", 2024, "", "all", 4.0, 40, 1000, "percent"),      # value 4 is not a count
+        ("missing_incidents_per_child", "m", 2025, "", "all", 3.4, 340, 100, "count"),  # a ratio
+        ("pct_eet", "c", 2025, "", "all", 100.0, 3, 3, "percent"),           # small base
+    ]))
+    assert f["suppressed"].tolist() == [True, False, False, True, False, False, True]
+
+
+def test_secondary_suppression_hides_the_next_smallest_cell_of_a_breakdown():
+    f = suppress(frame([
+        ("cla_by_age", "p", 2025, "age_band", "under 1", 2, 2, 100, "count"),
+        ("cla_by_age", "p", 2025, "age_band", "1 to 4", 0, 0, 100, "count"),
+        ("cla_by_age", "p", 2025, "age_band", "5 to 9", 8, 8, 100, "count"),
+        ("cla_by_age", "p", 2025, "age_band", "10 to 15", 60, 60, 100, "count"),
+        ("cla_by_age", "p", 2025, "age_band", "16 and over", 30, 30, 100, "count"),
+        # two small cells already: nothing more to hide
+        ("cla_by_need", "p", 2025, "need", "a", 1, 1, 100, "count"),
+        ("cla_by_need", "p", 2025, "need", "b", 2, 2, 100, "count"),
+        ("cla_by_need", "p", 2025, "need", "c", 97, 97, 100, "count"),
+    ]))
+    assert f["suppressed"].tolist() == [True, False, True, False, False, True, True, False]
+
+
+CHILD_IDS = {str(i): f"ZQX{i:05d}" for i in range(1, 30)}
+
+
+def _renamed(lines: list[str]) -> list[str]:
+    out = [lines[0]]
+    for line in lines[1:]:
+        first, rest = line.split(",", 1)
+        out.append(f"{CHILD_IDS[first]},{rest}")
+    return out
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    d = tmp_path_factory.mktemp("report")
+    ret = d / "returns" / "2025"
+    ret.mkdir(parents=True)
+    for name, lines in {"episodes": [EP, *EPISODES], "header": HEADER, "reviews": REVIEWS,
+                        "missing": MISSING, "uasc": UASC, "oc3": OC3}.items():
+        (ret / f"{name}.csv").write_text("\n".join(_renamed(lines)) + "\n")
+    load(d / "returns", db=d / "la.duckdb", la_code="E08000035")
+    return d / "la.duckdb"
+
+
+def _sheets_text(path) -> str:
+    with zipfile.ZipFile(path) as z:
+        return " ".join(z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith(".xml"))
+
+
+def test_report_suppressed_by_default_with_no_child_identifiers(store, tmp_path):
+    files = write_report(store, tmp_path / "r.html", xlsx=tmp_path / "t.xlsx")
+    html = files.html.read_text()
+    assert "<h1>Children looked after: Leeds</h1>" in html
+    # four children on 31 March: the count and everything worked out from it is "c"
+    assert re.search(r'Children looked after on 31 March</div><div class="value">c</div>', html)
+    assert "Not for publication" not in html
+    text = html + _sheets_text(files.xlsx)
+    for child in CHILD_IDS.values():
+        assert child not in text
+    assert not re.search(r"""(src|href)\s*=\s*["']?https?:""", html), "the report must fetch nothing"
+    assert "<script" not in html
+
+
+def test_no_suppression_shows_small_numbers_under_a_banner(store, tmp_path):
+    html = write_report(store, tmp_path / "r.html", suppression=False).html.read_text()
+    assert "Not for publication" in html
+    assert re.search(r'Children looked after on 31 March</div><div class="value">4</div>', html)
+
+
+def test_workbook_has_every_report_table_and_the_definitions(store, tmp_path):
+    files = write_report(store, tmp_path / "r.html", xlsx=tmp_path / "t.xlsx")
+    sheets = pd.read_excel(files.xlsx, sheet_name=None)
+    assert {"README", "definitions", "indicators", "trends", "england", "placement_category"} <= set(sheets)
+    ind = sheets["indicators"]
+    cla = ind[(ind["indicator"] == "cla_31_march") & (ind["year"] == 2025)]
+    assert cla["value"].tolist() == ["c"]
+    tables = sum(len(s.tables) for s in files.report.sections)
+    assert len(sheets) == tables + 3
+
+
+def test_cli_report_and_indicators(store, tmp_path):
+    r = runner.invoke(app, ["report", "--db", str(store), "--out", str(tmp_path / "r.html"),
+                            "--xlsx", str(tmp_path / "t.xlsx")])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "r.html").exists() and (tmp_path / "t.xlsx").exists()
+    r = runner.invoke(app, ["indicators", "--db", str(store), "--out", str(tmp_path / "i.csv")])
+    assert r.exit_code == 0, r.output
+    ind = pd.read_csv(tmp_path / "i.csv", dtype=str)
+    assert ind.loc[(ind["indicator"] == "cla_31_march") & (ind["year"] == "2025"), "value"].tolist() == ["c"]
+    r = runner.invoke(app, ["indicators", "--db", str(store), "--out", str(tmp_path / "i.csv"), "--no-suppression"])
+    ind = pd.read_csv(tmp_path / "i.csv")
+    assert ind.loc[(ind["indicator"] == "cla_31_march") & (ind["year"] == 2025), "value"].tolist() == [4.0]
+
+
+@pytest.mark.parametrize("args", [["report", "--db", "nowhere.duckdb"], ["indicators", "--db", "nowhere.duckdb"]])
+def test_cli_missing_store_is_a_sentence(args, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = runner.invoke(app, args)
+    assert r.exit_code == 2
+    assert "does not exist" in r.output and "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("command", ["validate", "load", "synth", "demo", "report", "indicators"])
+def test_every_command_has_help(command):
+    r = runner.invoke(app, [command, "--help"])
+    assert r.exit_code == 0
+    assert len(r.output.strip()) > 80
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is not installed (apt-get install chromium)")
+def test_report_renders_offline_in_chromium_without_errors(store, tmp_path):
+    """Chromium, with every network request sent to a dead proxy, loads the report from disk and
+    logs no console error and no failed request; its DOM has the report's sections."""
+    html = write_report(store, tmp_path / "r.html").html
+    proc = subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         f"--user-data-dir={tmp_path / 'profile'}", "--proxy-server=127.0.0.1:9", "--enable-logging=stderr",
+         "--v=0", "--dump-dom", html.as_uri()],
+        capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert 'id="definitions"' in proc.stdout and "<svg" in proc.stdout
+    console = [line for line in proc.stderr.splitlines() if "CONSOLE" in line or "Failed to load" in line
+               or "ERR_" in line]
+    assert console == []
