@@ -13,6 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -248,6 +249,106 @@ def indicators(
     else:
         frame.to_excel(output, index=False, engine="openpyxl")
     out.print(f"{len(frame):,} rows ({frame['indicator'].nunique()} indicators, {len(ind.years)} years): {output}")
+
+
+@app.command()
+def forecast(
+    db: Annotated[Path, typer.Option(help="Store written by `sufficiency load`.")] = Path("la.duckdb"),
+    years: Annotated[int, typer.Option(help="Years ahead.")] = 5,
+    runs: Annotated[int, typer.Option(help="Monte Carlo runs.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Root random seed (recorded with the results).")] = 1,
+    as_of: Annotated[str | None, typer.Option(help="Start date (default: the last 31 March loaded).")] = None,
+    window: Annotated[float, typer.Option(help="Years of history the rates are estimated from.")] = 3,
+    output: Annotated[Path | None, typer.Option("--out", "-o", help="Also write the quantiles to this CSV.")] = None,
+) -> None:
+    """Forecast children in care by placement and age, with 5-95% intervals, into the store."""
+    import json
+
+    import pandas as pd
+
+    from .forecast import fit, simulate
+    from .parameters import load_parameters
+
+    try:
+        with console.status("Fitting the model"):
+            model = fit(db, as_of=as_of, window_years=window)
+        with console.status(f"Simulating {runs:,} futures"):
+            fc = simulate(model, years=years, runs=runs, seed=seed)
+        q = pd.concat([fc.quantiles(None).rename(columns={"total": "series"}).assign(breakdown="total"),
+                       fc.quantiles("category").rename(columns={"category": "series"}).assign(breakdown="category"),
+                       fc.quantiles("age_band").rename(columns={"age_band": "series"}).assign(breakdown="age_band")])
+        tables = {"forecast_quantiles": q, "forecast_flows": fc.flows(), "forecast_costs": fc.costs(load_parameters())}
+        meta = {"forecast": json.dumps({"seed": seed, "runs": runs, "years": years, "window_years": window,
+                                        "as_of": str(pd.Timestamp(np.datetime64(int(model.as_of), "D")).date())})}
+        _append_tables(db, tables, meta)
+    except SufficiencyError as exc:
+        raise _fail(exc) from None
+    total = q[(q["breakdown"] == "total") & (q["quantile"].isin([0.05, 0.5, 0.95]))]
+    t = Table(title=f"Children in care on 31 March ({runs:,} runs; 5%, median, 95%)")
+    for c in ("date", "5%", "median", "95%"):
+        t.add_column(c, justify="right")
+    for date, g in total.groupby("date"):
+        v = g.set_index("quantile")["value"]
+        t.add_row(str(pd.Timestamp(date).date()), f"{v[0.05]:,.0f}", f"{v[0.5]:,.0f}", f"{v[0.95]:,.0f}")
+    console.print(t)
+    if output:
+        q.to_csv(output, index=False)
+        out.print(f"Quantiles: {output}")
+    out.print(f"Tables forecast_quantiles, forecast_flows, forecast_costs written to {db}")
+
+
+def _append_tables(db: Path, tables: dict, meta: dict) -> None:
+    """Write result tables into an existing store without touching its other tables."""
+    import duckdb
+
+    from .errors import StoreError
+
+    if not Path(db).exists():
+        raise StoreError(f"{db} does not exist: create it with `sufficiency load RETURNS --db {db}`.")
+    con = duckdb.connect(str(db))
+    try:
+        for name, frame in tables.items():
+            con.register("_frame", frame)
+            con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _frame')
+            con.unregister("_frame")
+        for k, v in meta.items():
+            con.execute("DELETE FROM meta WHERE key = ?", [k])
+            con.execute("INSERT INTO meta VALUES (?, ?)", [k, v])
+    finally:
+        con.close()
+
+
+@app.command()
+def backtest(
+    db: Annotated[Path, typer.Option(help="Store written by `sufficiency load`.")] = Path("la.duckdb"),
+    runs: Annotated[int, typer.Option(help="Monte Carlo runs per origin.")] = 500,
+    window: Annotated[int, typer.Option(help="Years of history the rates are estimated from.")] = 3,
+    seed: Annotated[int, typer.Option(help="Root random seed.")] = 1,
+    output: Annotated[Path | None, typer.Option("--out", "-o", help="Also write every result row to this CSV.")] = None,
+) -> None:
+    """Fit on the past, forecast 1-3 years, compare with what happened, beside naive baselines."""
+    from .forecast.backtest import backtest as run_backtest
+    from .forecast.backtest import summary
+
+    try:
+        with console.status("Backtesting"):
+            results = run_backtest(db, runs=runs, window_years=window, seed=seed)
+        if not len(results):
+            raise SufficiencyError(f"{db} has too few years to backtest: it needs {window} years before an origin and one after.")
+        _append_tables(db, {"backtest_results": results}, {})
+    except SufficiencyError as exc:
+        raise _fail(exc) from None
+    s = summary(results).round(1)
+    t = Table(title="Error of the total (mean absolute %), and the model's interval coverage (%)")
+    t.add_column("years ahead")
+    for c in s.columns:
+        t.add_column(str(c), justify="right")
+    for h, r in s.iterrows():
+        t.add_row(str(h), *[f"{v:.1f}" for v in r])
+    console.print(t)
+    if output:
+        results.to_csv(output, index=False)
+        out.print(f"Results: {output}")
 
 
 def main() -> None:

@@ -1,0 +1,232 @@
+"""Fit the forecast model to a store: hazards from events and child-days, entrants, the stock.
+
+Hazards. Every placement in the reference window (the `window_years` before `as_of`) is cut
+into pieces at the child's birthdays that change age band, at the time-in-care band edges and
+at the window's ends; each piece adds child-days of exposure to its cell (UASC, age band,
+category, time in care). A placement that ends adds an event to the cell it ends in: a move to
+the category of the next placement (a move within the same category is not a change of state),
+or an exit by its reason (REC). Care ends at 18 for everyone, so time after the 18th birthday
+is not exposure and leaving then is not an event. Hazard = events / child-days.
+
+Pooling. Sparse cells borrow from their category: each cell's rate has a gamma prior with the
+category's pooled rate (all ages, times in care and UASC groups) as its mean and PRIOR_DAYS
+child-days of weight, so the posterior mean is (events + m * PRIOR_DAYS) / (days + PRIOR_DAYS):
+a cell with years of exposure keeps its own rate, an empty one takes its category's.
+
+Entrants. Periods of care starting in the window: their number per day (a Poisson rate, or
+negative binomial when monthly counts are overdispersed) and, for the simulation, the profile
+of each (age in days at entry, first category, UASC), resampled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..indicators.data import StoreData
+from .states import (
+    AGE_BANDS,
+    AGE_EDGES,
+    EXIT_OF_REC,
+    EXITS,
+    TIC_BANDS,
+    TIC_EDGES,
+    StateSpace,
+    add_years,
+    age_band_at,
+    days,
+    tic_band,
+)
+
+PRIOR_DAYS = 180.0
+
+
+@dataclass
+class Model:
+    space: StateSpace
+    as_of: int  # day number
+    window: tuple[int, int]
+    events: np.ndarray  # (cells, destinations)
+    exposure: np.ndarray  # (cells,) child-days
+    prior_mean: np.ndarray  # (cells, destinations) per day
+    entry_count: int
+    entry_days: int
+    entry_dispersion: float | None  # negative binomial size r, or None for Poisson
+    entrants: pd.DataFrame  # age_days, cat, uasc of each entrant in the window
+    stock: pd.DataFrame  # dob, start (of care), cat, uasc: children in care on as_of
+    monthly_entries: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    entry_sigma: float = 0.0  # year-to-year spread of the entry rate beyond chance (log scale)
+    annual_entries: dict = field(default_factory=dict)
+
+    @property
+    def rates(self) -> np.ndarray:
+        """Posterior mean hazards per day (cells, destinations)."""
+        return (self.events + self.prior_mean * PRIOR_DAYS) / (self.exposure[:, None] + PRIOR_DAYS)
+
+    def rate_table(self) -> pd.DataFrame:
+        """Tidy: uasc, age_band, category, tic_band, destination, events, days, per_day."""
+        u = self.space.unpack()
+        n, k = self.events.shape
+        cats = self.space.categories
+        return pd.DataFrame({
+            "uasc": np.repeat(u["uasc"].astype(bool), k),
+            "age_band": np.repeat(np.array(AGE_BANDS)[u["band"]], k),
+            "category": np.repeat(np.array(cats)[u["cat"]], k),
+            "tic_band": np.repeat(np.array(TIC_BANDS)[u["tic"]], k),
+            "destination": np.tile(np.array(self.space.destinations), n),
+            "events": self.events.ravel(), "days": np.repeat(self.exposure, k),
+            "per_day": self.rates.ravel(),
+        })
+
+
+def _as_day(value, default: int) -> int:
+    if value is None:
+        return default
+    return int(days(np.array([np.datetime64(pd.Timestamp(value).date(), "D")]))[0])
+
+
+def fit(store_or_path, *, as_of=None, window_years: float = 3, categories=None) -> Model:
+    """Fit on the data up to `as_of` (default: the last 31 March in the store)."""
+    data = store_or_path if isinstance(store_or_path, StoreData) else StoreData.read(store_or_path, categories)
+    space = StateSpace(tuple(data.categories.ids))
+    last = max(data.years) if data.years else None
+    default = _as_day(dt.date(last, 3, 31), 0) if last else 0
+    t1 = _as_day(as_of, default)
+    t0 = t1 - int(round(window_years * 365.25))
+    kids = data.tables["children"].drop_duplicates("child").set_index("child")
+    pl = data.tables["placements"].sort_values(["child", "start"]).reset_index(drop=True)
+    pl = pl[days(pl["start"].to_numpy("datetime64[D]")) <= t1].reset_index(drop=True)
+    periods = data.tables["periods"].set_index(["child", "period"])["start"]
+    cat_id = {c: i for i, c in enumerate(space.categories)}
+
+    start = days(pl["start"].to_numpy("datetime64[D]"))
+    end = days(pl["end"].to_numpy("datetime64[D]"))
+    censored = pl["end_censored"].to_numpy(bool) | (end > t1)
+    end = np.minimum(end, t1)
+    dob = days(pl["child"].map(kids["dob"]).to_numpy("datetime64[D]"))
+    uasc = pl["child"].map(kids["uasc"]).fillna(False).to_numpy(bool).astype(np.int64)
+    pstart = days(pd.MultiIndex.from_frame(pl[["child", "period"]]).map(periods).to_numpy("datetime64[D]"))
+    cat = pl["category"].map(cat_id).to_numpy(np.int64)
+    # destination at the end of each placement
+    same_next = (pl["child"].shift(-1) == pl["child"]) & (pl["period"].shift(-1) == pl["period"])
+    next_cat = pl["category"].shift(-1).map(cat_id).fillna(-1).to_numpy(np.int64)
+    exit_dest = pl["rec"].map(EXIT_OF_REC).fillna("other").map({e: len(space.categories) + i
+                                                                for i, e in enumerate(EXITS)}).to_numpy(np.int64)
+    moving = same_next.to_numpy(bool)
+    dest = np.where(moving, next_cat, exit_dest)
+    event = ~censored & ~(moving & (next_cat == cat))
+    eighteen = add_years(dob, 18)
+    event &= end < eighteen
+    end = np.minimum(end, eighteen)
+    event &= (end > t0) & (end <= t1)
+
+    seg0, seg1 = np.maximum(start, t0), end
+    keep = seg1 > seg0
+    exposure, events = _pieces(space, seg0[keep], seg1[keep], dob[keep], pstart[keep], cat[keep], uasc[keep],
+                               dest[keep], event[keep])
+    # pooled prior: the category's rate over all ages, times in care and UASC groups
+    u = space.unpack()
+    n_dest = len(space.destinations)
+    prior = np.zeros((space.n_cells, n_dest))
+    for c in range(len(space.categories)):
+        cells = u["cat"] == c
+        x = exposure[cells].sum()
+        if x > 0:
+            prior[cells] = events[cells].sum(axis=0) / x
+    model_entrants = _entrants(data, pl, space, t0, t1, kids, cat_id)
+    stock = _stock(data, t1, kids, periods, cat_id)
+    counts = model_entrants.pop("monthly")
+    n_in = len(model_entrants["frame"])
+    annual = _annual_entries(data, t1)
+    return Model(space, t1, (t0, t1), events, exposure, prior, n_in, t1 - t0,
+                 _dispersion(counts), model_entrants["frame"], stock, counts,
+                 entry_sigma=_between_year_sigma(annual), annual_entries=annual)
+
+
+def _annual_entries(data, t1: int) -> dict[int, int]:
+    """Periods of care starting in each whole year (to 31 March) of the data up to t1."""
+    per = data.tables["periods"]
+    s = days(per["start"].to_numpy("datetime64[D]"))
+    out = {}
+    for y in data.years:
+        a, b = _as_day(f"{y - 1}-04-01", 0), _as_day(f"{y}-03-31", 0)
+        if b <= t1:
+            out[y] = int(((s >= a) & (s <= b)).sum())
+    return out
+
+
+def _between_year_sigma(annual: dict[int, int]) -> float:
+    """How much the yearly number of entrants moves from one year to the next beyond Poisson
+    chance, on the log scale: the variance of year-on-year changes in log counts, less what
+    Poisson noise alone gives (about 1/n for each of the two years). That is the step of a random
+    walk the simulation lets the entry rate follow, one step a year."""
+    years = sorted(annual)
+    counts = np.array([annual[y] for y in years], float)
+    if len(counts) < 3 or (counts <= 0).any():
+        return 0.0
+    steps = np.diff(np.log(counts))
+    noise = (1 / counts[1:] + 1 / counts[:-1]).mean()
+    return float(np.sqrt(max(steps.var(ddof=1) - noise, 0.0)))
+
+
+def _pieces(space, s0, s1, dob, pstart, cat, uasc, dest, event):
+    """Exposure per cell and events per (cell, destination), splitting at band edges."""
+    cands = [add_years(dob, int(a)) for a in AGE_EDGES] + [pstart + int(e) for e in TIC_EDGES]
+    pts = np.column_stack([s0, *[np.clip(c, s0, s1) for c in cands], s1])
+    pts.sort(axis=1)
+    a, b = pts[:, :-1], pts[:, 1:]
+    length = (b - a).astype(float)
+    band = age_band_at(np.repeat(dob, a.shape[1]), a.ravel()).reshape(a.shape)
+    tic = tic_band(a - pstart[:, None])
+    cell = space.cell(uasc[:, None], band, cat[:, None], tic)
+    exposure = np.bincount(cell.ravel(), weights=length.ravel(), minlength=space.n_cells)
+    # the event belongs to the last piece with positive length
+    last = (length > 0) * np.arange(length.shape[1])
+    last_cell = cell[np.arange(len(cell)), last.max(axis=1)] if len(cell) else np.zeros(0, np.int64)
+    n_dest = len(space.destinations)
+    events = np.zeros((space.n_cells, n_dest))
+    np.add.at(events, (last_cell[event], dest[event]), 1.0)
+    return exposure, events
+
+
+def _entrants(data, pl, space, t0, t1, kids, cat_id) -> dict:
+    per = data.tables["periods"]
+    first = pl.drop_duplicates(["child", "period"]).set_index(["child", "period"])["category"]
+    s = days(per["start"].to_numpy("datetime64[D]"))
+    inwin = (s > t0) & (s <= t1)
+    p = per[inwin]
+    s = s[inwin]
+    dob = days(p["child"].map(kids["dob"]).to_numpy("datetime64[D]"))
+    cat = pd.MultiIndex.from_frame(p[["child", "period"]]).map(first).map(cat_id)
+    frame = pd.DataFrame({"age_days": s - dob, "cat": np.asarray(cat, dtype=float),
+                          "uasc": p["child"].map(kids["uasc"]).fillna(False).to_numpy(bool)})
+    frame = frame[frame["cat"].notna() & (frame["age_days"] >= 0) & (frame["age_days"] < 18 * 365.25)]
+    frame["cat"] = frame["cat"].astype(np.int64)
+    months = ((s - t0) // 30.4375).astype(np.int64)
+    counts = np.bincount(months, minlength=int(np.ceil((t1 - t0) / 30.4375)))
+    return {"frame": frame.reset_index(drop=True), "monthly": counts}
+
+
+def _dispersion(counts: np.ndarray) -> float | None:
+    """Negative binomial size when monthly entries vary more than Poisson allows (variance
+    above the mean by more than twice the standard error of a Poisson variance ratio)."""
+    if len(counts) < 6 or counts.mean() == 0:
+        return None
+    m, v = counts.mean(), counts.var(ddof=1)
+    if v / m <= 1 + 2 * np.sqrt(2 / (len(counts) - 1)):
+        return None
+    return float(m * m / (v - m))
+
+
+def _stock(data, t1, kids, periods, cat_id) -> pd.DataFrame:
+    day = pd.Timestamp(np.datetime64(int(t1), "D"))
+    open_ = data.open_on(day, "placements")
+    return pd.DataFrame({
+        "dob": days(open_["child"].map(kids["dob"]).to_numpy("datetime64[D]")),
+        "start": days(pd.MultiIndex.from_frame(open_[["child", "period"]]).map(periods).to_numpy("datetime64[D]")),
+        "cat": open_["category"].map(cat_id).to_numpy(np.int64),
+        "uasc": open_["child"].map(kids["uasc"]).fillna(False).to_numpy(bool),
+    })

@@ -1,0 +1,236 @@
+"""Monte Carlo over individual children, vectorised across children and runs, in monthly steps.
+
+Each run draws its own hazards (gamma posterior of every cell) and entry rate (gamma posterior
+of the Poisson rate), so the spread of the runs carries the uncertainty of the estimates as well
+as chance. In each calendar month a child in care either leaves care on their 18th birthday,
+or has at most one event, with probability 1 - exp(-total hazard x days), going to a
+destination in proportion to its hazard. Age band and time in care are exact (dates of birth
+and of entry are kept). New children arrive as a Poisson (or negative binomial) number per
+month, each with the profile (age, first placement, UASC) of a child who entered in the
+reference window, and are counted from the end of the month they arrive in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .estimate import PRIOR_DAYS, Model
+from .states import AGE_BANDS, DAY0, EXITS, add_years, tic_band
+
+
+def month_ends(as_of: int, months: int) -> np.ndarray:
+    """Day numbers of as_of and the same day of each following month (month ends stay ends)."""
+    d = (DAY0 + np.timedelta64(int(as_of), "D")).astype("datetime64[D]")
+    nxt = d + np.timedelta64(1, "D")
+    month = nxt.astype("datetime64[M]")
+    if (nxt - month.astype("datetime64[D]")).astype(int) == 0:  # as_of is a month end
+        ends = (month + np.arange(months + 1)).astype("datetime64[D]") - np.timedelta64(1, "D")
+    else:
+        ends = np.array([add_years(np.array([as_of]), 0)[0]])  # pragma: no cover - month ends only
+    return (ends - DAY0).astype(np.int64)
+
+
+@dataclass
+class Forecast:
+    model: Model
+    dates: np.ndarray  # day numbers, dates[0] = as_of
+    stock_cat: np.ndarray  # (runs, steps+1, categories)
+    stock_age: np.ndarray  # (runs, steps+1, age bands)
+    entries: np.ndarray  # (runs, steps)
+    exits: np.ndarray  # (runs, steps, exits + aged 18)
+    seed: int | None
+    uncertainty: bool
+
+    @property
+    def runs(self) -> int:
+        return self.stock_cat.shape[0]
+
+    def _date_index(self, freq: str) -> np.ndarray:
+        if freq == "month":
+            return np.arange(len(self.dates))
+        ts = pd.to_datetime(DAY0 + self.dates.astype("timedelta64[D]"))
+        keep = [i for i, t in enumerate(ts) if i == 0 or (t.month == 3 and t.day == 31)]
+        return np.array(keep)
+
+    def paths(self, by: str | None = None, freq: str = "year") -> pd.DataFrame:
+        """Every run's stock: run, date, [category|age_band], value."""
+        idx = self._date_index(freq)
+        dates = pd.to_datetime(DAY0 + self.dates[idx].astype("timedelta64[D]"))
+        if by is None:
+            arr, labels = self.stock_cat.sum(axis=2, keepdims=True)[:, idx], ["all"]
+        elif by == "category":
+            arr, labels = self.stock_cat[:, idx], list(self.model.space.categories)
+        elif by == "age_band":
+            arr, labels = self.stock_age[:, idx], list(AGE_BANDS)
+        else:
+            raise ValueError(f"by must be None, 'category' or 'age_band', not {by!r}")
+        r, t, k = arr.shape
+        return pd.DataFrame({"run": np.repeat(np.arange(r), t * k), "date": np.tile(np.repeat(dates, k), r),
+                             by or "total": np.tile(labels, r * t), "value": arr.ravel()})
+
+    def quantiles(self, by: str | None = None, q=(0.05, 0.25, 0.5, 0.75, 0.95), freq: str = "year") -> pd.DataFrame:
+        """Tidy quantiles over runs: date, [by], quantile, value."""
+        p = self.paths(by, freq)
+        key = ["date", by or "total"]
+        out = p.groupby(key)["value"].quantile(list(q)).rename("value").reset_index()
+        return out.rename(columns={f"level_{len(key)}": "quantile"})
+
+    def flows(self, q=(0.05, 0.5, 0.95)) -> pd.DataFrame:
+        """Entries and exits (by route, and at 18) per year after as_of: quantiles over runs."""
+        year = np.arange(self.entries.shape[1]) // 12
+        rows = []
+        names = [*EXITS, "aged_18"]
+        for y in np.unique(year):
+            m = year == y
+            series = {"entries": self.entries[:, m].sum(axis=1)}
+            for i, n in enumerate(names):
+                series[f"exit_{n}"] = self.exits[:, m, i].sum(axis=1)
+            for name, v in series.items():
+                for qq in q:
+                    rows.append({"year_after": int(y) + 1, "flow": name, "quantile": qq, "value": float(np.quantile(v, qq))})
+        return pd.DataFrame(rows)
+
+    def costs(self, parameters, q=(0.05, 0.25, 0.5, 0.75, 0.95)) -> pd.DataFrame:
+        """Weekly cost on each date and cost over each year after as_of: quantiles over runs."""
+        ts = pd.to_datetime(DAY0 + self.dates.astype("timedelta64[D]"))
+        fy = np.array([t.year + (1 if t.month > 3 else 0) for t in ts])
+        unit = np.array([[parameters.weekly_cost(c, int(y)) for c in self.model.space.categories] for y in fy])
+        weekly = (self.stock_cat * unit[None]).sum(axis=2)  # (runs, dates)
+        gap = np.diff(self.dates).astype(float)
+        annual_parts = weekly[:, 1:] * gap[None] / 7
+        year = np.arange(len(gap)) // 12
+        rows = []
+        idx = self._date_index("year")
+        for i in idx:
+            for qq in q:
+                rows.append({"date": ts[i], "measure": "weekly_cost", "quantile": qq,
+                             "value": float(np.quantile(weekly[:, i], qq))})
+        for y in np.unique(year):
+            total = annual_parts[:, year == y].sum(axis=1)
+            for qq in q:
+                rows.append({"date": ts[min(12 * (y + 1), len(ts) - 1)], "measure": "annual_cost", "quantile": qq,
+                             "value": float(np.quantile(total, qq))})
+        return pd.DataFrame(rows)
+
+
+def _birthdays(dob: np.ndarray) -> np.ndarray:
+    """Day numbers of the 1st, 5th, 10th, 16th and 18th birthdays: (5, children)."""
+    return np.vstack([add_years(dob, a) for a in (1, 5, 10, 16, 18)]) if len(dob) else np.zeros((5, 0), np.int64)
+
+
+def _draw_rates(model: Model, runs: int, rng, uncertainty: bool) -> np.ndarray:
+    shape = model.events + model.prior_mean * PRIOR_DAYS
+    scale = 1.0 / (model.exposure[:, None] + PRIOR_DAYS)
+    if not uncertainty:
+        return np.broadcast_to(shape * scale, (runs, *shape.shape))
+    return rng.gamma(shape[None] + 1e-12, scale[None], size=(runs, *shape.shape))
+
+
+def simulate(model: Model, *, years: int = 5, runs: int = 1000, seed: int | None = 0,
+             parameter_uncertainty: bool = True, entry_multiplier=None) -> Forecast:
+    """`runs` futures of `years` years from the model's as_of. `entry_multiplier`: optional
+    array of one factor per month (e.g. a reform), applied to the entry rate."""
+    rng = np.random.default_rng(seed)
+    steps = 12 * years
+    dates = month_ends(model.as_of, steps)
+    n_cat = len(model.space.categories)
+    n_dest = len(model.space.destinations)
+    lam = _draw_rates(model, runs, rng, parameter_uncertainty)  # (runs, cells, dest)
+    total = lam.sum(axis=2)
+    cum = np.cumsum(lam, axis=2) / np.where(total > 0, total, 1)[:, :, None]
+    # entry rate per day for each run
+    rate = (model.entry_count + 0.5) / model.entry_days
+    if parameter_uncertainty:
+        entry_rate = rng.gamma(model.entry_count + 0.5, 1.0 / model.entry_days, size=runs)
+    else:
+        entry_rate = np.full(runs, rate)
+    # the entry rate wanders from year to year as in the past: a random walk on the log scale
+    walk = np.exp(np.cumsum(rng.normal(0.0, model.entry_sigma, size=(runs, years)), axis=1)) \
+        if parameter_uncertainty and model.entry_sigma > 0 else np.ones((runs, years))
+    prof = model.entrants
+    prof_age = prof["age_days"].to_numpy(np.int64)
+    prof_cat = prof["cat"].to_numpy(np.int64)
+    prof_uasc = prof["uasc"].to_numpy(np.int64)
+    n_cells = model.space.n_cells
+    flat_total = total.reshape(-1)
+    flat_cum = cum.reshape(-1, n_dest)
+    leave_p = {}  # probability of an event in a month of each length, per (run, cell)
+    # the children: one row per (run, child)
+    s = model.stock
+    n0 = len(s)
+    run = np.repeat(np.arange(runs, dtype=np.int64), n0)
+    start = np.tile(s["start"].to_numpy(np.int64), runs)
+    cat = np.tile(s["cat"].to_numpy(np.int64), runs)
+    uasc = np.tile(s["uasc"].to_numpy(np.int64), runs)
+    edges = np.tile(_birthdays(s["dob"].to_numpy(np.int64)), (1, runs))  # (5, children): birthdays 1,5,10,16,18
+    n_age = len(AGE_BANDS)
+    out_cat = np.zeros((runs, steps + 1, n_cat), np.int32)
+    out_age = np.zeros((runs, steps + 1, n_age), np.int32)
+    entries = np.zeros((runs, steps), np.int32)
+    exits = np.zeros((runs, steps, len(EXITS) + 1), np.int32)
+
+    def bands(day: int) -> np.ndarray:
+        return ((edges[0] <= day).astype(np.int64) + (edges[1] <= day) + (edges[2] <= day) + (edges[3] <= day))
+
+    def record(k: int, band: np.ndarray) -> None:
+        out_cat[:, k] = np.bincount(run * n_cat + cat, minlength=runs * n_cat).reshape(runs, n_cat)
+        out_age[:, k] = np.bincount(run * n_age + band, minlength=runs * n_age).reshape(runs, n_age)
+
+    band = bands(int(dates[0]))
+    record(0, band)
+    for k in range(steps):
+        d0, d1 = int(dates[k]), int(dates[k + 1])
+        gap = d1 - d0
+        if gap not in leave_p:
+            leave_p[gap] = 1.0 - np.exp(-flat_total * gap)
+        aged = edges[4] <= d1  # leaving care at 18
+        tic = tic_band(d0 - start)
+        flat = run * n_cells + model.space.cell(uasc, band, cat, tic)
+        hit = (rng.random(len(run)) < leave_p[gap][flat]) & ~aged  # one event at most a month
+        hi = np.nonzero(hit)[0]
+        u = rng.random(len(hi))
+        dest = np.minimum((flat_cum[flat[hi]] < u[:, None]).sum(axis=1), n_dest - 1)
+        moves = dest < n_cat
+        cat[hi[moves]] = dest[moves]
+        gone = hi[~moves]
+        np.add.at(exits, (run[gone], k, dest[~moves] - n_cat), 1)
+        np.add.at(exits, (run[aged], k, len(EXITS)), 1)
+        stay = ~aged
+        stay[gone] = False
+        run, start, cat, uasc, edges = run[stay], start[stay], cat[stay], uasc[stay], edges[:, stay]
+        # entrants, counted from the end of the month they arrive in
+        mult = 1.0 if entry_multiplier is None else float(entry_multiplier[k])
+        mean = entry_rate * gap * mult * walk[:, k // 12]
+        if model.entry_dispersion is not None:
+            r = model.entry_dispersion
+            n_new = rng.negative_binomial(r, r / (r + mean))
+        else:
+            n_new = rng.poisson(mean)
+        total_new = int(n_new.sum())
+        if total_new and len(prof):
+            pick = rng.integers(0, len(prof), total_new)
+            day_in = d0 + 1 + rng.integers(0, gap, total_new)
+            new_edges = _birthdays(day_in - prof_age[pick])
+            still = new_edges[4] > d1  # an entrant aged 17 may turn 18 within the month
+            new_run = np.repeat(np.arange(runs, dtype=np.int64), n_new)
+            entries[:, k] = n_new
+            np.add.at(exits, (new_run[~still], k, len(EXITS)), 1)
+            run = np.concatenate([run, new_run[still]])
+            start = np.concatenate([start, day_in[still]])
+            cat = np.concatenate([cat, prof_cat[pick][still]])
+            uasc = np.concatenate([uasc, prof_uasc[pick][still]])
+            edges = np.concatenate([edges, new_edges[:, still]], axis=1)
+        band = bands(d1)
+        record(k + 1, band)
+    return Forecast(model, dates, out_cat, out_age, entries, exits, seed, parameter_uncertainty)
+
+
+def expected(model: Model, *, years: int = 5, runs: int = 200, seed: int | None = 0) -> Forecast:
+    """The expected-value forecast: the mean of `runs` futures with every rate at its estimate
+    (no parameter uncertainty), returned as a single run."""
+    f = simulate(model, years=years, runs=runs, seed=seed, parameter_uncertainty=False)
+    return Forecast(model, f.dates, f.stock_cat.mean(axis=0, keepdims=True), f.stock_age.mean(axis=0, keepdims=True),
+                    f.entries.mean(axis=0, keepdims=True), f.exits.mean(axis=0, keepdims=True), seed, False)

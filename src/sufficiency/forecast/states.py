@@ -1,0 +1,87 @@
+"""The forecast's state space: placement category x age band x time in care x UASC, and the
+places a child can go next (another category, or out of care by one of four routes).
+
+Hazards are estimated and drawn per cell of (UASC, age band, category, time-in-care band);
+children carry their exact date of birth and start of care, so they change age band on their
+birthday, change time-in-care band on the day, and leave care on their 18th birthday.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+AGE_BANDS = ("under 1", "1 to 4", "5 to 9", "10 to 15", "16 to 17")
+AGE_EDGES = np.array([1, 5, 10, 16])  # a child is in band i from the birthday AGE_EDGES[i-1]
+TIC_BANDS = ("under 3 months", "3 to 12 months", "1 to 2 years", "2 years or more")
+TIC_EDGES = np.array([91, 365, 730])  # days in care at which the band changes
+EXITS = ("home", "special_guardianship", "adoption", "other")
+EXIT_OF_REC = {
+    "E4A": "home", "E4B": "home", "E13": "home",
+    "E41": "special_guardianship", "E45": "special_guardianship", "E46": "special_guardianship",
+    "E47": "special_guardianship", "E48": "special_guardianship",
+    "E11": "adoption", "E12": "adoption",
+}
+DAY0 = np.datetime64("1970-01-01", "D")
+
+
+def days(values) -> np.ndarray:
+    """Dates (datetime64 or pandas) as int64 day numbers; missing as a very large number."""
+    a = np.asarray(values, dtype="datetime64[D]")
+    out = (a - DAY0).astype("int64")
+    out[np.isnat(a)] = np.iinfo(np.int64).max // 4
+    return out
+
+
+def add_years(day: np.ndarray, years: int) -> np.ndarray:
+    """Day number of the same calendar date `years` later (29 February -> 1 March)."""
+    d = (DAY0 + np.asarray(day).astype("timedelta64[D]")).astype("datetime64[D]")
+    month = d.astype("datetime64[M]")
+    target = (month + np.timedelta64(12 * years, "M")).astype("datetime64[D]") + (d - month.astype("datetime64[D]"))
+    return (target - DAY0).astype("int64")
+
+
+def age_band_at(dob: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Age band index on `day` (exact: birthdays by calendar)."""
+    age = completed_years(dob, day)
+    return np.searchsorted(AGE_EDGES, age, side="right")
+
+
+def completed_years(dob: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Age in completed years on `day` (both day numbers)."""
+    d0 = (DAY0 + np.asarray(dob).astype("timedelta64[D]")).astype("datetime64[D]")
+    d1 = (DAY0 + np.asarray(day).astype("timedelta64[D]")).astype("datetime64[D]")
+    months0, months1 = d0.astype("datetime64[M]"), d1.astype("datetime64[M]")
+    md0 = (months0.astype(int) % 12) * 40 + (d0 - months0.astype("datetime64[D]")).astype(int)
+    md1 = (months1.astype(int) % 12) * 40 + (d1 - months1.astype("datetime64[D]")).astype(int)
+    years = d1.astype("datetime64[Y]").astype(int) - d0.astype("datetime64[Y]").astype(int)
+    return years - (md1 < md0).astype(int)
+
+
+def tic_band(days_in_care: np.ndarray) -> np.ndarray:
+    return np.searchsorted(TIC_EDGES, days_in_care, side="right")
+
+
+@dataclass(frozen=True)
+class StateSpace:
+    categories: tuple[str, ...]
+
+    @property
+    def destinations(self) -> tuple[str, ...]:
+        """Moves to each category, then exits."""
+        return (*self.categories, *EXITS)
+
+    @property
+    def n_cells(self) -> int:
+        return 2 * len(AGE_BANDS) * len(self.categories) * len(TIC_BANDS)
+
+    def cell(self, uasc, band, cat, tic) -> np.ndarray:
+        c, a, t = len(self.categories), len(AGE_BANDS), len(TIC_BANDS)
+        return ((np.asarray(uasc, dtype=np.int64) * a + band) * c + cat) * t + tic
+
+    def unpack(self) -> dict[str, np.ndarray]:
+        """uasc, band, cat, tic of every cell index."""
+        c, a, t = len(self.categories), len(AGE_BANDS), len(TIC_BANDS)
+        idx = np.arange(self.n_cells)
+        return {"tic": idx % t, "cat": (idx // t) % c, "band": (idx // (t * c)) % a, "uasc": idx // (t * c * a)}

@@ -1,0 +1,163 @@
+"""The forecast: rates recovered from data with known hazards, children neither created nor lost,
+backtest metrics and baselines on hand-worked cases."""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sufficiency.forecast import fit, simulate
+from sufficiency.forecast.backtest import baselines, origins_for, summary
+from sufficiency.forecast.states import EXITS, add_years, completed_years, days
+from sufficiency.store import write_tables
+
+HOME, TO_IFA = 1 / 400, 1 / 800  # true hazards per day
+
+
+def known_store(path, n=4000, seed=3):
+    """Children entering in-house foster care (U4 PR1) aged 5 to 8, uniformly from April 2019 to
+    March 2023, who go home at HOME per day or move to an agency carer (U4 PR4) at TO_IFA per day;
+    in the agency placement they go home at HOME. Data end on 31 March 2023."""
+    rng = np.random.default_rng(seed)
+    t0, t1 = pd.Timestamp("2019-04-01"), pd.Timestamp("2023-03-31")
+    entry = t0 + pd.to_timedelta(rng.integers(0, (t1 - t0).days, n), "D")
+    dob = entry - pd.to_timedelta(rng.integers(5 * 365, 9 * 365, n), "D")
+    first = rng.exponential(1 / (HOME + TO_IFA), n)
+    moved = rng.random(n) < TO_IFA / (HOME + TO_IFA)
+    second = rng.exponential(1 / HOME, n)
+    pl, per = [], []
+    for i in range(n):
+        s = entry[i]
+        e1 = s + pd.Timedelta(days=int(first[i]))
+        rows = [(s, e1, "PR1", "X1" if moved[i] else "E4A")]
+        if moved[i]:
+            rows.append((e1, e1 + pd.Timedelta(days=int(second[i])), "PR4", "E4A"))
+        end_p = rows[-1][1]
+        for j, (a, b, prov, rec) in enumerate(rows):
+            cens = b > t1
+            pl.append({"child": str(i), "period": 1, "placement": j + 1, "start": a, "end": min(b, t1),
+                       "place": "U4", "place_provider": prov, "rec": None if cens else rec, "end_censored": cens})
+        per.append({"child": str(i), "period": 1, "start": s, "end": min(end_p, t1)})
+    placements = pd.DataFrame(pl)
+    placements = placements[placements["start"] <= t1]
+    episodes = placements.rename(columns={"start": "decom", "end": "dec"}).assign(source_year=2023, ls="C2", cin="N1")
+    children = pd.DataFrame({"child": [str(i) for i in range(n)], "dob": dob, "uasc": False})
+    write_tables(path, {"placements": placements, "periods": pd.DataFrame(per), "episodes": episodes,
+                        "children": children}, {"la_code": "E08000035", "years": [2020, 2021, 2022, 2023]})
+    return path
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    return fit(known_store(tmp_path_factory.mktemp("known") / "k.duckdb"), as_of="2023-03-31", window_years=3)
+
+
+def test_estimated_rates_recover_the_generating_hazards(model):
+    t = model.rate_table()
+    foster = t[t["category"] == "inhouse_foster"]
+    for dest, truth in (("home", HOME), ("ifa", TO_IFA)):
+        d = foster[foster["destination"] == dest]
+        events, exposure = d["events"].sum(), d["days"].sum()
+        se = np.sqrt(events) / exposure
+        assert abs(events / exposure - truth) < 3 * se, (dest, events / exposure, truth)
+    ifa = t[(t["category"] == "ifa") & (t["destination"] == "home")]
+    assert abs(ifa["events"].sum() / ifa["days"].sum() - HOME) < 3 * np.sqrt(ifa["events"].sum()) / ifa["days"].sum()
+    # nothing else happens in these data
+    other = t[~t["destination"].isin(["home", "ifa"])]
+    assert other["events"].sum() == 0
+
+
+def test_sparse_cells_take_their_category_rate(model):
+    t = model.rate_table()
+    empty = t[(t["category"] == "inhouse_foster") & (t["destination"] == "home") & (t["days"] == 0)]
+    assert len(empty)  # e.g. infants: no child of that age in these data
+    pooled = t[(t["category"] == "inhouse_foster") & (t["destination"] == "home")]
+    m = pooled["events"].sum() / pooled["days"].sum()
+    assert np.allclose(empty["per_day"], m)
+
+
+def test_stock_and_entrants_from_the_store(model):
+    assert model.entry_count > 0
+    assert set(model.stock["cat"]) <= {1, 2}  # in-house foster and agency foster
+    assert (model.entrants["age_days"] >= 5 * 365).all()
+
+
+@settings(max_examples=12, deadline=None)
+@given(seed=st.integers(0, 10_000), runs=st.integers(1, 6), years=st.integers(1, 3))
+def test_the_simulator_never_creates_or_loses_a_child(model, seed, runs, years):
+    f = simulate(model, years=years, runs=runs, seed=seed)
+    stock = f.stock_cat.sum(axis=2)
+    assert (f.stock_cat >= 0).all()
+    assert np.array_equal(stock[:, 1:], stock[:, :-1] + f.entries - f.exits.sum(axis=2))
+    assert np.array_equal(stock, f.stock_age.sum(axis=2))
+    assert stock[0, 0] == len(model.stock)
+
+
+def test_nobody_is_in_care_at_18(tmp_path):
+    """Children a month from 18 leave on their birthday: after a year the stock of 17-year-olds
+    with no entrants is empty."""
+    m = fit(known_store(tmp_path / "k.duckdb", n=300), as_of="2023-03-31")
+    m.stock["dob"] = days(np.full(len(m.stock), np.datetime64("2005-04-15", "D")))
+    m.entry_count, m.entrants = 0, m.entrants.iloc[:0]
+    f = simulate(m, years=1, runs=3, seed=1)
+    assert f.stock_cat.sum(axis=2)[:, 1].tolist() == [0, 0, 0]  # all turned 18 on 15 April 2023
+    assert f.exits[:, 0, len(EXITS)].sum() + f.exits[:, 0, :len(EXITS)].sum() == 3 * len(m.stock)
+
+
+def test_dates_and_ages():
+    assert completed_years(days(np.array(["2008-02-29"], "datetime64[D]")), days(np.array(["2026-02-28"], "datetime64[D]")))[0] == 17
+    assert add_years(days(np.array(["2008-02-29"], "datetime64[D]")), 18)[0] == days(np.array(["2026-03-01"], "datetime64[D]"))[0]
+
+
+def test_baselines_on_a_known_series():
+    h = {2021: pd.Series({"all": 100.0}), 2022: pd.Series({"all": 110.0}), 2023: pd.Series({"all": 120.0})}
+    b = baselines(h, 2023, 2)
+    assert b["last_value"]["all"] == 120 and b["linear_trend"]["all"] == pytest.approx(140)
+
+
+def test_origins_need_a_window_before_and_the_horizon_after():
+    assert origins_for([2018, 2019, 2020, 2021, 2022, 2023, 2024, 2025], 3, 1) == [2020, 2021, 2022, 2023, 2024]
+
+
+def test_summary_counts_coverage_and_errors():
+    r = pd.DataFrame([
+        {"origin": 2020, "horizon": 1, "series": "all", "method": "model", "ape": 10.0, "in_50": True, "in_90": True},
+        {"origin": 2021, "horizon": 1, "series": "all", "method": "model", "ape": 20.0, "in_50": False, "in_90": True},
+        {"origin": 2020, "horizon": 1, "series": "all", "method": "last_value", "ape": 5.0, "in_50": None, "in_90": None},
+    ])
+    s = summary(r)
+    assert s.loc[1, "model"] == 15 and s.loc[1, "last_value"] == 5
+    assert s.loc[1, "coverage_50"] == 50 and s.loc[1, "coverage_90"] == 100
+
+
+def test_cli_forecast_writes_monotone_quantiles_to_the_store(tmp_path):
+    from typer.testing import CliRunner
+
+    from sufficiency.cli import app
+
+    db = known_store(tmp_path / "k.duckdb", n=500)
+    r = CliRunner().invoke(app, ["forecast", "--db", str(db), "--runs", "50", "--years", "2"])
+    assert r.exit_code == 0, r.output
+    con = duckdb.connect(str(db), read_only=True)
+    q = con.execute("SELECT * FROM forecast_quantiles WHERE breakdown = 'total'").df()
+    meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+    con.close()
+    wide = q.pivot_table(index="date", columns="quantile", values="value")
+    assert (wide.diff(axis=1).iloc[:, 1:] >= 0).all().all()
+    assert len(wide) == 3 and '"runs": 50' in meta["forecast"]
+    r = CliRunner().invoke(app, ["backtest", "--db", str(db), "--runs", "20"])
+    assert r.exit_code == 0, r.output
+
+
+def test_year_to_year_spread_of_entries_beyond_chance():
+    from sufficiency.forecast.estimate import _between_year_sigma
+
+    assert _between_year_sigma({2020: 400, 2021: 400, 2022: 400, 2023: 400}) == 0.0
+    steady = _between_year_sigma({2020: 400, 2021: 420, 2022: 390, 2023: 410})
+    swings = _between_year_sigma({2020: 400, 2021: 300, 2022: 480, 2023: 350})
+    assert steady < 0.05 < 0.3 < swings  # small moves are mostly Poisson chance; large ones are not
+    assert _between_year_sigma({2022: 400, 2023: 300}) == 0.0  # too few years to tell
