@@ -159,3 +159,17 @@ def test_report_renders_offline_in_chromium_without_errors(store, tmp_path):
     console = [line for line in proc.stderr.splitlines() if "CONSOLE" in line or "Failed to load" in line
                or "ERR_" in line]
     assert console == []
+
+
+def test_forecast_section_appears_once_a_forecast_is_in_the_store(store, tmp_path):
+    import shutil as sh
+
+    db = tmp_path / "la.duckdb"
+    sh.copyfile(store, db)
+    assert 'id="forecast"' not in write_report(db, tmp_path / "a.html").html.read_text()
+    r = runner.invoke(app, ["forecast", "--db", str(db), "--runs", "40", "--years", "2"])
+    assert r.exit_code == 0, r.output
+    html = write_report(db, tmp_path / "b.html").html.read_text()
+    assert 'id="forecast"' in html and "recorded and forecast" in html
+    for child in CHILD_IDS.values():
+        assert child not in html

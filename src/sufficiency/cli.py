@@ -162,7 +162,7 @@ def demo(
     la: Annotated[str, typer.Option(help="Council to imitate.")] = "Leeds",
     seed: Annotated[int, typer.Option(help="Root random seed.")] = 1,
 ) -> None:
-    """Generate a synthetic council, load it, and write its validation report and report."""
+    """Generate a synthetic council, load it, forecast it, and write its report."""
     from .pipeline import load as run_load
     from .synth import synthesise
 
@@ -181,6 +181,7 @@ def demo(
     from .report import write_report
 
     try:
+        forecast(db=db, years=5, runs=1000, seed=seed, as_of=None, window=3, output=None)
         with console.status("Writing the report"):
             files = write_report(db, output / "report.html", xlsx=output / "tables.xlsx")
     except SufficiencyError as exc:

@@ -150,8 +150,8 @@ def build_report(db: str | Path, *, suppression: bool = True, child_population=N
                       "higher_is": fig.cat.loc[t, "higher_is"]})
     sections = [
         _population(fig, last), _placements(fig, ind, last), _location(fig, last), _stability(fig, last),
-        _leaving(fig, last), _safety(fig, last), _cost(fig, ind, last), _england(fig, last),
-        _trends(fig), quality,
+        _leaving(fig, last), _safety(fig, last), _cost(fig, ind, last), _forecast(db, fig),
+        _england(fig, last), _trends(fig), quality,
     ]
     report = Report(council, ind.la_code, ind.years, suppression, tiles, [s for s in sections if s],
                     ind.catalogue, dt.date.today().isoformat(), str(db))
@@ -272,6 +272,58 @@ def _cost(fig: _Figures, ind: Indicators, y: int) -> Section:
     s.charts.append(charts.bars(vals, f"Cost of placements in {fy(y)}, by placement", "£ a year", money=True))
     s.charts.append(charts.lines({"Cost over the year": fig.series("annual_cost")},
                                  "Cost of placements by year (£)", "£ a year", money=True))
+    return s
+
+
+def _forecast(db, fig: _Figures) -> Section | None:
+    """Fan chart and tables from the store's forecast tables, if `sufficiency forecast` has run.
+    Forecasts are not counts of real children, so they are not suppressed; they are rounded."""
+    import json
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        if "forecast_quantiles" not in names:
+            return None
+        q = con.execute("SELECT * FROM forecast_quantiles").df()
+        costs = con.execute("SELECT * FROM forecast_costs").df() if "forecast_costs" in names else None
+        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+    finally:
+        con.close()
+    info = json.loads(meta.get("forecast", "{}"))
+    q["year"] = pd.to_datetime(q["date"]).dt.year
+    s = Section("forecast", "Forecast")
+    total = q[q["breakdown"] == "total"]
+    wide = total.pivot_table(index="year", columns="quantile", values="value")
+    start, end = int(wide.index.min()), int(wide.index.max())
+    s.text = [
+        f"If children enter care, move and leave as they did in the {info.get('window_years', 3):g} years to "
+        f"{info.get('as_of', '')}, the median forecast is {wide.loc[end, 0.5]:,.0f} children looked after on "
+        f"31 March {end}; in 9 futures out of 10 between {wide.loc[end, 0.05]:,.0f} and {wide.loc[end, 0.95]:,.0f} "
+        f"({info.get('runs', '')} simulated futures, seed {info.get('seed', '')}).",
+        "A forecast is not a target: it shows where present patterns lead. See the accuracy of such "
+        "forecasts on past years with `sufficiency backtest`.",
+    ]
+    hist = {y: v for y, v in fig.series("cla_31_march").items() if y <= start}
+    s.charts.append(charts.fan(hist, {k: wide[k].to_dict() for k in wide.columns},
+                               "Children looked after on 31 March: recorded and forecast", "children"))
+    labels = _labels(fig)
+    cat = q[q["breakdown"] == "category"]
+    years = [y for y in sorted(cat["year"].unique()) if y > start]
+    rows = []
+    for c, lab in labels.items():
+        g = cat[cat["series"] == c].pivot_table(index="year", columns="quantile", values="value")
+        rows.append([lab, *[f"{g.loc[y, 0.5]:,.0f} ({g.loc[y, 0.05]:,.0f}-{g.loc[y, 0.95]:,.0f})" for y in years]])
+    s.tables.append(Table("Children by placement on 31 March: median forecast (90% range)",
+                          ["Placement", *[str(y) for y in years]], rows, name="forecast_placements"))
+    if costs is not None and len(costs):
+        costs["year"] = pd.to_datetime(costs["date"]).dt.year
+        a = costs[costs["measure"] == "annual_cost"].pivot_table(index="year", columns="quantile", values="value")
+        s.tables.append(Table("Cost of placements in each year to 31 March: median forecast (90% range)",
+                              ["Year to 31 March", "Median", "90% range"],
+                              [[str(y), shown(a.loc[y, 0.5], False, "gbp_year"),
+                                f"{shown(a.loc[y, 0.05], False, 'gbp_year')} to {shown(a.loc[y, 0.95], False, 'gbp_year')}"]
+                               for y in a.index], name="forecast_cost"))
     return s
 
 

@@ -56,7 +56,10 @@ def _esc(text: str) -> str:
 
 def _years_axis(ax, years):
     ax.set_xticks(list(years))
-    ax.set_xticklabels([f"{y - 1}/{str(y)[2:]}" for y in years], rotation=0)
+    if len(years) > 9:  # short labels so that up to 14 years fit
+        ax.set_xticklabels([f"{str(y - 1)[2:]}/{str(y)[2:]}" for y in years], rotation=0, fontsize=8)
+    else:
+        ax.set_xticklabels([f"{y - 1}/{str(y)[2:]}" for y in years], rotation=0)
 
 
 def lines(series: dict[str, dict[int, float]], title: str, ylabel: str, percent: bool = False,
@@ -114,4 +117,22 @@ def bars(values: dict[str, float], title: str, xlabel: str, money: bool = False)
         ax.xaxis.set_major_formatter(MONEY)
     ax.set_xlabel(xlabel)
     ax.grid(axis="y", visible=False)
+    return _svg(fig, title)
+
+
+def fan(history: dict[int, float], quantiles: dict[float, dict[int, float]], title: str, ylabel: str) -> str:
+    """Past values as a line, then the forecast's median with its 50% and 90% bands."""
+    fig, ax = plt.subplots(figsize=(6.4, 2.8))
+    hy = sorted(history)
+    ax.plot(hy, [history[y] for y in hy], "-o", color=PALETTE[8], label="Recorded", linewidth=2, markersize=4)
+    fy_ = sorted(quantiles[0.5])
+    q = {k: np.array([quantiles[k][y] for y in fy_]) for k in quantiles}
+    ax.fill_between(fy_, q[0.05], q[0.95], color=PALETTE[0], alpha=0.18, linewidth=0, label="90% of futures")
+    ax.fill_between(fy_, q[0.25], q[0.75], color=PALETTE[0], alpha=0.35, linewidth=0, label="50% of futures")
+    ax.plot(fy_, q[0.5], "--o", color=PALETTE[0], label="Median forecast", linewidth=2, markersize=4)
+    years = sorted(set(hy) | set(fy_))
+    _years_axis(ax, years)
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="lower left", ncol=2, fontsize=8)
     return _svg(fig, title)
