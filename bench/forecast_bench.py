@@ -51,6 +51,8 @@ def main() -> None:
                            check=True, capture_output=True)
             wall, mb = timed([str(BIN / "sufficiency"), "forecast", "--db", str(d / "big.duckdb"), "--runs", "1000"])
             print(f"| forecast, 2,000 children, 5 years x 1,000 runs | {wall:.1f} s | {mb:,} MB |\n")
+        if not a.seeds:
+            return
         results = []
         for seed in range(1, a.seeds + 1):
             out = d / f"s{seed}"

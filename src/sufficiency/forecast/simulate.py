@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .estimate import PRIOR_DAYS, Model
-from .states import AGE_BANDS, DAY0, EXITS, add_years, tic_band
+from .states import AGE_BANDS, DAY0, EXITS, TIC_EDGES, add_years
 
 
 def month_ends(as_of: int, months: int) -> np.ndarray:
@@ -116,9 +116,20 @@ class Forecast:
         return pd.DataFrame(rows)
 
 
-def _birthdays(dob: np.ndarray) -> np.ndarray:
-    """Day numbers of the 1st, 5th, 10th, 16th and 18th birthdays: (5, children)."""
-    return np.vstack([add_years(dob, a) for a in (1, 5, 10, 16, 18)]) if len(dob) else np.zeros((5, 0), np.int64)
+_BIRTHDAY_AGES = (1, 5, 10, 16, 18)
+
+
+class _Birthdays:
+    """Day numbers of the 1st, 5th, 10th, 16th and 18th birthdays from a table made once for
+    every date of birth in range (calendar arithmetic per child is slow): (5, children)."""
+
+    def __init__(self, low: int, high: int):
+        self.low = int(low)
+        days_ = np.arange(self.low, int(high) + 1, dtype=np.int64)
+        self.table = np.vstack([add_years(days_, a) for a in _BIRTHDAY_AGES]).astype(np.int32)
+
+    def __call__(self, dob: np.ndarray) -> np.ndarray:
+        return self.table[:, np.asarray(dob, dtype=np.int64) - self.low]
 
 
 def _draw_rates(model: Model, runs: int, rng, uncertainty: bool) -> np.ndarray:
@@ -161,23 +172,28 @@ def simulate(model: Model, *, years: int = 5, runs: int = 1000, seed: int | None
     # the children: one row per (run, child)
     s = model.stock
     n0 = len(s)
-    run = np.repeat(np.arange(runs, dtype=np.int64), n0)
-    start = np.tile(s["start"].to_numpy(np.int64), runs)
-    cat = np.tile(s["cat"].to_numpy(np.int64), runs)
-    uasc = np.tile(s["uasc"].to_numpy(np.int64), runs)
-    edges = np.tile(_birthdays(s["dob"].to_numpy(np.int64)), (1, runs))  # (5, children): birthdays 1,5,10,16,18
-    n_age = len(AGE_BANDS)
+    stock_dob = s["dob"].to_numpy(np.int64)
+    low = min(stock_dob.min(initial=int(dates[-1])), int(dates[0]) - int(prof_age.max(initial=0))) - 1
+    birthdays = _Birthdays(low, int(dates[-1]) + 1)
+    run = np.repeat(np.arange(runs, dtype=np.int32), n0)
+    start = np.tile(s["start"].to_numpy(np.int32), runs)
+    cat = np.tile(s["cat"].to_numpy(np.int32), runs)
+    uasc = np.tile(s["uasc"].to_numpy(np.int32), runs)
+    edges = np.tile(birthdays(stock_dob), (1, runs))  # (5, children): birthdays 1, 5, 10, 16, 18
+    n_age, n_tic = len(AGE_BANDS), len(TIC_EDGES) + 1
     out_cat = np.zeros((runs, steps + 1, n_cat), np.int32)
     out_age = np.zeros((runs, steps + 1, n_age), np.int32)
     entries = np.zeros((runs, steps), np.int32)
     exits = np.zeros((runs, steps, len(EXITS) + 1), np.int32)
 
     def bands(day: int) -> np.ndarray:
-        return ((edges[0] <= day).astype(np.int64) + (edges[1] <= day) + (edges[2] <= day) + (edges[3] <= day))
+        return ((edges[0] <= day).astype(np.int32) + (edges[1] <= day) + (edges[2] <= day) + (edges[3] <= day))
 
     def record(k: int, band: np.ndarray) -> None:
-        out_cat[:, k] = np.bincount(run * n_cat + cat, minlength=runs * n_cat).reshape(runs, n_cat)
-        out_age[:, k] = np.bincount(run * n_age + band, minlength=runs * n_age).reshape(runs, n_age)
+        both = np.bincount((run * n_cat + cat) * n_age + band, minlength=runs * n_cat * n_age)
+        both = both.reshape(runs, n_cat, n_age)
+        out_cat[:, k] = both.sum(axis=2)
+        out_age[:, k] = both.sum(axis=1)
 
     band = bands(int(dates[0]))
     record(0, band)
@@ -185,11 +201,12 @@ def simulate(model: Model, *, years: int = 5, runs: int = 1000, seed: int | None
         d0, d1 = int(dates[k]), int(dates[k + 1])
         gap = d1 - d0
         if gap not in leave_p:
-            leave_p[gap] = 1.0 - np.exp(-flat_total * gap)
+            leave_p[gap] = (1.0 - np.exp(-flat_total * gap)).astype(np.float32)
         aged = edges[4] <= d1  # leaving care at 18
-        tic = tic_band(d0 - start)
-        flat = run * n_cells + model.space.cell(uasc, band, cat, tic)
-        hit = (rng.random(len(run)) < leave_p[gap][flat]) & ~aged  # one event at most a month
+        in_care = d0 - start
+        tic = (in_care >= TIC_EDGES[0]).astype(np.int32) + (in_care >= TIC_EDGES[1]) + (in_care >= TIC_EDGES[2])
+        flat = run * np.int32(n_cells) + (((uasc * n_age + band) * n_cat + cat) * n_tic + tic)
+        hit = (rng.random(len(run), dtype=np.float32) < leave_p[gap][flat]) & ~aged  # one event at most a month
         hi = np.nonzero(hit)[0]
         u = rng.random(len(hi))
         dest = np.minimum((flat_cum[flat[hi]] < u[:, None]).sum(axis=1), n_dest - 1)
@@ -213,15 +230,15 @@ def simulate(model: Model, *, years: int = 5, runs: int = 1000, seed: int | None
         if total_new and len(prof):
             pick = rng.integers(0, len(prof), total_new)
             day_in = d0 + 1 + rng.integers(0, gap, total_new)
-            new_edges = _birthdays(day_in - prof_age[pick])
+            new_edges = birthdays(day_in - prof_age[pick])
             still = new_edges[4] > d1  # an entrant aged 17 may turn 18 within the month
-            new_run = np.repeat(np.arange(runs, dtype=np.int64), n_new)
+            new_run = np.repeat(np.arange(runs, dtype=np.int32), n_new)
             entries[:, k] = n_new
             np.add.at(exits, (new_run[~still], k, len(EXITS)), 1)
             run = np.concatenate([run, new_run[still]])
-            start = np.concatenate([start, day_in[still]])
-            cat = np.concatenate([cat, prof_cat[pick][still]])
-            uasc = np.concatenate([uasc, prof_uasc[pick][still]])
+            start = np.concatenate([start, day_in[still].astype(np.int32)])
+            cat = np.concatenate([cat, prof_cat[pick][still].astype(np.int32)])
+            uasc = np.concatenate([uasc, prof_uasc[pick][still].astype(np.int32)])
             edges = np.concatenate([edges, new_edges[:, still]], axis=1)
         band = bands(d1)
         record(k + 1, band)
