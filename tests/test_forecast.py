@@ -19,10 +19,11 @@ HOME, TO_IFA = 1 / 400, 1 / 800  # true hazards per day
 
 
 def known_store(path, n=4000, seed=3):
-    """Children entering in-house foster care (U4 PR1) aged 5 to 8, uniformly from April 2019 to
+    """About n children entering in-house foster care (U4 PR1) aged 5 to 8, uniformly from April 2019 to
     March 2023, who go home at HOME per day or move to an agency carer (U4 PR4) at TO_IFA per day;
     in the agency placement they go home at HOME. Data end on 31 March 2023."""
     rng = np.random.default_rng(seed)
+    n = int(rng.poisson(n))  # a Poisson number, so that entries in one year say nothing of another's
     t0, t1 = pd.Timestamp("2019-04-01"), pd.Timestamp("2023-03-31")
     entry = t0 + pd.to_timedelta(rng.integers(0, (t1 - t0).days, n), "D")
     dob = entry - pd.to_timedelta(rng.integers(5 * 365, 9 * 365, n), "D")
@@ -161,3 +162,4 @@ def test_year_to_year_spread_of_entries_beyond_chance():
     swings = _between_year_sigma({2020: 400, 2021: 300, 2022: 480, 2023: 350})
     assert steady < 0.05 < 0.3 < swings  # small moves are mostly Poisson chance; large ones are not
     assert _between_year_sigma({2022: 400, 2023: 300}) == 0.0  # too few years to tell
+

@@ -7,7 +7,8 @@ or has at most one event, with probability 1 - exp(-total hazard x days), going 
 destination in proportion to its hazard. Age band and time in care are exact (dates of birth
 and of entry are kept). New children arrive as a Poisson (or negative binomial) number per
 month, each with the profile (age, first placement, UASC) of a child who entered in the
-reference window, and are counted from the end of the month they arrive in.
+reference window, on a day drawn within the month; the rest of that month is time in care
+(at most one event in it), and they are counted from the end of the month.
 """
 
 from __future__ import annotations
@@ -235,10 +236,23 @@ def simulate(model: Model, *, years: int = 5, runs: int = 1000, seed: int | None
             new_run = np.repeat(np.arange(runs, dtype=np.int32), n_new)
             entries[:, k] = n_new
             np.add.at(exits, (new_run[~still], k, len(EXITS)), 1)
+            # the rest of the arrival month is time in care too: at most one event in it
+            new_cat = prof_cat[pick].astype(np.int32)
+            new_uasc = prof_uasc[pick].astype(np.int32)
+            new_band = ((new_edges[0] <= day_in).astype(np.int32) + (new_edges[1] <= day_in)
+                        + (new_edges[2] <= day_in) + (new_edges[3] <= day_in))
+            nflat = new_run * np.int32(n_cells) + (((new_uasc * n_age + new_band) * n_cat + new_cat) * n_tic)
+            p_new = 1.0 - np.exp(-flat_total[nflat] * (d1 - day_in))
+            nh = np.nonzero((rng.random(total_new) < p_new) & still)[0]
+            ndest = np.minimum((flat_cum[nflat[nh]] < rng.random(len(nh))[:, None]).sum(axis=1), n_dest - 1)
+            nmove = ndest < n_cat
+            new_cat[nh[nmove]] = ndest[nmove]
+            np.add.at(exits, (new_run[nh[~nmove]], k, ndest[~nmove] - n_cat), 1)
+            still[nh[~nmove]] = False
             run = np.concatenate([run, new_run[still]])
             start = np.concatenate([start, day_in[still].astype(np.int32)])
-            cat = np.concatenate([cat, prof_cat[pick][still].astype(np.int32)])
-            uasc = np.concatenate([uasc, prof_uasc[pick][still].astype(np.int32)])
+            cat = np.concatenate([cat, new_cat[still]])
+            uasc = np.concatenate([uasc, new_uasc[still]])
             edges = np.concatenate([edges, new_edges[:, still]], axis=1)
         band = bands(d1)
         record(k + 1, band)
