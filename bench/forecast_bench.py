@@ -38,7 +38,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=300)
     ap.add_argument("--no-speed", action="store_true")
     a = ap.parse_args()
-    from sufficiency.forecast.backtest import backtest, summary
+    from sufficiency.forecast.backtest import backtest, headline
     from sufficiency.pipeline import load
     from sufficiency.synth.council import synthesise
 
@@ -58,12 +58,12 @@ def main() -> None:
             out = d / f"s{seed}"
             synthesise("Leeds", 2018, 2025, seed, out / "returns")
             load(out / "returns", db=out / "la.duckdb", la_code="E08000035")
-            r = backtest(out / "la.duckdb", runs=a.runs, seed=seed)
+            r = backtest(out / "la.duckdb", runs=a.runs, seed=seed).results
             results.append(r.assign(seed=seed))
         r = pd.concat(results)
         origins = ", ".join(str(int(o)) for o in sorted(r["origin"].unique()))
         print(f"Backtests: {a.seeds} seeds, origins {origins}, {a.runs} runs each\n")
-        s = summary(r)
+        s = headline(r)
         cols = ["model", "last_value", "linear_trend", "coverage_50", "coverage_90"]
         print("| years ahead | " + " | ".join(cols) + " |\n|---|" + "---:|" * len(cols))
         for h, row in s.iterrows():

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sufficiency.forecast import fit, simulate
-from sufficiency.forecast.backtest import baselines, origins_for, summary
+from sufficiency.forecast.backtest import origins_for
 from sufficiency.forecast.states import EXITS, add_years, completed_years, days
 from sufficiency.store import write_tables
 
@@ -114,25 +114,8 @@ def test_dates_and_ages():
     assert add_years(days(np.array(["2008-02-29"], "datetime64[D]")), 18)[0] == days(np.array(["2026-03-01"], "datetime64[D]"))[0]
 
 
-def test_baselines_on_a_known_series():
-    h = {2021: pd.Series({"all": 100.0}), 2022: pd.Series({"all": 110.0}), 2023: pd.Series({"all": 120.0})}
-    b = baselines(h, 2023, 2)
-    assert b["last_value"]["all"] == 120 and b["linear_trend"]["all"] == pytest.approx(140)
-
-
 def test_origins_need_a_window_before_and_the_horizon_after():
     assert origins_for([2018, 2019, 2020, 2021, 2022, 2023, 2024, 2025], 3, 1) == [2020, 2021, 2022, 2023, 2024]
-
-
-def test_summary_counts_coverage_and_errors():
-    r = pd.DataFrame([
-        {"origin": 2020, "horizon": 1, "series": "all", "method": "model", "ape": 10.0, "in_50": True, "in_90": True},
-        {"origin": 2021, "horizon": 1, "series": "all", "method": "model", "ape": 20.0, "in_50": False, "in_90": True},
-        {"origin": 2020, "horizon": 1, "series": "all", "method": "last_value", "ape": 5.0, "in_50": None, "in_90": None},
-    ])
-    s = summary(r)
-    assert s.loc[1, "model"] == 15 and s.loc[1, "last_value"] == 5
-    assert s.loc[1, "coverage_50"] == 50 and s.loc[1, "coverage_90"] == 100
 
 
 def test_cli_forecast_writes_monotone_quantiles_to_the_store(tmp_path):

@@ -20,6 +20,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from .errors import SufficiencyError
+from .forecast.backtest import backtest_command
 
 app = typer.Typer(
     help="See, forecast and plan the homes of children looked after, from SSDA903 returns.",
@@ -319,37 +320,8 @@ def _append_tables(db: Path, tables: dict, meta: dict) -> None:
         con.close()
 
 
-@app.command()
-def backtest(
-    db: Annotated[Path, typer.Option(help="Store written by `sufficiency load`.")] = Path("la.duckdb"),
-    runs: Annotated[int, typer.Option(help="Monte Carlo runs per origin.")] = 500,
-    window: Annotated[int, typer.Option(help="Years of history the rates are estimated from.")] = 3,
-    seed: Annotated[int, typer.Option(help="Root random seed.")] = 1,
-    output: Annotated[Path | None, typer.Option("--out", "-o", help="Also write every result row to this CSV.")] = None,
-) -> None:
-    """Fit on the past, forecast 1-3 years, compare with what happened, beside naive baselines."""
-    from .forecast.backtest import backtest as run_backtest
-    from .forecast.backtest import summary
-
-    try:
-        with console.status("Backtesting"):
-            results = run_backtest(db, runs=runs, window_years=window, seed=seed)
-        if not len(results):
-            raise SufficiencyError(f"{db} has too few years to backtest: it needs {window} years before an origin and one after.")
-        _append_tables(db, {"backtest_results": results}, {})
-    except SufficiencyError as exc:
-        raise _fail(exc) from None
-    s = summary(results).round(1)
-    t = Table(title="Error of the total (mean absolute %), and the model's interval coverage (%)")
-    t.add_column("years ahead")
-    for c in s.columns:
-        t.add_column(str(c), justify="right")
-    for h, r in s.iterrows():
-        t.add_row(str(h), *[f"{v:.1f}" for v in r])
-    console.print(t)
-    if output:
-        results.to_csv(output, index=False)
-        out.print(f"Results: {output}")
+# the backtest command lives beside the backtest (forecast/backtest.py)
+app.command("backtest")(backtest_command)
 
 
 def main() -> None:

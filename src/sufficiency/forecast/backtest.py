@@ -1,100 +1,585 @@
-"""Rolling-origin backtests: fit on the data up to a 31 March, forecast, compare with what the
-store says happened, beside two naive baselines.
+"""Rolling-origin backtests: fit on the data up to a 31 March, forecast 1-3 years, compare with
+what the store says happened, beside naive baselines (and beside any other forecaster's numbers).
 
-Realised values are children looked after on later 31 Marches, counted as the indicators count
-them (`StoreData.cla`: an episode open that day, short breaks excluded), in total and by
-placement category. Baselines: the last value (the stock on the origin stays as it is) and the
-linear trend through the three 31 Marches up to the origin.
+    bt = backtest("la.duckdb", horizons=(1, 2, 3), runs=500, seed=1)
+    bt.results           # one row per origin x horizon x series x method
+    bt.summary()         # MAE, MAPE, WAPE, bias and interval coverage by method, horizon, series
+    bt.write("la.duckdb")  # tables backtest_results and backtest_summary
+
+Origins: every 31 March with `window_years` of returns before it and at least the shortest
+horizon after it (`origins_for`). At each origin the model is fitted on the store as it was
+known on that day (`known_on`: later episodes dropped, later ends reopened), simulated
+`runs` times, and its median compared with the realised stock; its 50% (25-75%) and 90% (5-95%)
+intervals either hold the realised value or not.
+
+Realised values (`realised_stock`): children looked after on 31 March, counted as the DfE counts
+them (an episode open that day; short breaks are not in the cleaned `episodes` table; a
+child once), in total ('all') and in each placement category of the council's map
+(`sufficiency.parameters.PlacementCategories`), plus any groups of categories asked for.
+
+Metrics per row: error = forecast - realised, abs_error, pct_error = 100 error / realised and
+ape = |pct_error| (both empty when nothing was realised). Summaries: MAE, MAPE (mean ape over
+rows with a realised value above zero), WAPE (sum |error| / sum realised), bias (mean
+pct_error) and the share of realised values inside each interval.
 """
 
 from __future__ import annotations
 
+import json
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Annotated
+
+import duckdb
 import numpy as np
 import pandas as pd
+import typer
 
+from ..errors import StoreError, SufficiencyError
 from ..indicators.data import StoreData
-from .estimate import fit
-from .simulate import simulate
+from ..parameters import PlacementCategories
+from .baselines import BASELINES, TOTAL, baselines
+
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+INTERVALS = {"50": (0.25, 0.75), "90": (0.05, 0.95)}
+MODEL = "model"  # the median of the runs, with its intervals
+MODEL_MEAN = "model_mean"  # the mean of the runs
+CATEGORIES = "categories"  # the pooled level of summaries: every category of the map together
+RESULT_COLUMNS = ["origin", "horizon", "date", "series", "method", "forecast", "realised", "error",
+                  "abs_error", "pct_error", "ape", "lo50", "hi50", "lo90", "hi90", "in_50", "in_90"]
+KEY = ["origin", "horizon", "series"]
 
 
-def realised(data: StoreData, year: int) -> pd.Series:
-    """Children looked after on 31 March `year`: 'all' and each category."""
-    cla = data.cla(year)
-    counts = cla["category"].value_counts().reindex(list(data.categories.ids), fill_value=0)
-    return pd.concat([pd.Series({"all": len(cla)}), counts]).astype(float)
+# --- metrics ---------------------------------------------------------------------------------
 
 
-def baselines(history: dict[int, pd.Series], origin: int, horizon: int) -> dict[str, pd.Series]:
-    """Last value, and the least-squares line through the last three years (origin-2..origin)."""
-    last = history[origin]
-    years = [y for y in (origin - 2, origin - 1, origin) if y in history]
-    if len(years) >= 2:
-        x = np.array(years, float)
-        ys = np.vstack([history[y].to_numpy() for y in years])
-        slope = ((x - x.mean())[:, None] * (ys - ys.mean(axis=0))).sum(axis=0) / ((x - x.mean()) ** 2).sum()
-        trend = pd.Series(np.maximum(ys.mean(axis=0) + slope * (origin + horizon - x.mean()), 0), index=last.index)
+def errors(forecast, realised) -> pd.DataFrame:
+    """error, abs_error, pct_error and ape of each forecast against its realised value;
+    pct_error and ape are empty (NaN) where the realised value is zero."""
+    f = np.asarray(forecast, dtype=float)
+    r = np.asarray(realised, dtype=float)
+    err = f - r
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where(r != 0, 100.0 * err / np.where(r != 0, r, 1.0), np.nan)
+    return pd.DataFrame({"error": err, "abs_error": np.abs(err), "pct_error": pct, "ape": np.abs(pct)})
+
+
+def mae(forecast, realised) -> float:
+    """Mean absolute error."""
+    return float(errors(forecast, realised)["abs_error"].mean())
+
+
+def mape(forecast, realised) -> float:
+    """Mean absolute percentage error over the pairs whose realised value is not zero (NaN if none)."""
+    ape = errors(forecast, realised)["ape"].dropna()
+    return float(ape.mean()) if len(ape) else float("nan")
+
+
+def wape(forecast, realised) -> float:
+    """Weighted absolute percentage error: 100 x sum |error| / sum realised."""
+    e = errors(forecast, realised)
+    total = float(np.sum(np.asarray(realised, dtype=float)))
+    return 100.0 * float(e["abs_error"].sum()) / total if total else float("nan")
+
+
+def inside(lo, hi, realised) -> np.ndarray:
+    """Whether each realised value lies in its interval [lo, hi] (ends included)."""
+    lo, hi, r = (np.asarray(a, dtype=float) for a in (lo, hi, realised))
+    return (lo <= r) & (r <= hi)
+
+
+def coverage(lo, hi, realised) -> float:
+    """Percentage of realised values inside their intervals (ends included)."""
+    hit = inside(lo, hi, realised)
+    return 100.0 * float(hit.mean()) if hit.size else float("nan")
+
+
+# --- what happened ---------------------------------------------------------------------------
+
+
+def census_day(year: int) -> pd.Timestamp:
+    return pd.Timestamp(int(year), 3, 31)
+
+
+def open_on(episodes: pd.DataFrame, day) -> pd.DataFrame:
+    """The episodes open on `day`, one per child (the latest started): started on or before the
+    day and not ended before it. An episode closed by cleaning when its child vanished from the
+    returns (end_censored) was open on its end day; one with a real DEC that day was not (the
+    rule of `StoreData.open_on`, which the indicators use)."""
+    day = pd.Timestamp(day)
+    dec = episodes["dec"]
+    cens = episodes["end_censored"].fillna(False).astype(bool) if "end_censored" in episodes else False
+    hit = (episodes["decom"] <= day) & (dec.isna() | (dec > day) | (cens & (dec == day)))
+    rows = episodes[hit.fillna(False).to_numpy(bool)]
+    return rows.sort_values(["child", "decom"]).drop_duplicates("child", keep="last")
+
+
+def _read_episodes(source) -> tuple[pd.DataFrame, list[int]]:
+    if isinstance(source, StoreData):
+        return source.tables["episodes"], list(source.years)
+    own = not isinstance(source, duckdb.DuckDBPyConnection)
+    if own:
+        path = Path(source)
+        if not path.exists():
+            raise StoreError(f"{path} does not exist: create it with `sufficiency load RETURNS --db {path}`.")
+        try:
+            con = duckdb.connect(str(path), read_only=True)
+        except duckdb.Error as exc:
+            raise StoreError(f"{path} is not a DuckDB store ({exc}).") from None
     else:
-        trend = last.copy()
-    return {"last_value": last, "linear_trend": trend}
+        con = source
+    try:
+        names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        if "episodes" not in names:
+            raise StoreError("the store has no episodes table: load returns with `sufficiency load`.")
+        ep = con.execute("SELECT * FROM episodes").df()
+        years: list[int] = []
+        if "meta" in names:
+            row = con.execute("SELECT value FROM meta WHERE key = 'years'").fetchone()
+            if row and row[0]:
+                years = [int(y) for y in json.loads(row[0])]
+    finally:
+        if own:
+            con.close()
+    if not years and len(ep) and "source_year" in ep:
+        years = sorted(int(y) for y in ep["source_year"].dropna().unique())
+    return ep, sorted(years)
 
 
-def origins_for(years: list[int], window_years: int, horizon: int) -> list[int]:
-    """31 Marches with `window_years` of returns before them and `horizon` years after."""
-    first, last = min(years), max(years)
-    return [y for y in years if y - window_years >= first - 1 and y + horizon <= last]
+def realised_stock(source, years: Iterable[int] | None = None, *, categories: PlacementCategories | None = None,
+                   groups: Mapping[str, Iterable[str]] | None = None) -> pd.DataFrame:
+    """Children looked after on 31 March of each year: index year, columns 'all', every
+    category of `categories` (default: the built-in map) and every group (a name for a list
+    of categories, counted together). `source`: a store path, an open DuckDB connection or a
+    StoreData. Years default to the store's returns."""
+    ep, store_years = _read_episodes(source)
+    cats = categories or (source.categories if isinstance(source, StoreData) else PlacementCategories.load())
+    ys = sorted(int(y) for y in (store_years if years is None else years))
+    ep = ep.assign(_cat=cats.assign(ep["place"].to_numpy(object), ep["place_provider"].to_numpy(object)))
+    rows = {}
+    for y in ys:
+        counts = open_on(ep, census_day(y))["_cat"].value_counts()
+        rows[y] = {TOTAL: float(counts.sum()), **{c: float(counts.get(c, 0)) for c in cats.ids}}
+    out = pd.DataFrame.from_dict(rows, orient="index", columns=[TOTAL, *cats.ids]).astype(float)
+    for name, members in _check_groups(groups, cats).items():
+        out[name] = out[list(members)].sum(axis=1)
+    out.index.name = "year"
+    return out
 
 
-def backtest(store_or_path, *, origins=None, horizons=(1, 2, 3), window_years: int = 3, runs: int = 500,
-             seed: int = 0) -> pd.DataFrame:
-    """One row per origin, horizon, series ('all' or a category) and method ('model',
-    'last_value', 'linear_trend'): forecast (the median for the model), realised, error,
-    absolute percentage error, and for the model whether the 50% and 90% intervals held it."""
-    data = store_or_path if isinstance(store_or_path, StoreData) else StoreData.read(store_or_path)
-    years = data.years
+def realised(data, year: int) -> pd.Series:
+    """Children looked after on 31 March `year`: 'all' and each category (one row of realised_stock)."""
+    return realised_stock(data, [year]).loc[int(year)].rename(None)
+
+
+def _check_groups(groups, cats: PlacementCategories) -> dict[str, list[str]]:
+    out = {}
+    for name, members in (groups or {}).items():
+        members = list(members)
+        bad = [m for m in members if m not in cats.ids]
+        if bad:
+            raise ValueError(f"group {name!r}: {', '.join(bad)} not among the categories {', '.join(cats.ids)}")
+        if name == TOTAL or name in cats.ids:
+            raise ValueError(f"group name {name!r} is already a series")
+        out[str(name)] = members
+    return out
+
+
+def known_on(data: StoreData, day) -> StoreData:
+    """The store as it could have been known on `day`: episodes, placements, periods and short
+    breaks starting after it dropped; ends after it reopened (DEC, REC and reasons blank, as in
+    a return whose year ends that day); children never looked after by then dropped; dated
+    tables cut at the day; `years` the returns up to it. What the model is fitted on at an
+    origin, so that nothing from after the origin can reach the fit."""
+    day = pd.Timestamp(day)
+    t = data.tables
+    out: dict[str, pd.DataFrame] = {}
+    spans = {"episodes": ("decom", "dec", ["rec"]), "short_breaks": ("decom", "dec", ["rec"]),
+             "placements": ("start", "end", ["rec"]),
+             "periods": ("start", "end", ["reason_ceased", "age_end"])}
+    for name, frame in t.items():
+        if name in spans:
+            s, e, blank = spans[name]
+            f = frame[frame[s] <= day].copy()
+            later = (f[e] > day).fillna(False).to_numpy(bool)
+            f.loc[later, e] = pd.NaT
+            for col in blank:
+                if col in f:
+                    f.loc[later, col] = None
+            if "end_censored" in f:
+                f.loc[later, "end_censored"] = False
+            if "end_of_data" in f:
+                f["end_of_data"] = day
+            out[name] = f
+        else:
+            out[name] = frame
+    seen = pd.Index(out["episodes"]["child"]).union(pd.Index(out["short_breaks"]["child"])
+                                                     if "short_breaks" in out else pd.Index([]))
+    cut_year = day.year if (day.month, day.day) >= (3, 31) else day.year - 1
+    if "children" in out:
+        ch = out["children"]
+        early = (ch["source_year"] <= cut_year).fillna(False).to_numpy(bool) if "source_year" in ch else False
+        out["children"] = ch[ch["child"].isin(seen).to_numpy(bool) | early]
+    dated = {"reviews": "review", "missing": "mis_start", "sw_episodes": "sw_decom", "uasc": "duc"}
+    for name, col in dated.items():
+        if name in out and col in out[name]:
+            out[name] = out[name][~(out[name][col] > day).fillna(False).to_numpy(bool)]
+    for name in ("oc2", "oc3", "ad1", "placed_adoption", "prev_perm"):
+        if name in out and "source_year" in out[name]:
+            out[name] = out[name][out[name]["source_year"] <= cut_year]
+    years = [y for y in data.years if y <= cut_year]
+    meta = {**data.meta, "years": years, "known_on": str(day.date())}
+    return replace(data, tables=out, meta=meta, years=years)
+
+
+def origins_for(years: Iterable[int], window_years: int = 3, horizon: int = 1) -> list[int]:
+    """Years whose 31 March has `window_years` of returns before it and `horizon` after it.
+    Returns cover 1 April of the year before their year to 31 March of their year."""
+    ys = sorted(int(y) for y in years)
+    if not ys:
+        return []
+    first, last = ys[0], ys[-1]
+    return [y for y in ys if y - window_years >= first - 1 and y + horizon <= last]
+
+
+# --- the backtest ----------------------------------------------------------------------------
+
+
+@dataclass
+class Backtest:
+    """Results of a rolling-origin backtest.
+
+    results: one row per origin x horizon x series x method (RESULT_COLUMNS); the model's rows
+      have its intervals, the baselines' do not. realised: children looked after on each 31
+      March (year x series). params: how it was run. timings: seconds per origin."""
+
+    results: pd.DataFrame
+    realised: pd.DataFrame
+    params: dict = field(default_factory=dict)
+    timings: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    @property
+    def categories(self) -> list[str]:
+        return list(self.params.get("categories", []))
+
+    def summary(self, *, matched: bool = False, methods: Iterable[str] | None = None) -> pd.DataFrame:
+        """MAE, MAPE, WAPE, bias and coverage by method, horizon and series (see `summarise`)."""
+        return summarise(self.results, categories=self.categories, matched=matched, methods=methods)
+
+    def headline(self) -> pd.DataFrame:
+        """Horizon x (MAPE of the total for each method, the model's coverage over every series)."""
+        return headline(self.results)
+
+    def compare(self, method: str, forecasts: pd.DataFrame) -> Backtest:
+        """Add another forecaster's numbers: `forecasts` has origin, horizon, series and
+        forecast (optionally lo50, hi50, lo90, hi90). Each is scored against the same realised
+        values; a series the realised table does not have is an error."""
+        need = {"origin", "horizon", "series", "forecast"}
+        missing = need - set(forecasts.columns)
+        if missing:
+            raise ValueError(f"forecasts lack column(s) {', '.join(sorted(missing))}")
+        unknown = sorted(set(forecasts["series"]) - set(self.realised.columns))
+        if unknown:
+            raise ValueError(f"series {', '.join(map(str, unknown))} are not in the realised table "
+                             f"({', '.join(self.realised.columns)}); add them as groups")
+        rows = []
+        for r in forecasts.itertuples(index=False):
+            year = int(r.origin) + int(r.horizon)
+            if year not in self.realised.index:
+                continue
+            bands = {k: getattr(r, k, np.nan) for k in ("lo50", "hi50", "lo90", "hi90")}
+            rows.append(_row(int(r.origin), int(r.horizon), str(r.series), method, float(r.forecast),
+                             float(self.realised.at[year, r.series]), **bands))
+        new = pd.DataFrame(rows, columns=RESULT_COLUMNS)
+        merged = pd.concat([self.results[~(self.results["method"] == method)], new], ignore_index=True)
+        return replace(self, results=_typed(merged))
+
+    def write(self, db) -> None:
+        """Replace the tables backtest_results and backtest_summary in the store `db` (other
+        tables untouched) and record the parameters under meta key 'backtest'."""
+        path = Path(db)
+        if not path.exists():
+            raise StoreError(f"{path} does not exist: create it with `sufficiency load RETURNS --db {path}`.")
+        try:
+            con = duckdb.connect(str(path))
+        except duckdb.Error as exc:
+            raise StoreError(f"Cannot open {path} as a DuckDB store: {exc}") from None
+        try:
+            con.execute("BEGIN TRANSACTION")
+            for name, frame in {"backtest_results": self.results, "backtest_summary": self.summary()}.items():
+                con.register("_frame", frame)
+                con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _frame')
+                con.unregister("_frame")
+            con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+            con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", ["backtest", json.dumps(self.params, default=str)])
+            con.execute("COMMIT")
+        finally:
+            con.close()
+
+    def to_csv(self, path) -> Path:
+        self.results.to_csv(path, index=False)
+        return Path(path)
+
+
+def backtest(store_or_path, *, origins=None, horizons=(1, 2, 3), runs: int = 500, seed: int = 0,
+             window_years: int = 3, baseline_methods: Iterable[str] | None = None,
+             groups: Mapping[str, Iterable[str]] | None = None, categories: PlacementCategories | None = None,
+             model: bool = True, censor: bool = True,
+             progress: Callable[[str, int, int], None] | None = None) -> Backtest:
+    """Rolling-origin backtest of the forecast model and the naive baselines.
+
+    origins: years (or 31 March dates) to forecast from; default every year with
+      `window_years` of returns before it and the shortest horizon after it.
+    horizons: years ahead; a horizon past the end of the data is skipped for that origin.
+    runs, seed: Monte Carlo runs per origin; the seed of origin i is the i-th child of
+      numpy.random.SeedSequence(seed), so the whole backtest is reproducible.
+    groups: extra series, each a list of categories counted together (e.g. all fostering).
+    model: False scores the baselines only. censor: fit on `known_on(origin)` (default) rather
+      than on the whole store (`fit` is then trusted to ignore what follows `as_of`).
+    """
+    data = store_or_path if isinstance(store_or_path, StoreData) else StoreData.read(store_or_path, categories)
+    cats = categories or data.categories
+    grp = _check_groups(groups, cats)
+    hs = sorted({int(h) for h in horizons})
+    if not hs or hs[0] < 1:
+        raise ValueError("horizons must be whole years of 1 or more")
+    years = list(data.years)
+    realised = realised_stock(data, years, categories=cats, groups=grp)
     if origins is None:
-        origins = origins_for(years, window_years, min(horizons))
-    history = {y: realised(data, y) for y in years}
-    rows = []
-    for i, origin in enumerate(origins):
-        model = fit(data, as_of=f"{origin}-03-31", window_years=window_years)
-        hs = [h for h in horizons if origin + h in history]
-        if not hs:
-            continue
-        fc = simulate(model, years=max(hs), runs=runs, seed=seed + i)
-        q = _quantiles(fc)
-        for h in hs:
-            truth = history[origin + h]
-            at = q[q["year"] == origin + h].set_index("series")
-            for series, value in truth.items():
-                qs = at.loc[series]
-                med = float(qs[0.5])
-                rows.append(_row(origin, h, series, "model", med, value,
-                                 in50=qs[0.25] <= value <= qs[0.75], in90=qs[0.05] <= value <= qs[0.95]))
-            for name, b in baselines(history, origin, h).items():
+        origins = origins_for(years, window_years, hs[0])
+    origins = [_origin_year(o) for o in origins]
+    methods = list(BASELINES) if baseline_methods is None else list(baseline_methods)
+    seeds = np.random.SeedSequence(seed).spawn(max(len(origins), 1))
+    rows, timing = [], []
+    todo = [o for o in origins if any(o + h in realised.index for h in hs)]
+    for i, origin in enumerate(todo):
+        if progress:
+            progress(f"origin 31 March {origin}", i, len(todo))
+        ahead = [h for h in hs if origin + h in realised.index]
+        if origin not in realised.index:
+            raise ValueError(f"origin {origin} is not a 31 March in the data ({years[0]}-{years[-1]})")
+        view = known_on(data, census_day(origin)) if censor else data
+        if model:
+            t0, c0 = time.perf_counter(), time.process_time()
+            q = _model_forecast(view, origin, ahead, runs=runs, seed=int(seeds[i].generate_state(1)[0]),
+                                window_years=window_years, categories=cats, groups=grp)
+            timing.append({"origin": origin, "seconds": time.perf_counter() - t0,
+                           "cpu_seconds": time.process_time() - c0})
+            for h in ahead:
+                truth = realised.loc[origin + h]
+                for series, value in truth.items():
+                    qs = q.loc[(origin + h, series)]
+                    rows.append(_row(origin, h, series, MODEL, qs[0.5], value, lo50=qs[0.25], hi50=qs[0.75],
+                                     lo90=qs[0.05], hi90=qs[0.95]))
+                    rows.append(_row(origin, h, series, MODEL_MEAN, qs["mean"], value))
+        # the baselines see the 31 Marches up to the origin as they were known then
+        hist = realised_stock(view, [y for y in years if y <= origin], categories=cats, groups=grp) \
+            if censor else realised.loc[:origin]
+        for h in ahead:
+            truth = realised.loc[origin + h]
+            for name, b in baselines(hist, origin, h, methods).items():
                 for series, value in truth.items():
                     rows.append(_row(origin, h, series, name, float(b[series]), value))
-    return pd.DataFrame(rows)
+    if progress:
+        progress("done", len(todo), len(todo))
+    params = {"origins": todo, "horizons": hs, "runs": runs, "seed": seed, "window_years": window_years,
+              "baselines": methods, "groups": grp, "categories": list(cats.ids), "model": model,
+              "censor": censor, "years": years}
+    return Backtest(_typed(pd.DataFrame(rows, columns=RESULT_COLUMNS)), realised, params, pd.DataFrame(timing))
 
 
-def _quantiles(fc) -> pd.DataFrame:
-    total = fc.quantiles(None).rename(columns={"total": "series"})
-    cats = fc.quantiles("category").rename(columns={"category": "series"})
-    q = pd.concat([total, cats])
-    q["year"] = pd.to_datetime(q["date"]).dt.year
-    return q.pivot_table(index=["year", "series"], columns="quantile", values="value").reset_index()
+def _origin_year(o) -> int:
+    if isinstance(o, int | np.integer):
+        return int(o)
+    ts = pd.Timestamp(o)
+    if (ts.month, ts.day) != (3, 31):
+        raise ValueError(f"origin {o} is not a 31 March")
+    return ts.year
 
 
-def _row(origin, h, series, method, forecast, value, in50=None, in90=None) -> dict:
-    err = forecast - value
-    return {"origin": origin, "horizon": h, "series": series, "method": method, "forecast": forecast,
-            "realised": value, "error": err, "ape": abs(err) / value * 100 if value else np.nan,
-            "in_50": in50, "in_90": in90}
+def _model_forecast(data: StoreData, origin: int, ahead: list[int], *, runs: int, seed: int, window_years: int,
+                    categories: PlacementCategories, groups: dict[str, list[str]]) -> pd.DataFrame:
+    """Quantiles (columns QUANTILES) and mean of the model's stock on 31 March origin + h, index
+    (year, series) over 'all', each category and each group."""
+    from . import fit, simulate
+
+    model = fit(data, as_of=census_day(origin).date().isoformat(), window_years=window_years)
+    fc = simulate(model, years=max(ahead), runs=runs, seed=seed)
+    return model_quantiles(fc, [origin + h for h in ahead], categories, groups)
 
 
-def summary(results: pd.DataFrame) -> pd.DataFrame:
-    """Mean absolute percentage error of the total by method and horizon, and the model's coverage."""
-    tot = results[results["series"] == "all"]
-    mape = tot.pivot_table(index="horizon", columns="method", values="ape", aggfunc="mean")
-    model = results[results["method"] == "model"]
-    cov = model.groupby("horizon")[["in_50", "in_90"]].mean().mul(100)
-    return mape.join(cov.rename(columns={"in_50": "coverage_50", "in_90": "coverage_90"}))
+def model_quantiles(fc, years: Iterable[int], categories: PlacementCategories,
+                    groups: Mapping[str, list[str]] | None = None, q=QUANTILES) -> pd.DataFrame:
+    """Quantiles over runs of the stock on 31 March of each year for 'all', every category and
+    every group (quantiles of the sum within each run, not sums of quantiles), plus 'mean'."""
+    paths = _category_paths(fc)  # run, date, category, value
+    paths = paths[(paths["date"].dt.month == 3) & (paths["date"].dt.day == 31)]
+    paths = paths.assign(year=paths["date"].dt.year)
+    wide = paths.pivot_table(index=["year", "run"], columns="category", values="value", aggfunc="sum")
+    wide = wide.reindex(columns=list(categories.ids), fill_value=0).fillna(0.0)
+    wide.insert(0, TOTAL, wide.sum(axis=1))
+    for name, members in (groups or {}).items():
+        wide[name] = wide[list(members)].sum(axis=1)
+    want = [int(y) for y in years]
+    missing = sorted(set(want) - set(wide.index.get_level_values("year")))
+    if missing:
+        raise ValueError(f"the forecast has no 31 March {', '.join(map(str, missing))}")
+    wide = wide.loc[want]
+    g = wide.groupby(level="year")
+    out = g.quantile(list(q)).stack().rename("value").reset_index()
+    out.columns = ["year", "quantile", "series", "value"]
+    table = out.pivot_table(index=["year", "series"], columns="quantile", values="value")
+    table["mean"] = g.mean().stack().reindex(table.index)
+    return table
+
+
+def _category_paths(fc) -> pd.DataFrame:
+    """Every run's stock by category from a Forecast: run, date, category, value."""
+    if hasattr(fc, "paths"):
+        p = fc.paths(by="category", freq="year")
+    else:  # pragma: no cover - a Forecast without paths: rebuild from its array
+        raise TypeError("the Forecast gives no per-run paths (Forecast.paths(by='category'))")
+    p = p.rename(columns={c: "category" for c in p.columns if c not in ("run", "date", "value")})
+    p["date"] = pd.to_datetime(p["date"])
+    return p
+
+
+def _row(origin, horizon, series, method, forecast, realised, lo50=np.nan, hi50=np.nan, lo90=np.nan,
+         hi90=np.nan) -> dict:
+    e = errors([forecast], [realised]).iloc[0]
+    bands = [lo50, hi50, lo90, hi90]
+    has = not any(b is None or (isinstance(b, float) and np.isnan(b)) for b in bands)
+    return {"origin": int(origin), "horizon": int(horizon), "date": census_day(int(origin) + int(horizon)),
+            "series": series, "method": method, "forecast": float(forecast), "realised": float(realised),
+            "error": e["error"], "abs_error": e["abs_error"], "pct_error": e["pct_error"], "ape": e["ape"],
+            "lo50": float(lo50) if has else np.nan, "hi50": float(hi50) if has else np.nan,
+            "lo90": float(lo90) if has else np.nan, "hi90": float(hi90) if has else np.nan,
+            "in_50": bool(inside([lo50], [hi50], [realised])[0]) if has else None,
+            "in_90": bool(inside([lo90], [hi90], [realised])[0]) if has else None}
+
+
+def _typed(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.copy()
+    for c in ("in_50", "in_90"):
+        df[c] = df[c].astype("boolean")
+    df["date"] = pd.to_datetime(df["date"])
+    return df.reset_index(drop=True)
+
+
+# --- summaries -------------------------------------------------------------------------------
+
+
+def summarise(results: pd.DataFrame, *, categories: Iterable[str] | None = None, matched: bool = False,
+              methods: Iterable[str] | None = None, keys: Iterable[str] = ()) -> pd.DataFrame:
+    """Tidy summary: method, horizon, series, n, mae, mape, wape, bias (mean pct_error),
+    coverage_50, coverage_90 (percentages; empty for methods without intervals).
+
+    series: 'all', each series in the results, and 'categories' (every row whose series is one
+    of `categories`, pooled). matched: only the (keys, origin, horizon, series) every chosen
+    method has, so methods are scored on the same cases. keys: extra columns that identify a
+    case (e.g. council, seed) when results of several backtests are stacked."""
+    r = results if methods is None else results[results["method"].isin(list(methods))]
+    key = [*keys, *KEY]
+    if matched and len(r):
+        n_methods = r["method"].nunique()
+        have = r.groupby(key)["method"].transform("nunique")
+        r = r[have == n_methods]
+    cats = set(categories or [])
+    parts = [r]
+    if cats:
+        parts.append(r[r["series"].isin(cats)].assign(series=CATEGORIES))
+    rr = pd.concat(parts, ignore_index=True)
+    rows = []
+    for (method, horizon, series), g in rr.groupby(["method", "horizon", "series"], sort=False):
+        has_bands = "in_50" in g and g["in_50"].notna().any()
+        rows.append({
+            "method": method, "horizon": int(horizon), "series": series, "n": int(len(g)),
+            "mae": float(g["abs_error"].mean()) if "abs_error" in g else np.nan,
+            "mape": float(g["ape"].mean()) if g["ape"].notna().any() else np.nan,
+            "wape": (100.0 * float(g["abs_error"].sum()) / float(g["realised"].sum())
+                     if "realised" in g and g["realised"].sum() else np.nan),
+            "bias": float(g["pct_error"].mean()) if "pct_error" in g and g["pct_error"].notna().any() else np.nan,
+            "coverage_50": 100.0 * float(g["in_50"].dropna().astype(bool).mean()) if has_bands else np.nan,
+            "coverage_90": 100.0 * float(g["in_90"].dropna().astype(bool).mean()) if has_bands else np.nan,
+        })
+    out = pd.DataFrame(rows, columns=["method", "horizon", "series", "n", "mae", "mape", "wape", "bias",
+                                      "coverage_50", "coverage_90"])
+    order = {TOTAL: 0, CATEGORIES: 1}
+    return (out.assign(_o=out["series"].map(order).fillna(2))
+            .sort_values(["_o", "series", "horizon", "method"]).drop(columns="_o").reset_index(drop=True))
+
+
+def headline(results: pd.DataFrame) -> pd.DataFrame:
+    """Index horizon; one column per method: MAPE of the total; then coverage_50 and
+    coverage_90: the model's intervals over every series (total and categories)."""
+    tot = results[results["series"] == TOTAL]
+    out = tot.pivot_table(index="horizon", columns="method", values="ape", aggfunc="mean")
+    out.columns.name = None
+    m = results[results["method"] == MODEL]
+    if len(m):
+        cov = m.groupby("horizon")[["in_50", "in_90"]].agg(lambda s: 100.0 * s.dropna().astype(bool).mean())
+        out = out.join(cov.rename(columns={"in_50": "coverage_50", "in_90": "coverage_90"}))
+    cols = [c for c in (MODEL, MODEL_MEAN, *BASELINES) if c in out.columns]
+    return out[cols + [c for c in out.columns if c not in cols]]
+
+
+summary = headline  # the wide headline table, as earlier versions named it
+
+
+# --- command line ----------------------------------------------------------------------------
+
+
+def backtest_command(
+    db: Annotated[Path, typer.Option(help="Store written by `sufficiency load`.")] = Path("la.duckdb"),
+    runs: Annotated[int, typer.Option(help="Monte Carlo runs per origin.")] = 500,
+    window: Annotated[int, typer.Option(help="Years of history the model is fitted on at each origin.")] = 3,
+    horizon: Annotated[list[int] | None, typer.Option(
+        "--horizon", help="Years ahead to score (repeat the option); default 1, 2 and 3.")] = None,
+    seed: Annotated[int, typer.Option(help="Root random seed.")] = 1,
+    output: Annotated[Path | None, typer.Option("--out", "-o", help="Also write every result row to this CSV.")] = None,
+) -> None:
+    """Fit on the past at each 31 March, forecast 1-3 years and compare with what happened,
+    beside naive baselines (no change, linear trend, trend with shares); results into the store
+    (backtest_results, backtest_summary)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    err, out = Console(stderr=True), Console()
+    hs = tuple(horizon) if horizon else (1, 2, 3)
+    try:
+        with err.status("Backtesting"):
+            bt = backtest(db, runs=runs, window_years=window, horizons=hs, seed=seed)
+        if not len(bt):
+            raise SufficiencyError(f"{db} has too few years to backtest: it needs {window} years of returns "
+                                   f"before a 31 March and {min(hs)} after it.")
+        bt.write(db)
+    except (SufficiencyError, ValueError) as exc:
+        err.print(f"[bold red]Error:[/] {exc}", soft_wrap=True, highlight=False)
+        raise typer.Exit(2) from None
+    s = bt.headline()
+    t = Table(title=f"Error of the total (mean absolute %) over origins {bt.params['origins'][0]}-"
+                    f"{bt.params['origins'][-1]}, and the model's interval coverage (%)")
+    t.add_column("years ahead")
+    for c in s.columns:
+        t.add_column(str(c), justify="right")
+    for h, r in s.iterrows():
+        t.add_row(str(h), *[f"{v:.1f}" for v in r])
+    out.print(t)
+    cat = bt.summary()
+    cat = cat[cat["series"] == CATEGORIES].pivot_table(index="horizon", columns="method", values="wape")
+    t = Table(title="Error by placement category (sum of absolute errors / sum of realised, %)")
+    t.add_column("years ahead")
+    for c in cat.columns:
+        t.add_column(str(c), justify="right")
+    for h, r in cat.iterrows():
+        t.add_row(str(h), *[f"{v:.1f}" for v in r])
+    out.print(t)
+    if output:
+        bt.to_csv(output)
+        out.print(f"Results: {output}")
+    out.print(f"Tables backtest_results and backtest_summary written to {db}")

@@ -1,0 +1,278 @@
+"""Backtests on held-out years of synthetic councils: our model, the naive baselines and
+cs-demand-model 0.5.1, at 1, 2 and 3 years; coverage of our 50% and 90% intervals.
+
+    bash bench/peers/setup.sh       # once: bench/.demand-venv with cs-demand-model 0.5.1
+    .venv/bin/python bench/backtest_bench.py --seeds 20 --peer-seeds 5 --jobs 2
+
+For each council and seed: `synthesise(la, FIRST, LAST, seed)` then `pipeline.load`; then
+`forecast.backtest` at every 31 March with 3 years of returns before it (origins 2018-2024 for
+returns 2016-2025), fitted on the store as known on the origin, `--runs` runs, scored against
+the realised stock on later 31 Marches, in total, in each of our 9 placement categories and in
+the groups cs-demand-model can draw (fostering, residential). For the first `--peer-seeds`
+seeds, cs-demand-model is run at the same origins on the returns up to each origin
+(bench/peers/demand_model_run.py in bench/.demand-venv), once with its categories aligned to
+ours ('cs-demand-model') and once with its shipped configuration ('cs-demand-model
+(standard)', total only).
+
+Every result row is written to OUT/results.csv.gz (with council and seed), a finished
+(council, seed) is not redone on a second run, and the tables are printed as markdown
+(also OUT/summary.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+PEER_PY = ROOT / "bench" / ".demand-venv" / "bin" / "python"
+PEER_RUN = ROOT / "bench" / "peers" / "demand_model_run.py"
+FOSTERING = ["kinship_foster", "inhouse_foster", "ifa"]
+RESIDENTIAL = ["inhouse_residential", "external_residential"]
+GROUPS = {"fostering": FOSTERING, "residential": RESIDENTIAL}
+# the series cs-demand-model (aligned) forecasts: our groups and single categories it can draw
+PEER_SERIES = ["all", "fostering", "residential", "supported", "with_parents", "placed_for_adoption", "other"]
+PEER = "cs-demand-model"
+PEER_STANDARD = "cs-demand-model (standard)"
+METHODS = ["model", "model_mean", "last_value", "linear_trend", "trend_shares", PEER, PEER_STANDARD]
+
+
+def one(council: str, seed: int, a: dict) -> dict:
+    """Synthesise, load, backtest (and run the peer) for one council and seed."""
+    from sufficiency.forecast.backtest import backtest
+    from sufficiency.pipeline import load
+    from sufficiency.synth.council import synthesise
+
+    tmp = Path(tempfile.mkdtemp(prefix=f"bt-{council}-{seed}-"))
+    try:
+        returns, db = tmp / "returns", tmp / "la.duckdb"
+        t = time.perf_counter()
+        synthesise(council, a["first"], a["last"], seed, returns)
+        load(returns, db=db)
+        t_data = time.perf_counter() - t
+        t, c = time.perf_counter(), time.process_time()
+        bt = backtest(db, horizons=(1, 2, 3), runs=a["runs"], seed=seed, groups=GROUPS)
+        ours = {"wall_s": time.perf_counter() - t, "cpu_s": time.process_time() - c,
+                "per_origin": bt.timings.to_dict("records")}
+        peer_timing = []
+        if seed in a["peer_seed_list"]:
+            frames = {PEER: [], PEER_STANDARD: []}
+            for origin in bt.params["origins"]:
+                hs = sorted(bt.results.loc[bt.results["origin"] == origin, "horizon"].unique().tolist())
+                for config, name in (("aligned", PEER), ("standard", PEER_STANDARD)):
+                    t, c0 = time.perf_counter(), _children_cpu()
+                    p = subprocess.run([str(PEER_PY), str(PEER_RUN), str(returns), str(origin), "--window", "3",
+                                        "--config", config, "--horizons", *map(str, hs)],
+                                       capture_output=True, text=True)
+                    if p.returncode:
+                        raise RuntimeError(f"{council} seed {seed} origin {origin} {config}: {p.stderr[-2000:]}")
+                    lines = p.stdout.strip().splitlines()
+                    timing = json.loads(lines[-1])
+                    timing.update({"config": config, "origin": origin, "process_wall_s": time.perf_counter() - t,
+                                   "process_cpu_s": _children_cpu() - c0})
+                    peer_timing.append(timing)
+                    f = pd.read_csv(io.StringIO("\n".join(lines[:-1])))
+                    keep = PEER_SERIES if config == "aligned" else ["all"]
+                    frames[name].append(f[f["series"].isin(keep)])
+            for name, fs in frames.items():
+                bt = bt.compare(name, pd.concat(fs, ignore_index=True))
+        res = bt.results.assign(council=council, seed=seed)
+        return {"council": council, "seed": seed, "results": res, "data_s": t_data, "ours": ours,
+                "peer": peer_timing, "categories": bt.categories}
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _children_cpu() -> float:
+    r = os.times()
+    return r.children_user + r.children_system
+
+
+# --- tables -----------------------------------------------------------------------------------
+
+
+def md(df: pd.DataFrame, fmt="{:.1f}") -> str:
+    cols = [str(c) for c in df.columns]
+    head = "| " + " | ".join([df.index.name or "", *cols]) + " |\n|---|" + "---:|" * len(cols) + "\n"
+    body = ""
+    for i, r in df.iterrows():
+        cells = [(fmt.format(v) if isinstance(v, float) and v == v else ("" if isinstance(v, float) else str(v)))
+                 for v in r]
+        body += f"| {i} | " + " | ".join(cells) + " |\n"
+    return head + body
+
+
+def tables(res: pd.DataFrame, categories: list[str], timings: list[dict]) -> str:
+    from sufficiency.forecast.backtest import summarise
+
+    out = []
+    keys = ["council", "seed"]
+    n_seeds = res.groupby("council")["seed"].nunique().to_dict()
+    out.append(f"Councils and seeds: {n_seeds}; origins {res['origin'].min()}-{res['origin'].max()}.\n")
+    base = [m for m in METHODS if m in set(res["method"]) and not m.startswith(PEER)]
+
+    def pivot(s, value, series, methods):
+        s = s[(s["series"] == series) & s["method"].isin(methods)]
+        t = s.pivot_table(index="horizon", columns="method", values=value)
+        t = t[[m for m in methods if m in t.columns]]
+        t.index.name = "years ahead"
+        return t
+
+    # 1. all seeds: model against the naive baselines
+    s = summarise(res, categories=categories, methods=base, keys=keys)
+    out.append("### Total: mean absolute % error (all seeds, every origin)\n")
+    out.append(md(pivot(s, "mape", "all", base)))
+    n = s[(s["series"] == "all") & (s["method"] == "model")].set_index("horizon")["n"].to_dict()
+    out.append(f"\nCases (council x seed x origin) per horizon: {n}\n")
+    out.append("\n### Each of our 9 placement categories, pooled: WAPE (sum |error| / sum realised, %) and MAPE\n")
+    out.append(md(pivot(s, "wape", "categories", base)))
+    out.append("\nMAPE (mean of per-category % errors; small categories weigh as much as large):\n")
+    out.append(md(pivot(s, "mape", "categories", base)))
+    # per council
+    out.append("\n### Total by council: mean absolute % error\n")
+    for council, g in res.groupby("council"):
+        sc = summarise(g, methods=base, keys=keys)
+        out.append(f"\n{council}:\n")
+        out.append(md(pivot(sc, "mape", "all", base)))
+    # 2. coverage
+    out.append("\n### Coverage of the model's intervals (% of realised values inside)\n")
+    m = res[res["method"] == "model"]
+    rows = []
+    for (council, h), g in m.groupby(["council", "horizon"]):
+        tot = g[g["series"] == "all"]
+        cat = g[g["series"].isin(categories)]
+        rows.append({"council": council, "years ahead": h, "n total": len(tot),
+                     "total 50%": 100 * tot["in_50"].astype(bool).mean(), "total 90%": 100 * tot["in_90"].astype(bool).mean(),
+                     "n categories": len(cat),
+                     "categories 50%": 100 * cat["in_50"].astype(bool).mean(),
+                     "categories 90%": 100 * cat["in_90"].astype(bool).mean()})
+    for h, g in m.groupby("horizon"):
+        tot = g[g["series"] == "all"]
+        cat = g[g["series"].isin(categories)]
+        rows.append({"council": "all", "years ahead": h, "n total": len(tot),
+                     "total 50%": 100 * tot["in_50"].astype(bool).mean(), "total 90%": 100 * tot["in_90"].astype(bool).mean(),
+                     "n categories": len(cat),
+                     "categories 50%": 100 * cat["in_50"].astype(bool).mean(),
+                     "categories 90%": 100 * cat["in_90"].astype(bool).mean()})
+    cov = pd.DataFrame(rows).set_index("council")
+    out.append(md(cov.astype({"years ahead": int, "n total": int, "n categories": int}).astype(object)))
+    # 3. with the peer, on the cases it was run on
+    if PEER in set(res["method"]):
+        peer_cases = res[res["method"] == PEER][keys + ["origin"]].drop_duplicates()
+        r = res.merge(peer_cases, on=keys + ["origin"])
+        meths = [*base, PEER, PEER_STANDARD]
+        s = summarise(r[r["series"] == "all"], methods=meths, keys=keys, matched=True)
+        out.append("\n### Beside cs-demand-model 0.5.1 (the seeds it was run on; same cases for every method)\n")
+        out.append("Total, mean absolute % error:\n")
+        out.append(md(pivot(s, "mape", "all", meths)))
+        out.append("\nTotal, mean % error (bias; + over-forecast):\n")
+        out.append(md(pivot(s, "bias", "all", meths)))
+        n = s[(s["series"] == "all") & (s["method"] == PEER)].set_index("horizon")["n"].to_dict()
+        out.append(f"\nCases per horizon: {n}\n")
+        grp = [x for x in PEER_SERIES if x != "all"]
+        meths = [*base, PEER]
+        s = summarise(r[r["series"].isin(grp)], categories=grp, methods=meths, keys=keys, matched=True)
+        out.append("\nThe six category groups both can draw (fostering, residential, supported, with parents, "
+                   "placed for adoption, other), pooled: WAPE %\n")
+        out.append(md(pivot(s, "wape", "categories", meths)))
+        out.append("\nMAPE %:\n")
+        out.append(md(pivot(s, "mape", "categories", meths)))
+        per = s[(s["series"].isin(grp)) & (s["horizon"] == 1)].pivot_table(index="series", columns="method",
+                                                                            values="mape")
+        per = per[[m for m in meths if m in per.columns]]
+        per.index.name = "1 year ahead, MAPE %"
+        out.append("\nBy group, one year ahead, MAPE %:\n")
+        out.append(md(per))
+    # 4. timings
+    ours = pd.DataFrame([dict(o, council=t["council"]) for t in timings for o in t["ours"]["per_origin"]])
+    if len(ours):
+        out.append("\n### Time per origin\n")
+        g = ours.groupby("council").agg(wall_min=("seconds", "min"), wall_median=("seconds", "median"),
+                                        wall_max=("seconds", "max"), cpu_median=("cpu_seconds", "median"))
+        g.index.name = "ours: fit + simulate"
+        out.append(md(g, "{:.2f}"))
+    peer = pd.DataFrame([dict(p, council=t["council"]) for t in timings for p in t["peer"]])
+    if len(peer):
+        g = peer.groupby(["council", "config"]).agg(wall_min=("wall_s", "min"), wall_median=("wall_s", "median"),
+                                                    wall_max=("wall_s", "max"), cpu_median=("cpu_s", "median"),
+                                                    predict_median=("predict_s", "median"))
+        g.index = [f"{c} ({k})" for c, k in g.index]
+        g.index.name = "cs-demand-model: read + fit + predict (daily steps)"
+        out.append("\n" + md(g, "{:.2f}"))
+    return "\n".join(out)
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--councils", nargs="+", default=["York", "Leeds", "Birmingham"])
+    ap.add_argument("--seeds", type=int, default=20)
+    ap.add_argument("--peer-seeds", type=int, default=5, help="run cs-demand-model on seeds 1..N")
+    ap.add_argument("--runs", type=int, default=500)
+    ap.add_argument("--first", type=int, default=2016)
+    ap.add_argument("--last", type=int, default=2025)
+    ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "backtest")
+    ap.add_argument("--report-only", action="store_true", help="print the tables of the results already there")
+    a = ap.parse_args()
+    if a.peer_seeds and not PEER_PY.exists():
+        sys.exit(f"{PEER_PY} is missing: run `bash bench/peers/setup.sh` (or pass --peer-seeds 0)")
+    a.out.mkdir(parents=True, exist_ok=True)
+    store = a.out / "results.csv.gz"
+    tfile = a.out / "timings.json"
+    res = pd.read_csv(store, parse_dates=["date"]) if store.exists() else pd.DataFrame()
+    timings = json.loads(tfile.read_text()) if tfile.exists() else []
+    done = set(map(tuple, res[["council", "seed"]].drop_duplicates().to_numpy())) if len(res) else set()
+    todo = [(c, s) for c in a.councils for s in range(1, a.seeds + 1) if (c, s) not in done]
+    opts = {"first": a.first, "last": a.last, "runs": a.runs, "peer_seed_list": list(range(1, a.peer_seeds + 1))}
+    cats = None
+    if not a.report_only and todo:
+        t0 = time.perf_counter()
+        print(f"{len(todo)} council-seeds to run with {a.jobs} job(s)", file=sys.stderr)
+        with ProcessPoolExecutor(max_workers=a.jobs) as pool:
+            futs = {pool.submit(one, c, s, opts): (c, s) for c, s in todo}
+            for i, f in enumerate(as_completed(futs)):
+                r = f.result()
+                cats = r["categories"]
+                res = pd.concat([res, r["results"]], ignore_index=True)
+                timings.append({k: r[k] for k in ("council", "seed", "data_s", "ours", "peer")})
+                res.to_csv(store, index=False)
+                tfile.write_text(json.dumps(timings))
+                print(f"[{i + 1}/{len(todo)}] {r['council']} seed {r['seed']}: ours {r['ours']['wall_s']:.1f} s, "
+                      f"peer runs {len(r['peer'])}, {time.perf_counter() - t0:.0f} s so far", file=sys.stderr)
+    if cats is None:
+        from sufficiency.parameters import PlacementCategories
+
+        cats = list(PlacementCategories.load().ids)
+    for c in ("in_50", "in_90"):
+        res[c] = res[c].astype("boolean")
+    head = (f"Machine: {cpu_name()}, {os.cpu_count()} cores, Python "
+            f"{platform.python_version()}; runs per origin {a.runs}; returns {a.first}-{a.last}.\n")
+    text = head + "\n" + tables(res, cats, timings)
+    (a.out / "summary.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
