@@ -21,6 +21,7 @@ from rich.table import Table
 
 from .errors import SufficiencyError
 from .forecast.backtest import backtest_command
+from .reforms.command import compare_command
 
 app = typer.Typer(
     help="See, forecast and plan the homes of children looked after, from SSDA903 returns.",
@@ -320,8 +321,9 @@ def _append_tables(db: Path, tables: dict, meta: dict) -> None:
         con.close()
 
 
-# the backtest command lives beside the backtest (forecast/backtest.py)
+# the backtest and compare commands live beside what they run
 app.command("backtest")(backtest_command)
+app.command("compare")(compare_command)
 
 
 def main() -> None:

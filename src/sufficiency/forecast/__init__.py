@@ -10,6 +10,6 @@ Model: estimate.py; simulation: simulate.py; backtests and naive baselines: back
 """
 
 from .estimate import Model, fit
-from .simulate import Forecast, expected, simulate
+from .simulate import Forecast, Levers, expected, simulate
 
-__all__ = ["fit", "simulate", "expected", "Model", "Forecast"]
+__all__ = ["fit", "simulate", "expected", "Model", "Forecast", "Levers"]

@@ -35,6 +35,32 @@ def month_ends(as_of: int, months: int) -> np.ndarray:
 
 
 @dataclass
+class Levers:
+    """Changes to the model month by month (what a reform does to the children's flows).
+
+    entry: (months,) factor on the entry rate. hazard: (months, categories, destinations) factor
+    on the hazard of moving from each category to each destination (a category or an exit).
+    kinship: (months,) share of moves and entries into the `foster` categories made with family
+    (kinship) instead. None leaves that part of the model as estimated."""
+
+    entry: np.ndarray | None = None
+    hazard: np.ndarray | None = None
+    kinship: np.ndarray | None = None
+    foster: tuple[str, ...] = ("inhouse_foster", "ifa")
+    kin: str = "kinship_foster"
+
+    def check(self, months: int, n_cat: int, n_dest: int) -> None:
+        for name, arr, shape in (("entry", self.entry, (months,)), ("hazard", self.hazard, (months, n_cat, n_dest)),
+                                 ("kinship", self.kinship, (months,))):
+            if arr is not None and (np.shape(arr)[0] < months or np.shape(arr)[1:] != shape[1:]):
+                raise ValueError(f"levers.{name} has shape {np.shape(arr)}; expected at least {shape}")
+            if arr is not None and np.any(np.asarray(arr) < 0):
+                raise ValueError(f"levers.{name} has a negative factor")
+        if self.kinship is not None and np.any(np.asarray(self.kinship) > 1):
+            raise ValueError("levers.kinship is a share: at most 1")
+
+
+@dataclass
 class Forecast:
     model: Model
     dates: np.ndarray  # day numbers, dates[0] = as_of
@@ -142,17 +168,39 @@ def _draw_rates(model: Model, runs: int, rng, uncertainty: bool) -> np.ndarray:
 
 
 def simulate(model: Model, *, years: int = 5, runs: int = 1000, seed: int | None = 0,
-             parameter_uncertainty: bool = True, entry_multiplier=None) -> Forecast:
-    """`runs` futures of `years` years from the model's as_of. `entry_multiplier`: optional
-    array of one factor per month (e.g. a reform), applied to the entry rate."""
+             parameter_uncertainty: bool = True, entry_multiplier=None, levers: Levers | None = None) -> Forecast:
+    """`runs` futures of `years` years from the model's as_of. `levers`: month-by-month factors
+    on entries and hazards and a kinship share (what a reform changes); `entry_multiplier` is
+    the same as `Levers(entry=...)`. Each run's rates and entry rate are drawn before anything
+    the levers touch, so scenarios run with one seed share them (common random numbers for the
+    uncertainty of the estimates; the chance of each child's moves still differs)."""
     rng = np.random.default_rng(seed)
     steps = 12 * years
     dates = month_ends(model.as_of, steps)
     n_cat = len(model.space.categories)
     n_dest = len(model.space.destinations)
-    lam = _draw_rates(model, runs, rng, parameter_uncertainty)  # (runs, cells, dest)
-    total = lam.sum(axis=2)
-    cum = np.cumsum(lam, axis=2) / np.where(total > 0, total, 1)[:, :, None]
+    if levers is None:
+        levers = Levers(entry=None if entry_multiplier is None else np.asarray(entry_multiplier, float))
+    levers.check(steps, n_cat, n_dest)
+    lam0 = _draw_rates(model, runs, rng, parameter_uncertainty)  # (runs, cells, dest)
+    cell_cat = model.space.unpack()["cat"]  # the category of each cell
+    cats = list(model.space.categories)
+    kin_to = cats.index(levers.kin) if levers.kinship is not None and levers.kin in cats else None
+    foster_idx = np.array([cats.index(c) for c in levers.foster if c in cats], dtype=np.int32)
+
+    def hazards(factor):
+        lam = lam0 if factor is None else lam0 * factor[cell_cat][None]
+        total = lam.sum(axis=2)
+        cum = np.cumsum(lam, axis=2) / np.where(total > 0, total, 1)[:, :, None]
+        return total.reshape(-1), cum.reshape(-1, n_dest)
+
+    def kinship_first(k, dest_cat, where):
+        """Redirect a share of moves/entries into fostering to kinship care (in place)."""
+        if kin_to is None or levers.kinship[k] <= 0 or not len(where):
+            return
+        into = where[np.isin(dest_cat[where], foster_idx)]
+        to_kin = into[rng.random(len(into)) < levers.kinship[k]]
+        dest_cat[to_kin] = kin_to
     # entry rate per day for each run
     rate = (model.entry_count + 0.5) / model.entry_days
     if parameter_uncertainty:
@@ -167,8 +215,7 @@ def simulate(model: Model, *, years: int = 5, runs: int = 1000, seed: int | None
     prof_cat = prof["cat"].to_numpy(np.int64)
     prof_uasc = prof["uasc"].to_numpy(np.int64)
     n_cells = model.space.n_cells
-    flat_total = total.reshape(-1)
-    flat_cum = cum.reshape(-1, n_dest)
+    flat_total, flat_cum = hazards(None if levers.hazard is None else levers.hazard[0])
     leave_p = {}  # probability of an event in a month of each length, per (run, cell)
     # the children: one row per (run, child)
     s = model.stock
@@ -201,6 +248,9 @@ def simulate(model: Model, *, years: int = 5, runs: int = 1000, seed: int | None
     for k in range(steps):
         d0, d1 = int(dates[k]), int(dates[k + 1])
         gap = d1 - d0
+        if levers.hazard is not None and k and not np.array_equal(levers.hazard[k], levers.hazard[k - 1]):
+            flat_total, flat_cum = hazards(levers.hazard[k])
+            leave_p = {}
         if gap not in leave_p:
             leave_p[gap] = (1.0 - np.exp(-flat_total * gap)).astype(np.float32)
         aged = edges[4] <= d1  # leaving care at 18
@@ -212,6 +262,7 @@ def simulate(model: Model, *, years: int = 5, runs: int = 1000, seed: int | None
         u = rng.random(len(hi))
         dest = np.minimum((flat_cum[flat[hi]] < u[:, None]).sum(axis=1), n_dest - 1)
         moves = dest < n_cat
+        kinship_first(k, dest, np.nonzero(moves)[0])
         cat[hi[moves]] = dest[moves]
         gone = hi[~moves]
         np.add.at(exits, (run[gone], k, dest[~moves] - n_cat), 1)
@@ -220,7 +271,7 @@ def simulate(model: Model, *, years: int = 5, runs: int = 1000, seed: int | None
         stay[gone] = False
         run, start, cat, uasc, edges = run[stay], start[stay], cat[stay], uasc[stay], edges[:, stay]
         # entrants, counted from the end of the month they arrive in
-        mult = 1.0 if entry_multiplier is None else float(entry_multiplier[k])
+        mult = 1.0 if levers.entry is None else float(levers.entry[k])
         mean = entry_rate * gap * mult * walk[:, k // 12]
         if model.entry_dispersion is not None:
             r = model.entry_dispersion
@@ -238,6 +289,7 @@ def simulate(model: Model, *, years: int = 5, runs: int = 1000, seed: int | None
             np.add.at(exits, (new_run[~still], k, len(EXITS)), 1)
             # the rest of the arrival month is time in care too: at most one event in it
             new_cat = prof_cat[pick].astype(np.int32)
+            kinship_first(k, new_cat, np.arange(total_new))
             new_uasc = prof_uasc[pick].astype(np.int32)
             new_band = ((new_edges[0] <= day_in).astype(np.int32) + (new_edges[1] <= day_in)
                         + (new_edges[2] <= day_in) + (new_edges[3] <= day_in))
@@ -246,6 +298,7 @@ def simulate(model: Model, *, years: int = 5, runs: int = 1000, seed: int | None
             nh = np.nonzero((rng.random(total_new) < p_new) & still)[0]
             ndest = np.minimum((flat_cum[nflat[nh]] < rng.random(len(nh))[:, None]).sum(axis=1), n_dest - 1)
             nmove = ndest < n_cat
+            kinship_first(k, ndest, np.nonzero(nmove)[0])
             new_cat[nh[nmove]] = ndest[nmove]
             np.add.at(exits, (new_run[nh[~nmove]], k, ndest[~nmove] - n_cat), 1)
             still[nh[~nmove]] = False
@@ -259,9 +312,10 @@ def simulate(model: Model, *, years: int = 5, runs: int = 1000, seed: int | None
     return Forecast(model, dates, out_cat, out_age, entries, exits, seed, parameter_uncertainty)
 
 
-def expected(model: Model, *, years: int = 5, runs: int = 200, seed: int | None = 0) -> Forecast:
+def expected(model: Model, *, years: int = 5, runs: int = 200, seed: int | None = 0,
+             levers: Levers | None = None) -> Forecast:
     """The expected-value forecast: the mean of `runs` futures with every rate at its estimate
     (no parameter uncertainty), returned as a single run."""
-    f = simulate(model, years=years, runs=runs, seed=seed, parameter_uncertainty=False)
+    f = simulate(model, years=years, runs=runs, seed=seed, parameter_uncertainty=False, levers=levers)
     return Forecast(model, f.dates, f.stock_cat.mean(axis=0, keepdims=True), f.stock_age.mean(axis=0, keepdims=True),
                     f.entries.mean(axis=0, keepdims=True), f.exits.mean(axis=0, keepdims=True), seed, False)

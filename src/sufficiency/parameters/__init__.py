@@ -25,6 +25,14 @@ __all__ = ["Parameters", "Parameter", "PlacementCategories", "Category", "load_p
 
 UPLIFT = "costs.annual_uplift"
 
+# Parameters only a council can give (no national value makes sense); when absent they are
+# taken from the council's own data (e.g. in-house places = children placed in-house today).
+COUNCIL_ONLY = {
+    "capacity.inhouse_foster.places": ("count", "In-house foster places (approved households x children each)."),
+    "capacity.inhouse_residential.homes": ("count", "The council's own children's homes."),
+    "workforce.fte": ("fte", "Children and family social worker posts (FTE), filled or vacant."),
+}
+
 
 def _when(date: dt.date | str) -> dt.date:
     if isinstance(date, dt.datetime):
@@ -109,6 +117,12 @@ def load_parameters(overrides: str | Path | None = None) -> Parameters:
     items = read_tree(root)
     if overrides is not None:
         for name, param in read_overrides(Path(overrides)).items():
+            if name in COUNCIL_ONLY and name not in items:
+                if param.unit != COUNCIL_ONLY[name][0]:
+                    raise SchemaError(f"{param.file}: {name}.unit is {param.unit!r} but the parameter is in "
+                                      f"{COUNCIL_ONLY[name][0]!r}")
+                items[name] = param
+                continue
             if name not in items:
                 close = difflib.get_close_matches(name, items, n=1)
                 hint = f" (did you mean {close[0]}?)" if close else ""
