@@ -359,5 +359,11 @@ def test_cli_compare_writes_tables_and_a_workbook(tmp_path):
     assert names == {"baseline", "Family Help", "Family Help + Agency social worker cap"}
     sheets = pd.ExcelFile(xlsx).sheet_names
     assert sheets == ["README", "summary", "by_year", "changes", "reforms"]
+    from sufficiency.report.build import _reforms
+
+    sec = _reforms(db)  # the report's section (this bare store has too little for the rest of the report)
+    assert len(sec.charts) == 3 and sec.tables[0].columns[1:] == ["baseline", "Family Help",
+                                                                  "Family Help + Agency social worker cap"]
+    assert any("saves most" in t for t in sec.text)
     bad = CliRunner().invoke(app, ["compare", "baseline", "no-such-reform", "--db", str(db)])
     assert bad.exit_code == 2 and "does not exist" in bad.output and "Traceback" not in bad.output

@@ -137,7 +137,7 @@ def test_cli_missing_store_is_a_sentence(args, tmp_path, monkeypatch):
     assert "does not exist" in r.output and "Traceback" not in r.output
 
 
-@pytest.mark.parametrize("command", ["validate", "load", "synth", "demo", "report", "indicators", "forecast", "backtest"])
+@pytest.mark.parametrize("command", ["validate", "load", "synth", "demo", "report", "indicators", "forecast", "backtest", "compare"])
 def test_every_command_has_help(command):
     r = runner.invoke(app, [command, "--help"])
     assert r.exit_code == 0

@@ -158,13 +158,18 @@ def synth(
     console.print(f"Synthetic returns for {la}, {first}-{last}, seed {seed}: {result.out}")
 
 
+# the plans the demo compares: shipped examples (src/sufficiency/reforms/examples)
+DEMO_REFORMS = ["baseline", "family-help", "kinship-first", "foster-recruitment", "small-group-living",
+                "regional-commissioning", "family-help+kinship-first+foster-recruitment"]
+
+
 @app.command()
 def demo(
     output: Annotated[Path, typer.Option("--out", "-o", help="Folder for the demo's files.")] = Path("demo-output"),
     la: Annotated[str, typer.Option(help="Council to imitate.")] = "Leeds",
     seed: Annotated[int, typer.Option(help="Root random seed.")] = 1,
 ) -> None:
-    """Generate a synthetic council, load it, forecast it, and write its report."""
+    """Generate a synthetic council, load it, forecast it, compare example reforms, and write its report."""
     from .pipeline import load as run_load
     from .synth import synthesise
 
@@ -184,12 +189,15 @@ def demo(
 
     try:
         forecast(db=db, years=5, runs=1000, seed=seed, as_of=None, window=3, output=None)
+        compare_command(DEMO_REFORMS, db=db, years=5, runs=500, seed=seed, parameters=None,
+                        xlsx=output / "reforms.xlsx")
         with console.status("Writing the report"):
             files = write_report(db, output / "report.html", xlsx=output / "tables.xlsx")
     except SufficiencyError as exc:
         raise _fail(exc) from None
     out.print(f"Synthetic returns: {returns_dir}\nStore: {db}\nValidation report: {report_path}\n"
-              f"Tables: {files.xlsx}\nReport (open in a browser): {files.html.resolve()}")
+              f"Tables: {files.xlsx}\nReforms compared: {output / 'reforms.xlsx'}\n"
+              f"Report (open in a browser): {files.html.resolve()}")
 
 
 @app.command()

@@ -43,7 +43,10 @@ def fmt(value: float, measure: str) -> str:
 
 
 def signed(value: float, measure: str) -> str:
+    """A change: +/- and the amount; percentages change by points."""
     text = fmt(abs(value), measure)
+    if measure.startswith("pct_") and text:
+        text = text.rstrip("%") + " pts"
     return ("+" if value > 0 else "-" if value < 0 else "±") + text if text else ""
 
 

@@ -150,7 +150,7 @@ def build_report(db: str | Path, *, suppression: bool = True, child_population=N
                       "higher_is": fig.cat.loc[t, "higher_is"]})
     sections = [
         _population(fig, last), _placements(fig, ind, last), _location(fig, last), _stability(fig, last),
-        _leaving(fig, last), _safety(fig, last), _cost(fig, ind, last), _forecast(db, fig),
+        _leaving(fig, last), _safety(fig, last), _cost(fig, ind, last), _forecast(db, fig), _reforms(db),
         _england(fig, last), _trends(fig), quality,
     ]
     report = Report(council, ind.la_code, ind.years, suppression, tiles, [s for s in sections if s],
@@ -324,6 +324,87 @@ def _forecast(db, fig: _Figures) -> Section | None:
                               [[str(y), shown(a.loc[y, 0.5], False, "gbp_year"),
                                 f"{shown(a.loc[y, 0.05], False, 'gbp_year')} to {shown(a.loc[y, 0.95], False, 'gbp_year')}"]
                                for y in a.index], name="forecast_cost"))
+    return s
+
+
+def _reforms(db) -> Section | None:
+    """The reforms compared by `sufficiency compare`, if it has run: children, cost, distance
+    and the sufficiency gap by scenario. Forecasts, not counts of real children: not suppressed."""
+    import json
+
+    from ..reforms.command import fmt, signed
+    from ..reforms.compare import HEADLINE
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        if "scenario_summary" not in names:
+            return None
+        summary = con.execute("SELECT * FROM scenario_summary").df()
+        m = con.execute("SELECT * FROM scenario_measures WHERE quantile = 0.5").df()
+        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+    finally:
+        con.close()
+    info = json.loads(meta.get("compare", "{}"))
+    scen = list(dict.fromkeys(summary["scenario"]))
+    m["date"] = pd.to_datetime(m["date"])
+    m = m[(m["date"].dt.month == 3) & (m["date"].dt.day == 31)].assign(year=lambda d: d["date"].dt.year)
+    s = Section("reforms", "Reforms compared")
+    get = summary.set_index(["scenario", "measure"])
+    years = info.get("years", 5)
+    cost = {n: -get.loc[(n, "total_cost"), "change"] for n in scen if n != "baseline"}
+    best = max(cost, key=cost.get) if cost else None
+    base_end = get.loc[("baseline", "children_looked_after"), "median"]
+    s.text = [
+        f"Each plan is simulated from the same model as the baseline ({info.get('runs', '')} futures each, seed "
+        f"{info.get('seed', '')}, from {info.get('as_of', '')}): children who need foster care fill the council's "
+        "own foster places first and agencies take the rest; children who need a children's home fill its own "
+        "homes first, a child who must live alone taking a whole home. Without a plan, "
+        f"{base_end:,.0f} children would be looked after in {years} years (median).",
+    ]
+    if best:
+        r = get.loc[(best, "total_cost")]
+        s.text.append(f"Of the plans compared, {best} saves most: {fmt(r['change'] * -1, 'total_cost')} over "
+                      f"{years} years (90% range of the saving {fmt(-r['change_hi90'], 'total_cost')} to "
+                      f"{fmt(-r['change_lo90'], 'total_cost')}), placements and social workers together.")
+    s.text += [n for n in info.get("notes", [])]
+    s.text.append("The sizes of the example plans are assumptions to be replaced by the council's own: "
+                  "see `sufficiency compare --help` and the reform files.")
+    cla = m[m["measure"] == "children_looked_after"]
+    s.charts.append(charts.lines({n: cla[cla["scenario"] == n].set_index("year")["value"].to_dict() for n in scen},
+                                 "Children looked after on 31 March: median of each plan", "children", zero=False))
+    if cost:
+        s.charts.append(charts.bars(cost, f"Saving against the baseline over {years} years (median; negative: "
+                                          "costs more)", "GBP", money=True))
+    gap = m[m["scenario"] == "baseline"]
+    s.charts.append(charts.lines(
+        {"In-house foster places": gap[gap["measure"] == "foster_gap"].set_index("year")["value"].to_dict(),
+         "In-house children's home beds": gap[gap["measure"] == "residential_gap"].set_index("year")["value"]
+         .to_dict()},
+        "The sufficiency gap without a plan: places spare (+) or short (-) of the children needing them",
+        "places"))
+    rows = []
+    for key, label, how in HEADLINE:
+        if (scen[0], key) not in get.index:
+            continue
+        cells = []
+        for n in scen:
+            r = get.loc[(n, key)]
+            cell = f"{fmt(r['median'], key)} ({fmt(r['lo90'], key)} to {fmt(r['hi90'], key)})"
+            if n != "baseline":
+                cell += f"; change {signed(r['change'], key)}"
+            cells.append(cell)
+        rows.append([label + (f", {years} years" if how == "sum" else f" in {years} years"), *cells])
+    s.tables.append(Table("Plans side by side: median (90% range), and the median change from the baseline",
+                          ["", *scen], rows, name="reforms"))
+    years_ = sorted(m["year"].unique())[1:]
+    gap_rows = []
+    for n in scen:
+        for key, label in (("foster_gap", "foster places"), ("residential_gap", "children's home beds")):
+            g = m[(m["scenario"] == n) & (m["measure"] == key)].set_index("year")["value"]
+            gap_rows.append([n, label, *[f"{g.get(y, float('nan')):+,.0f}" for y in years_]])
+    s.tables.append(Table("Sufficiency gap on 31 March: in-house places spare (+) or short (-), median",
+                          ["Plan", "Places", *[str(y) for y in years_]], gap_rows, name="sufficiency_gap"))
     return s
 
 

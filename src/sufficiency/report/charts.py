@@ -17,7 +17,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-MONEY = FuncFormatter(lambda x, _: f"£{x / 1e6:,.0f}m" if abs(x) >= 1e6 else f"£{x / 1e3:,.0f}k")
+MONEY = FuncFormatter(lambda x, _=None: ("-" if x < 0 else "")
+                      + (f"£{abs(x) / 1e6:,.0f}m" if abs(x) >= 1e6 else f"£{abs(x) / 1e3:,.0f}k"))
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999", "#000000"]
@@ -63,8 +64,9 @@ def _years_axis(ax, years):
 
 
 def lines(series: dict[str, dict[int, float]], title: str, ylabel: str, percent: bool = False,
-          money: bool = False) -> str:
-    """One line per series over years (e.g. the council and England)."""
+          money: bool = False, zero: bool = True) -> str:
+    """One line per series over years (e.g. the council and England). The axis starts at zero
+    (`zero`) unless a value is negative, when zero is drawn as a line."""
     fig, ax = plt.subplots(figsize=(6.4, 2.6))
     years = sorted({y for s in series.values() for y in s})
     for (label, s), colour, style in zip(series.items(), PALETTE, ["-", "--", ":", "-."] * 3, strict=False):
@@ -72,13 +74,20 @@ def lines(series: dict[str, dict[int, float]], title: str, ylabel: str, percent:
         ax.plot(years, ys, style, marker="o", color=colour, label=label, linewidth=2, markersize=4)
     _years_axis(ax, years)
     ax.set_ylabel(ylabel)
-    if percent:
-        ax.set_ylim(0, max(5, np.nanmax([v for s in series.values() for v in s.values()] or [1]) * 1.2))
-    else:
+    values = [v for s in series.values() for v in s.values() if not np.isnan(v)]
+    if values and min(values) < 0:
+        ax.axhline(0, color="#444", linewidth=0.8)
+        ax.set_ylim(min(values) * 1.15, max(0, max(values)) * 1.15 + 1)
+    elif percent:
+        ax.set_ylim(0, max(5, np.nanmax(values or [1]) * 1.2))
+    elif zero:
         ax.set_ylim(bottom=0)
     if money:
         ax.yaxis.set_major_formatter(MONEY)
-    if len(series) > 1:
+    if len(series) > 2:  # below the plot, where it hides no line
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=min(len(series), 3), fontsize=8,
+                  frameon=False)
+    elif len(series) > 1:
         ax.legend(loc="lower left", ncol=len(series))
     return _svg(fig, title)
 
@@ -102,17 +111,24 @@ def stacked_shares(counts: dict[str, dict[int, float]], labels: dict[str, str], 
 
 
 def bars(values: dict[str, float], title: str, xlabel: str, money: bool = False) -> str:
-    """Horizontal bars, largest first; NaN (suppressed) shown as an empty bar marked c."""
-    items = sorted(values.items(), key=lambda kv: -np.nan_to_num(kv[1], nan=-1))
+    """Horizontal bars, largest first; NaN (suppressed) shown as an empty bar marked c; negative
+    values drawn to the left of zero."""
+    items = sorted(values.items(), key=lambda kv: -np.nan_to_num(kv[1], nan=-np.inf))
     fig, ax = plt.subplots(figsize=(6.4, 0.35 * len(items) + 0.8))
     names = [k for k, _ in items][::-1]
     vals = [v for _, v in items][::-1]
-    ax.barh(names, np.nan_to_num(vals), color=PALETTE[0])
-    top = max(np.nan_to_num(vals).max(initial=0), 1)
+    ax.barh(names, np.nan_to_num(vals), color=[PALETTE[0] if np.nan_to_num(v) >= 0 else PALETTE[1] for v in vals])
+    top = max(np.nan_to_num(vals).max(initial=0), 0)
+    low = min(np.nan_to_num(vals).min(initial=0), 0)
+    span = max(top - low, 1)
     for i, v in enumerate(vals):
         text = "c" if np.isnan(v) else (MONEY(v) if money else f"{v:,.0f}")
-        ax.text(np.nan_to_num(v) + top * 0.01, i, text, va="center", fontsize=8)
-    ax.set_xlim(0, top * 1.15)
+        x = np.nan_to_num(v)
+        ax.text(x + span * 0.01 if x >= 0 else x - span * 0.01, i, text, va="center", fontsize=8,
+                ha="left" if x >= 0 else "right")
+    ax.set_xlim(low - (span * 0.2 if low < 0 else 0), top + span * 0.15)
+    if low < 0:
+        ax.axvline(0, color="#444", linewidth=0.8)
     if money:
         ax.xaxis.set_major_formatter(MONEY)
     ax.set_xlabel(xlabel)
