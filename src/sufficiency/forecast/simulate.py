@@ -167,31 +167,71 @@ def _draw_rates(model: Model, runs: int, rng, uncertainty: bool) -> np.ndarray:
     return rng.gamma(shape[None] + 1e-12, scale[None], size=(runs, *shape.shape))
 
 
+BLOCK = 250  # runs simulated together; blocks run in parallel threads (numpy releases the GIL)
+
+
 def simulate(model: Model, *, years: int = 5, runs: int = 1000, seed: int | None = 0,
-             parameter_uncertainty: bool = True, entry_multiplier=None, levers: Levers | None = None) -> Forecast:
+             parameter_uncertainty: bool = True, entry_multiplier=None, levers: Levers | None = None,
+             workers: int | None = None) -> Forecast:
     """`runs` futures of `years` years from the model's as_of. `levers`: month-by-month factors
     on entries and hazards and a kinship share (what a reform changes); `entry_multiplier` is
     the same as `Levers(entry=...)`. Each run's rates and entry rate are drawn before anything
     the levers touch, so scenarios run with one seed share them (common random numbers for the
-    uncertainty of the estimates; the chance of each child's moves still differs)."""
-    rng = np.random.default_rng(seed)
+    uncertainty of the estimates; the chance of each child's moves still differs).
+
+    Runs are simulated in blocks of BLOCK, each with its own random stream spawned from `seed`,
+    on `workers` threads (default: the machine's cores): the result depends on the seed, not on
+    the number of workers."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
     steps = 12 * years
+    if levers is None:
+        levers = Levers(entry=None if entry_multiplier is None else np.asarray(entry_multiplier, float))
+    levers.check(steps, len(model.space.categories), len(model.space.destinations))
+    sizes = [min(BLOCK, runs - i) for i in range(0, runs, BLOCK)]
+    streams = np.random.SeedSequence(seed).spawn(len(sizes))
+    workers = max(1, min(workers or os.cpu_count() or 1, len(sizes)))
+
+    def one(i):
+        return _simulate_block(model, steps, sizes[i], np.random.default_rng(streams[i]), parameter_uncertainty,
+                               levers)
+
+    if workers == 1:
+        parts = [one(i) for i in range(len(sizes))]
+    else:
+        with ThreadPoolExecutor(workers) as pool:
+            parts = list(pool.map(one, range(len(sizes))))
+    dates = month_ends(model.as_of, steps)
+    out_cat, out_age, entries, exits = (np.concatenate([p[j] for p in parts]) for j in range(4))
+    return Forecast(model, dates, out_cat, out_age, entries, exits, seed, parameter_uncertainty)
+
+
+def _simulate_block(model: Model, steps: int, runs: int, rng, parameter_uncertainty: bool, levers: Levers):
+    """One block of runs: stock by category and by age band, entries and exits (arrays by run)."""
+    years = -(-steps // 12)
     dates = month_ends(model.as_of, steps)
     n_cat = len(model.space.categories)
     n_dest = len(model.space.destinations)
-    if levers is None:
-        levers = Levers(entry=None if entry_multiplier is None else np.asarray(entry_multiplier, float))
-    levers.check(steps, n_cat, n_dest)
     lam0 = _draw_rates(model, runs, rng, parameter_uncertainty)  # (runs, cells, dest)
     cell_cat = model.space.unpack()["cat"]  # the category of each cell
     cats = list(model.space.categories)
     kin_to = cats.index(levers.kin) if levers.kinship is not None and levers.kin in cats else None
     foster_idx = np.array([cats.index(c) for c in levers.foster if c in cats], dtype=np.int32)
 
+    n_age, n_tic = len(AGE_BANDS), len(TIC_EDGES) + 1
+    n_catp = n_cat + 1  # one more category: children gone from care, whose chance of any event is 0
+    GONE = np.int32(n_cat)
+
     def hazards(factor):
+        """Total hazard and cumulative destination shares per (run, cell), laid out with the
+        extra 'gone' category (hazard 0) so a child who has left needs no masking."""
         lam = lam0 if factor is None else lam0 * factor[cell_cat][None]
         total = lam.sum(axis=2)
         cum = np.cumsum(lam, axis=2) / np.where(total > 0, total, 1)[:, :, None]
+        shape = (runs, 2, n_age, n_cat, n_tic)
+        total = np.pad(total.reshape(shape), [(0, 0)] * 3 + [(0, 1), (0, 0)])
+        cum = np.pad(cum.reshape(*shape, n_dest), [(0, 0)] * 3 + [(0, 1), (0, 0), (0, 0)], constant_values=1.0)
         return total.reshape(-1), cum.reshape(-1, n_dest)
 
     def kinship_first(k, dest_cat, where):
@@ -214,34 +254,48 @@ def simulate(model: Model, *, years: int = 5, runs: int = 1000, seed: int | None
     prof_age = prof["age_days"].to_numpy(np.int64)
     prof_cat = prof["cat"].to_numpy(np.int64)
     prof_uasc = prof["uasc"].to_numpy(np.int64)
-    n_cells = model.space.n_cells
+    n_cells = 2 * n_age * n_catp * n_tic  # cells of the extended layout
     flat_total, flat_cum = hazards(None if levers.hazard is None else levers.hazard[0])
     leave_p = {}  # probability of an event in a month of each length, per (run, cell)
-    # the children: one row per (run, child)
+    # the children: one slot per (run, child), in arrays with room to grow; a child who leaves
+    # keeps the slot, marked gone (category GONE, 18th birthday never), until slots are compacted
     s = model.stock
     n0 = len(s)
     stock_dob = s["dob"].to_numpy(np.int64)
     low = min(stock_dob.min(initial=int(dates[-1])), int(dates[0]) - int(prof_age.max(initial=0))) - 1
     birthdays = _Birthdays(low, int(dates[-1]) + 1)
-    run = np.repeat(np.arange(runs, dtype=np.int32), n0)
-    start = np.tile(s["start"].to_numpy(np.int32), runs)
-    cat = np.tile(s["cat"].to_numpy(np.int32), runs)
-    uasc = np.tile(s["uasc"].to_numpy(np.int32), runs)
-    edges = np.tile(birthdays(stock_dob), (1, runs))  # (5, children): birthdays 1, 5, 10, 16, 18
-    n_age, n_tic = len(AGE_BANDS), len(TIC_EDGES) + 1
+    n = n0 * runs
+    cap = n + int(entry_rate.sum() * (int(dates[-1]) - int(dates[0])) * 0.5) + 1024
+    run = np.empty(cap, np.int32)
+    start = np.empty(cap, np.int32)
+    cat = np.empty(cap, np.int32)
+    uasc = np.empty(cap, np.int32)
+    edges = np.empty((5, cap), np.int32)  # birthdays 1, 5, 10, 16, 18
+    run[:n] = np.repeat(np.arange(runs, dtype=np.int32), n0)
+    start[:n] = np.tile(s["start"].to_numpy(np.int32), runs)
+    cat[:n] = np.tile(s["cat"].to_numpy(np.int32), runs)
+    uasc[:n] = np.tile(s["uasc"].to_numpy(np.int32), runs)
+    edges[:, :n] = np.tile(birthdays(stock_dob), (1, runs))
+    gone_slots = 0
+    never = np.int32(np.iinfo(np.int32).max)
+    n_exit = len(EXITS)
     out_cat = np.zeros((runs, steps + 1, n_cat), np.int32)
     out_age = np.zeros((runs, steps + 1, n_age), np.int32)
     entries = np.zeros((runs, steps), np.int32)
-    exits = np.zeros((runs, steps, len(EXITS) + 1), np.int32)
+    exits = np.zeros((runs, steps, n_exit + 1), np.int32)
 
     def bands(day: int) -> np.ndarray:
-        return ((edges[0] <= day).astype(np.int32) + (edges[1] <= day) + (edges[2] <= day) + (edges[3] <= day))
+        e = edges[:, :n]
+        return ((e[0] <= day).astype(np.int32) + (e[1] <= day) + (e[2] <= day) + (e[3] <= day))
 
     def record(k: int, band: np.ndarray) -> None:
-        both = np.bincount((run * n_cat + cat) * n_age + band, minlength=runs * n_cat * n_age)
-        both = both.reshape(runs, n_cat, n_age)
+        both = np.bincount((run[:n] * n_catp + cat[:n]) * n_age + band, minlength=runs * n_catp * n_age)
+        both = both.reshape(runs, n_catp, n_age)[:, :n_cat]
         out_cat[:, k] = both.sum(axis=2)
         out_age[:, k] = both.sum(axis=1)
+
+    def count_exits(k: int, runs_of: np.ndarray, route: np.ndarray) -> None:
+        exits[:, k] += np.bincount(runs_of * (n_exit + 1) + route, minlength=runs * (n_exit + 1)).reshape(runs, -1)
 
     band = bands(int(dates[0]))
     record(0, band)
@@ -253,11 +307,12 @@ def simulate(model: Model, *, years: int = 5, runs: int = 1000, seed: int | None
             leave_p = {}
         if gap not in leave_p:
             leave_p[gap] = (1.0 - np.exp(-flat_total * gap)).astype(np.float32)
-        aged = edges[4] <= d1  # leaving care at 18
-        in_care = d0 - start
+        aged = np.nonzero(edges[4, :n] <= d1)[0]  # leaving care at 18 (never, for a child gone)
+        in_care = d0 - start[:n]
         tic = (in_care >= TIC_EDGES[0]).astype(np.int32) + (in_care >= TIC_EDGES[1]) + (in_care >= TIC_EDGES[2])
-        flat = run * np.int32(n_cells) + (((uasc * n_age + band) * n_cat + cat) * n_tic + tic)
-        hit = (rng.random(len(run), dtype=np.float32) < leave_p[gap][flat]) & ~aged  # one event at most a month
+        flat = run[:n] * np.int32(n_cells) + (((uasc[:n] * n_age + band) * n_catp + cat[:n]) * n_tic + tic)
+        hit = rng.random(n, dtype=np.float32) < leave_p[gap][flat]  # one event at most a month
+        hit[aged] = False
         hi = np.nonzero(hit)[0]
         u = rng.random(len(hi))
         dest = np.minimum((flat_cum[flat[hi]] < u[:, None]).sum(axis=1), n_dest - 1)
@@ -265,11 +320,12 @@ def simulate(model: Model, *, years: int = 5, runs: int = 1000, seed: int | None
         kinship_first(k, dest, np.nonzero(moves)[0])
         cat[hi[moves]] = dest[moves]
         gone = hi[~moves]
-        np.add.at(exits, (run[gone], k, dest[~moves] - n_cat), 1)
-        np.add.at(exits, (run[aged], k, len(EXITS)), 1)
-        stay = ~aged
-        stay[gone] = False
-        run, start, cat, uasc, edges = run[stay], start[stay], cat[stay], uasc[stay], edges[:, stay]
+        count_exits(k, run[gone], dest[~moves] - n_cat)
+        count_exits(k, run[aged], np.full(len(aged), n_exit))
+        for left in (gone, aged):
+            cat[left] = GONE
+            edges[4, left] = never
+        gone_slots += len(gone) + len(aged)
         # entrants, counted from the end of the month they arrive in
         mult = 1.0 if levers.entry is None else float(levers.entry[k])
         mean = entry_rate * gap * mult * walk[:, k // 12]
@@ -286,30 +342,42 @@ def simulate(model: Model, *, years: int = 5, runs: int = 1000, seed: int | None
             still = new_edges[4] > d1  # an entrant aged 17 may turn 18 within the month
             new_run = np.repeat(np.arange(runs, dtype=np.int32), n_new)
             entries[:, k] = n_new
-            np.add.at(exits, (new_run[~still], k, len(EXITS)), 1)
+            count_exits(k, new_run[~still], np.full(int((~still).sum()), n_exit))
             # the rest of the arrival month is time in care too: at most one event in it
             new_cat = prof_cat[pick].astype(np.int32)
             kinship_first(k, new_cat, np.arange(total_new))
             new_uasc = prof_uasc[pick].astype(np.int32)
             new_band = ((new_edges[0] <= day_in).astype(np.int32) + (new_edges[1] <= day_in)
                         + (new_edges[2] <= day_in) + (new_edges[3] <= day_in))
-            nflat = new_run * np.int32(n_cells) + (((new_uasc * n_age + new_band) * n_cat + new_cat) * n_tic)
+            nflat = new_run * np.int32(n_cells) + (((new_uasc * n_age + new_band) * n_catp + new_cat) * n_tic)
             p_new = 1.0 - np.exp(-flat_total[nflat] * (d1 - day_in))
             nh = np.nonzero((rng.random(total_new) < p_new) & still)[0]
             ndest = np.minimum((flat_cum[nflat[nh]] < rng.random(len(nh))[:, None]).sum(axis=1), n_dest - 1)
             nmove = ndest < n_cat
             kinship_first(k, ndest, np.nonzero(nmove)[0])
             new_cat[nh[nmove]] = ndest[nmove]
-            np.add.at(exits, (new_run[nh[~nmove]], k, ndest[~nmove] - n_cat), 1)
+            count_exits(k, new_run[nh[~nmove]], ndest[~nmove] - n_cat)
             still[nh[~nmove]] = False
-            run = np.concatenate([run, new_run[still]])
-            start = np.concatenate([start, day_in[still].astype(np.int32)])
-            cat = np.concatenate([cat, new_cat[still]])
-            uasc = np.concatenate([uasc, new_uasc[still]])
-            edges = np.concatenate([edges, new_edges[:, still]], axis=1)
+            m = int(still.sum())
+            if n + m > cap:  # more room
+                cap = max(int(cap * 1.5), n + m)
+                run, start, cat, uasc = (np.resize(a, cap) for a in (run, start, cat, uasc))
+                edges = np.concatenate([edges, np.empty((5, cap - edges.shape[1]), np.int32)], axis=1)
+            run[n:n + m] = new_run[still]
+            start[n:n + m] = day_in[still]
+            cat[n:n + m] = new_cat[still]
+            uasc[n:n + m] = new_uasc[still]
+            edges[:, n:n + m] = new_edges[:, still]
+            n += m
+        if gone_slots > n // 4:  # compact: children in care to the front, in their order
+            keep = np.nonzero(cat[:n] != GONE)[0]
+            for a in (run, start, cat, uasc):
+                a[:len(keep)] = a[keep]
+            edges[:, :len(keep)] = edges[:, keep]
+            n, gone_slots = len(keep), 0
         band = bands(d1)
         record(k + 1, band)
-    return Forecast(model, dates, out_cat, out_age, entries, exits, seed, parameter_uncertainty)
+    return out_cat, out_age, entries, exits
 
 
 def expected(model: Model, *, years: int = 5, runs: int = 200, seed: int | None = 0,

@@ -1,0 +1,71 @@
+"""The forecast at England scale: 85,000 children looked after, 1,000 runs, 5 years.
+
+    .venv/bin/python bench/forecast_england.py [--data bench/out/data/england] [--repeats 2]
+
+Data: `sufficiency synth --la Leeds --years 2016-2025 --children 85000 --seed 1` (the England
+case of bench/run.py; reused if the folder exists), loaded once with `sufficiency load`
+(timed apart: see the load benchmark). Timed: `sufficiency forecast --db england.duckdb
+--runs 1000 --years 5` in a fresh process under /usr/bin/time: read the store, fit, simulate
+1,000 runs (blocks of 250 runs on the machine's cores), write the quantiles, flows and costs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def timed(cmd):
+    t = time.perf_counter()
+    p = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True)
+    if p.returncode:
+        raise SystemExit(p.stdout[-2000:] + p.stderr[-2000:])
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1))
+    return time.perf_counter() - t, rss // 1024, p.stdout
+
+
+def cpu_name() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.machine()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", type=Path, default=ROOT / "bench" / "out" / "data" / "england")
+    ap.add_argument("--repeats", type=int, default=2)
+    ap.add_argument("--runs", type=int, default=1000)
+    a = ap.parse_args()
+    if not a.data.exists():
+        t = time.perf_counter()
+        subprocess.run([str(BIN / "sufficiency"), "synth", "--la", "Leeds", "--years", "2016-2025", "--children",
+                        "85000", "--seed", "1", "--out", str(a.data)], check=True, capture_output=True)
+        print(f"generated {a.data} in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+    db = a.data.parent / "england.duckdb"
+    if not db.exists():
+        wall, mb, _ = timed([str(BIN / "sufficiency"), "load", str(a.data), "--db", str(db)])
+        print(f"loaded in {wall:.0f} s, {mb:,} MB", file=sys.stderr)
+    cmd = [str(BIN / "sufficiency"), "forecast", "--db", str(db), "--runs", str(a.runs), "--years", "5"]
+    results = [timed(cmd) for _ in range(a.repeats)]
+    table = results[-1][2]
+    stock = re.search(r"2025-03-31\s*│\s*([\d,]+)", table)
+    walls = sorted(r[0] for r in results)
+    print(f"Machine: {cpu_name()}, {os.cpu_count()} cores, Python {platform.python_version()}.")
+    print(f"Store: {db} ({stock.group(1) if stock else '?'} children looked after on 31 March 2025).\n")
+    print("| command | wall s (each run) | peak memory |\n|---|---:|---:|")
+    print(f"| forecast: fit + 5 years x {a.runs:,} runs + tables | {', '.join(f'{w:.1f}' for w in walls)} | "
+          f"{max(r[1] for r in results):,} MB |")
+
+
+if __name__ == "__main__":
+    main()
