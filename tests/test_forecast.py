@@ -138,11 +138,18 @@ def test_cli_forecast_writes_monotone_quantiles_to_the_store(tmp_path):
 
 
 def test_year_to_year_spread_of_entries_beyond_chance():
-    from sufficiency.forecast.estimate import _between_year_sigma
+    from sufficiency.forecast.estimate import PRIOR_SIGMA, _between_year_sigma
 
-    assert _between_year_sigma({2020: 400, 2021: 400, 2022: 400, 2023: 400}) == 0.0
-    steady = _between_year_sigma({2020: 400, 2021: 420, 2022: 390, 2023: 410})
-    swings = _between_year_sigma({2020: 400, 2021: 300, 2022: 480, 2023: 350})
+    own = lambda a: _between_year_sigma(a, prior_steps=0)  # noqa: E731 - the council's data alone
+    assert own({2020: 400, 2021: 400, 2022: 400, 2023: 400}) == 0.0
+    steady = own({2020: 400, 2021: 420, 2022: 390, 2023: 410})
+    swings = own({2020: 400, 2021: 300, 2022: 480, 2023: 350})
     assert steady < 0.05 < 0.3 < swings  # small moves are mostly Poisson chance; large ones are not
-    assert _between_year_sigma({2022: 400, 2023: 300}) == 0.0  # too few years to tell
+    # with the prior: too few years to tell gives the prior; flat years pull below it, swings above;
+    # ten years of flat data pull it most of the way down
+    assert _between_year_sigma({2022: 400, 2023: 300}) == pytest.approx(PRIOR_SIGMA)
+    flat4 = _between_year_sigma({2020: 400, 2021: 400, 2022: 400, 2023: 400})
+    flat10 = _between_year_sigma({y: 400 for y in range(2014, 2024)})
+    assert flat10 < flat4 < PRIOR_SIGMA < _between_year_sigma({2020: 400, 2021: 300, 2022: 480, 2023: 350})
+    assert flat4 == pytest.approx(np.sqrt(4 * PRIOR_SIGMA**2 / 6))  # 3 changes: 2 degrees of freedom
 

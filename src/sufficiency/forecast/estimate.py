@@ -158,18 +158,32 @@ def _annual_entries(data, t1: int) -> dict[int, int]:
     return out
 
 
-def _between_year_sigma(annual: dict[int, int]) -> float:
+# Prior for the year-to-year step of the entry rate (log scale): a council's entries move by
+# about 8% a year beyond chance, worth PRIOR_STEPS years of evidence. England's starts moved by
+# 0-9% a year in 2021-2025 (DfE CLA 2025: 28,470, 31,100, 33,090, 33,130, 32,270), and one
+# council's by more; a few years of a council's own data cannot tell a steady rate from a
+# wandering one, so without the prior short histories gave a step of 0 and intervals too narrow.
+PRIOR_SIGMA = 0.08
+PRIOR_STEPS = 4
+
+
+def _between_year_sigma(annual: dict[int, int], prior_sigma: float = PRIOR_SIGMA,
+                        prior_steps: float = PRIOR_STEPS) -> float:
     """How much the yearly number of entrants moves from one year to the next beyond Poisson
     chance, on the log scale: the variance of year-on-year changes in log counts, less what
-    Poisson noise alone gives (about 1/n for each of the two years). That is the step of a random
-    walk the simulation lets the entry rate follow, one step a year."""
+    Poisson noise alone gives (about 1/n for each of the two years), combined with the prior as
+    a scaled inverse chi-squared posterior mean (prior_steps pseudo-changes at prior_sigma). That
+    is the step of a random walk the simulation lets the entry rate follow, one step a year."""
     years = sorted(annual)
     counts = np.array([annual[y] for y in years], float)
+    prior = prior_steps * prior_sigma**2
     if len(counts) < 3 or (counts <= 0).any():
-        return 0.0
+        return float(np.sqrt(prior / prior_steps)) if prior_steps else 0.0
     steps = np.diff(np.log(counts))
     noise = (1 / counts[1:] + 1 / counts[:-1]).mean()
-    return float(np.sqrt(max(steps.var(ddof=1) - noise, 0.0)))
+    own = max(steps.var(ddof=1) - noise, 0.0)
+    k = len(steps) - 1  # degrees of freedom of the council's own variance
+    return float(np.sqrt((prior + k * own) / (prior_steps + k))) if prior_steps + k else 0.0
 
 
 def _pieces(space, s0, s1, dob, pstart, cat, uasc, dest, event):
