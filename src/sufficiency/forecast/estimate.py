@@ -88,9 +88,13 @@ def _as_day(value, default: int) -> int:
     return int(days(np.array([np.datetime64(pd.Timestamp(value).date(), "D")]))[0])
 
 
+FIT_TABLES = ("placements", "periods", "children")  # what the model reads from a store
+
+
 def fit(store_or_path, *, as_of=None, window_years: float = 3, categories=None) -> Model:
     """Fit on the data up to `as_of` (default: the last 31 March in the store)."""
-    data = store_or_path if isinstance(store_or_path, StoreData) else StoreData.read(store_or_path, categories)
+    data = store_or_path if isinstance(store_or_path, StoreData) else StoreData.read(
+        store_or_path, categories, tables=FIT_TABLES)
     space = StateSpace(tuple(data.categories.ids))
     last = max(data.years) if data.years else None
     default = _as_day(dt.date(last, 3, 31), 0) if last else 0

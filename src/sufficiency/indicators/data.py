@@ -50,8 +50,8 @@ class StoreData:
 
     @classmethod
     def read(cls, source, categories: PlacementCategories | None = None,
-             parameters: Parameters | None = None) -> StoreData:
-        """From a store path or an open DuckDB connection."""
+             parameters: Parameters | None = None, tables=None) -> StoreData:
+        """From a store path or an open DuckDB connection; `tables`: only these (and meta)."""
         own = not isinstance(source, duckdb.DuckDBPyConnection)
         if own:
             path = Path(source)
@@ -68,7 +68,8 @@ class StoreData:
             missing = [t for t in ("episodes", "children", "meta") if t not in names]
             if missing:
                 raise StoreError(f"the store has no {', '.join(missing)} table: load returns with `sufficiency load`.")
-            tables = {t: con.execute(f'SELECT * FROM "{t}"').df() for t in TABLES if t in names}
+            want = TABLES if tables is None else (*tables, "meta")
+            tables = {t: con.execute(f'SELECT * FROM "{t}"').df() for t in TABLES if t in names and t in want}
         finally:
             if own:
                 con.close()
@@ -86,7 +87,7 @@ class StoreData:
                 t = tables[name]
                 t["category"] = cats.assign(t["place"].to_numpy(object), t["place_provider"].to_numpy(object))
         years = sorted(int(y) for y in meta.get("years") or [])
-        if not years and len(tables["episodes"]):
+        if not years and "episodes" in tables and len(tables["episodes"]):
             years = sorted(tables["episodes"]["source_year"].dropna().astype(int).unique().tolist())
         return cls(tables, meta, cats, parameters or load_parameters(), years)
 
