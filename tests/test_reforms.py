@@ -161,6 +161,14 @@ def test_foster_recruitment_adds_households_net_of_leavers():
     assert p.extra_foster_places[12] == pytest.approx(24, abs=0.1)
 
 
+def test_retention_keeps_a_share_of_todays_places_each_year():
+    kept = _measure([{"kind": "foster_recruitment", "fewer_leavers_points": 10, "from": "2024-04-01"}],
+                    {"inhouse_foster": 10, "ifa": 10})
+    # 10 places today; two years of 10 points fewer leavers: 12 places (31 March 2026: 23.99 months)
+    assert kept["inhouse_foster"][0, -1] == pytest.approx(12, abs=0.01)
+    assert kept["foster_gap"][0, -1] == pytest.approx(-8, abs=0.01)
+
+
 def test_homes_open_one_every_stagger_months():
     p = plan([reform({"kind": "residential_homes", "homes": 4, "beds_per_home": 2, "stagger_months": 6,
                       "from": "2025-04-01"})], CATS, DAYS)

@@ -129,7 +129,8 @@ def measure(fc, p: Plan, base: Baseline, params: Parameters) -> dict[str, np.nda
     placed = stock.copy()
     # fostering: in-house places first, agencies for the rest
     f_need = stock[:, :, ix["inhouse_foster"]] + stock[:, :, ix["ifa"]]
-    f_cap = base.foster_places + p.extra_foster_places[None, :]
+    kept = 0.0 if p.retained_share is None else p.retained_share[None, :]
+    f_cap = base.foster_places * (1 + kept) + p.extra_foster_places[None, :]
     f_in, f_out, f_gap = allocate(f_need, f_cap)
     placed[:, :, ix["inhouse_foster"]], placed[:, :, ix["ifa"]] = f_in, f_out
     out["foster_gap"] = f_gap

@@ -76,6 +76,7 @@ class Plan:
     dates: np.ndarray  # datetime64[D], months + 1
     levers: Levers
     extra_foster_places: np.ndarray  # (dates,)
+    retained_share: np.ndarray | None = None  # (dates,): today's places kept by retention, as a share
     homes: list[Homes] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
     price_factor: np.ndarray | None = None  # (dates, categories)
@@ -101,6 +102,7 @@ def plan(reforms: list[Reform], categories: tuple[str, ...], days: np.ndarray) -
     hazard = np.ones((months, n_cat, n_dest))
     keep_kin = np.ones(months)
     extra = np.zeros(len(dates))
+    retained = np.zeros(len(dates))
     price = np.ones((len(dates), n_cat))
     far = np.zeros((len(dates), n_cat))
     cap = np.full(len(dates), np.nan)
@@ -126,6 +128,7 @@ def plan(reforms: list[Reform], categories: tuple[str, ...], days: np.ndarray) -
 
                 extra += foster_places(0.0, months_since(dates, ch.start), ch.households_per_year,
                                        ch.places_per_household, ch.leavers_percent)
+                retained += ch.fewer_leavers_points / 100.0 * np.maximum(months_since(dates, ch.start), 0) / 12
             elif isinstance(ch, ResidentialHomes):
                 m = months_since(dates, ch.start)
                 if ch.stagger_months:
@@ -150,4 +153,4 @@ def plan(reforms: list[Reform], categories: tuple[str, ...], days: np.ndarray) -
     levers = Levers(entry=None if "Entries" not in touched else entry,
                     hazard=None if "Hazard" not in touched else hazard,
                     kinship=None if "KinshipFirst" not in touched else kin)
-    return Plan(dates, levers, extra, homes, blocks, price, far, cap, conv, list(reforms))
+    return Plan(dates, levers, extra, retained, homes, blocks, price, far, cap, conv, list(reforms))

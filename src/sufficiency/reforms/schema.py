@@ -20,7 +20,8 @@ reach full effect, growing in a straight line; 0: at once). The kinds:
 - kinship_first: `share` of new foster placements (entries and moves into in-house or agency
   fostering) are made with family instead.
 - foster_recruitment: `households_per_year` more in-house foster households, each with
-  `places_per_household` places, of whom `leavers_percent` stop each year.
+  `places_per_household` places, of whom `leavers_percent` stop each year; and retention:
+  `fewer_leavers_points` fewer of today's places lost each year (percentage points), kept.
 - residential_homes: `homes` more in-house homes of `beds_per_home` beds (Small Group Living:
   2), opening one every `stagger_months`, at `weekly_cost_per_bed` (default: the in-house
   residential unit cost).
@@ -83,9 +84,10 @@ class KinshipFirst(_Change):
 
 class FosterRecruitment(_Change):
     kind: Literal["foster_recruitment"]
-    households_per_year: Annotated[float, Field(ge=0)]
+    households_per_year: Annotated[float, Field(ge=0)] = 0.0
     places_per_household: Annotated[float, Field(gt=0, le=10)] = 1.0
     leavers_percent: Annotated[float, Field(ge=0, le=100)] = 0.0
+    fewer_leavers_points: Annotated[float, Field(ge=0, le=100)] = 0.0
 
 
 class ResidentialHomes(_Change):
