@@ -4,12 +4,17 @@
     fc = simulate(model, years=5, runs=1000, seed=1)
     fc.quantiles(by="category")        # date, category, quantile, value
     fc.costs(load_parameters())
+    ev = expected(model, years=5)       # the expected value in closed form (no simulation)
     bt = backtest("la.duckdb")          # rolling origins: errors and interval coverage
 
-Model: estimate.py; simulation: simulate.py; backtests and naive baselines: backtest.py.
+Model: estimate.py; simulation: simulate.py; closed-form expected value: project.py; backtests
+and naive baselines: backtest.py.
 """
 
 from .estimate import Model, fit
-from .simulate import Forecast, Levers, expected, simulate
+from .project import project
+from .simulate import Forecast, Levers, mean_of_runs, simulate
 
-__all__ = ["fit", "simulate", "expected", "Model", "Forecast", "Levers"]
+expected = project  # the expected-value forecast, in closed form
+
+__all__ = ["fit", "simulate", "expected", "project", "mean_of_runs", "Model", "Forecast", "Levers"]

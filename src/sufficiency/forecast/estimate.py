@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..indicators.data import StoreData
+from ..parameters import Parameters
 from .states import (
     AGE_BANDS,
     AGE_EDGES,
@@ -89,12 +90,14 @@ def _as_day(value, default: int) -> int:
 
 
 FIT_TABLES = ("placements", "periods", "children")  # what the model reads from a store
+FIT_COLUMNS = {"placements": ["child", "period", "start", "end", "place", "place_provider", "rec", "end_censored"],
+               "periods": ["child", "period", "start", "end"], "children": ["child", "dob", "uasc"]}
 
 
 def fit(store_or_path, *, as_of=None, window_years: float = 3, categories=None) -> Model:
     """Fit on the data up to `as_of` (default: the last 31 March in the store)."""
     data = store_or_path if isinstance(store_or_path, StoreData) else StoreData.read(
-        store_or_path, categories, tables=FIT_TABLES)
+        store_or_path, categories, parameters=Parameters({}), tables=FIT_TABLES, columns=FIT_COLUMNS)  # the fit needs no parameters
     space = StateSpace(tuple(data.categories.ids))
     last = max(data.years) if data.years else None
     default = _as_day(dt.date(last, 3, 31), 0) if last else 0
@@ -110,9 +113,12 @@ def fit(store_or_path, *, as_of=None, window_years: float = 3, categories=None) 
     end = days(pl["end"].to_numpy("datetime64[D]"))
     censored = pl["end_censored"].to_numpy(bool) | (end > t1)
     end = np.minimum(end, t1)
-    dob = days(pl["child"].map(kids["dob"]).to_numpy("datetime64[D]"))
-    uasc = pl["child"].map(kids["uasc"]).fillna(False).to_numpy(bool).astype(np.int64)
-    pstart = days(pd.MultiIndex.from_frame(pl[["child", "period"]]).map(periods).to_numpy("datetime64[D]"))
+    # each placement with its child's date of birth and UASC status and its period's start (one merge)
+    joined = pl[["child", "period"]].merge(kids[["dob", "uasc"]], left_on="child", right_index=True, how="left") \
+        .merge(periods.rename("pstart"), left_on=["child", "period"], right_index=True, how="left")
+    dob = days(joined["dob"].to_numpy("datetime64[D]"))
+    uasc = joined["uasc"].fillna(False).to_numpy(bool).astype(np.int64)
+    pstart = days(joined["pstart"].to_numpy("datetime64[D]"))
     cat = pl["category"].map(cat_id).to_numpy(np.int64)
     # destination at the end of each placement
     same_next = (pl["child"].shift(-1) == pl["child"]) & (pl["period"].shift(-1) == pl["period"])

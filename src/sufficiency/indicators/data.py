@@ -50,8 +50,9 @@ class StoreData:
 
     @classmethod
     def read(cls, source, categories: PlacementCategories | None = None,
-             parameters: Parameters | None = None, tables=None) -> StoreData:
-        """From a store path or an open DuckDB connection; `tables`: only these (and meta)."""
+             parameters: Parameters | None = None, tables=None, columns: dict | None = None) -> StoreData:
+        """From a store path or an open DuckDB connection; `tables`: only these (and meta);
+        `columns`: {table: [columns]} to read only those columns of a table."""
         own = not isinstance(source, duckdb.DuckDBPyConnection)
         if own:
             path = Path(source)
@@ -69,7 +70,12 @@ class StoreData:
             if missing:
                 raise StoreError(f"the store has no {', '.join(missing)} table: load returns with `sufficiency load`.")
             want = TABLES if tables is None else (*tables, "meta")
-            tables = {t: con.execute(f'SELECT * FROM "{t}"').df() for t in TABLES if t in names and t in want}
+            cols = columns or {}
+
+            def select(t):
+                return ", ".join(f'"{c}"' for c in cols[t]) if t in cols else "*"
+
+            tables = {t: con.execute(f'SELECT {select(t)} FROM "{t}"').df() for t in TABLES if t in names and t in want}
         finally:
             if own:
                 con.close()
