@@ -248,8 +248,11 @@ def _simulate_block(model: Model, steps: int, runs: int, rng, parameter_uncertai
     else:
         entry_rate = np.full(runs, rate)
     # the entry rate wanders from year to year as in the past: a random walk on the log scale
-    walk = np.exp(np.cumsum(rng.normal(0.0, model.entry_sigma, size=(runs, years)), axis=1)) \
-        if parameter_uncertainty and model.entry_sigma > 0 else np.ones((runs, years))
+    # (each step has mean -sigma^2/2, so the walk changes the spread of entries, not their mean:
+    # the mean of the runs stays at the estimated rate, as in the closed-form expected value)
+    sig = model.entry_sigma
+    walk = np.exp(np.cumsum(rng.normal(-sig * sig / 2, sig, size=(runs, years)), axis=1)) \
+        if parameter_uncertainty and sig > 0 else np.ones((runs, years))
     prof = model.entrants
     prof_age = prof["age_days"].to_numpy(np.int64)
     prof_cat = prof["cat"].to_numpy(np.int64)
