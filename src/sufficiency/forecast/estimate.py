@@ -119,13 +119,15 @@ def fit(store_or_path, *, as_of=None, window_years: float = 3, categories=None) 
     dob = days(joined["dob"].to_numpy("datetime64[D]"))
     uasc = joined["uasc"].fillna(False).to_numpy(bool).astype(np.int64)
     pstart = days(joined["pstart"].to_numpy("datetime64[D]"))
-    cat = pl["category"].map(cat_id).to_numpy(np.int64)
+    cat = pd.Index(list(space.categories)).get_indexer(pl["category"]).astype(np.int64)
     # destination at the end of each placement
-    same_next = (pl["child"].shift(-1) == pl["child"]) & (pl["period"].shift(-1) == pl["period"])
-    next_cat = pl["category"].shift(-1).map(cat_id).fillna(-1).to_numpy(np.int64)
-    exit_dest = pl["rec"].map(EXIT_OF_REC).fillna("other").map({e: len(space.categories) + i
-                                                                for i, e in enumerate(EXITS)}).to_numpy(np.int64)
-    moving = same_next.to_numpy(bool)
+    child, period = pl["child"].to_numpy(object), pl["period"].to_numpy()
+    moving = np.zeros(len(pl), bool)
+    moving[:-1] = (child[1:] == child[:-1]) & (period[1:] == period[:-1])
+    next_cat = np.append(cat[1:], -1)
+    routes = pd.Index(list(EXIT_OF_REC)).get_indexer(pl["rec"])  # -1: not a named route
+    exit_of = np.array([EXITS.index(EXIT_OF_REC[r]) for r in EXIT_OF_REC] + [EXITS.index("other")])
+    exit_dest = len(space.categories) + exit_of[routes]  # code -1 takes the last: other
     dest = np.where(moving, next_cat, exit_dest)
     event = ~censored & ~(moving & (next_cat == cat))
     eighteen = add_years(dob, 18)
