@@ -6,11 +6,12 @@ cs-demand-model 0.5.1, at 1, 2 and 3 years; coverage of our 50% and 90% interval
 
 For each council and seed: `synthesise(la, FIRST, LAST, seed)` then `pipeline.load`; then
 `forecast.backtest` at every 31 March with 3 years of returns before it (origins 2018-2024 for
-returns 2016-2025), fitted on the store as known on the origin, `--runs` runs, scored against
+returns 2016-2025), fitted on the store as known on the origin over up to 5 years before it (as
+far as the returns go), `--runs` runs, scored against
 the realised stock on later 31 Marches, in total, in each of our 9 placement categories and in
 the groups cs-demand-model can draw (fostering, residential). For the first `--peer-seeds`
-seeds, cs-demand-model is run at the same origins on the returns up to each origin
-(bench/peers/demand_model_run.py in bench/.demand-venv), once with its categories aligned to
+seeds, cs-demand-model is run at the same origins on the returns up to each origin, with the
+same reference window (bench/peers/demand_model_run.py in bench/.demand-venv), once with its categories aligned to
 ours ('cs-demand-model') and once with its shipped configuration ('cs-demand-model
 (standard)', total only).
 
@@ -46,6 +47,7 @@ GROUPS = {"fostering": FOSTERING, "residential": RESIDENTIAL}
 PEER_SERIES = ["all", "fostering", "residential", "supported", "with_parents", "placed_for_adoption", "other"]
 PEER = "cs-demand-model"
 PEER_STANDARD = "cs-demand-model (standard)"
+WINDOW = 5  # years of history both models are fitted on, at most (forecast.estimate.WINDOW_YEARS)
 METHODS = ["model", "model_mean", "last_value", "linear_trend", "trend_shares", PEER, PEER_STANDARD]
 
 
@@ -77,7 +79,8 @@ def one(council: str, seed: int, a: dict) -> dict:
                 hs = sorted(bt.results.loc[bt.results["origin"] == origin, "horizon"].unique().tolist())
                 for config, name in (("aligned", PEER), ("standard", PEER_STANDARD)):
                     t, c0 = time.perf_counter(), _children_cpu()
-                    p = subprocess.run([str(PEER_PY), str(PEER_RUN), str(returns), str(origin), "--window", "3",
+                    window = min(WINDOW, origin - a["first"] + 1)  # as ours: up to 5 years, as far as the data go
+                    p = subprocess.run([str(PEER_PY), str(PEER_RUN), str(returns), str(origin), "--window", str(window),
                                         "--config", config, "--horizons", *map(str, hs)],
                                        capture_output=True, text=True)
                     if p.returncode:

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sufficiency.errors import StoreError
 from sufficiency.forecast import fit, simulate
 from sufficiency.forecast.backtest import origins_for
 from sufficiency.forecast.states import EXITS, add_years, completed_years, days
@@ -197,3 +198,16 @@ def test_closed_form_projection_agrees_with_the_simulations_mean(model):
     again = expected(model, years=3)
     assert closed.runs == 1 and np.array_equal(expected(model, years=3).stock_cat, again.stock_cat)
     assert len(month_ends(model.as_of, 36)) == closed.stock_cat.shape[1]
+
+
+def test_the_window_never_starts_before_the_returns(tmp_path):
+    """Returns 2019/20 to 2022/23: asking for 10 years fits on the 4 the returns cover, so the
+    entry rate is not diluted by years with no data."""
+    db = known_store(tmp_path / "k.duckdb", n=2000)
+    long, four = fit(db, as_of="2023-03-31", window_years=10), fit(db, as_of="2023-03-31", window_years=4)
+    assert long.window == four.window and long.window_years == pytest.approx(4, abs=0.01)
+    assert np.array_equal(long.events, four.events) and long.entry_count == four.entry_count
+    per_year = long.entry_count / long.entry_days * 365.25
+    assert per_year == pytest.approx(2000 / 4, rel=0.08)  # about n entrants over the four years
+    with pytest.raises(StoreError, match="six months"):
+        fit(db, as_of="2019-05-31")

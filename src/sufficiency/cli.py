@@ -188,7 +188,7 @@ def demo(
     from .report import write_report
 
     try:
-        forecast(db=db, years=5, runs=1000, seed=seed, as_of=None, window=3, output=None)
+        forecast(db=db, years=5, runs=1000, seed=seed, as_of=None, window=5, output=None)
         compare_command(DEMO_REFORMS, db=db, years=5, runs=500, seed=seed, parameters=None,
                         xlsx=output / "reforms.xlsx")
         with console.status("Writing the report"):
@@ -269,7 +269,8 @@ def forecast(
     runs: Annotated[int, typer.Option(help="Monte Carlo runs.")] = 1000,
     seed: Annotated[int, typer.Option(help="Root random seed (recorded with the results).")] = 1,
     as_of: Annotated[str | None, typer.Option(help="Start date (default: the last 31 March loaded).")] = None,
-    window: Annotated[float, typer.Option(help="Years of history the rates are estimated from.")] = 3,
+    window: Annotated[float, typer.Option(
+        help="Years of history the rates are estimated from (at most: as much as the returns cover).")] = 5,
     output: Annotated[Path | None, typer.Option("--out", "-o", help="Also write the quantiles to this CSV.")] = None,
 ) -> None:
     """Forecast children in care by placement and age, with 5-95% intervals, into the store."""
@@ -289,7 +290,8 @@ def forecast(
                        fc.quantiles("category").rename(columns={"category": "series"}).assign(breakdown="category"),
                        fc.quantiles("age_band").rename(columns={"age_band": "series"}).assign(breakdown="age_band")])
         tables = {"forecast_quantiles": q, "forecast_flows": fc.flows(), "forecast_costs": fc.costs(load_parameters())}
-        meta = {"forecast": json.dumps({"seed": seed, "runs": runs, "years": years, "window_years": window,
+        meta = {"forecast": json.dumps({"seed": seed, "runs": runs, "years": years,
+                                        "window_years": round(model.window_years, 2),
                                         "as_of": str(pd.Timestamp(np.datetime64(int(model.as_of), "D")).date())})}
         _append_tables(db, tables, meta)
     except SufficiencyError as exc:

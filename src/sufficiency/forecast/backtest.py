@@ -6,8 +6,9 @@ what the store says happened, beside naive baselines (and beside any other forec
     bt.summary()         # MAE, MAPE, WAPE, bias and interval coverage by method, horizon, series
     bt.write("la.duckdb")  # tables backtest_results and backtest_summary
 
-Origins: every 31 March with `window_years` of returns before it and at least the shortest
-horizon after it (`origins_for`). At each origin the model is fitted on the store as it was
+Origins: every 31 March with `min_history` years of returns before it (default 3) and at least
+the shortest horizon after it (`origins_for`); the model is fitted on up to `window_years`
+(default 5) before each origin, as much as the returns cover. At each origin the model is fitted on the store as it was
 known on that day (`known_on`: later episodes dropped, later ends reopened), simulated
 `runs` times, and its median compared with the realised stock; its 50% (25-75%) and 90% (5-95%)
 intervals either hold the realised value or not.
@@ -327,14 +328,15 @@ class Backtest:
 
 
 def backtest(store_or_path, *, origins=None, horizons=(1, 2, 3), runs: int = 500, seed: int = 0,
-             window_years: int = 3, baseline_methods: Iterable[str] | None = None,
+             window_years: float = 5, min_history: int = 3, baseline_methods: Iterable[str] | None = None,
              groups: Mapping[str, Iterable[str]] | None = None, categories: PlacementCategories | None = None,
              model: bool = True, censor: bool = True,
              progress: Callable[[str, int, int], None] | None = None) -> Backtest:
     """Rolling-origin backtest of the forecast model and the naive baselines.
 
     origins: years (or 31 March dates) to forecast from; default every year with
-      `window_years` of returns before it and the shortest horizon after it.
+      `min_history` years of returns before it and the shortest horizon after it.
+    window_years: the model is fitted on up to this many years before each origin.
     horizons: years ahead; a horizon past the end of the data is skipped for that origin.
     runs, seed: Monte Carlo runs per origin; the seed of origin i is the i-th child of
       numpy.random.SeedSequence(seed), so the whole backtest is reproducible.
@@ -351,7 +353,7 @@ def backtest(store_or_path, *, origins=None, horizons=(1, 2, 3), runs: int = 500
     years = list(data.years)
     realised = realised_stock(data, years, categories=cats, groups=grp)
     if origins is None:
-        origins = origins_for(years, window_years, hs[0])
+        origins = origins_for(years, min_history, hs[0])
     origins = [_origin_year(o) for o in origins]
     methods = list(BASELINES) if baseline_methods is None else list(baseline_methods)
     seeds = np.random.SeedSequence(seed).spawn(max(len(origins), 1))
@@ -388,6 +390,7 @@ def backtest(store_or_path, *, origins=None, horizons=(1, 2, 3), runs: int = 500
     if progress:
         progress("done", len(todo), len(todo))
     params = {"origins": todo, "horizons": hs, "runs": runs, "seed": seed, "window_years": window_years,
+              "min_history": min_history,
               "baselines": methods, "groups": grp, "categories": list(cats.ids), "model": model,
               "censor": censor, "years": years}
     return Backtest(_typed(pd.DataFrame(rows, columns=RESULT_COLUMNS)), realised, params, pd.DataFrame(timing))
@@ -537,7 +540,8 @@ summary = headline  # the wide headline table, as earlier versions named it
 def backtest_command(
     db: Annotated[Path, typer.Option(help="Store written by `sufficiency load`.")] = Path("la.duckdb"),
     runs: Annotated[int, typer.Option(help="Monte Carlo runs per origin.")] = 500,
-    window: Annotated[int, typer.Option(help="Years of history the model is fitted on at each origin.")] = 3,
+    window: Annotated[float, typer.Option(help="Years of history (at most) the model is fitted on at each origin.")] = 5,
+    min_history: Annotated[int, typer.Option(help="Years of returns an origin needs before it.")] = 3,
     horizon: Annotated[list[int] | None, typer.Option(
         "--horizon", help="Years ahead to score (repeat the option); default 1, 2 and 3.")] = None,
     seed: Annotated[int, typer.Option(help="Root random seed.")] = 1,
@@ -553,9 +557,9 @@ def backtest_command(
     hs = tuple(horizon) if horizon else (1, 2, 3)
     try:
         with err.status("Backtesting"):
-            bt = backtest(db, runs=runs, window_years=window, horizons=hs, seed=seed)
+            bt = backtest(db, runs=runs, window_years=window, min_history=min_history, horizons=hs, seed=seed)
         if not len(bt):
-            raise SufficiencyError(f"{db} has too few years to backtest: it needs {window} years of returns "
+            raise SufficiencyError(f"{db} has too few years to backtest: it needs {min_history} years of returns "
                                    f"before a 31 March and {min(hs)} after it.")
         bt.write(db)
     except (SufficiencyError, ValueError) as exc:

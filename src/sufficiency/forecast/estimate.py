@@ -1,6 +1,12 @@
 """Fit the forecast model to a store: hazards from events and child-days, entrants, the stock.
 
-Hazards. Every placement in the reference window (the `window_years` before `as_of`) is cut
+Window. The reference window is the `window_years` (default 5) before `as_of`, or as much of
+them as the returns cover: it never starts before 1 April of the first return's year, since
+before that the data hold only the children still in care then (entrants would be undercounted
+and long stays overweighted). On synthetic councils a 5-year window forecast better than a
+3-year one (docs/benchmarks.md).
+
+Hazards. Every placement in the reference window is cut
 into pieces at the child's birthdays that change age band, at the time-in-care band edges and
 at the window's ends; each piece adds child-days of exposure to its cell (UASC, age band,
 category, time in care). A placement that ends adds an event to the cell it ends in: a move to
@@ -63,6 +69,11 @@ class Model:
     annual_entries: dict = field(default_factory=dict)
 
     @property
+    def window_years(self) -> float:
+        """Length of the reference window actually used (the returns may cover less than asked)."""
+        return (self.window[1] - self.window[0]) / 365.25
+
+    @property
     def rates(self) -> np.ndarray:
         """Posterior mean hazards per day (cells, destinations)."""
         return (self.events + self.prior_mean * PRIOR_DAYS) / (self.exposure[:, None] + PRIOR_DAYS)
@@ -94,15 +105,26 @@ FIT_COLUMNS = {"placements": ["child", "period", "start", "end", "place", "place
                "periods": ["child", "period", "start", "end"], "children": ["child", "dob", "uasc"]}
 
 
-def fit(store_or_path, *, as_of=None, window_years: float = 3, categories=None) -> Model:
-    """Fit on the data up to `as_of` (default: the last 31 March in the store)."""
-    data = store_or_path if isinstance(store_or_path, StoreData) else StoreData.read(
-        store_or_path, categories, parameters=Parameters({}), tables=FIT_TABLES, columns=FIT_COLUMNS)  # the fit needs no parameters
+WINDOW_YEARS = 5
+
+
+def fit(store_or_path, *, as_of=None, window_years: float = WINDOW_YEARS, categories=None) -> Model:
+    """Fit on the data up to `as_of` (default: the last 31 March in the store), over the
+    `window_years` before it or as much of them as the returns cover."""
+    data = store_or_path if isinstance(store_or_path, StoreData) else StoreData.read(  # (no parameters needed)
+        store_or_path, categories, parameters=Parameters({}), tables=FIT_TABLES, columns=FIT_COLUMNS)
     space = StateSpace(tuple(data.categories.ids))
     last = max(data.years) if data.years else None
     default = _as_day(dt.date(last, 3, 31), 0) if last else 0
     t1 = _as_day(as_of, default)
     t0 = t1 - int(round(window_years * 365.25))
+    if data.years:  # not before the returns begin
+        t0 = max(t0, _as_day(dt.date(min(data.years) - 1, 4, 1), 0) - 1)
+    if t1 - t0 < 180:
+        from ..errors import StoreError
+
+        raise StoreError(f"the returns cover only {max(t1 - t0, 0)} days before {as_of or 'the last 31 March'}: "
+                         "the forecast needs at least six months of history to fit.")
     kids = data.tables["children"].drop_duplicates("child").set_index("child")
     pl = data.tables["placements"].sort_values(["child", "start"]).reset_index(drop=True)
     pl = pl[days(pl["start"].to_numpy("datetime64[D]")) <= t1].reset_index(drop=True)

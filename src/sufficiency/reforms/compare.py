@@ -242,7 +242,7 @@ def _quantiles(values: np.ndarray, q=QUANTILES) -> np.ndarray:
 
 
 def compare(source, scenarios: Mapping[str, list[Reform]], *, years: int = 5, runs: int = 1000, seed: int = 1,
-            parameters: Parameters | None = None, as_of=None, window_years: float = 3,
+            parameters: Parameters | None = None, as_of=None, window_years: float = 5,
             progress: Callable[[str, int, int], None] | None = None) -> Comparison:
     """Fit once, simulate the baseline and every scenario with one seed, measure and compare.
     `scenarios`: name -> its reforms; the baseline (no reforms) is always run first."""
@@ -295,7 +295,7 @@ def compare(source, scenarios: Mapping[str, list[Reform]], *, years: int = 5, ru
     differences = pd.DataFrame(diffs)
     summary = _summary(per_run, differences, model, years)
     info = {"years": years, "runs": runs, "seed": seed, "as_of": str(as_dates([model.as_of])[0]),
-            "window_years": window_years}
+            "window_years": round(model.window_years, 2)}
     files = {k: [r.file or r.name for r in v] for k, v in todo.items()}
     return Comparison(measures, differences, summary, base, files, info)
 
