@@ -323,6 +323,6 @@ def test_backtest_command(council, tmp_path):
     r = CliRunner().invoke(app, ["backtest", "--db", str(db), "--runs", "20", "--horizon", "1", "--out",
                                  str(tmp_path / "r.csv")])
     assert r.exit_code == 0, r.output
-    assert "last_value" in r.output and (tmp_path / "r.csv").exists()
+    assert "no change" in r.output and (tmp_path / "r.csv").exists()
     r = CliRunner().invoke(app, ["backtest", "--db", str(tmp_path / "nowhere.duckdb")])
     assert r.exit_code == 2 and "does not exist" in r.output and "Traceback" not in r.output
