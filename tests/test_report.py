@@ -173,3 +173,19 @@ def test_forecast_section_appears_once_a_forecast_is_in_the_store(store, tmp_pat
     assert 'id="forecast"' in html and "recorded and forecast" in html
     for child in CHILD_IDS.values():
         assert child not in html
+    assert "How such forecasts did on past years" not in html
+    # a backtest's summary in the store (this one-year store is too short to run one): its figures shown
+    import duckdb
+    import pandas as pd
+
+    summary = pd.DataFrame({"method": ["model", "last_value", "linear_trend"], "horizon": 1, "series": "all",
+                            "n": 7, "mae": 1.0, "mape": [4.25, 3.5, 6.0], "wape": 1.0, "bias": 0.0,
+                            "coverage_50": [50.0, None, None], "coverage_90": [85.7, None, None]})
+    con = duckdb.connect(str(db))
+    con.register("s", summary)
+    con.execute("CREATE TABLE backtest_summary AS SELECT * FROM s")
+    con.close()
+    html = write_report(db, tmp_path / "c.html").html.read_text()
+    assert "How such forecasts did on past years" in html
+    for text in ("1 year ahead", ">7<", "4.2%", "3.5%", "6.0%", "85.7%"):
+        assert text in html, text

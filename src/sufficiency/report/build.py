@@ -286,6 +286,7 @@ def _forecast(db, fig: _Figures) -> Section | None:
         if "forecast_quantiles" not in names:
             return None
         q = con.execute("SELECT * FROM forecast_quantiles").df()
+        acc = con.execute("SELECT * FROM backtest_summary").df() if "backtest_summary" in names else None
         costs = con.execute("SELECT * FROM forecast_costs").df() if "forecast_costs" in names else None
         meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
     finally:
@@ -301,8 +302,9 @@ def _forecast(db, fig: _Figures) -> Section | None:
         f"{info.get('as_of', '')}, the median forecast is {wide.loc[end, 0.5]:,.0f} children looked after on "
         f"31 March {end}; in 9 futures out of 10 between {wide.loc[end, 0.05]:,.0f} and {wide.loc[end, 0.95]:,.0f} "
         f"({info.get('runs', '')} simulated futures, seed {info.get('seed', '')}).",
-        "A forecast is not a target: it shows where present patterns lead. See the accuracy of such "
-        "forecasts on past years with `sufficiency backtest`.",
+        "A forecast is not a target: it shows where present patterns lead. "
+        + ("How such forecasts did on this council's past years is below." if acc is not None and len(acc) else
+           "See the accuracy of such forecasts on past years with `sufficiency backtest`."),
     ]
     hist = {y: v for y, v in fig.series("cla_31_march").items() if y <= start}
     s.charts.append(charts.fan(hist, {k: wide[k].to_dict() for k in wide.columns},
@@ -316,6 +318,8 @@ def _forecast(db, fig: _Figures) -> Section | None:
         rows.append([lab, *[f"{g.loc[y, 0.5]:,.0f} ({g.loc[y, 0.05]:,.0f}-{g.loc[y, 0.95]:,.0f})" for y in years]])
     s.tables.append(Table("Children by placement on 31 March: median forecast (90% range)",
                           ["Placement", *[str(y) for y in years]], rows, name="forecast_placements"))
+    if acc is not None and len(acc):
+        s.tables.append(_accuracy(acc))
     if costs is not None and len(costs):
         costs["year"] = pd.to_datetime(costs["date"]).dt.year
         a = costs[costs["measure"] == "annual_cost"].pivot_table(index="year", columns="quantile", values="value")
@@ -325,6 +329,26 @@ def _forecast(db, fig: _Figures) -> Section | None:
                                 f"{shown(a.loc[y, 0.05], False, 'gbp_year')} to {shown(a.loc[y, 0.95], False, 'gbp_year')}"]
                                for y in a.index], name="forecast_cost"))
     return s
+
+
+def _accuracy(acc: pd.DataFrame) -> Table:
+    """The backtest on the council's own past years: error of the total, the model beside "no
+    change" and a straight-line trend, and how often its intervals held what happened."""
+    tot = acc[acc["series"] == "all"].set_index(["horizon", "method"])
+    rows = []
+
+    def cell(h, method, col="mape"):
+        v = tot[col].get((h, method), np.nan)
+        return "" if pd.isna(v) else f"{v:.1f}%"
+
+    for h in sorted(acc["horizon"].unique()):
+        n = tot["n"].get((h, "model"), 0)
+        rows.append([f"{h} year{'s' if h > 1 else ''} ahead", str(int(n)), cell(h, "model"), cell(h, "last_value"),
+                     cell(h, "linear_trend"), cell(h, "model", "coverage_90")])
+    return Table("How such forecasts did on past years (sufficiency backtest): average error of the total, and "
+                 "how often the 90% range held the number that came",
+                 ["", "Forecasts", "This model", "No change", "Straight-line trend", "90% range held"], rows,
+                 name="forecast_accuracy")
 
 
 def _reforms(db) -> Section | None:
