@@ -26,7 +26,6 @@ import argparse
 import io
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -36,6 +35,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import pandas as pd
+from run import machine  # bench/run.py
 
 ROOT = Path(__file__).resolve().parents[1]
 PEER_PY = ROOT / "bench" / ".demand-venv" / "bin" / "python"
@@ -230,16 +230,6 @@ def tables(res: pd.DataFrame, categories: list[str], timings: list[dict]) -> str
     return "\n".join(out)
 
 
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--councils", nargs="+", default=["York", "Leeds", "Birmingham"])
@@ -286,8 +276,7 @@ def main() -> None:
         cats = list(PlacementCategories.load().ids)
     for c in ("in_50", "in_90"):
         res[c] = res[c].astype("boolean")
-    head = (f"Machine: {cpu_name()}, {os.cpu_count()} cores, Python "
-            f"{platform.python_version()}; runs per origin {a.runs}; returns {a.first}-{a.last}.\n")
+    head = (f"Machine: {machine()}; runs per origin {a.runs}; returns {a.first}-{a.last}.\n")
     text = head + "\n" + tables(res, cats, timings)
     (a.out / "summary.md").write_text(text)
     print(text)

@@ -10,21 +10,14 @@ Accuracy is measured by bench/backtest_bench.py; England scale by bench/forecast
 from __future__ import annotations
 
 import argparse
-import re
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
+from run import machine, timed  # bench/run.py: under /usr/bin/time, wall and peak memory
+
 BIN = Path(sys.executable).parent
-
-
-def timed(cmd):
-    t = time.perf_counter()
-    p = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True, check=True)
-    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1))
-    return time.perf_counter() - t, rss // 1024
 
 
 def main() -> None:
@@ -39,9 +32,10 @@ def main() -> None:
                        check=True, capture_output=True)
         runs = [timed([str(BIN / "sufficiency"), "forecast", "--db", str(d / "big.duckdb"), "--runs", "1000"])
                 for _ in range(a.repeats)]
-    walls = ", ".join(f"{w:.1f}" for w, _ in runs)
+    walls = ", ".join(f"{r['seconds']:.1f}" for r in runs)
+    print(f"Machine: {machine()}.\n")
     print("| command | wall s (each run) | peak memory |\n|---|---:|---:|")
-    print(f"| forecast, 2,000 children, 5 years x 1,000 runs | {walls} | {max(m for _, m in runs):,} MB |")
+    print(f"| forecast, 2,000 children, 5 years x 1,000 runs | {walls} | {max(r['peak_mb'] for r in runs):,} MB |")
 
 
 if __name__ == "__main__":

@@ -12,32 +12,15 @@ case of bench/run.py; reused if the folder exists), loaded once with `sufficienc
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import re
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from run import machine, timed  # bench/run.py: under /usr/bin/time, wall and peak memory
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-
-
-def timed(cmd):
-    t = time.perf_counter()
-    p = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True)
-    if p.returncode:
-        raise SystemExit(p.stdout[-2000:] + p.stderr[-2000:])
-    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1))
-    return time.perf_counter() - t, rss // 1024, p.stdout
-
-
-def cpu_name() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.machine()
 
 
 def main() -> None:
@@ -53,8 +36,8 @@ def main() -> None:
         print(f"generated {a.data} in {time.perf_counter() - t:.0f} s", file=sys.stderr)
     db = a.data.parent / "england.duckdb"
     if not db.exists():
-        wall, mb, _ = timed([str(BIN / "sufficiency"), "load", str(a.data), "--db", str(db)])
-        print(f"loaded in {wall:.0f} s, {mb:,} MB", file=sys.stderr)
+        r = timed([str(BIN / "sufficiency"), "load", str(a.data), "--db", str(db)])
+        print(f"loaded in {r['seconds']:.0f} s, {r['peak_mb']:,} MB", file=sys.stderr)
     cmd = [str(BIN / "sufficiency"), "forecast", "--db", str(db), "--runs", str(a.runs), "--years", "5"]
     results = [timed(cmd) for _ in range(a.repeats)]
     import duckdb
@@ -63,12 +46,12 @@ def main() -> None:
     stock = con.execute("SELECT value FROM forecast_quantiles WHERE breakdown = 'total' AND quantile = 0.5 "
                         "ORDER BY date LIMIT 1").fetchone()[0]
     con.close()
-    walls = sorted(r[0] for r in results)
-    print(f"Machine: {cpu_name()}, {os.cpu_count()} cores, Python {platform.python_version()}.")
+    walls = sorted(r["seconds"] for r in results)
+    print(f"Machine: {machine()}.")
     print(f"Store: {db} ({stock:,.0f} children looked after on 31 March 2025).\n")
     print("| command | wall s (each run) | peak memory |\n|---|---:|---:|")
     print(f"| forecast: fit + 5 years x {a.runs:,} runs + tables | {', '.join(f'{w:.1f}' for w in walls)} | "
-          f"{max(r[1] for r in results):,} MB |")
+          f"{max(r['peak_mb'] for r in results):,} MB |")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,6 @@ import argparse
 import io
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,7 @@ import zipfile
 from pathlib import Path
 
 import pandas as pd
+from run import machine  # bench/run.py
 
 ROOT = Path(__file__).resolve().parents[1]
 PEER_PY = ROOT / "bench" / ".demand-venv" / "bin" / "python"
@@ -106,16 +106,6 @@ def med(xs):
     return float(pd.Series(xs).median())
 
 
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--copies", type=int, default=40)
@@ -169,8 +159,7 @@ def main() -> None:
                                    f"{med([p['process_wall_s'] for p in peer]):.1f} s",
                          "stock": peer[0]["stock"]})
             print(f"{years} years, peer step {step}: {med(rows[-1]['wall']):.1f} s", file=sys.stderr)
-    print(f"Machine: {cpu_name()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}. Sample x{a.copies}: {counts['episodes']:,} episode rows; "
+    print(f"Machine: {machine()}. Sample x{a.copies}: {counts['episodes']:,} episode rows; "
           f"our load (once, not in the ratio) {load_s:.1f} s wall / {load_cpu:.1f} s CPU.\n")
     print("| years ahead | tool | step | wall s (median; min-max) | CPU s (median) | stock on origin | detail |")
     print("|---:|---|---|---:|---:|---:|---|")

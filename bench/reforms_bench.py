@@ -12,33 +12,15 @@ each scenario, write the tables and a workbook.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import re
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from run import machine, timed  # bench/run.py: under /usr/bin/time, wall and peak memory
 
 BIN = Path(sys.executable).parent
 REFORMS = ["family-help", "kinship-first", "foster-recruitment", "small-group-living", "agency-cap"]
-
-
-def timed(cmd):
-    t = time.perf_counter()
-    p = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True)
-    if p.returncode:
-        raise SystemExit(p.stdout[-2000:] + p.stderr[-2000:])
-    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1))
-    return time.perf_counter() - t, rss // 1024, p.stdout
-
-
-def cpu_name() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.machine()
 
 
 def main() -> None:
@@ -63,12 +45,12 @@ def main() -> None:
         cmd = [str(BIN / "sufficiency"), "compare", "baseline", *REFORMS, "--db", str(d / "la.duckdb"),
                "--runs", str(a.runs), "--years", "5", "--xlsx", str(d / "cmp.xlsx")]
         results = [timed(cmd) for _ in range(a.repeats)]
-    walls = sorted(r[0] for r in results)
-    print(f"Machine: {cpu_name()}, {os.cpu_count()} cores, Python {platform.python_version()}.")
+    walls = sorted(r["seconds"] for r in results)
+    print(f"Machine: {machine()}.")
     print(f"Council: synthetic Leeds scaled to {a.children:,} children ({n:,} looked after on 31 March 2025).\n")
     print("| command | wall s (median; min-max) | peak memory |\n|---|---:|---:|")
     print(f"| compare: baseline + {len(REFORMS)} reforms x {a.runs:,} runs x 5 years | {walls[len(walls) // 2]:.1f} "
-          f"({walls[0]:.1f}-{walls[-1]:.1f}) | {max(r[1] for r in results):,} MB |")
+          f"({walls[0]:.1f}-{walls[-1]:.1f}) | {max(r['peak_mb'] for r in results):,} MB |")
     print(f"\nreforms: {', '.join(REFORMS)}")
 
 
