@@ -274,12 +274,12 @@ def forecast(
     output: Annotated[Path | None, typer.Option("--out", "-o", help="Also write the quantiles to this CSV.")] = None,
 ) -> None:
     """Forecast children in care by placement and age, with 5-95% intervals, into the store."""
-    import json
 
     import pandas as pd
 
     from .forecast import fit, simulate
     from .parameters import load_parameters
+    from .store import add_tables
 
     try:
         with console.status("Fitting the model"):
@@ -290,10 +290,9 @@ def forecast(
                        fc.quantiles("category").rename(columns={"category": "series"}).assign(breakdown="category"),
                        fc.quantiles("age_band").rename(columns={"age_band": "series"}).assign(breakdown="age_band")])
         tables = {"forecast_quantiles": q, "forecast_flows": fc.flows(), "forecast_costs": fc.costs(load_parameters())}
-        meta = {"forecast": json.dumps({"seed": seed, "runs": runs, "years": years,
-                                        "window_years": round(model.window_years, 2),
-                                        "as_of": str(pd.Timestamp(np.datetime64(int(model.as_of), "D")).date())})}
-        _append_tables(db, tables, meta)
+        meta = {"forecast": {"seed": seed, "runs": runs, "years": years, "window_years": round(model.window_years, 2),
+                             "as_of": str(pd.Timestamp(np.datetime64(int(model.as_of), "D")).date())}}
+        add_tables(db, tables, meta)
     except SufficiencyError as exc:
         raise _fail(exc) from None
     total = q[(q["breakdown"] == "total") & (q["quantile"].isin([0.05, 0.5, 0.95]))]
@@ -308,27 +307,6 @@ def forecast(
         q.to_csv(output, index=False)
         out.print(f"Quantiles: {output}")
     out.print(f"Tables forecast_quantiles, forecast_flows, forecast_costs written to {db}")
-
-
-def _append_tables(db: Path, tables: dict, meta: dict) -> None:
-    """Write result tables into an existing store without touching its other tables."""
-    import duckdb
-
-    from .errors import StoreError
-
-    if not Path(db).exists():
-        raise StoreError(f"{db} does not exist: create it with `sufficiency load RETURNS --db {db}`.")
-    con = duckdb.connect(str(db))
-    try:
-        for name, frame in tables.items():
-            con.register("_frame", frame)
-            con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _frame')
-            con.unregister("_frame")
-        for k, v in meta.items():
-            con.execute("DELETE FROM meta WHERE key = ?", [k])
-            con.execute("INSERT INTO meta VALUES (?, ?)", [k, v])
-    finally:
-        con.close()
 
 
 # the backtest and compare commands live beside what they run

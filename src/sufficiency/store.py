@@ -44,6 +44,15 @@ def write_tables(db: str | Path, tables: dict[str, pd.DataFrame], meta: dict) ->
         con.close()
 
 
+def add_tables(db: str | Path, tables: dict[str, pd.DataFrame], meta: dict) -> None:
+    """Replace the given result tables in an existing store (a later stage's output: forecast,
+    backtest, scenarios), leaving its other tables alone."""
+    path = Path(db)
+    if not path.exists():
+        raise StoreError(f"{path} does not exist: create it with `sufficiency load RETURNS --db {path}`.")
+    write_tables(path, tables, meta)
+
+
 class Store:
     """Read-only access to a store written by `sufficiency load`."""
 

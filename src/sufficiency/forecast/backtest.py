@@ -303,24 +303,10 @@ class Backtest:
     def write(self, db) -> None:
         """Replace the tables backtest_results and backtest_summary in the store `db` (other
         tables untouched) and record the parameters under meta key 'backtest'."""
-        path = Path(db)
-        if not path.exists():
-            raise StoreError(f"{path} does not exist: create it with `sufficiency load RETURNS --db {path}`.")
-        try:
-            con = duckdb.connect(str(path))
-        except duckdb.Error as exc:
-            raise StoreError(f"Cannot open {path} as a DuckDB store: {exc}") from None
-        try:
-            con.execute("BEGIN TRANSACTION")
-            for name, frame in {"backtest_results": self.results, "backtest_summary": self.summary()}.items():
-                con.register("_frame", frame)
-                con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _frame')
-                con.unregister("_frame")
-            con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
-            con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", ["backtest", json.dumps(self.params, default=str)])
-            con.execute("COMMIT")
-        finally:
-            con.close()
+        from ..store import add_tables
+
+        add_tables(db, {"backtest_results": self.results, "backtest_summary": self.summary()},
+                   {"backtest": self.params})
 
     def to_csv(self, path) -> Path:
         self.results.to_csv(path, index=False)

@@ -16,16 +16,14 @@ the baseline) before their quantiles.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..errors import SchemaError, StoreError
+from ..errors import SchemaError
 from ..forecast import fit, simulate
 from ..forecast.simulate import month_ends
 from ..indicators.data import StoreData
@@ -216,25 +214,11 @@ class Comparison:
 
     def write(self, db) -> None:
         """Tables scenario_measures, scenario_summary and scenario_differences in the store."""
-        import duckdb
+        from ..store import add_tables
 
-        path = Path(db)
-        if not path.exists():
-            raise StoreError(f"{path} does not exist: create it with `sufficiency load RETURNS --db {path}`.")
-        con = duckdb.connect(str(path))
-        try:
-            con.execute("BEGIN TRANSACTION")
-            for name, frame in {"scenario_measures": self.measures, "scenario_summary": self.summary_frame,
-                                "scenario_differences": self.differences}.items():
-                con.register("_frame", frame)
-                con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _frame')
-                con.unregister("_frame")
-            con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
-            info = {**self.params, "scenarios": self.scenarios, "notes": self.baseline.notes}
-            con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", ["compare", json.dumps(info, default=str)])
-            con.execute("COMMIT")
-        finally:
-            con.close()
+        tables = {"scenario_measures": self.measures, "scenario_summary": self.summary_frame,
+                  "scenario_differences": self.differences}
+        add_tables(db, tables, {"compare": {**self.params, "scenarios": self.scenarios, "notes": self.baseline.notes}})
 
 
 def _quantiles(values: np.ndarray, q=QUANTILES) -> np.ndarray:
