@@ -26,21 +26,19 @@ pct_error) and the share of realised values inside each interval.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated
 
-import duckdb
 import numpy as np
 import pandas as pd
 import typer
 
-from ..errors import StoreError, SufficiencyError
+from ..errors import SufficiencyError
 from ..indicators.data import StoreData
-from ..parameters import PlacementCategories
+from ..parameters import Parameters, PlacementCategories
 from .baselines import BASELINES, TOTAL, baselines
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -104,64 +102,23 @@ def census_day(year: int) -> pd.Timestamp:
     return pd.Timestamp(int(year), 3, 31)
 
 
-def open_on(episodes: pd.DataFrame, day) -> pd.DataFrame:
-    """The episodes open on `day`, one per child (the latest started): started on or before the
-    day and not ended before it. An episode closed by cleaning when its child vanished from the
-    returns (end_censored) was open on its end day; one with a real DEC that day was not (the
-    rule of `StoreData.open_on`, which the indicators use)."""
-    day = pd.Timestamp(day)
-    dec = episodes["dec"]
-    cens = episodes["end_censored"].fillna(False).astype(bool) if "end_censored" in episodes else False
-    hit = (episodes["decom"] <= day) & (dec.isna() | (dec > day) | (cens & (dec == day)))
-    rows = episodes[hit.fillna(False).to_numpy(bool)]
-    return rows.sort_values(["child", "decom"]).drop_duplicates("child", keep="last")
-
-
-def _read_episodes(source) -> tuple[pd.DataFrame, list[int]]:
-    if isinstance(source, StoreData):
-        return source.tables["episodes"], list(source.years)
-    own = not isinstance(source, duckdb.DuckDBPyConnection)
-    if own:
-        path = Path(source)
-        if not path.exists():
-            raise StoreError(f"{path} does not exist: create it with `sufficiency load RETURNS --db {path}`.")
-        try:
-            con = duckdb.connect(str(path), read_only=True)
-        except duckdb.Error as exc:
-            raise StoreError(f"{path} is not a DuckDB store ({exc}).") from None
-    else:
-        con = source
-    try:
-        names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        if "episodes" not in names:
-            raise StoreError("the store has no episodes table: load returns with `sufficiency load`.")
-        ep = con.execute("SELECT * FROM episodes").df()
-        years: list[int] = []
-        if "meta" in names:
-            row = con.execute("SELECT value FROM meta WHERE key = 'years'").fetchone()
-            if row and row[0]:
-                years = [int(y) for y in json.loads(row[0])]
-    finally:
-        if own:
-            con.close()
-    if not years and len(ep) and "source_year" in ep:
-        years = sorted(int(y) for y in ep["source_year"].dropna().unique())
-    return ep, sorted(years)
-
-
 def realised_stock(source, years: Iterable[int] | None = None, *, categories: PlacementCategories | None = None,
                    groups: Mapping[str, Iterable[str]] | None = None) -> pd.DataFrame:
     """Children looked after on 31 March of each year: index year, columns 'all', every
     category of `categories` (default: the built-in map) and every group (a name for a list
     of categories, counted together). `source`: a store path, an open DuckDB connection or a
     StoreData. Years default to the store's returns."""
-    ep, store_years = _read_episodes(source)
-    cats = categories or (source.categories if isinstance(source, StoreData) else PlacementCategories.load())
-    ys = sorted(int(y) for y in (store_years if years is None else years))
-    ep = ep.assign(_cat=cats.assign(ep["place"].to_numpy(object), ep["place_provider"].to_numpy(object)))
+    data = source if isinstance(source, StoreData) else StoreData.read(
+        source, categories, parameters=Parameters({}), tables=("episodes",))
+    cats = categories or data.categories
+    if cats is not data.categories:  # counted by another map than the one the data were read with
+        ep = data.tables["episodes"]
+        ep = ep.assign(category=cats.assign(ep["place"].to_numpy(object), ep["place_provider"].to_numpy(object)))
+        data = replace(data, tables={**data.tables, "episodes": ep}, categories=cats)
+    ys = sorted(int(y) for y in (data.years if years is None else years))
     rows = {}
-    for y in ys:
-        counts = open_on(ep, census_day(y))["_cat"].value_counts()
+    for y in ys:  # the DfE's count: an episode open on the day, one per child (StoreData.open_on)
+        counts = data.open_on(census_day(y))["category"].value_counts()
         rows[y] = {TOTAL: float(counts.sum()), **{c: float(counts.get(c, 0)) for c in cats.ids}}
     out = pd.DataFrame.from_dict(rows, orient="index", columns=[TOTAL, *cats.ids]).astype(float)
     for name, members in _check_groups(groups, cats).items():
