@@ -38,6 +38,7 @@ import typer
 
 from ..errors import SufficiencyError
 from ..indicators.data import StoreData
+from ..indicators.data import census as census_day  # 31 March of a year
 from ..parameters import Parameters, PlacementCategories
 from .baselines import BASELINES, TOTAL, baselines
 
@@ -96,10 +97,6 @@ def coverage(lo, hi, realised) -> float:
 
 
 # --- what happened ---------------------------------------------------------------------------
-
-
-def census_day(year: int) -> pd.Timestamp:
-    return pd.Timestamp(int(year), 3, 31)
 
 
 def realised_stock(source, years: Iterable[int] | None = None, *, categories: PlacementCategories | None = None,
