@@ -507,26 +507,22 @@ def backtest_command(
         raise typer.Exit(2) from None
     label = {MODEL: "model", MODEL_MEAN: "mean", "last_value": "no change", "linear_trend": "trend",
              "trend_shares": "shares", "coverage_50": "in 50%", "coverage_90": "in 90%"}
+    def show(frame: pd.DataFrame, title: str) -> None:
+        t = Table(title=title)
+        t.add_column("years ahead")
+        for c in frame.columns:
+            t.add_column(label.get(c, str(c)), justify="right")
+        for h, r in frame.iterrows():
+            t.add_row(str(h), *[f"{v:.1f}" for v in r])
+        out.print(t)
+
     s = bt.headline()
-    t = Table(title=f"Error of the total (mean absolute %) over origins {bt.params['origins'][0]}-"
-                    f"{bt.params['origins'][-1]}, and how often the model's 50% and 90% intervals held the "
-                    "realised value (%)")
-    t.add_column("years ahead")
-    for c in s.columns:
-        t.add_column(label.get(c, str(c)), justify="right")
-    for h, r in s.iterrows():
-        t.add_row(str(h), *[f"{v:.1f}" for v in r])
-    out.print(t)
+    show(s, f"Error of the total (mean absolute %) over origins {bt.params['origins'][0]}-"
+            f"{bt.params['origins'][-1]}, and how often the model's 50% and 90% intervals held the realised value (%)")
     cat = bt.summary()
     cat = cat[cat["series"] == CATEGORIES].pivot_table(index="horizon", columns="method", values="wape")
-    cat = cat[[c for c in s.columns if c in cat.columns]]
-    t = Table(title="Error by placement category (sum of absolute errors / sum of realised, %)")
-    t.add_column("years ahead")
-    for c in cat.columns:
-        t.add_column(label.get(c, str(c)), justify="right")
-    for h, r in cat.iterrows():
-        t.add_row(str(h), *[f"{v:.1f}" for v in r])
-    out.print(t)
+    show(cat[[c for c in s.columns if c in cat.columns]],
+         "Error by placement category (sum of absolute errors / sum of realised, %)")
     if output:
         bt.to_csv(output)
         out.print(f"Results: {output}")
