@@ -226,8 +226,13 @@ def test_block_contract_beds_are_paid_whether_filled_or_not_and_filled_before_sp
     empty = _measure([{"kind": "block_contract", "beds": 10, "weekly_price": 3000, "from": "2025-04-01"}],
                      counts, Baseline(0, 0, 4, 0.0, {c: 0.5 for c in CATS}, 50, 100))
     assert empty["weekly_cost"][0, -1] - base["weekly_cost"][0, -1] == pytest.approx(10 * 3000 - 6 * spot)
-    # local beds: 4 of the 6 children now placed as near as the council's own homes (here 50% far as well)
-    assert block["pct_over_20_miles"][0, -1] == pytest.approx(base["pct_over_20_miles"][0, -1])
+    # local beds: 4 of the 6 children placed as near as the council's own homes (10% far, not 80%)
+    far = {**{c: 0.5 for c in CATS}, "external_residential": 0.8, "inhouse_residential": 0.1}
+    b = Baseline(0, 0, 4, 0.0, far, 50, 100)
+    spot_only = _measure([], counts, b)["pct_over_20_miles"][0, -1]
+    local = _measure([{"kind": "block_contract", "beds": 4, "weekly_price": 3000, "from": "2025-04-01"}], counts,
+                     b)["pct_over_20_miles"][0, -1]
+    assert spot_only == pytest.approx(100 * 6 * 0.8 / 6) and local == pytest.approx(100 * (2 * 0.8 + 4 * 0.1) / 6)
 
 
 def test_regional_commissioning_lowers_prices_and_distance_by_its_amounts():

@@ -6,7 +6,6 @@ code: 0 done, 1 the data has errors (validate), 2 the command could not run.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 from enum import StrEnum
@@ -16,11 +15,11 @@ from typing import Annotated
 import numpy as np
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from .errors import SufficiencyError
 from .forecast.backtest import backtest_command
+from .progress import progress_bar
 from .reforms.command import compare_command
 
 app = typer.Typer(
@@ -40,19 +39,9 @@ class Format(StrEnum):
     html = "html"
 
 
-@contextlib.contextmanager
 def _progress():
-    """A Rich progress bar; yields a callback(step, done, total)."""
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal,
-    ) as bar:
-        task = bar.add_task("starting", total=1)
-
-        def update(step: str, done: int, total: int) -> None:
-            bar.update(task, description=step[:60], completed=done, total=max(total, 1))
-
-        yield update
+    """A Rich progress bar on stderr; yields a callback(step, done, total)."""
+    return progress_bar(console)
 
 
 def _fail(exc: SufficiencyError) -> typer.Exit:

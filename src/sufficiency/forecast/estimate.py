@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..errors import StoreError
 from ..indicators.data import StoreData
 from ..parameters import Parameters
 from .states import (
@@ -121,8 +122,6 @@ def fit(store_or_path, *, as_of=None, window_years: float = WINDOW_YEARS, catego
     if data.years:  # not before the returns begin
         t0 = max(t0, _as_day(dt.date(min(data.years) - 1, 4, 1), 0) - 1)
     if t1 - t0 < 180:
-        from ..errors import StoreError
-
         raise StoreError(f"the returns cover only {max(t1 - t0, 0)} days before {as_of or 'the last 31 March'}: "
                          "the forecast needs at least six months of history to fit.")
     kids = data.tables["children"].drop_duplicates("child").set_index("child")

@@ -13,6 +13,8 @@ reference window, on a day drawn within the month; the rest of that month is tim
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -182,9 +184,6 @@ def simulate(model: Model, *, years: int = 5, runs: int = 1000, seed: int | None
     Runs are simulated in blocks of BLOCK, each with its own random stream spawned from `seed`,
     on `workers` threads (default: the machine's cores): the result depends on the seed, not on
     the number of workers."""
-    import os
-    from concurrent.futures import ThreadPoolExecutor
-
     steps = 12 * years
     if levers is None:
         levers = Levers(entry=None if entry_multiplier is None else np.asarray(entry_multiplier, float))

@@ -104,15 +104,9 @@ def compare_command(
         params = load_parameters(parameters)
         data = StoreData.read(db, parameters=params)
         todo = scenarios_from(scenarios, data.categories)
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+        from ..progress import progress_bar
 
-        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                      TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
-            task = bar.add_task("fitting", total=len(todo) + 1)
-
-            def progress(step, done, total):
-                bar.update(task, description=f"simulating {step}"[:60], completed=done, total=total)
-
+        with progress_bar(err, prefix="simulating ") as progress:
             cmp = compare(data, todo, years=years, runs=runs, seed=seed, parameters=params, progress=progress)
         cmp.write(db)
         if xlsx:

@@ -26,6 +26,7 @@ from .schema import (
     Reform,
     ResidentialHomes,
 )
+from .supply import foster_places
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -124,8 +125,6 @@ def plan(reforms: list[Reform], categories: tuple[str, ...], days: np.ndarray) -
             elif isinstance(ch, KinshipFirst):
                 keep_kin *= 1 - ch.share * ramp(ends, ch.start, ch.ramp_months)
             elif isinstance(ch, FosterRecruitment):
-                from .supply import foster_places
-
                 extra += foster_places(0.0, months_since(dates, ch.start), ch.households_per_year,
                                        ch.places_per_household, ch.leavers_percent)
                 retained += ch.fewer_leavers_points / 100.0 * np.maximum(months_since(dates, ch.start), 0) / 12
