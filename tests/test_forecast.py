@@ -211,3 +211,84 @@ def test_the_window_never_starts_before_the_returns(tmp_path):
     assert per_year == pytest.approx(2000 / 4, rel=0.08)  # about n entrants over the four years
     with pytest.raises(StoreError, match="six months"):
         fit(db, as_of="2019-05-31")
+
+
+def test_children_in_care_before_the_returns_do_not_count_as_new_to_care(tmp_path):
+    """Children already in care when the first return begins appear with the start of their
+    current episode, not of their care: their time in care is unknown. Here 1,500 of them have
+    been in care for years and never leave; had their days counted in the bands of the first
+    months and year in care, the rate of going home there would fall far below the truth."""
+    db = known_store(tmp_path / "k.duckdb", n=3000)
+    rng = np.random.default_rng(5)
+    k = 1500
+    start = pd.Timestamp("2018-10-01") + pd.to_timedelta(rng.integers(0, 180, k), "D")  # before 1 April 2019
+    ids = [f"old{i}" for i in range(k)]
+    old_pl = pd.DataFrame({"child": ids, "period": 1, "placement": 1, "start": start, "end": pd.Timestamp("2023-03-31"),
+                           "place": "U4", "place_provider": "PR1", "rec": None, "end_censored": True})
+    con = duckdb.connect(str(db))
+    for name, frame in (("placements", old_pl),
+                        ("periods", old_pl[["child", "period", "start", "end"]]),
+                        ("children", pd.DataFrame({"child": ids, "dob": start - pd.Timedelta(days=8 * 365),
+                                                   "uasc": False}))):
+        cols = [r[0] for r in con.execute(f"DESCRIBE {name}").fetchall()]
+        con.register("new", frame.reindex(columns=cols))
+        con.execute(f"INSERT INTO {name} SELECT * FROM new")
+        con.unregister("new")
+    con.close()
+    m = fit(db, as_of="2023-03-31", window_years=4)
+    t = m.rate_table()
+    early = t[(t["category"] == "inhouse_foster") & (t["destination"] == "home")
+              & t["tic_band"].isin(["under 3 months", "3 to 12 months", "1 to 2 years"])]
+    events, exposure = early["events"].sum(), early["days"].sum()
+    assert abs(events / exposure - HOME) < 3 * np.sqrt(events) / exposure, (events / exposure, HOME)
+    # from two years after their episode began they count, in the last band, with no events
+    late = t[(t["category"] == "inhouse_foster") & (t["destination"] == "home") & (t["tic_band"] == "2 years or more")]
+    assert late["days"].sum() > k * 365  # each from about October 2020 to March 2023
+    assert len(m.stock) > k  # and they are in the stock forecast from
+
+
+def uniform_rates(model, rates: dict):
+    """A copy of `model` whose every cell has exactly the hazards {(from, to): per day}."""
+    from dataclasses import replace
+
+    dest = list(model.space.destinations)
+    cat = model.space.unpack()["cat"]
+    r = np.zeros_like(model.events)
+    for (a, b), v in rates.items():
+        r[cat == model.space.categories.index(a), dest.index(b)] = v
+    big = np.full(len(model.exposure), 1e15)
+    return replace(model, events=r * big[:, None], exposure=big, prior_mean=r)
+
+
+def test_children_can_move_and_leave_within_one_month():
+    """Moves every 20 days on average and home at 1/400 a day from either placement: whatever
+    the moves, the chance of still being in care after t days is exp(-t/400). A month holding
+    at most one event would keep children who move in care for the rest of it; the expected
+    value (exact in continuous time) and the simulation's mean must both follow exp(-t/400)."""
+    from sufficiency.forecast import Levers, expected
+    from sufficiency.forecast.simulate import month_ends
+
+    model = fit(known_store_cached(), as_of="2023-03-31", window_years=3)
+    m = uniform_rates(model, {("inhouse_foster", "ifa"): 1 / 20, ("ifa", "inhouse_foster"): 1 / 20,
+                              ("inhouse_foster", "home"): 1 / 400, ("ifa", "home"): 1 / 400})
+    no_entries = Levers(entry=np.zeros(24))
+    t = month_ends(m.as_of, 24) - m.as_of
+    truth = len(m.stock) * np.exp(-t / 400)
+    closed = expected(m, years=2, levers=no_entries).stock_cat[0].sum(axis=1)
+    assert np.allclose(closed, truth, rtol=1e-6)
+    sims = simulate(m, years=2, runs=40, seed=4, parameter_uncertainty=False, levers=no_entries)
+    mean = sims.stock_cat.sum(axis=2).mean(axis=0)
+    sd = np.sqrt(truth * (1 - truth / len(m.stock)) / 40)
+    assert np.all(np.abs(mean - truth) < 4 * sd + 1e-9), (mean - truth) / sd
+
+
+_CACHE = {}
+
+
+def known_store_cached():
+    if "db" not in _CACHE:
+        import tempfile
+        from pathlib import Path
+
+        _CACHE["db"] = known_store(Path(tempfile.mkdtemp()) / "k.duckdb", n=1500)
+    return _CACHE["db"]

@@ -14,6 +14,14 @@ the category of the next placement (a move within the same category is not a cha
 or an exit by its reason (REC). Care ends at 18 for everyone, so time after the 18th birthday
 is not exposure and leaving then is not an event. Hazard = events / child-days.
 
+Children already in care when the first return begins. Their period of care began on a day the
+returns do not give (its first episode in the data is the one open then), so their time in care
+is known only to be at least the time since that episode began. Their child-days and events
+count only from when that lower bound reaches the last time-in-care band (2 years or more);
+counted earlier, long-staying children would pass for new ones and lower the hazards of the
+first months in care (on synthetic councils this over-forecast the children of a steady council
+by about 1% a year).
+
 Pooling. Sparse cells borrow from their category: each cell's rate has a gamma prior with the
 category's pooled rate (all ages, times in care and UASC groups) as its mean and PRIOR_DAYS
 child-days of weight, so the posterior mean is (events + m * PRIOR_DAYS) / (days + PRIOR_DAYS):
@@ -44,7 +52,6 @@ from .states import (
     TIC_EDGES,
     StateSpace,
     add_years,
-    age_band_at,
     days,
     tic_band,
 )
@@ -157,6 +164,14 @@ def fit(store_or_path, *, as_of=None, window_years: float = WINDOW_YEARS, catego
     event &= (end > t0) & (end <= t1)
 
     seg0, seg1 = np.maximum(start, t0), end
+    # a period open when the first return begins started on an unknown day before it: its time
+    # in care is known only to be at least the time since its first episode in the data, so its
+    # child-days count only once that lower bound reaches the last time-in-care band
+    if data.years:
+        first_day = _as_day(dt.date(min(data.years) - 1, 4, 1), 0)
+        unknown = pstart < first_day
+        seg0 = np.where(unknown, np.maximum(seg0, pstart + int(TIC_EDGES[-1])), seg0)
+        event &= ~unknown | (end > seg0)
     keep = seg1 > seg0
     exposure, events = _pieces(space, seg0[keep], seg1[keep], dob[keep], pstart[keep], cat[keep], uasc[keep],
                                dest[keep], event[keep])
@@ -169,7 +184,9 @@ def fit(store_or_path, *, as_of=None, window_years: float = WINDOW_YEARS, catego
         x = exposure[cells].sum()
         if x > 0:
             prior[cells] = events[cells].sum(axis=0) / x
-    model_entrants = _entrants(data, pl, space, t0, t1, kids, cat_id)
+    first = np.ones(len(pl), bool)
+    first[1:] = ~moving[:-1]
+    model_entrants = _entrants(first, start, dob, cat, uasc, t0, t1)
     stock = _stock(data, t1, kids, periods, cat_id)
     counts = model_entrants.pop("monthly")
     n_in = len(model_entrants["frame"])
@@ -226,7 +243,8 @@ def _pieces(space, s0, s1, dob, pstart, cat, uasc, dest, event):
     pts.sort(axis=1)
     a, b = pts[:, :-1], pts[:, 1:]
     length = (b - a).astype(float)
-    band = age_band_at(np.repeat(dob, a.shape[1]), a.ravel()).reshape(a.shape)
+    # age band: how many of the band-changing birthdays are on or before the piece's start
+    band = sum((a >= c[:, None]).astype(np.int64) for c in cands[:len(AGE_EDGES)])
     tic = tic_band(a - pstart[:, None])
     cell = space.cell(uasc[:, None], band, cat[:, None], tic)
     exposure = np.bincount(cell.ravel(), weights=length.ravel(), minlength=space.n_cells)
@@ -239,19 +257,16 @@ def _pieces(space, s0, s1, dob, pstart, cat, uasc, dest, event):
     return exposure, events
 
 
-def _entrants(data, pl, space, t0, t1, kids, cat_id) -> dict:
-    per = data.tables["periods"]
-    first = pl.drop_duplicates(["child", "period"]).set_index(["child", "period"])["category"]
-    s = days(per["start"].to_numpy("datetime64[D]"))
-    inwin = (s > t0) & (s <= t1)
-    p = per[inwin]
-    s = s[inwin]
-    dob = days(p["child"].map(kids["dob"]).to_numpy("datetime64[D]"))
-    cat = pd.MultiIndex.from_frame(p[["child", "period"]]).map(first).map(cat_id)
-    frame = pd.DataFrame({"age_days": s - dob, "cat": np.asarray(cat, dtype=float),
-                          "uasc": p["child"].map(kids["uasc"]).fillna(False).to_numpy(bool)})
-    frame = frame[frame["cat"].notna() & (frame["age_days"] >= 0) & (frame["age_days"] < 18 * 365.25)]
-    frame["cat"] = frame["cat"].astype(np.int64)
+def _entrants(first: np.ndarray, start: np.ndarray, dob: np.ndarray, cat: np.ndarray, uasc: np.ndarray,
+              t0: int, t1: int) -> dict:
+    """Periods of care starting in the window, from the first placement of each (`first`):
+    the profile of each entrant (age in days at entry, first category, UASC) and the count of
+    entrants in each month of the window."""
+    inwin = first & (start > t0) & (start <= t1)
+    s = start[inwin]
+    age = s - dob[inwin]
+    frame = pd.DataFrame({"age_days": age, "cat": cat[inwin], "uasc": uasc[inwin].astype(bool)})
+    frame = frame[(frame["cat"] >= 0) & (age >= 0) & (age < 18 * 365.25)]
     months = ((s - t0) // 30.4375).astype(np.int64)
     counts = np.bincount(months, minlength=int(np.ceil((t1 - t0) / 30.4375)))
     return {"frame": frame.reset_index(drop=True), "monthly": counts}

@@ -3,12 +3,14 @@
 Each run draws its own hazards (gamma posterior of every cell) and entry rate (gamma posterior
 of the Poisson rate), so the spread of the runs carries the uncertainty of the estimates as well
 as chance. In each calendar month a child in care either leaves care on their 18th birthday,
-or has at most one event, with probability 1 - exp(-total hazard x days), going to a
-destination in proportion to its hazard. Age band and time in care are exact (dates of birth
-and of entry are kept). New children arrive as a Poisson (or negative binomial) number per
-month, each with the profile (age, first placement, UASC) of a child who entered in the
-reference window, on a day drawn within the month; the rest of that month is time in care
-(at most one event in it), and they are counted from the end of the month.
+or has an event with probability 1 - exp(-total hazard x days), going to a destination in
+proportion to its hazard; a child who moves may move again or leave in the rest of the month,
+from the new placement's hazards (time in care and age band are held at the month's start
+within it). Age band and time in care are exact (dates of birth and of entry are kept). New
+children arrive as a Poisson (or negative binomial) number per month, each with the profile
+(age, first placement, UASC) of a child who entered in the reference window, on a day drawn
+within the month; the rest of that month is time in care, and they are counted from the end of
+the month.
 """
 
 from __future__ import annotations
@@ -169,6 +171,7 @@ def _draw_rates(model: Model, runs: int, rng, uncertainty: bool) -> np.ndarray:
     return rng.gamma(shape[None] + 1e-12, scale[None], size=(runs, *shape.shape))
 
 
+MAX_EVENTS = 6  # events a child can have in one month (more are vanishingly rare)
 BLOCK = 250  # runs simulated together; blocks run in parallel threads (numpy releases the GIL)
 
 
@@ -299,6 +302,35 @@ def _simulate_block(model: Model, steps: int, runs: int, rng, parameter_uncertai
     def count_exits(k: int, runs_of: np.ndarray, route: np.ndarray) -> None:
         exits[:, k] += np.bincount(runs_of * (n_exit + 1) + route, minlength=runs * (n_exit + 1)).reshape(runs, -1)
 
+    def month_events(k: int, flat_hit: np.ndarray, cat_hit: np.ndarray, u: np.ndarray,
+                     time_left: np.ndarray) -> np.ndarray:
+        """Where children who have an event within `time_left` days end up: a category, or
+        n_cat + exit route. `u` (below each child's chance of an event) also gives the time of
+        the first event (-log(1 - u) / hazard); a child who moves may have further events in the
+        rest of the time, from the new category's hazards."""
+        dest = np.empty(len(flat_hit), np.int64)
+        active = np.arange(len(flat_hit))
+        f, c, t, uu = flat_hit.copy(), cat_hit.astype(np.int64), time_left.astype(float), u.astype(float)
+        for _ in range(MAX_EVENTS):
+            if not len(active):
+                break
+            fa = f[active]
+            tot = flat_total[fa]
+            d = np.minimum((flat_cum[fa] < rng.random(len(active))[:, None]).sum(axis=1), n_dest - 1)
+            moving = np.nonzero(d < n_cat)[0]
+            kinship_first(k, d, moving)
+            dest[active] = d
+            if not len(moving):
+                break
+            a = active[moving]
+            t[a] -= -np.log1p(-uu[a]) / tot[moving]
+            f[a] += (d[moving] - c[a]) * n_tic
+            c[a] = d[moving]
+            uu[a] = rng.random(len(a))
+            again = uu[a] < 1.0 - np.exp(-flat_total[f[a]] * t[a])
+            active = a[again]
+        return dest
+
     band = bands(int(dates[0]))
     record(0, band)
     for k in range(steps):
@@ -313,13 +345,12 @@ def _simulate_block(model: Model, steps: int, runs: int, rng, parameter_uncertai
         in_care = d0 - start[:n]
         tic = (in_care >= TIC_EDGES[0]).astype(np.int32) + (in_care >= TIC_EDGES[1]) + (in_care >= TIC_EDGES[2])
         flat = run[:n] * np.int32(n_cells) + (((uasc[:n] * n_age + band) * n_catp + cat[:n]) * n_tic + tic)
-        hit = rng.random(n, dtype=np.float32) < leave_p[gap][flat]  # one event at most a month
+        u = rng.random(n, dtype=np.float32)
+        hit = u < leave_p[gap][flat]
         hit[aged] = False
         hi = np.nonzero(hit)[0]
-        u = rng.random(len(hi))
-        dest = np.minimum((flat_cum[flat[hi]] < u[:, None]).sum(axis=1), n_dest - 1)
+        dest = month_events(k, flat[hi], cat[hi], u[hi], np.full(len(hi), float(gap)))
         moves = dest < n_cat
-        kinship_first(k, dest, np.nonzero(moves)[0])
         cat[hi[moves]] = dest[moves]
         gone = hi[~moves]
         count_exits(k, run[gone], dest[~moves] - n_cat)
@@ -345,18 +376,18 @@ def _simulate_block(model: Model, steps: int, runs: int, rng, parameter_uncertai
             new_run = np.repeat(np.arange(runs, dtype=np.int32), n_new)
             entries[:, k] = n_new
             count_exits(k, new_run[~still], np.full(int((~still).sum()), n_exit))
-            # the rest of the arrival month is time in care too: at most one event in it
+            # the rest of the arrival month is time in care too
             new_cat = prof_cat[pick].astype(np.int32)
             kinship_first(k, new_cat, np.arange(total_new))
             new_uasc = prof_uasc[pick].astype(np.int32)
             new_band = ((new_edges[0] <= day_in).astype(np.int32) + (new_edges[1] <= day_in)
                         + (new_edges[2] <= day_in) + (new_edges[3] <= day_in))
             nflat = new_run * np.int32(n_cells) + (((new_uasc * n_age + new_band) * n_catp + new_cat) * n_tic)
-            p_new = 1.0 - np.exp(-flat_total[nflat] * (d1 - day_in))
-            nh = np.nonzero((rng.random(total_new) < p_new) & still)[0]
-            ndest = np.minimum((flat_cum[nflat[nh]] < rng.random(len(nh))[:, None]).sum(axis=1), n_dest - 1)
+            left = (d1 - day_in).astype(float)
+            u_new = rng.random(total_new)
+            nh = np.nonzero((u_new < 1.0 - np.exp(-flat_total[nflat] * left)) & still)[0]
+            ndest = month_events(k, nflat[nh], new_cat[nh], u_new[nh], left[nh])
             nmove = ndest < n_cat
-            kinship_first(k, ndest, np.nonzero(nmove)[0])
             new_cat[nh[nmove]] = ndest[nmove]
             count_exits(k, new_run[nh[~nmove]], ndest[~nmove] - n_cat)
             still[nh[~nmove]] = False

@@ -53,7 +53,15 @@ class PlacementCategories:
         provider = np.asarray(provider, dtype=object)
         if place.shape != provider.shape:
             raise ValueError("place and provider must have the same length")
-        place_s, prov_s = _clean(place.ravel()), _clean(provider.ravel())
+        # the rules run on each distinct (PLACE, PLACE_PROVIDER) pair once: a return has a few
+        # dozen pairs over thousands of rows
+        import pandas as pd
+
+        pc, pu = pd.factorize(place.ravel(), use_na_sentinel=False)
+        qc, qu = pd.factorize(provider.ravel(), use_na_sentinel=False)
+        pairs, inverse = np.unique(pc.astype(np.int64) * max(len(qu), 1) + qc, return_inverse=True)
+        place_s = _clean(np.asarray(pu, dtype=object)[pairs // max(len(qu), 1)])
+        prov_s = _clean(np.asarray(qu, dtype=object)[pairs % max(len(qu), 1)])
         out = np.full(place_s.shape, self.default, dtype=object)
         done = np.zeros(place_s.shape, dtype=bool)
         for c in self.categories:
@@ -62,7 +70,7 @@ class PlacementCategories:
                 hit &= np.isin(prov_s, c.provider)
             out[hit] = c.id
             done |= hit
-        return out.astype(str).reshape(place.shape)
+        return out.astype(str)[inverse.ravel()].reshape(place.shape)
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> PlacementCategories:
