@@ -236,3 +236,22 @@ def test_synthetic_council_indicators_within_calibration_tolerance(synthetic):
     for key, ind_id in (("over 20 miles", "pct_over_20_miles"), ("outside the council", "pct_outside_la"),
                         ("3+ placements", "pct_3plus_placements")):
         assert abs(ind.headline(ind_id)[2025] - cal.NATIONAL[key]) <= cal.TOLERANCE[key], key
+
+
+def test_tables_read_through_arrow_equal_duckdbs_own_frames(synthetic, peer_samples, tmp_path):
+    """StoreData reads tables through Arrow (faster); every table of a synthetic store and of
+    the peer samples' store (blank integers, true/false with blanks, empty tables, all-blank
+    text columns) must come out as DuckDB's `.df()` makes it."""
+    import duckdb
+
+    from sufficiency.indicators.data import frame
+    from sufficiency.pipeline import load
+
+    load(peer_samples, db=tmp_path / "p.duckdb")
+    for db in (synthetic[0].parent / "la.duckdb", tmp_path / "p.duckdb"):
+        con = duckdb.connect(str(db), read_only=True)
+        names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+        assert {"placements", "periods", "children", "validation_issues"} <= set(names)
+        for t in names:
+            pd.testing.assert_frame_equal(frame(con, f'SELECT * FROM "{t}"'), con.execute(f'SELECT * FROM "{t}"').df())
+        con.close()

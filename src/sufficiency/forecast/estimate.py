@@ -132,10 +132,11 @@ def fit(store_or_path, *, as_of=None, window_years: float = WINDOW_YEARS, catego
         raise StoreError(f"the returns cover only {max(t1 - t0, 0)} days before {as_of or 'the last 31 March'}: "
                          "the forecast needs at least six months of history to fit.")
     kids = data.tables["children"].drop_duplicates("child").set_index("child")
-    pl = data.tables["placements"].sort_values(["child", "start"]).reset_index(drop=True)
-    pl = pl[days(pl["start"].to_numpy("datetime64[D]")) <= t1].reset_index(drop=True)
+    pl = data.tables["placements"].sort_values(["child", "start"])
+    pl = pl[days(pl["start"].to_numpy("datetime64[D]")) <= t1]
+    rows = pd.Index(pl.index)  # each placement's row in the store's table
+    pl = pl.reset_index(drop=True)
     periods = data.tables["periods"].set_index(["child", "period"])["start"]
-    cat_id = {c: i for i, c in enumerate(space.categories)}
 
     start = days(pl["start"].to_numpy("datetime64[D]"))
     end = days(pl["end"].to_numpy("datetime64[D]"))
@@ -147,13 +148,13 @@ def fit(store_or_path, *, as_of=None, window_years: float = WINDOW_YEARS, catego
     dob = days(joined["dob"].to_numpy("datetime64[D]"))
     uasc = joined["uasc"].fillna(False).to_numpy(bool).astype(np.int64)
     pstart = days(joined["pstart"].to_numpy("datetime64[D]"))
-    cat = pd.Index(list(space.categories)).get_indexer(pl["category"]).astype(np.int64)
+    cat = _codes(pl["category"], space.categories)
     # destination at the end of each placement
     child, period = pl["child"].to_numpy(object), pl["period"].to_numpy()
     moving = np.zeros(len(pl), bool)
     moving[:-1] = (child[1:] == child[:-1]) & (period[1:] == period[:-1])
     next_cat = np.append(cat[1:], -1)
-    routes = pd.Index(list(EXIT_OF_REC)).get_indexer(pl["rec"])  # -1: not a named route
+    routes = _codes(pl["rec"], list(EXIT_OF_REC))  # -1: not a named route
     exit_of = np.array([EXITS.index(EXIT_OF_REC[r]) for r in EXIT_OF_REC] + [EXITS.index("other")])
     exit_dest = len(space.categories) + exit_of[routes]  # code -1 takes the last: other
     dest = np.where(moving, next_cat, exit_dest)
@@ -187,7 +188,9 @@ def fit(store_or_path, *, as_of=None, window_years: float = WINDOW_YEARS, catego
     first = np.ones(len(pl), bool)
     first[1:] = ~moving[:-1]
     model_entrants = _entrants(first, start, dob, cat, uasc, t0, t1)
-    stock = _stock(data, t1, kids, periods, cat_id)
+    # the children in care on t1, as the indicators count them, with their placement's fields
+    on = rows.get_indexer(data.open_on(pd.Timestamp(np.datetime64(int(t1), "D")), "placements").index)
+    stock = pd.DataFrame({"dob": dob[on], "start": pstart[on], "cat": cat[on], "uasc": uasc[on].astype(bool)})
     counts = model_entrants.pop("monthly")
     n_in = len(model_entrants["frame"])
     annual = _annual_entries(data, t1)
@@ -283,12 +286,8 @@ def _dispersion(counts: np.ndarray) -> float | None:
     return float(m * m / (v - m))
 
 
-def _stock(data, t1, kids, periods, cat_id) -> pd.DataFrame:
-    day = pd.Timestamp(np.datetime64(int(t1), "D"))
-    open_ = data.open_on(day, "placements")
-    return pd.DataFrame({
-        "dob": days(open_["child"].map(kids["dob"]).to_numpy("datetime64[D]")),
-        "start": days(pd.MultiIndex.from_frame(open_[["child", "period"]]).map(periods).to_numpy("datetime64[D]")),
-        "cat": open_["category"].map(cat_id).to_numpy(np.int64),
-        "uasc": open_["child"].map(kids["uasc"]).fillna(False).to_numpy(bool),
-    })
+def _codes(values: pd.Series, labels) -> np.ndarray:
+    """The position of each value in `labels` (-1 for blanks and values not there), working on
+    the distinct values once."""
+    found, distinct = pd.factorize(values)
+    return np.append(pd.Index(list(labels)).get_indexer(distinct), -1).astype(np.int64)[found]

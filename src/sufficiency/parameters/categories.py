@@ -6,6 +6,7 @@ is vectorised over arrays of codes, so it labels millions of episodes at once.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -76,13 +77,18 @@ class PlacementCategories:
     def load(cls, path: str | Path | None = None) -> PlacementCategories:
         """The built-in map, or a council's own YAML file of the same shape."""
         if path is None:
-            ref = resources.files("sufficiency.parameters") / "data" / "placement_categories.yaml"
-            file = Path(str(ref))
-        else:
-            file = Path(path)
-            if not file.is_file():
-                raise SchemaError(f"placement category file {file} does not exist")
+            return _built_in()
+        file = Path(path)
+        if not file.is_file():
+            raise SchemaError(f"placement category file {file} does not exist")
         return _parse(read_yaml(file), str(file))
+
+
+@functools.cache
+def _built_in() -> PlacementCategories:
+    """The built-in map, read once a process (it is frozen)."""
+    ref = resources.files("sufficiency.parameters") / "data" / "placement_categories.yaml"
+    return _parse(read_yaml(Path(str(ref))), str(ref))
 
 
 def _clean(values: np.ndarray) -> np.ndarray:
