@@ -34,8 +34,9 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
-from run import machine  # bench/run.py
+from run import machine, md  # bench/run.py
 
 ROOT = Path(__file__).resolve().parents[1]
 PEER_PY = ROOT / "bench" / ".demand-venv" / "bin" / "python"
@@ -119,15 +120,23 @@ def _children_cpu() -> float:
 # --- tables -----------------------------------------------------------------------------------
 
 
-def md(df: pd.DataFrame, fmt="{:.1f}") -> str:
-    cols = [str(c) for c in df.columns]
-    head = "| " + " | ".join([df.index.name or "", *cols]) + " |\n|---|" + "---:|" * len(cols) + "\n"
-    body = ""
-    for i, r in df.iterrows():
-        cells = [(fmt.format(v) if isinstance(v, float) and v == v else ("" if isinstance(v, float) else str(v)))
-                 for v in r]
-        body += f"| {i} | " + " | ".join(cells) + " |\n"
-    return head + body
+def paired(res: pd.DataFrame, keys: list[str]) -> str:
+    """Is the model's error of the total really lower or higher? For each comparator, the mean
+    over the cases both have of (our absolute % error - its), with a standard error that treats
+    each council-seed as one observation (its origins share data, so they are not independent)."""
+    w = res[res["series"] == "all"].pivot_table(index=[*keys, "origin", "horizon"], columns="method", values="ape")
+    rows = []
+    for ref in [m for m in ("last_value", PEER, PEER_STANDARD) if m in w.columns]:
+        for m in ("model", "model_mean"):
+            d = (w[m] - w[ref]).dropna()
+            by = d.groupby(level=[*keys, "horizon"]).mean().groupby(level="horizon")
+            for h, g in by:
+                rows.append({"ours - theirs": f"{m} - {ref}", "years ahead": int(h), "cases": int((d.index.get_level_values(
+                    "horizon") == h).sum()), "council-seeds": len(g), "mean difference": g.mean(),
+                    "standard error": g.std(ddof=1) / np.sqrt(len(g))})
+    t = pd.DataFrame(rows).set_index("ours - theirs")
+    return ("\n### Total: our error minus theirs, case by case (percentage points; below 0: ours lower)\n\n"
+            + md(t.astype(object), "{:.2f}"))
 
 
 def tables(res: pd.DataFrame, categories: list[str], timings: list[dict]) -> str:
@@ -211,6 +220,7 @@ def tables(res: pd.DataFrame, categories: list[str], timings: list[dict]) -> str
         per.index.name = "1 year ahead, MAPE %"
         out.append("\nBy group, one year ahead, MAPE %:\n")
         out.append(md(per))
+    out.append(paired(res, keys))
     # 4. timings
     ours = pd.DataFrame([dict(o, council=t["council"]) for t in timings for o in t["ours"]["per_origin"]])
     if len(ours):

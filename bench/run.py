@@ -139,3 +139,15 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def md(df, fmt="{:.1f}") -> str:
+    """A DataFrame as a markdown table (floats with `fmt`, blanks for NaN)."""
+    cols = [str(c) for c in df.columns]
+    head = "| " + " | ".join([df.index.name or "", *cols]) + " |\n|---|" + "---:|" * len(cols) + "\n"
+    body = ""
+    for i, r in df.iterrows():
+        cells = [(fmt.format(v) if isinstance(v, float) and v == v else ("" if isinstance(v, float) else str(v)))
+                 for v in r]
+        body += f"| {i} | " + " | ".join(cells) + " |\n"
+    return head + body

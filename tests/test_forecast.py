@@ -19,14 +19,19 @@ from sufficiency.store import write_tables
 HOME, TO_IFA = 1 / 400, 1 / 800  # true hazards per day
 
 
-def known_store(path, n=4000, seed=3):
+def known_store(path, n=4000, seed=3, season=None):
     """About n children entering in-house foster care (U4 PR1) aged 5 to 8, uniformly from April 2019 to
-    March 2023, who go home at HOME per day or move to an agency carer (U4 PR4) at TO_IFA per day;
-    in the agency placement they go home at HOME. Data end on 31 March 2023."""
+    March 2023 (or, with `season`, 12 weights for January..December, in proportion to the weight of
+    the entry's calendar month), who go home at HOME per day or move to an agency carer (U4 PR4) at
+    TO_IFA per day; in the agency placement they go home at HOME. Data end on 31 March 2023."""
     rng = np.random.default_rng(seed)
     n = int(rng.poisson(n))  # a Poisson number, so that entries in one year say nothing of another's
     t0, t1 = pd.Timestamp("2019-04-01"), pd.Timestamp("2023-03-31")
     entry = t0 + pd.to_timedelta(rng.integers(0, (t1 - t0).days, n), "D")
+    if season is not None:  # thinning: keep each entry with its month's weight over the largest
+        w = np.asarray(season, float)
+        entry = entry[rng.random(n) < w[entry.month - 1] / w.max()]
+        n = len(entry)
     dob = entry - pd.to_timedelta(rng.integers(5 * 365, 9 * 365, n), "D")
     first = rng.exponential(1 / (HOME + TO_IFA), n)
     moved = rng.random(n) < TO_IFA / (HOME + TO_IFA)
@@ -292,3 +297,48 @@ def known_store_cached():
 
         _CACHE["db"] = known_store(Path(tempfile.mkdtemp()) / "k.duckdb", n=1500)
     return _CACHE["db"]
+
+
+def test_seasonal_entries_are_recovered_and_keep_the_yearly_rate(tmp_path):
+    """Entrants twice as likely in September to November as in other months: the fitted factors
+    show it, the expected entries follow it month by month, and a year of them is the year's
+    rate (the factors average 1 over the days of a year)."""
+    from sufficiency.forecast import expected
+
+    weights = np.ones(12)
+    weights[8:11] = 2.0
+    m = fit(known_store(tmp_path / "k.duckdb", n=12_000, season=weights), as_of="2023-03-31", window_years=4)
+    f = m.entry_season
+    assert f[8:11].mean() / np.r_[f[:8], f[11:]].mean() == pytest.approx(2.0, rel=0.1)
+    days_in = np.array([31, 28.25, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+    assert f @ days_in / days_in.sum() == pytest.approx(1.0, abs=1e-9)
+    ev = expected(m, years=2)
+    monthly = ev.entries[0]  # April 2023 first
+    autumn = monthly[[5, 6, 7]].mean()  # September-November 2023
+    assert autumn / monthly[[0, 1, 2, 3, 4, 8, 9, 10, 11]].mean() == pytest.approx(2.0, rel=0.1)
+    per_day = (m.entry_count + 0.5) / m.entry_days
+    assert monthly[:12].sum() == pytest.approx(per_day * 366, rel=0.01)  # April 2023 - March 2024
+    # a steady council (the module's model) keeps nearly flat factors
+    flat = fit(known_store_cached(), as_of="2023-03-31", window_years=4).entry_season
+    assert np.abs(flat - 1).max() < 0.15
+
+
+def test_entry_trend_from_the_cli(tmp_path):
+    """`--entry-trend 0.1`: a tenth more children enter in each year than in the one before."""
+    from typer.testing import CliRunner
+
+    from sufficiency.cli import app
+
+    db = known_store(tmp_path / "k.duckdb", n=1500)
+    r = CliRunner().invoke(app, ["forecast", "--db", str(db), "--years", "3", "--runs", "200", "--entry-trend", "0.1"])
+    assert r.exit_code == 0, r.output
+    con = duckdb.connect(str(db), read_only=True)
+    flows = con.execute("SELECT * FROM forecast_flows").df()
+    meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+    con.close()
+    entries = flows[(flows["flow"] == "entries") & (flows["quantile"] == 0.5)].sort_values("year_after")["value"].to_numpy()
+    assert entries[1] / entries[0] == pytest.approx(1.1, rel=0.05)
+    assert entries[2] / entries[1] == pytest.approx(1.1, rel=0.05)
+    assert '"entry_trend_per_year": 0.1' in meta["forecast"]
+    bad = CliRunner().invoke(app, ["forecast", "--db", str(db), "--entry-trend", "-1"])
+    assert bad.exit_code == 2 and "nobody entering care" in bad.output

@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .errors import SufficiencyError
+from .errors import InputError, SufficiencyError
 from .forecast.backtest import backtest_command
 from .progress import progress_bar
 from .reforms.command import compare_command
@@ -261,25 +261,34 @@ def forecast(
     window: Annotated[float, typer.Option(
         help="Years of history the rates are estimated from (at most: as much as the returns cover).")] = 5,
     output: Annotated[Path | None, typer.Option("--out", "-o", help="Also write the quantiles to this CSV.")] = None,
+    entry_trend: Annotated[float, typer.Option(
+        help="Change in children entering care each year from the start date, as a share: 0.03 for 3% more "
+             "each year (default 0: the rate estimated from the window, with its seasonal pattern).")] = 0.0,
 ) -> None:
     """Forecast children in care by placement and age, with 5-95% intervals, into the store."""
 
     import pandas as pd
 
     from .forecast import fit, simulate
+    from .forecast.simulate import entry_trend as trend_levers
     from .parameters import load_parameters
     from .store import add_tables
 
+    if entry_trend <= -1:
+        raise _fail(InputError(f"--entry-trend {entry_trend} would leave nobody entering care: give a share "
+                               "above -1, e.g. -0.05 for 5% fewer each year."))
     try:
         with console.status("Fitting the model"):
             model = fit(db, as_of=as_of, window_years=window)
         with console.status(f"Simulating {runs:,} futures"):
-            fc = simulate(model, years=years, runs=runs, seed=seed)
+            fc = simulate(model, years=years, runs=runs, seed=seed,
+                          levers=trend_levers(12 * years, entry_trend) if entry_trend else None)
         q = pd.concat([fc.quantiles(None).rename(columns={"total": "series"}).assign(breakdown="total"),
                        fc.quantiles("category").rename(columns={"category": "series"}).assign(breakdown="category"),
                        fc.quantiles("age_band").rename(columns={"age_band": "series"}).assign(breakdown="age_band")])
         tables = {"forecast_quantiles": q, "forecast_flows": fc.flows(), "forecast_costs": fc.costs(load_parameters())}
         meta = {"forecast": {"seed": seed, "runs": runs, "years": years, "window_years": round(model.window_years, 2),
+                             "entry_trend_per_year": entry_trend,
                              "as_of": str(pd.Timestamp(np.datetime64(int(model.as_of), "D")).date())}}
         add_tables(db, tables, meta)
     except SufficiencyError as exc:

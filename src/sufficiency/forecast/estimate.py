@@ -46,6 +46,7 @@ from ..parameters import Parameters
 from .states import (
     AGE_BANDS,
     AGE_EDGES,
+    DAY0,
     EXIT_OF_REC,
     EXITS,
     TIC_BANDS,
@@ -75,6 +76,7 @@ class Model:
     monthly_entries: np.ndarray = field(default_factory=lambda: np.zeros(0))
     entry_sigma: float = 0.0  # year-to-year spread of the entry rate beyond chance (log scale)
     annual_entries: dict = field(default_factory=dict)
+    entry_season: np.ndarray = field(default_factory=lambda: np.ones(12))  # January..December factors
 
     @property
     def window_years(self) -> float:
@@ -196,7 +198,8 @@ def fit(store_or_path, *, as_of=None, window_years: float = WINDOW_YEARS, catego
     annual = _annual_entries(data, t1)
     return Model(space, t1, (t0, t1), events, exposure, prior, n_in, t1 - t0,
                  _dispersion(counts), model_entrants["frame"], stock, counts,
-                 entry_sigma=_between_year_sigma(annual), annual_entries=annual)
+                 entry_sigma=_between_year_sigma(annual), annual_entries=annual,
+                 entry_season=_seasonality(start[first & (start > t0) & (start <= t1)], t0, t1))
 
 
 def _annual_entries(data, t1: int) -> dict[int, int]:
@@ -273,6 +276,28 @@ def _entrants(first: np.ndarray, start: np.ndarray, dob: np.ndarray, cat: np.nda
     months = ((s - t0) // 30.4375).astype(np.int64)
     counts = np.bincount(months, minlength=int(np.ceil((t1 - t0) / 30.4375)))
     return {"frame": frame.reset_index(drop=True), "monthly": counts}
+
+
+# Prior weight of the seasonal factors, in entrants: a calendar month's factor is
+# (entrants in it + SEASON_PRIOR) / (entrants a flat rate gives it + SEASON_PRIOR), so a council
+# with a few entrants a month keeps nearly flat factors and one with hundreds its own pattern.
+SEASON_PRIOR = 30.0
+
+
+def _seasonality(entry_days: np.ndarray, t0: int, t1: int) -> np.ndarray:
+    """Factors on the entry rate for each calendar month (January first), from the entrants of
+    the window against a flat rate over the days of each calendar month in it, shrunk towards 1
+    (SEASON_PRIOR) and scaled so that a year of them averages 1 (the yearly rate is unchanged)."""
+    def month_of(d):
+        return ((DAY0 + np.asarray(d, dtype=np.int64).astype("timedelta64[D]")).astype("datetime64[M]")
+                .astype(np.int64) % 12)
+
+    window_days = np.bincount(month_of(np.arange(t0 + 1, t1 + 1)), minlength=12).astype(float)
+    seen = np.bincount(month_of(entry_days), minlength=12).astype(float)
+    flat = len(entry_days) * window_days / max(window_days.sum(), 1.0)
+    factor = (seen + SEASON_PRIOR) / (flat + SEASON_PRIOR)
+    year_days = np.array([31, 28.25, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+    return factor / (factor @ year_days / year_days.sum())
 
 
 def _dispersion(counts: np.ndarray) -> float | None:

@@ -6,10 +6,10 @@ The state is UASC x age in completed months (0-215) x placement category x month
 them: where a child is a month on is the exponential of the generator of moves and exits
 (exact in continuous time, however many events happen in the month), with every hazard at its
 estimate; then everyone is a month older and a month longer in care; children reaching 216
-months (18) leave. Entrants arrive at the
-estimated rate with the ages, first placements and UASC status of the children who entered in
-the reference window, and have half a month at risk in their first month (they arrive, on
-average, mid-month). The levers of a reform apply as in the simulation.
+months (18) leave. Entrants arrive at the estimated rate (times the month's seasonal factor)
+with the ages, first placements and UASC status of the children who entered in the reference
+window, and have half a month at risk in their first month (they arrive, on average,
+mid-month). The levers of a reform apply as in the simulation.
 
 Ages and times in care are held in whole months here, where the simulation holds exact dates:
 a child changes age band in the month of the birthday, not on the day. The expected stock
@@ -23,7 +23,7 @@ import numpy as np
 from scipy.linalg import expm
 
 from .estimate import Model
-from .simulate import Forecast, Levers, month_ends
+from .simulate import Forecast, Levers, entry_season, month_ends
 from .states import AGE_BANDS, AGE_EDGES, DAY0, EXITS, TIC_EDGES
 
 MONTHS_18 = 216
@@ -140,6 +140,7 @@ def project(model: Model, *, years: int = 5, levers: Levers | None = None) -> Fo
         np.add.at(mix, (prof["uasc"].to_numpy(np.int64), pa, prof["cat"].to_numpy(np.int64)), 1.0)
         mix /= mix.sum()
     rate = (model.entry_count + 0.5) / model.entry_days
+    season = entry_season(model, dates)
     out_cat = np.zeros((1, steps + 1, n_cat))
     out_age = np.zeros((1, steps + 1, n_age))
     entries = np.zeros((1, steps))
@@ -165,7 +166,7 @@ def project(model: Model, *, years: int = 5, levers: Levers | None = None) -> Fo
         x[:, :, 0] = 0.0
         # entrants: half a month at risk on average, then in care at the month's end
         mult = 1.0 if levers.entry is None else float(levers.entry[k])
-        n_new = rate * gap * mult
+        n_new = rate * gap * mult * season[k]
         entries[0, k] = n_new
         new = n_new * mix  # (2, age, cat)
         if kin is not None and levers.kinship[k] > 0:

@@ -7,10 +7,10 @@ or has an event with probability 1 - exp(-total hazard x days), going to a desti
 proportion to its hazard; a child who moves may move again or leave in the rest of the month,
 from the new placement's hazards (time in care and age band are held at the month's start
 within it). Age band and time in care are exact (dates of birth and of entry are kept). New
-children arrive as a Poisson (or negative binomial) number per month, each with the profile
-(age, first placement, UASC) of a child who entered in the reference window, on a day drawn
-within the month; the rest of that month is time in care, and they are counted from the end of
-the month.
+children arrive as a Poisson (or negative binomial) number per month (at the estimated rate,
+times the month's seasonal factor), each with the profile (age, first placement, UASC) of a
+child who entered in the reference window, on a day drawn within the month; the rest of that
+month is time in care, and they are counted from the end of the month.
 """
 
 from __future__ import annotations
@@ -36,6 +36,21 @@ def month_ends(as_of: int, months: int) -> np.ndarray:
     else:
         ends = np.array([add_years(np.array([as_of]), 0)[0]])  # pragma: no cover - month ends only
     return (ends - DAY0).astype(np.int64)
+
+
+def entry_trend(months: int, per_year: float) -> Levers:
+    """Levers for entrants changing by `per_year` (0.03: 3% more each year) from the start date,
+    month by month (the analyst's assumption; the estimated rate is the first month's)."""
+    if per_year <= -1:
+        raise ValueError(f"an entry trend of {per_year:+.0%} a year would leave no entrants")
+    return Levers(entry=(1.0 + per_year) ** ((np.arange(months) + 0.5) / 12))
+
+
+def entry_season(model: Model, dates: np.ndarray) -> np.ndarray:
+    """The model's seasonal factor on entries for each month of a forecast (the calendar month
+    each step ends in)."""
+    months = (DAY0 + np.asarray(dates[1:], dtype=np.int64).astype("timedelta64[D]")).astype("datetime64[M]")
+    return np.asarray(model.entry_season, float)[months.astype(np.int64) % 12]
 
 
 @dataclass
@@ -213,6 +228,7 @@ def _simulate_block(model: Model, steps: int, runs: int, rng, parameter_uncertai
     """One block of runs: stock by category and by age band, entries and exits (arrays by run)."""
     years = -(-steps // 12)
     dates = month_ends(model.as_of, steps)
+    season = entry_season(model, dates)
     n_cat = len(model.space.categories)
     n_dest = len(model.space.destinations)
     lam0 = _draw_rates(model, runs, rng, parameter_uncertainty)  # (runs, cells, dest)
@@ -361,7 +377,7 @@ def _simulate_block(model: Model, steps: int, runs: int, rng, parameter_uncertai
         gone_slots += len(gone) + len(aged)
         # entrants, counted from the end of the month they arrive in
         mult = 1.0 if levers.entry is None else float(levers.entry[k])
-        mean = entry_rate * gap * mult * walk[:, k // 12]
+        mean = entry_rate * gap * mult * season[k] * walk[:, k // 12]
         if model.entry_dispersion is not None:
             r = model.entry_dispersion
             n_new = rng.negative_binomial(r, r / (r + mean))
