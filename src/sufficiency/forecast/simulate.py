@@ -178,6 +178,13 @@ class _Birthdays:
         return self.table[:, np.asarray(dob, dtype=np.int64) - self.low]
 
 
+def _arrivals(rng, mean: np.ndarray, dispersion: float | None = None) -> np.ndarray:
+    """Entrants in each run this month: Poisson, or negative binomial of size `dispersion`."""
+    if dispersion is not None:
+        return rng.negative_binomial(dispersion, dispersion / (dispersion + mean))
+    return rng.poisson(mean)
+
+
 def _draw_rates(model: Model, runs: int, rng, uncertainty: bool) -> np.ndarray:
     shape = model.events + model.prior_mean * PRIOR_DAYS
     scale = 1.0 / (model.exposure[:, None] + PRIOR_DAYS)
@@ -187,17 +194,48 @@ def _draw_rates(model: Model, runs: int, rng, uncertainty: bool) -> np.ndarray:
 
 
 MAX_EVENTS = 6  # events a child can have in one month (more are vanishingly rare)
+_GOLD = 0x9E3779B97F4A7C15
+_U64 = 2**64
+# what a keyed chance is for (with common random numbers): one number per child, month and use
+P_EVENT, P_DEST, P_NEXT, P_KIN, P_KIN_ENTRY, P_KEEP, P_PICK, P_DAY = 0, 1, 8, 16, 24, 25, 26, 27
+ARRIVALS = 2**20  # room for the arrivals of one run in one month in an entrant's identity
+
+
+def _mix(z: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser on uint64 arrays (arithmetic wraps): spreads every input bit."""
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def _child_keys(root: int, runs: np.ndarray, ident: np.ndarray) -> np.ndarray:
+    """A key for each (run, child): the same in every scenario run with one seed."""
+    z = _mix(np.uint64(root) + np.asarray(runs).astype(np.uint64) * np.uint64(_GOLD))
+    return _mix(z + np.asarray(ident).astype(np.uint64) * np.uint64(_GOLD))
+
+
+def _keyed(keys: np.ndarray, month: int, purpose: int) -> np.ndarray:
+    """Uniform numbers in [0, 1), one per key, for this month and purpose."""
+    z = _mix(keys + np.uint64(((month * 64 + purpose + 1) * _GOLD) % _U64))
+    return (z >> np.uint64(11)).astype(np.float64) * 2.0**-53
 BLOCK = 250  # runs simulated together; blocks run in parallel threads (numpy releases the GIL)
 
 
 def simulate(model: Model, *, years: int = 5, runs: int = 1000, seed: int | None = 0,
              parameter_uncertainty: bool = True, entry_multiplier=None, levers: Levers | None = None,
-             workers: int | None = None) -> Forecast:
+             workers: int | None = None, common: bool = False) -> Forecast:
     """`runs` futures of `years` years from the model's as_of. `levers`: month-by-month factors
     on entries and hazards and a kinship share (what a reform changes); `entry_multiplier` is
     the same as `Levers(entry=...)`. Each run's rates and entry rate are drawn before anything
     the levers touch, so scenarios run with one seed share them (common random numbers for the
-    uncertainty of the estimates; the chance of each child's moves still differs).
+    uncertainty of the estimates).
+
+    `common=True` keys every other chance too, by (run, child, month, use): scenarios run with
+    one seed then share each child's chance as well, so a child a reform does not touch does the
+    same in both and the difference between them is the reform's, not chance's. Entrants are
+    numbered by arrival within their run and month; fewer entrants (an entry factor below 1)
+    keep a subset of the same arrivals, more add arrivals of their own. Slower (a hash per
+    child a month): for comparing scenarios, not for a single forecast.
 
     Runs are simulated in blocks of BLOCK, each with its own random stream spawned from `seed`,
     on `workers` threads (default: the machine's cores): the result depends on the seed, not on
@@ -209,10 +247,13 @@ def simulate(model: Model, *, years: int = 5, runs: int = 1000, seed: int | None
     sizes = [min(BLOCK, runs - i) for i in range(0, runs, BLOCK)]
     streams = np.random.SeedSequence(seed).spawn(len(sizes))
     workers = max(1, min(workers or os.cpu_count() or 1, len(sizes)))
+    root = int(np.random.SeedSequence(seed).generate_state(1, np.uint64)[0]) if common else None
+    first_run = np.cumsum([0, *sizes[:-1]])
 
     def one(i):
+        extra = np.random.default_rng(streams[i].spawn(1)[0]) if common else None
         return _simulate_block(model, steps, sizes[i], np.random.default_rng(streams[i]), parameter_uncertainty,
-                               levers)
+                               levers, root, int(first_run[i]), extra)
 
     if workers == 1:
         parts = [one(i) for i in range(len(sizes))]
@@ -224,8 +265,12 @@ def simulate(model: Model, *, years: int = 5, runs: int = 1000, seed: int | None
     return Forecast(model, dates, out_cat, out_age, entries, exits, seed, parameter_uncertainty)
 
 
-def _simulate_block(model: Model, steps: int, runs: int, rng, parameter_uncertainty: bool, levers: Levers):
-    """One block of runs: stock by category and by age band, entries and exits (arrays by run)."""
+def _simulate_block(model: Model, steps: int, runs: int, rng, parameter_uncertainty: bool, levers: Levers,
+                    root: int | None = None, run0: int = 0, extra_rng=None):
+    """One block of runs: stock by category and by age band, entries and exits (arrays by run).
+    With `root` (common random numbers) chances are keyed by the run (`run0` + its place in the
+    block) and child; `extra_rng` draws the arrivals an entry factor above 1 adds."""
+    keyed = root is not None
     years = -(-steps // 12)
     dates = month_ends(model.as_of, steps)
     season = entry_season(model, dates)
@@ -252,12 +297,13 @@ def _simulate_block(model: Model, steps: int, runs: int, rng, parameter_uncertai
         cum = np.pad(cum.reshape(*shape, n_dest), [(0, 0)] * 3 + [(0, 1), (0, 0), (0, 0)], constant_values=1.0)
         return total.reshape(-1), cum.reshape(-1, n_dest)
 
-    def kinship_first(k, dest_cat, where):
+    def kinship_first(k, dest_cat, where, keys=None, purpose=P_KIN):
         """Redirect a share of moves/entries into fostering to kinship care (in place)."""
         if kin_to is None or levers.kinship[k] <= 0 or not len(where):
             return
         into = where[np.isin(dest_cat[where], foster_idx)]
-        to_kin = into[rng.random(len(into)) < levers.kinship[k]]
+        u = rng.random(len(into)) if keys is None else _keyed(keys[into], k, purpose)
+        to_kin = into[u < levers.kinship[k]]
         dest_cat[to_kin] = kin_to
     # entry rate per day for each run
     rate = (model.entry_count + 0.5) / model.entry_days
@@ -297,6 +343,9 @@ def _simulate_block(model: Model, steps: int, runs: int, rng, parameter_uncertai
     cat[:n] = np.tile(s["cat"].to_numpy(np.int32), runs)
     uasc[:n] = np.tile(s["uasc"].to_numpy(np.int32), runs)
     edges[:, :n] = np.tile(birthdays(stock_dob), (1, runs))
+    hkey = np.empty(cap if keyed else 0, np.uint64)  # each child's key (common random numbers)
+    if keyed:
+        hkey[:n] = _child_keys(root, run[:n].astype(np.int64) + run0, np.tile(np.arange(n0), runs))
     gone_slots = 0
     never = np.int32(np.iinfo(np.int32).max)
     n_exit = len(EXITS)
@@ -319,7 +368,7 @@ def _simulate_block(model: Model, steps: int, runs: int, rng, parameter_uncertai
         exits[:, k] += np.bincount(runs_of * (n_exit + 1) + route, minlength=runs * (n_exit + 1)).reshape(runs, -1)
 
     def month_events(k: int, flat_hit: np.ndarray, cat_hit: np.ndarray, u: np.ndarray,
-                     time_left: np.ndarray) -> np.ndarray:
+                     time_left: np.ndarray, keys: np.ndarray | None = None) -> np.ndarray:
         """Where children who have an event within `time_left` days end up: a category, or
         n_cat + exit route. `u` (below each child's chance of an event) also gives the time of
         the first event (-log(1 - u) / hazard); a child who moves may have further events in the
@@ -327,14 +376,16 @@ def _simulate_block(model: Model, steps: int, runs: int, rng, parameter_uncertai
         dest = np.empty(len(flat_hit), np.int64)
         active = np.arange(len(flat_hit))
         f, c, t, uu = flat_hit.copy(), cat_hit.astype(np.int64), time_left.astype(float), u.astype(float)
-        for _ in range(MAX_EVENTS):
+        for step in range(MAX_EVENTS):
             if not len(active):
                 break
             fa = f[active]
             tot = flat_total[fa]
-            d = np.minimum((flat_cum[fa] < rng.random(len(active))[:, None]).sum(axis=1), n_dest - 1)
+            ka = None if keys is None else keys[active]
+            ud = rng.random(len(active)) if ka is None else _keyed(ka, k, P_DEST + step)
+            d = np.minimum((flat_cum[fa] < ud[:, None]).sum(axis=1), n_dest - 1)
             moving = np.nonzero(d < n_cat)[0]
-            kinship_first(k, d, moving)
+            kinship_first(k, d, moving, ka, P_KIN + step)
             dest[active] = d
             if not len(moving):
                 break
@@ -342,7 +393,7 @@ def _simulate_block(model: Model, steps: int, runs: int, rng, parameter_uncertai
             t[a] -= -np.log1p(-uu[a]) / tot[moving]
             f[a] += (d[moving] - c[a]) * n_tic
             c[a] = d[moving]
-            uu[a] = rng.random(len(a))
+            uu[a] = rng.random(len(a)) if keys is None else _keyed(keys[a], k, P_NEXT + step)
             again = uu[a] < 1.0 - np.exp(-flat_total[f[a]] * t[a])
             active = a[again]
         return dest
@@ -361,11 +412,11 @@ def _simulate_block(model: Model, steps: int, runs: int, rng, parameter_uncertai
         in_care = d0 - start[:n]
         tic = (in_care >= TIC_EDGES[0]).astype(np.int32) + (in_care >= TIC_EDGES[1]) + (in_care >= TIC_EDGES[2])
         flat = run[:n] * np.int32(n_cells) + (((uasc[:n] * n_age + band) * n_catp + cat[:n]) * n_tic + tic)
-        u = rng.random(n, dtype=np.float32)
+        u = _keyed(hkey[:n], k, P_EVENT) if keyed else rng.random(n, dtype=np.float32)
         hit = u < leave_p[gap][flat]
         hit[aged] = False
         hi = np.nonzero(hit)[0]
-        dest = month_events(k, flat[hi], cat[hi], u[hi], np.full(len(hi), float(gap)))
+        dest = month_events(k, flat[hi], cat[hi], u[hi], np.full(len(hi), float(gap)), hkey[hi] if keyed else None)
         moves = dest < n_cat
         cat[hi[moves]] = dest[moves]
         gone = hi[~moves]
@@ -377,32 +428,48 @@ def _simulate_block(model: Model, steps: int, runs: int, rng, parameter_uncertai
         gone_slots += len(gone) + len(aged)
         # entrants, counted from the end of the month they arrive in
         mult = 1.0 if levers.entry is None else float(levers.entry[k])
-        mean = entry_rate * gap * mult * season[k] * walk[:, k // 12]
-        if model.entry_dispersion is not None:
-            r = model.entry_dispersion
-            n_new = rng.negative_binomial(r, r / (r + mean))
-        else:
-            n_new = rng.poisson(mean)
+        base = entry_rate * gap * season[k] * walk[:, k // 12]
+        n_new = _arrivals(rng, base if keyed else base * mult, model.entry_dispersion)
+        new_keys = None
+        if keyed:  # arrivals numbered within run and month; a factor keeps a subset or adds more
+            new_run = np.repeat(np.arange(runs, dtype=np.int32), n_new)
+            j = np.arange(len(new_run)) - np.repeat(np.cumsum(n_new) - n_new, n_new)
+            new_keys = _child_keys(root, new_run.astype(np.int64) + run0, n0 + k * ARRIVALS + j)
+            if mult < 1:
+                kept = _keyed(new_keys, k, P_KEEP) < mult
+                new_run, new_keys = new_run[kept], new_keys[kept]
+            elif mult > 1:
+                more = _arrivals(extra_rng, base * (mult - 1), model.entry_dispersion)
+                more_run = np.repeat(np.arange(runs, dtype=np.int32), more)
+                jm = np.arange(len(more_run)) - np.repeat(np.cumsum(more) - more, more)
+                new_run = np.concatenate([new_run, more_run])
+                new_keys = np.concatenate([new_keys, _child_keys(root, more_run.astype(np.int64) + run0,
+                                                                 n0 + k * ARRIVALS + ARRIVALS // 2 + jm)])
+            n_new = np.bincount(new_run, minlength=runs)
         total_new = int(n_new.sum())
         if total_new and len(prof):
-            pick = rng.integers(0, len(prof), total_new)
-            day_in = d0 + 1 + rng.integers(0, gap, total_new)
+            if keyed:
+                pick = (_keyed(new_keys, k, P_PICK) * len(prof)).astype(np.int64)
+                day_in = d0 + 1 + (_keyed(new_keys, k, P_DAY) * gap).astype(np.int64)
+            else:
+                pick = rng.integers(0, len(prof), total_new)
+                day_in = d0 + 1 + rng.integers(0, gap, total_new)
+                new_run = np.repeat(np.arange(runs, dtype=np.int32), n_new)
             new_edges = birthdays(day_in - prof_age[pick])
             still = new_edges[4] > d1  # an entrant aged 17 may turn 18 within the month
-            new_run = np.repeat(np.arange(runs, dtype=np.int32), n_new)
             entries[:, k] = n_new
             count_exits(k, new_run[~still], np.full(int((~still).sum()), n_exit))
             # the rest of the arrival month is time in care too
             new_cat = prof_cat[pick].astype(np.int32)
-            kinship_first(k, new_cat, np.arange(total_new))
+            kinship_first(k, new_cat, np.arange(total_new), new_keys, P_KIN_ENTRY)
             new_uasc = prof_uasc[pick].astype(np.int32)
             new_band = ((new_edges[0] <= day_in).astype(np.int32) + (new_edges[1] <= day_in)
                         + (new_edges[2] <= day_in) + (new_edges[3] <= day_in))
             nflat = new_run * np.int32(n_cells) + (((new_uasc * n_age + new_band) * n_catp + new_cat) * n_tic)
             left = (d1 - day_in).astype(float)
-            u_new = rng.random(total_new)
+            u_new = _keyed(new_keys, k, P_EVENT) if keyed else rng.random(total_new)
             nh = np.nonzero((u_new < 1.0 - np.exp(-flat_total[nflat] * left)) & still)[0]
-            ndest = month_events(k, nflat[nh], new_cat[nh], u_new[nh], left[nh])
+            ndest = month_events(k, nflat[nh], new_cat[nh], u_new[nh], left[nh], new_keys[nh] if keyed else None)
             nmove = ndest < n_cat
             new_cat[nh[nmove]] = ndest[nmove]
             count_exits(k, new_run[nh[~nmove]], ndest[~nmove] - n_cat)
@@ -411,16 +478,20 @@ def _simulate_block(model: Model, steps: int, runs: int, rng, parameter_uncertai
             if n + m > cap:  # more room
                 cap = max(int(cap * 1.5), n + m)
                 run, start, cat, uasc = (np.resize(a, cap) for a in (run, start, cat, uasc))
+                if keyed:
+                    hkey = np.resize(hkey, cap)
                 edges = np.concatenate([edges, np.empty((5, cap - edges.shape[1]), np.int32)], axis=1)
             run[n:n + m] = new_run[still]
             start[n:n + m] = day_in[still]
             cat[n:n + m] = new_cat[still]
             uasc[n:n + m] = new_uasc[still]
             edges[:, n:n + m] = new_edges[:, still]
+            if keyed:
+                hkey[n:n + m] = new_keys[still]
             n += m
         if gone_slots > n // 4:  # compact: children in care to the front, in their order
             keep = np.nonzero(cat[:n] != GONE)[0]
-            for a in (run, start, cat, uasc):
+            for a in (run, start, cat, uasc, *((hkey,) if keyed else ())):
                 a[:len(keep)] = a[keep]
             edges[:, :len(keep)] = edges[:, keep]
             n, gone_slots = len(keep), 0

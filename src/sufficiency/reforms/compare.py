@@ -8,10 +8,12 @@ the sufficiency gap, distance from home, cost, and the social work workforce, wi
     cmp.measures       # tidy: scenario, date, measure, quantile, value
     cmp.write("la.duckdb")
 
-Every scenario is simulated from the same fitted model with the same seed: each run draws the
-same rates, so a difference between scenarios is the reform's, not the dice's, as far as can
-be. Differences from the baseline are taken run by run (run i of a scenario against run i of
-the baseline) before their quantiles.
+Every scenario is simulated from the same fitted model with the same seed and common random
+numbers (`simulate(..., common=True)`): each run draws the same rates, and each child the same
+chances month by month, so a child a reform does not touch does the same in every scenario and
+a difference between scenarios is the reform's, not the dice's. Differences from the baseline
+are taken run by run (run i of a scenario against run i of the baseline) before their
+quantiles.
 """
 
 from __future__ import annotations
@@ -245,7 +247,7 @@ def compare(source, scenarios: Mapping[str, list[Reform]], *, years: int = 5, ru
         if progress:
             progress(name, i, len(todo))
         p = plan(reforms, model.space.categories, month_ends(model.as_of, 12 * years))
-        fc = simulate(model, years=years, runs=runs, seed=seed, levers=p.levers)
+        fc = simulate(model, years=years, runs=runs, seed=seed, levers=p.levers, common=True)
         m = measure(fc, p, base, params)
         per_run[name] = m
         dates = pd.to_datetime(as_dates(fc.dates))
