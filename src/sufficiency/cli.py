@@ -158,7 +158,8 @@ def demo(
     la: Annotated[str, typer.Option(help="Council to imitate.")] = "Leeds",
     seed: Annotated[int, typer.Option(help="Root random seed.")] = 1,
 ) -> None:
-    """Generate a synthetic council, load it, forecast it, compare example reforms, and write its report."""
+    """Generate a synthetic council, load it, forecast it, backtest the forecast on its past years,
+    compare example reforms, and write its report."""
     from .pipeline import load as run_load
     from .synth import synthesise
 
@@ -178,6 +179,7 @@ def demo(
 
     try:
         forecast(db=db, years=5, runs=1000, seed=seed, as_of=None, window=5, output=None)
+        backtest_command(db=db, runs=300, window=5, min_history=3, horizon=None, seed=seed, output=None)
         compare_command(DEMO_REFORMS, db=db, years=5, runs=500, seed=seed, parameters=None,
                         xlsx=output / "reforms.xlsx")
         with console.status("Writing the report"):
