@@ -134,12 +134,18 @@ def test_cli_forecast_writes_monotone_quantiles_to_the_store(tmp_path):
     from sufficiency.cli import app
 
     db = known_store(tmp_path / "k.duckdb", n=500)
-    r = CliRunner().invoke(app, ["forecast", "--db", str(db), "--runs", "50", "--years", "2"])
+    r = CliRunner().invoke(app, ["forecast", "--db", str(db), "--runs", "50", "--years", "2",
+                                 "--out", str(tmp_path / "out" / "forecast.xlsx")])
     assert r.exit_code == 0, r.output
     con = duckdb.connect(str(db), read_only=True)
     q = con.execute("SELECT * FROM forecast_quantiles WHERE breakdown = 'total'").df()
+    flows = con.execute("SELECT * FROM forecast_flows").df()
     meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
     con.close()
+    book = pd.read_excel(tmp_path / "out" / "forecast.xlsx", sheet_name=None)
+    assert list(book) == ["README", "quantiles", "flows", "costs"]
+    pd.testing.assert_frame_equal(book["flows"], flows, check_dtype=False)
+    assert book["quantiles"]["breakdown"].eq("total").sum() == len(q)
     wide = q.pivot_table(index="date", columns="quantile", values="value")
     assert (wide.diff(axis=1).iloc[:, 1:] >= 0).all().all()
     assert len(wide) == 3 and '"runs": 50' in meta["forecast"]

@@ -262,7 +262,9 @@ def forecast(
     as_of: Annotated[str | None, typer.Option(help="Start date (default: the last 31 March loaded).")] = None,
     window: Annotated[float, typer.Option(
         help="Years of history the rates are estimated from (at most: as much as the returns cover).")] = 5,
-    output: Annotated[Path | None, typer.Option("--out", "-o", help="Also write the quantiles to this CSV.")] = None,
+    output: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Also write the results here: a .xlsx workbook (quantiles, flows, costs) or a CSV "
+                            "of the quantiles.")] = None,
     entry_trend: Annotated[float, typer.Option(
         help="Change in children entering care each year from the start date, as a share: 0.03 for 3% more "
              "each year (default 0: the rate estimated from the window, with its seasonal pattern).")] = 0.0,
@@ -304,8 +306,27 @@ def forecast(
         t.add_row(str(pd.Timestamp(date).date()), f"{v[0.05]:,.0f}", f"{v[0.5]:,.0f}", f"{v[0.95]:,.0f}")
     console.print(t)
     if output:
-        q.to_csv(output, index=False)
-        out.print(f"Quantiles: {output}")
+        output.parent.mkdir(parents=True, exist_ok=True)
+        if output.suffix.lower() == ".xlsx":
+            with pd.ExcelWriter(output, engine="openpyxl") as xl:
+                pd.DataFrame({"About": [
+                    f"Forecast by sufficiency: {runs:,} simulated futures of {years} years from "
+                    f"{meta['forecast']['as_of']}, seed {seed}, fitted on {meta['forecast']['window_years']} years "
+                    "of the council's returns.",
+                    "quantiles: children in care on each 31 March, in total, by placement and by age band "
+                    "(5, 25, 50, 75 and 95% of the futures).",
+                    "flows: children entering and leaving care (by route, and at 18) in each year ahead.",
+                    "costs: weekly cost on each 31 March and cost over each year, from the dated unit costs.",
+                    f"Entrants change by {entry_trend:+.1%} a year (--entry-trend)." if entry_trend else
+                    "Entrants at the rate estimated from the returns, with its seasonal pattern.",
+                    "Forecasts, not counts of real children: nothing here identifies a child."]}).to_excel(
+                    xl, sheet_name="README", index=False)
+                for name, frame in tables.items():
+                    frame.to_excel(xl, sheet_name=name.removeprefix("forecast_"), index=False)
+            out.print(f"Workbook: {output}")
+        else:
+            q.to_csv(output, index=False)
+            out.print(f"Quantiles: {output}")
     out.print(f"Tables forecast_quantiles, forecast_flows, forecast_costs written to {db}")
 
 
