@@ -42,23 +42,6 @@ def add_years(day: np.ndarray, years: int) -> np.ndarray:
     return (target - DAY0).astype("int64")
 
 
-def age_band_at(dob: np.ndarray, day: np.ndarray) -> np.ndarray:
-    """Age band index on `day` (exact: birthdays by calendar)."""
-    age = completed_years(dob, day)
-    return np.searchsorted(AGE_EDGES, age, side="right")
-
-
-def completed_years(dob: np.ndarray, day: np.ndarray) -> np.ndarray:
-    """Age in completed years on `day` (both day numbers)."""
-    d0 = (DAY0 + np.asarray(dob).astype("timedelta64[D]")).astype("datetime64[D]")
-    d1 = (DAY0 + np.asarray(day).astype("timedelta64[D]")).astype("datetime64[D]")
-    months0, months1 = d0.astype("datetime64[M]"), d1.astype("datetime64[M]")
-    md0 = (months0.astype(int) % 12) * 40 + (d0 - months0.astype("datetime64[D]")).astype(int)
-    md1 = (months1.astype(int) % 12) * 40 + (d1 - months1.astype("datetime64[D]")).astype(int)
-    years = d1.astype("datetime64[Y]").astype(int) - d0.astype("datetime64[Y]").astype(int)
-    return years - (md1 < md0).astype(int)
-
-
 def tic_band(days_in_care: np.ndarray) -> np.ndarray:
     return np.searchsorted(TIC_EDGES, days_in_care, side="right")
 
