@@ -382,3 +382,27 @@ def test_common_random_numbers_make_a_reforms_difference_its_own(model):
     ev = expected(model, years=3).stock_cat[0].sum(axis=1)
     mean = simulate(model, years=3, runs=300, seed=3, common=True, parameter_uncertainty=False).stock_cat.sum(axis=2)
     assert np.abs(mean.mean(axis=0) / ev - 1).max() < 0.02
+
+
+def test_a_factor_on_entries_leaves_unaccompanied_children_arriving_as_before(model):
+    """Family Help or a trend changes the children who enter from the council's families, not
+    the unaccompanied asylum-seeking children who arrive: with half the entrants UASC, halving
+    entries leaves three quarters of them, in the expected value, the simulation and the
+    simulation with common random numbers (where the UASC arrivals are the baseline's own)."""
+    from dataclasses import replace
+
+    from sufficiency.forecast import Levers, expected
+
+    prof = model.entrants.copy()
+    prof["uasc"] = np.arange(len(prof)) % 2 == 0
+    m = replace(model, entrants=prof)
+    half = Levers(entry=np.full(24, 0.5))
+    ev = expected(m, years=2, levers=half).entries.sum() / expected(m, years=2).entries.sum()
+    assert ev == pytest.approx(0.75, abs=0.01)
+    for common in (False, True):
+        base = simulate(m, years=2, runs=200, seed=3, common=common, parameter_uncertainty=False)
+        cut = simulate(m, years=2, runs=200, seed=3, common=common, parameter_uncertainty=False, levers=half)
+        assert cut.entries.sum() / base.entries.sum() == pytest.approx(0.75, abs=0.02), common
+        more = simulate(m, years=2, runs=200, seed=3, common=common, parameter_uncertainty=False,
+                        levers=Levers(entry=np.full(24, 1.5)))
+        assert more.entries.sum() / base.entries.sum() == pytest.approx(1.25, abs=0.02), common

@@ -166,9 +166,10 @@ def project(model: Model, *, years: int = 5, levers: Levers | None = None) -> Fo
         x[:, :, 0] = 0.0
         # entrants: half a month at risk on average, then in care at the month's end
         mult = 1.0 if levers.entry is None else float(levers.entry[k])
-        n_new = rate * gap * mult * season[k]
-        entries[0, k] = n_new
-        new = n_new * mix  # (2, age, cat)
+        # a factor on entries changes the arrivals of children other than UASC (whose arrival a
+        # council's services do not change)
+        new = rate * gap * season[k] * mix * np.array([mult, 1.0])[:, None, None]  # (2, age, cat)
+        entries[0, k] = new.sum()
         if kin is not None and levers.kinship[k] > 0:
             for f in foster:
                 moved = levers.kinship[k] * new[..., f]

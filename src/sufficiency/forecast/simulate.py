@@ -57,7 +57,8 @@ def entry_season(model: Model, dates: np.ndarray) -> np.ndarray:
 class Levers:
     """Changes to the model month by month (what a reform does to the children's flows).
 
-    entry: (months,) factor on the entry rate. hazard: (months, categories, destinations) factor
+    entry: (months,) factor on the entry rate of children other than UASC (unaccompanied
+    children's arrivals are not a council's to change). hazard: (months, categories, destinations) factor
     on the hazard of moving from each category to each destination (a category or an exit).
     kinship: (months,) share of moves and entries into the `foster` categories made with family
     (kinship) instead. None leaves that part of the model as estimated."""
@@ -321,6 +322,12 @@ def _simulate_block(model: Model, steps: int, runs: int, rng, parameter_uncertai
     prof_age = prof["age_days"].to_numpy(np.int64)
     prof_cat = prof["cat"].to_numpy(np.int64)
     prof_uasc = prof["uasc"].to_numpy(np.int64)
+    uasc_share = float(prof_uasc.mean()) if len(prof) else 0.0
+    others = np.flatnonzero(prof_uasc == 0)  # profiles of children other than UASC
+
+    def pick_weights(factor: float) -> np.ndarray:
+        """Cumulative weights of the entrant profiles when arrivals other than UASC are x factor."""
+        return np.cumsum(np.where(prof_uasc == 1, 1.0, factor))
     n_cells = 2 * n_age * n_catp * n_tic  # cells of the extended layout
     flat_total, flat_cum = hazards(None if levers.hazard is None else levers.hazard[0])
     leave_p = {}  # probability of an event in a month of each length, per (run, cell)
@@ -427,32 +434,40 @@ def _simulate_block(model: Model, steps: int, runs: int, rng, parameter_uncertai
             edges[4, left] = never
         gone_slots += len(gone) + len(aged)
         # entrants, counted from the end of the month they arrive in
-        mult = 1.0 if levers.entry is None else float(levers.entry[k])
+        # a factor on entries changes the arrivals of children other than UASC (whose arrival a
+        # council's services do not change)
+        mult = 1.0 if levers.entry is None or not len(prof) else float(levers.entry[k])
         base = entry_rate * gap * season[k] * walk[:, k // 12]
-        n_new = _arrivals(rng, base if keyed else base * mult, model.entry_dispersion)
-        new_keys = None
+        n_new = _arrivals(rng, base if keyed else base * (uasc_share + (1 - uasc_share) * mult),
+                          model.entry_dispersion)
+        new_keys = pick = None
         if keyed:  # arrivals numbered within run and month; a factor keeps a subset or adds more
             new_run = np.repeat(np.arange(runs, dtype=np.int32), n_new)
             j = np.arange(len(new_run)) - np.repeat(np.cumsum(n_new) - n_new, n_new)
             new_keys = _child_keys(root, new_run.astype(np.int64) + run0, n0 + k * ARRIVALS + j)
+            pick = (_keyed(new_keys, k, P_PICK) * len(prof)).astype(np.int64)
             if mult < 1:
-                kept = _keyed(new_keys, k, P_KEEP) < mult
-                new_run, new_keys = new_run[kept], new_keys[kept]
-            elif mult > 1:
-                more = _arrivals(extra_rng, base * (mult - 1), model.entry_dispersion)
+                kept = (prof_uasc[pick] == 1) | (_keyed(new_keys, k, P_KEEP) < mult)
+                new_run, new_keys, pick = new_run[kept], new_keys[kept], pick[kept]
+            elif mult > 1 and len(others):
+                more = _arrivals(extra_rng, base * (1 - uasc_share) * (mult - 1), model.entry_dispersion)
                 more_run = np.repeat(np.arange(runs, dtype=np.int32), more)
                 jm = np.arange(len(more_run)) - np.repeat(np.cumsum(more) - more, more)
+                more_keys = _child_keys(root, more_run.astype(np.int64) + run0, n0 + k * ARRIVALS + ARRIVALS // 2 + jm)
                 new_run = np.concatenate([new_run, more_run])
-                new_keys = np.concatenate([new_keys, _child_keys(root, more_run.astype(np.int64) + run0,
-                                                                 n0 + k * ARRIVALS + ARRIVALS // 2 + jm)])
+                new_keys = np.concatenate([new_keys, more_keys])
+                pick = np.concatenate([pick, others[(_keyed(more_keys, k, P_PICK) * len(others)).astype(np.int64)]])
             n_new = np.bincount(new_run, minlength=runs)
         total_new = int(n_new.sum())
         if total_new and len(prof):
             if keyed:
-                pick = (_keyed(new_keys, k, P_PICK) * len(prof)).astype(np.int64)
                 day_in = d0 + 1 + (_keyed(new_keys, k, P_DAY) * gap).astype(np.int64)
             else:
-                pick = rng.integers(0, len(prof), total_new)
+                if mult == 1.0:
+                    pick = rng.integers(0, len(prof), total_new)
+                else:  # UASC profiles at their weight, the others at the factor's
+                    pick = np.searchsorted(pick_weights(mult), rng.random(total_new) * pick_weights(mult)[-1],
+                                           side="right")
                 day_in = d0 + 1 + rng.integers(0, gap, total_new)
                 new_run = np.repeat(np.arange(runs, dtype=np.int32), n_new)
             new_edges = birthdays(day_in - prof_age[pick])
