@@ -18,6 +18,7 @@ import pandas as pd
 from ..errors import StoreError
 from ..indicators import Indicators, compare_england, compute_all
 from ..reference.authorities import authorities
+from ..store import Store
 from . import charts
 from .suppress import MARK, shown, suppress
 
@@ -278,20 +279,13 @@ def _cost(fig: _Figures, ind: Indicators, y: int) -> Section:
 def _forecast(db, fig: _Figures) -> Section | None:
     """Fan chart and tables from the store's forecast tables, if `sufficiency forecast` has run.
     Forecasts are not counts of real children, so they are not suppressed; they are rounded."""
-    import json
-
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        if "forecast_quantiles" not in names:
+    with Store(db) as store:
+        if "forecast_quantiles" not in store.names:
             return None
-        q = con.execute("SELECT * FROM forecast_quantiles").df()
-        acc = con.execute("SELECT * FROM backtest_summary").df() if "backtest_summary" in names else None
-        costs = con.execute("SELECT * FROM forecast_costs").df() if "forecast_costs" in names else None
-        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
-    finally:
-        con.close()
-    info = json.loads(meta.get("forecast", "{}"))
+        q = store.table("forecast_quantiles")
+        acc = store.table("backtest_summary") if "backtest_summary" in store.names else None
+        costs = store.table("forecast_costs") if "forecast_costs" in store.names else None
+        info = store.meta().get("forecast", {})
     q["year"] = pd.to_datetime(q["date"]).dt.year
     s = Section("forecast", "Forecast")
     total = q[q["breakdown"] == "total"]
@@ -354,22 +348,15 @@ def _accuracy(acc: pd.DataFrame) -> Table:
 def _reforms(db) -> Section | None:
     """The reforms compared by `sufficiency compare`, if it has run: children, cost, distance
     and the sufficiency gap by scenario. Forecasts, not counts of real children: not suppressed."""
-    import json
-
     from ..reforms.command import fmt, signed
     from ..reforms.compare import HEADLINE
 
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        if "scenario_summary" not in names:
+    with Store(db) as store:
+        if "scenario_summary" not in store.names:
             return None
-        summary = con.execute("SELECT * FROM scenario_summary").df()
-        m = con.execute("SELECT * FROM scenario_measures WHERE quantile = 0.5").df()
-        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
-    finally:
-        con.close()
-    info = json.loads(meta.get("compare", "{}"))
+        summary = store.table("scenario_summary")
+        m = store.sql("SELECT * FROM scenario_measures WHERE quantile = 0.5")
+        info = store.meta().get("compare", {})
     scen = list(dict.fromkeys(summary["scenario"]))
     m["date"] = pd.to_datetime(m["date"])
     m = m[(m["date"].dt.month == 3) & (m["date"].dt.day == 31)].assign(year=lambda d: d["date"].dt.year)
