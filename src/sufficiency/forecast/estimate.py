@@ -195,19 +195,17 @@ def fit(store_or_path, *, as_of=None, window_years: float = WINDOW_YEARS, catego
     stock = pd.DataFrame({"dob": dob[on], "start": pstart[on], "cat": cat[on], "uasc": uasc[on].astype(bool)})
     counts = model_entrants.pop("monthly")
     n_in = len(model_entrants["frame"])
-    annual = _annual_entries(data, t1)
+    annual = _annual_entries(start[first], data.years, t1)
     return Model(space, t1, (t0, t1), events, exposure, prior, n_in, t1 - t0,
                  _dispersion(counts), model_entrants["frame"], stock, counts,
                  entry_sigma=_between_year_sigma(annual), annual_entries=annual,
                  entry_season=_seasonality(start[first & (start > t0) & (start <= t1)], t0, t1))
 
 
-def _annual_entries(data, t1: int) -> dict[int, int]:
-    """Periods of care starting in each whole year (to 31 March) of the data up to t1."""
-    per = data.tables["periods"]
-    s = days(per["start"].to_numpy("datetime64[D]"))
+def _annual_entries(s: np.ndarray, years, t1: int) -> dict[int, int]:
+    """Periods of care starting (days `s`) in each whole year (to 31 March) of the data up to t1."""
     out = {}
-    for y in data.years:
+    for y in years:
         a, b = _as_day(f"{y - 1}-04-01", 0), _as_day(f"{y}-03-31", 0)
         if b <= t1:
             out[y] = int(((s >= a) & (s <= b)).sum())
