@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .errors import InputError, SufficiencyError
+from .errors import SufficiencyError
 from .forecast.backtest import backtest_command
 from .progress import progress_bar
 from .reforms.command import compare_command
@@ -279,15 +279,12 @@ def forecast(
     from .parameters import load_parameters
     from .store import add_tables
 
-    if entry_trend <= -1:
-        raise _fail(InputError(f"--entry-trend {entry_trend} would leave nobody entering care: give a share "
-                               "above -1, e.g. -0.05 for 5% fewer each year."))
     try:
+        levers = trend_levers(12 * years, entry_trend) if entry_trend else None
         with console.status("Fitting the model"):
             model = fit(db, as_of=as_of, window_years=window)
         with console.status(f"Simulating {runs:,} futures"):
-            fc = simulate(model, years=years, runs=runs, seed=seed,
-                          levers=trend_levers(12 * years, entry_trend) if entry_trend else None)
+            fc = simulate(model, years=years, runs=runs, seed=seed, levers=levers)
         q = pd.concat([fc.quantiles(None).rename(columns={"total": "series"}).assign(breakdown="total"),
                        fc.quantiles("category").rename(columns={"category": "series"}).assign(breakdown="category"),
                        fc.quantiles("age_band").rename(columns={"age_band": "series"}).assign(breakdown="age_band")])

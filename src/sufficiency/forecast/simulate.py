@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError
 from .estimate import PRIOR_DAYS, Model
 from .states import AGE_BANDS, DAY0, EXITS, TIC_EDGES, add_years
 
@@ -42,7 +43,8 @@ def entry_trend(months: int, per_year: float) -> Levers:
     """Levers for entrants changing by `per_year` (0.03: 3% more each year) from the start date,
     month by month (the analyst's assumption; the estimated rate is the first month's)."""
     if per_year <= -1:
-        raise ValueError(f"an entry trend of {per_year:+.0%} a year would leave no entrants")
+        raise InputError(f"an entry trend of {per_year:+.0%} a year would leave nobody entering care: give a "
+                         "share above -1, e.g. -0.05 for 5% fewer each year.")
     return Levers(entry=(1.0 + per_year) ** ((np.arange(months) + 0.5) / 12))
 
 
