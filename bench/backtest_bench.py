@@ -49,6 +49,7 @@ PEER_SERIES = ["all", "fostering", "residential", "supported", "with_parents", "
 PEER = "cs-demand-model"
 PEER_STANDARD = "cs-demand-model (standard)"
 WINDOW = 5  # years of history both models are fitted on, at most (forecast.estimate.WINDOW_YEARS)
+MANY = 12  # with more councils than this, the tables by council are left out
 METHODS = ["model", "model_mean", "last_value", "linear_trend", "trend_shares", PEER, PEER_STANDARD]
 
 
@@ -62,11 +63,11 @@ def one(council: str, seed: int, a: dict) -> dict:
     try:
         returns, db = tmp / "returns", tmp / "la.duckdb"
         t = time.perf_counter()
-        synthesise(council, a["first"], a["last"], seed, returns)
+        synthesise(council, a["first"], a["last"], seed, returns, params_path=a.get("params"))
         load(returns, db=db)
         t_data = time.perf_counter() - t
         t, c = time.perf_counter(), time.process_time()
-        bt = backtest(db, horizons=(1, 2, 3), runs=a["runs"], seed=seed, groups=GROUPS)
+        bt = backtest(db, origins=a.get("origins"), horizons=(1, 2, 3), runs=a["runs"], seed=seed, groups=GROUPS)
         ours = {"wall_s": time.perf_counter() - t, "cpu_s": time.process_time() - c,
                 "per_origin": bt.timings.to_dict("records")}
         peer_timing = []
@@ -74,7 +75,7 @@ def one(council: str, seed: int, a: dict) -> dict:
         if cached is not None:  # the peer's forecasts do not depend on ours: reuse an earlier run's
             for name, g in cached.groupby("method"):
                 bt = bt.compare(name, g[["origin", "horizon", "series", "forecast"]])
-        elif seed in a["peer_seed_list"]:
+        elif seed in a["peer_seed_list"] and (a.get("peer_councils") is None or council in a["peer_councils"]):
             frames = {PEER: [], PEER_STANDARD: []}
             for origin in bt.params["origins"]:
                 hs = sorted(bt.results.loc[bt.results["origin"] == origin, "horizon"].unique().tolist())
@@ -101,6 +102,16 @@ def one(council: str, seed: int, a: dict) -> dict:
                 "peer": peer_timing, "categories": bt.categories}
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _all_councils() -> list[str]:
+    """Every council with published starts and children looked after in each year 2021-2025
+    (by ONS code)."""
+    from sufficiency.reference.authorities import authorities
+
+    years = range(2021, 2026)
+    return sorted(code for code, la in authorities().items()
+                  if all(la.fact("starts", y) and la.fact("cla", y) for y in years))
 
 
 def _cached_peer(path, council: str, seed: int):
@@ -145,7 +156,10 @@ def tables(res: pd.DataFrame, categories: list[str], timings: list[dict]) -> str
     out = []
     keys = ["council", "seed"]
     n_seeds = res.groupby("council")["seed"].nunique().to_dict()
-    out.append(f"Councils and seeds: {n_seeds}; origins {res['origin'].min()}-{res['origin'].max()}.\n")
+    many = len(n_seeds) > MANY
+    seeds = sorted(set(n_seeds.values()))
+    shown = f"{len(n_seeds)} councils x {'/'.join(map(str, seeds))} seed(s)" if many else str(n_seeds)
+    out.append(f"Councils and seeds: {shown}; origins {res['origin'].min()}-{res['origin'].max()}.\n")
     base = [m for m in METHODS if m in set(res["method"]) and not m.startswith(PEER)]
 
     def pivot(s, value, series, methods):
@@ -166,8 +180,8 @@ def tables(res: pd.DataFrame, categories: list[str], timings: list[dict]) -> str
     out.append("\nMAPE (mean of per-category % errors; small categories weigh as much as large):\n")
     out.append(md(pivot(s, "mape", "categories", base)))
     # per council
-    out.append("\n### Total by council: mean absolute % error\n")
-    for council, g in res.groupby("council"):
+    out.append("\n### Total by council: mean absolute % error\n" if not many else "")
+    for council, g in ([] if many else res.groupby("council")):
         sc = summarise(g, methods=base, keys=keys)
         out.append(f"\n{council}:\n")
         out.append(md(pivot(sc, "mape", "all", base)))
@@ -175,7 +189,7 @@ def tables(res: pd.DataFrame, categories: list[str], timings: list[dict]) -> str
     out.append("\n### Coverage of the model's intervals (% of realised values inside)\n")
     m = res[res["method"] == "model"]
     rows = []
-    for (council, h), g in m.groupby(["council", "horizon"]):
+    for (council, h), g in ([] if many else m.groupby(["council", "horizon"])):
         tot = g[g["series"] == "all"]
         cat = g[g["series"].isin(categories)]
         rows.append({"council": council, "years ahead": h, "n total": len(tot),
@@ -225,12 +239,16 @@ def tables(res: pd.DataFrame, categories: list[str], timings: list[dict]) -> str
     ours = pd.DataFrame([dict(o, council=t["council"]) for t in timings for o in t["ours"]["per_origin"]])
     if len(ours):
         out.append("\n### Time per origin\n")
+        if len(set(ours["council"])) > MANY:
+            ours["council"] = f"{ours['council'].nunique()} councils"
         g = ours.groupby("council").agg(wall_min=("seconds", "min"), wall_median=("seconds", "median"),
                                         wall_max=("seconds", "max"), cpu_median=("cpu_seconds", "median"))
         g.index.name = "ours: fit + simulate"
         out.append(md(g, "{:.2f}"))
     peer = pd.DataFrame([dict(p, council=t["council"]) for t in timings for p in t["peer"]])
     if len(peer):
+        if len(set(peer["council"])) > MANY:
+            peer["council"] = f"{peer['council'].nunique()} councils"
         g = peer.groupby(["council", "config"]).agg(wall_min=("wall_s", "min"), wall_median=("wall_s", "median"),
                                                     wall_max=("wall_s", "max"), cpu_median=("cpu_s", "median"),
                                                     predict_median=("predict_s", "median"))
@@ -242,7 +260,15 @@ def tables(res: pd.DataFrame, categories: list[str], timings: list[dict]) -> str
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--councils", nargs="+", default=["York", "Leeds", "Birmingham"])
+    ap.add_argument("--councils", nargs="+", default=["York", "Leeds", "Birmingham"],
+                    help="council names, or 'all': every council with published starts and children looked after "
+                    "in every year 2021-2025")
+    ap.add_argument("--origins", nargs="+", type=int, help="years to forecast from (default: every year with 3 "
+                    "years of returns before it)")
+    ap.add_argument("--history", choices=["mean", "first"], default="mean",
+                    help="synthetic entries before the published years (2021-2025): their mean (the synthesiser's "
+                    "default) or the first of them ('first': no origin from 2021 has its future in its past)")
+    ap.add_argument("--peer-every", type=int, default=1, help="run cs-demand-model on every N-th council only")
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--peer-seeds", type=int, default=5, help="run cs-demand-model on seeds 1..N")
     ap.add_argument("--runs", type=int, default=500)
@@ -262,9 +288,14 @@ def main() -> None:
     res = pd.read_csv(store, parse_dates=["date"]) if store.exists() else pd.DataFrame()
     timings = json.loads(tfile.read_text()) if tfile.exists() else []
     done = set(map(tuple, res[["council", "seed"]].drop_duplicates().to_numpy())) if len(res) else set()
-    todo = [(c, s) for c in a.councils for s in range(1, a.seeds + 1) if (c, s) not in done]
+    councils = _all_councils() if a.councils == ["all"] else a.councils
+    todo = [(c, s) for c in councils for s in range(1, a.seeds + 1) if (c, s) not in done]
     opts = {"first": a.first, "last": a.last, "runs": a.runs, "peer_seed_list": list(range(1, a.peer_seeds + 1)),
-            "peer_cache": str(a.peer_cache) if a.peer_cache else None}
+            "peer_cache": str(a.peer_cache) if a.peer_cache else None, "origins": a.origins,
+            "peer_councils": set(councils[::a.peer_every]) if a.peer_every > 1 else None}
+    if a.history == "first":
+        opts["params"] = str(a.out / "synth-params.yaml")
+        (a.out / "synth-params.yaml").write_text("entries:\n  hold_first_published:\n    value: true\n")
     cats = None
     if not a.report_only and todo:
         t0 = time.perf_counter()
@@ -286,7 +317,8 @@ def main() -> None:
         cats = list(PlacementCategories.load().ids)
     for c in ("in_50", "in_90"):
         res[c] = res[c].astype("boolean")
-    head = (f"Machine: {machine()}; runs per origin {a.runs}; returns {a.first}-{a.last}.\n")
+    head = (f"Machine: {machine()}; runs per origin {a.runs}; returns {a.first}-{a.last}; "
+            f"synthetic entries before 2021: {a.history} of the published years.\n")
     text = head + "\n" + tables(res, cats, timings)
     (a.out / "summary.md").write_text(text)
     print(text)

@@ -1,14 +1,15 @@
 """How much councils' entries to care move from year to year, from the DfE figures shipped in
 reference/data/local_authorities.csv (starts in 2020/21 to 2024/25, councils with more than 20
-starts every year): the spread of year-on-year changes in log starts beyond Poisson chance, and
-how consecutive changes correlate once each year's national change is taken out (0 for a random
-walk, -0.5 for yearly noise around a steady level). With a local-level model (a persistent walk
-plus yearly noise) the two give the walk's step and the noise.
+starts every year), read with the forecast's own local-level model (forecast/entry_level.py: a
+persistent random walk plus yearly noise, with Poisson chance on top):
+
+1. the walk and noise under which all councils' starts are likeliest together (one pair for all);
+2. the prior the forecast uses: a scaled inverse chi-squared distribution of each council's walk^2
+   and noise^2 (degrees of freedom and centres), the one under which the councils' starts are
+   likeliest with each council's own pair integrated out (empirical Bayes on the grid);
+3. the same with each year's national change taken out, for comparison.
 
     .venv/bin/python bench/entry_variability.py
-
-The forecast lets the entry rate follow a random walk with a step of 8% a year (prior,
-forecast/estimate.py PRIOR_SIGMA) and no yearly noise beyond Poisson chance.
 """
 
 from __future__ import annotations
@@ -18,31 +19,56 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from sufficiency.forecast.entry_level import GRID, PRIOR_DF, PRIOR_NOISE, PRIOR_WALK, kalman, log_prior
+
+DFS = [2, 3, 4, 6, 8, 12, 20, 50]
+CENTRES = np.round(np.arange(0.02, 0.2001, 0.005), 3)
+
+
+def likelihoods(x: np.ndarray):
+    """Log likelihood of each council's counts (rows) at each (walk, noise) grid point."""
+    w, s = (a.ravel() for a in np.meshgrid(GRID, GRID, indexing="ij"))
+    ll = np.array([kalman(np.log(r + 0.5), 1 / (r + 0.5), np.r_[0.0, np.ones(len(r) - 1)], w * w, s * s)[2]
+                   for r in x])
+    return w, s, ll
+
+
+def empirical_bayes(w, s, ll):
+    """(log marginal likelihood, df, walk centre, noise centre) of the best prior."""
+    top = ll.max(axis=1, keepdims=True)
+    e = np.exp(ll - top)
+    best = None
+    for df in DFS:
+        for cw in CENTRES:
+            lw = log_prior(w, cw, df)
+            for cn in CENTRES:
+                lp = lw + log_prior(s, cn, df)
+                p = np.exp(lp - lp.max())
+                p /= p.sum()
+                total = float((np.log(e @ p) + top[:, 0]).sum())
+                if best is None or total > best[0]:
+                    best = (total, df, cw, cn)
+    return best
+
 
 def main() -> None:
     path = resources.files("sufficiency.reference") / "data" / "local_authorities.csv"
     d = pd.read_csv(str(path))
-    cols = [f"starts_{y}" for y in range(2021, 2026)]
-    x = d[cols].dropna()
+    x = d[[f"starts_{y}" for y in range(2021, 2026)]].dropna()
     x = x[(x > 20).all(axis=1)].to_numpy(float)
-    steps = np.diff(np.log(x), axis=1)
-    chance = (1 / x[:, 1:] + 1 / x[:, :-1]).mean()
-    centred = steps - steps.mean(axis=0)  # each year's national change taken out
-    excess = max(centred.var() - chance, 0.0)
-    a = np.concatenate([centred[:, i] for i in range(centred.shape[1] - 1)])
-    b = np.concatenate([centred[:, i + 1] for i in range(centred.shape[1] - 1)])
-    rho = float(np.corrcoef(a, b)[0, 1])
-    # local level: var(step) = walk^2 + 2 noise^2 (beyond chance), corr = -noise^2 / var(step)
-    noise2 = max(-rho, 0.0) * (excess + chance) - chance / 2
-    walk2 = max(excess - 2 * max(noise2, 0.0), 0.0)
-    print(f"{len(x)} councils, starts 2020/21-2024/25")
-    print("| measure | value |\n|---|---:|")
-    print(f"| sd of year-on-year change in log starts (national change out) | {np.sqrt(centred.var()):.3f} |")
-    print(f"| of which Poisson chance alone | {np.sqrt(chance):.3f} |")
-    print(f"| beyond chance | {np.sqrt(excess):.3f} |")
-    print(f"| correlation of consecutive changes | {rho:.2f} |")
-    print(f"| local level: yearly noise around the level | {np.sqrt(max(noise2, 0.0)):.3f} |")
-    print(f"| local level: step of the persistent walk | {np.sqrt(walk2):.3f} |")
+    national = x.sum(axis=0)
+    print(f"{len(x)} councils, starts 2020/21-2024/25; England (these councils): "
+          + ", ".join(f"{v:,.0f}" for v in national))
+    print("\n| reading | walk (sd a year) | yearly noise (sd) | prior df |\n|---|---:|---:|---:|")
+    for name, xs in (("national change left in", x), ("national change taken out", x / (national / national[0]))):
+        w, s, ll = likelihoods(xs)
+        i = int(ll.sum(axis=0).argmax())
+        print(f"| {name}: one pair for all councils (maximum likelihood) | {w[i]:.3f} | {s[i]:.3f} | |")
+        total, df, cw, cn = empirical_bayes(w, s, ll)
+        mean_w, mean_s = (np.sqrt(df * c * c / (df - 2)) if df > 2 else float("inf") for c in (cw, cn))
+        print(f"| {name}: prior centre (empirical Bayes) | {cw:.3f} | {cn:.3f} | {df} |")
+        print(f"| {name}: prior's root-mean-square | {mean_w:.3f} | {mean_s:.3f} | |")
+    print(f"\nThe forecast's prior (forecast/entry_level.py): walk {PRIOR_WALK}, noise {PRIOR_NOISE}, df {PRIOR_DF:g}.")
 
 
 if __name__ == "__main__":

@@ -291,6 +291,9 @@ def forecast(
         tables = {"forecast_quantiles": q, "forecast_flows": fc.flows(), "forecast_costs": fc.costs(load_parameters())}
         meta = {"forecast": {"seed": seed, "runs": runs, "years": years, "window_years": round(model.window_years, 2),
                              "entry_trend_per_year": entry_trend,
+                             "entrants_per_year": round(model.entry_rate * 365.25, 1),
+                             "entry_walk": round(model.entry_level.sd_walk, 3),
+                             "entry_noise": round(model.entry_level.sd_noise, 3),
                              "as_of": str(pd.Timestamp(np.datetime64(int(model.as_of), "D")).date())}}
         add_tables(db, tables, meta)
     except SufficiencyError as exc:
@@ -303,6 +306,10 @@ def forecast(
         v = g.set_index("quantile")["value"]
         t.add_row(str(pd.Timestamp(date).date()), f"{v[0.05]:,.0f}", f"{v[0.5]:,.0f}", f"{v[0.95]:,.0f}")
     console.print(t)
+    years_seen = ", ".join(f"{y - 1}/{y % 100:02d}: {n:,}" for y, n in model.annual_entries.items())
+    out.print(f"Entrants: {meta['forecast']['entrants_per_year']:,.0f} a year at the start (whole years: "
+              f"{years_seen or 'none'}); they move by about {model.entry_level.sd_walk:.0%} a year for good "
+              f"and {model.entry_level.sd_noise:.0%} for one year.")
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
         if output.suffix.lower() == ".xlsx":

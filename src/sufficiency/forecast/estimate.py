@@ -27,9 +27,12 @@ category's pooled rate (all ages, times in care and UASC groups) as its mean and
 child-days of weight, so the posterior mean is (events + m * PRIOR_DAYS) / (days + PRIOR_DAYS):
 a cell with years of exposure keeps its own rate, an empty one takes its category's.
 
-Entrants. Periods of care starting in the window: their number per day (a Poisson rate, or
-negative binomial when monthly counts are overdispersed) and, for the simulation, the profile
-of each (age in days at entry, first category, UASC), resampled.
+Entrants. Their rate at as_of is the level of a local-level model of the entrants in each
+whole year of the returns (entry_level.py: a walk plus yearly noise, with a prior from the DfE
+council figures), not the window's average, which lags behind a change of level; monthly
+counts overdispersed within the window make arrivals negative binomial; for the simulation,
+the profile of each entrant of the window (age in days at entry, first category, UASC) is
+resampled.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ import pandas as pd
 from ..errors import StoreError
 from ..indicators.data import StoreData
 from ..parameters import Parameters
+from .entry_level import EntryLevel, fit_level
 from .states import (
     AGE_BANDS,
     AGE_EDGES,
@@ -74,9 +78,17 @@ class Model:
     entrants: pd.DataFrame  # age_days, cat, uasc of each entrant in the window
     stock: pd.DataFrame  # dob, start (of care), cat, uasc: children in care on as_of
     monthly_entries: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    entry_sigma: float = 0.0  # year-to-year spread of the entry rate beyond chance (log scale)
-    annual_entries: dict = field(default_factory=dict)
+    entry_level: EntryLevel | None = None  # posterior of the yearly entry rate at as_of
+    annual_entries: dict = field(default_factory=dict)  # entrants in each whole year (to 31 March)
     entry_season: np.ndarray = field(default_factory=lambda: np.ones(12))  # January..December factors
+
+    @property
+    def entry_rate(self) -> float:
+        """Expected entrants a day at as_of: the entry level's posterior mean (the window's
+        average if the model was built without one)."""
+        if self.entry_level is None:
+            return (self.entry_count + 0.5) / self.entry_days
+        return self.entry_level.per_year / 365.25
 
     @property
     def window_years(self) -> float:
@@ -195,49 +207,32 @@ def fit(store_or_path, *, as_of=None, window_years: float = WINDOW_YEARS, catego
     stock = pd.DataFrame({"dob": dob[on], "start": pstart[on], "cat": cat[on], "uasc": uasc[on].astype(bool)})
     counts = model_entrants.pop("monthly")
     n_in = len(model_entrants["frame"])
-    annual = _annual_entries(start[first], data.years, t1)
+    annual, part = _yearly_entries(start[first], data.years, t1)
+    spans = [1.0] * len(annual) + ([part[1] / 365.25] if part else [])
+    yearly = list(annual.values()) + ([part[0]] if part else [])
+    if not yearly:  # not a whole year of returns before as_of: the window's count
+        yearly, spans = [n_in], [(t1 - t0) / 365.25]
     return Model(space, t1, (t0, t1), events, exposure, prior, n_in, t1 - t0,
                  _dispersion(counts), model_entrants["frame"], stock, counts,
-                 entry_sigma=_between_year_sigma(annual), annual_entries=annual,
+                 entry_level=fit_level(yearly, spans), annual_entries=annual,
                  entry_season=_seasonality(start[first & (start > t0) & (start <= t1)], t0, t1))
 
 
-def _annual_entries(s: np.ndarray, years, t1: int) -> dict[int, int]:
-    """Periods of care starting (days `s`) in each whole year (to 31 March) of the data up to t1."""
-    out = {}
-    for y in years:
+def _yearly_entries(s: np.ndarray, years, t1: int) -> tuple[dict[int, int], tuple[int, int] | None]:
+    """Periods of care starting (days `s`) in each whole year (to 31 March) of the data up to
+    t1, and (count, days) of the part year after the last of them if it is 3 months or more."""
+    out, end = {}, None
+    for y in sorted(years):
         a, b = _as_day(f"{y - 1}-04-01", 0), _as_day(f"{y}-03-31", 0)
         if b <= t1:
             out[y] = int(((s >= a) & (s <= b)).sum())
-    return out
-
-
-# Prior for the year-to-year step of the entry rate (log scale): a council's entries move by
-# about 8% a year beyond chance, worth PRIOR_STEPS years of evidence. England's starts moved by
-# 0-9% a year in 2021-2025 (DfE CLA 2025: 28,470, 31,100, 33,090, 33,130, 32,270), and one
-# council's by more; a few years of a council's own data cannot tell a steady rate from a
-# wandering one, so without the prior short histories gave a step of 0 and intervals too narrow.
-PRIOR_SIGMA = 0.08
-PRIOR_STEPS = 4
-
-
-def _between_year_sigma(annual: dict[int, int], prior_sigma: float = PRIOR_SIGMA,
-                        prior_steps: float = PRIOR_STEPS) -> float:
-    """How much the yearly number of entrants moves from one year to the next beyond Poisson
-    chance, on the log scale: the variance of year-on-year changes in log counts, less what
-    Poisson noise alone gives (about 1/n for each of the two years), combined with the prior as
-    a scaled inverse chi-squared posterior mean (prior_steps pseudo-changes at prior_sigma). That
-    is the step of a random walk the simulation lets the entry rate follow, one step a year."""
-    years = sorted(annual)
-    counts = np.array([annual[y] for y in years], float)
-    prior = prior_steps * prior_sigma**2
-    if len(counts) < 3 or (counts <= 0).any():
-        return float(np.sqrt(prior / prior_steps)) if prior_steps else 0.0
-    steps = np.diff(np.log(counts))
-    noise = (1 / counts[1:] + 1 / counts[:-1]).mean()
-    own = max(steps.var(ddof=1) - noise, 0.0)
-    k = len(steps) - 1  # degrees of freedom of the council's own variance
-    return float(np.sqrt((prior + k * own) / (prior_steps + k))) if prior_steps + k else 0.0
+            end = b
+    if years and end is None:
+        end = _as_day(f"{min(years) - 1}-04-01", 0) - 1
+    part = None
+    if end is not None and t1 - end >= 91:
+        part = (int(((s > end) & (s <= t1)).sum()), t1 - end)
+    return out, part
 
 
 def _pieces(space, s0, s1, dob, pstart, cat, uasc, dest, event):

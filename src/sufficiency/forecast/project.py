@@ -139,7 +139,7 @@ def project(model: Model, *, years: int = 5, levers: Levers | None = None) -> Fo
         pa = np.clip((prof["age_days"].to_numpy(float) / AVG_MONTH).astype(np.int64), 0, MONTHS_18 - 1)
         np.add.at(mix, (prof["uasc"].to_numpy(np.int64), pa, prof["cat"].to_numpy(np.int64)), 1.0)
         mix /= mix.sum()
-    rate = (model.entry_count + 0.5) / model.entry_days
+    rate = model.entry_rate
     season = entry_season(model, dates)
     out_cat = np.zeros((1, steps + 1, n_cat))
     out_age = np.zeros((1, steps + 1, n_age))

@@ -308,18 +308,20 @@ def _simulate_block(model: Model, steps: int, runs: int, rng, parameter_uncertai
         u = rng.random(len(into)) if keys is None else _keyed(keys[into], k, purpose)
         to_kin = into[u < levers.kinship[k]]
         dest_cat[to_kin] = kin_to
-    # entry rate per day for each run
-    rate = (model.entry_count + 0.5) / model.entry_days
+    # entry rate per day for each run: the level at the end of the data drawn from its posterior
+    # (estimate.entry_level), then a random walk on the log scale with that draw's step, one
+    # step a year, and yearly noise that does not persist; each has mean 1 on the natural scale
+    # (a step of sd s has mean -s^2/2), so the mean of the runs stays at the posterior mean
+    # rate, as in the closed-form expected value
     if parameter_uncertainty:
-        entry_rate = rng.gamma(model.entry_count + 0.5, 1.0 / model.entry_days, size=runs)
+        per_year, w_sd, n_sd = model.entry_level.draw(rng, runs)
+        entry_rate = per_year / 365.25
+        w_sd, n_sd = w_sd[:, None], n_sd[:, None]
+        walk = np.exp(np.cumsum(rng.normal(size=(runs, years)) * w_sd - w_sd * w_sd / 2, axis=1)
+                      + rng.normal(size=(runs, years)) * n_sd - n_sd * n_sd / 2)
     else:
-        entry_rate = np.full(runs, rate)
-    # the entry rate wanders from year to year as in the past: a random walk on the log scale
-    # (each step has mean -sigma^2/2, so the walk changes the spread of entries, not their mean:
-    # the mean of the runs stays at the estimated rate, as in the closed-form expected value)
-    sig = model.entry_sigma
-    walk = np.exp(np.cumsum(rng.normal(-sig * sig / 2, sig, size=(runs, years)), axis=1)) \
-        if parameter_uncertainty and sig > 0 else np.ones((runs, years))
+        entry_rate = np.full(runs, model.entry_rate)
+        walk = np.ones((runs, years))
     prof = model.entrants
     prof_age = prof["age_days"].to_numpy(np.int64)
     prof_cat = prof["cat"].to_numpy(np.int64)

@@ -53,9 +53,12 @@ def targets(la: Authority, children: int | None, p: dict, years: range) -> tuple
         if e["follow_published_starts"] and y in starts:
             expected[y] = starts[y] * scale
         else:
-            # before the published years: their mean; after them: the last published year
+            # before the published years: their mean (or the first of them); after them: the last
             anchor = max(starts) if y > max(starts) else 2025
             level = starts[anchor] if y > max(starts) and e["follow_published_starts"] else base
+            if y < min(starts) and e["follow_published_starts"] and e["hold_first_published"]:
+                anchor = min(starts)
+                level = starts[anchor]
             expected[y] = level * scale * (1 + e["trend"]) ** (y - anchor)
     return expected, ratio * 365.25
 

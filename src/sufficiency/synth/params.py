@@ -47,6 +47,7 @@ KINDS = {
     "simulation.warm_up_years": "int",
     "entries.follow_published_starts": "bool",
     "entries.trend": "number",
+    "entries.hold_first_published": "bool",
     "entries.age_shares": "shares",
     "entries.infant_age_skew": "number",
     "entries.uasc_share": "prob",
