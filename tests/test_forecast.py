@@ -19,14 +19,15 @@ from sufficiency.store import write_tables
 HOME, TO_IFA = 1 / 400, 1 / 800  # true hazards per day
 
 
-def known_store(path, n=4000, seed=3, season=None, varying=False):
+def known_store(path, n=4000, seed=3, season=None, varying=False, uasc_per_year=None):
     """About n children entering in-house foster care (U4 PR1) aged 5 to 8, uniformly from April 2019 to
     March 2023 (or, with `season`, 12 weights for January..December, in proportion to the weight of
     the entry's calendar month), who go home at HOME per day or move to an agency carer (U4 PR4) at
     TO_IFA per day; in the agency placement they go home at HOME. Data end on 31 March 2023.
     `varying`: the yearly rate of entries follows the forecast's local-level model (a walk and
     yearly noise, each spread drawn from its prior, each step mean-preserving) instead of staying
-    at n/4 a year."""
+    at n/4 a year. `uasc_per_year`: as many unaccompanied asylum-seeking children aged 15 entering
+    in each of the four years, besides."""
     rng = np.random.default_rng(seed)
     t0, t1 = pd.Timestamp("2019-04-01"), pd.Timestamp("2023-03-31")
     if varying:
@@ -47,7 +48,15 @@ def known_store(path, n=4000, seed=3, season=None, varying=False):
         w = np.asarray(season, float)
         entry = entry[rng.random(n) < w[entry.month - 1] / w.max()]
         n = len(entry)
-    dob = entry - pd.to_timedelta(rng.integers(5 * 365, 9 * 365, n), "D")
+    is_uasc = np.zeros(n, bool)
+    if uasc_per_year is not None:
+        year_start = [pd.Timestamp(f"{y}-04-01") for y in range(2019, 2024)]
+        extra = np.concatenate([(a + pd.to_timedelta(rng.integers(0, (b - a).days, k), "D")).to_numpy()
+                                for a, b, k in zip(year_start[:-1], year_start[1:], uasc_per_year, strict=True)])
+        entry = pd.DatetimeIndex(np.concatenate([entry.to_numpy(), extra]))
+        is_uasc = np.r_[is_uasc, np.ones(len(extra), bool)]
+        n = len(entry)
+    dob = entry - pd.to_timedelta(np.where(is_uasc, 15 * 365 + 100, rng.integers(5 * 365, 9 * 365, n)), "D")
     first = rng.exponential(1 / (HOME + TO_IFA), n)
     moved = rng.random(n) < TO_IFA / (HOME + TO_IFA)
     second = rng.exponential(1 / HOME, n)
@@ -67,7 +76,7 @@ def known_store(path, n=4000, seed=3, season=None, varying=False):
     placements = pd.DataFrame(pl)
     placements = placements[placements["start"] <= t1]
     episodes = placements.rename(columns={"start": "decom", "end": "dec"}).assign(source_year=2023, ls="C2", cin="N1")
-    children = pd.DataFrame({"child": [str(i) for i in range(n)], "dob": dob, "uasc": False})
+    children = pd.DataFrame({"child": [str(i) for i in range(n)], "dob": dob, "uasc": is_uasc})
     write_tables(path, {"placements": placements, "periods": pd.DataFrame(per), "episodes": episodes,
                         "children": children}, {"la_code": "E08000035", "years": [2020, 2021, 2022, 2023]})
     return path
@@ -256,6 +265,28 @@ def test_closed_form_projection_agrees_with_the_simulations_mean(model):
     assert len(month_ends(model.as_of, 36)) == closed.stock_cat.shape[1]
 
 
+def test_unaccompanied_children_arrive_apart_with_their_own_level(tmp_path):
+    """Others entering steadily, UASC 20, 20, 20 then 120 a year: the UASC level follows their
+    surge and the others' level does not; with levels, walks and noise drawn in each run, the
+    mean of the runs' entries is the closed form's; UASC arrivals spread more between runs."""
+    from dataclasses import replace
+
+    from sufficiency.forecast import expected
+
+    m = fit(known_store(tmp_path / "k.duckdb", n=2000, uasc_per_year=[20, 20, 20, 120]), as_of="2023-03-31")
+    others, uasc = (r * 365.25 for r in m.entry_rates)
+    assert others == pytest.approx(500, rel=0.1)  # n / 4 a year
+    assert 60 < uasc < 125 and m.annual_uasc == {2020: 20, 2021: 20, 2022: 20, 2023: 120}
+    closed = expected(m, years=3).entries.sum()
+    sims = simulate(m, years=3, runs=2000, seed=4)
+    assert sims.entries.sum(axis=1).mean() == pytest.approx(closed, rel=0.015)
+    # the UASC share of each run's entrants varies (their own level, walk and noise)
+    alone = [simulate(replace(m, **{k: None}), years=3, runs=2000, seed=4).entries.sum(axis=1)
+             for k in ("entry_level", "uasc_level")]
+    rel_sd = [a.std() / a.mean() for a in alone]  # UASC only, then others only
+    assert rel_sd[0] > 1.5 * rel_sd[1]
+
+
 def test_the_window_never_starts_before_the_returns(tmp_path):
     """Returns 2019/20 to 2022/23: asking for 10 years fits on the 4 the returns cover, so the
     entry rate is not diluted by years with no data."""
@@ -434,7 +465,7 @@ def test_a_factor_on_entries_leaves_unaccompanied_children_arriving_as_before(mo
 
     prof = model.entrants.copy()
     prof["uasc"] = np.arange(len(prof)) % 2 == 0
-    m = replace(model, entrants=prof)
+    m = replace(model, entrants=prof, uasc_level=model.entry_level)  # UASC arriving as often as the others
     half = Levers(entry=np.full(24, 0.5))
     ev = expected(m, years=2, levers=half).entries.sum() / expected(m, years=2).entries.sum()
     assert ev == pytest.approx(0.75, abs=0.01)

@@ -273,3 +273,23 @@ def test_children_override_scales_the_council(tmp_path):
     cla = ep[(ep["DEC"] == "") & ~ep["LS"].isin(["V3", "V4"])]["CHILD"].nunique()
     assert 450 < cla < 750
     assert res.out == tmp_path / "big"
+
+
+def test_years_before_the_published_starts_take_their_mean_or_the_first_of_them(tmp_path):
+    """By default a year before 2021 expects the mean of the council's published starts (2021-2025);
+    with entries.hold_first_published it expects 2021's, so no history carries a later year's figure."""
+    from sufficiency.reference.authorities import find_authority
+    from sufficiency.synth.council import targets
+    from sufficiency.synth.params import load_params
+
+    la = find_authority("Leeds")
+    published = [la.fact("starts", y) for y in range(2021, 2026)]
+    mean, _ = targets(la, None, load_params(), range(2016, 2026))
+    path = tmp_path / "p.yaml"
+    path.write_text("entries:\n  hold_first_published:\n    value: true\n")
+    first, _ = targets(la, None, load_params(path), range(2016, 2026))
+    assert len(set(published)) > 1  # the two rules differ for Leeds
+    for y in range(2016, 2021):
+        assert mean[y] == pytest.approx(np.mean(published)) and first[y] == pytest.approx(published[0])
+    for y in range(2021, 2026):
+        assert mean[y] == first[y] == published[y - 2021]

@@ -44,6 +44,19 @@ def _progress():
     return progress_bar(console)
 
 
+def _entrants_line(model) -> str:
+    """What the forecast assumes of entrants, in a sentence: the yearly rate at the start, the
+    whole years it came from, and how much each group is expected to move."""
+    years_seen = ", ".join(f"{y - 1}/{y % 100:02d}: {n:,}" for y, n in model.annual_entries.items())
+    other, uasc = (r * 365.25 for r in model.entry_rates)
+    parts = [f"Entrants: {other + uasc:,.0f} a year at the start (whole years: {years_seen or 'none'})"]
+    for name, level, rate in (("others", model.entry_level, other), ("UASC", model.uasc_level, uasc)):
+        if level is not None and rate > 0:
+            parts.append(f"{name} {rate:,.0f}, moving by about {level.sd_walk:.0%} a year for good and "
+                         f"{level.sd_noise:.0%} for one year")
+    return "; ".join(parts) + "."
+
+
 def _fail(exc: SufficiencyError) -> typer.Exit:
     console.print(f"[bold red]Error:[/] {exc}", soft_wrap=True, highlight=False)
     return typer.Exit(2)
@@ -292,8 +305,7 @@ def forecast(
         meta = {"forecast": {"seed": seed, "runs": runs, "years": years, "window_years": round(model.window_years, 2),
                              "entry_trend_per_year": entry_trend,
                              "entrants_per_year": round(model.entry_rate * 365.25, 1),
-                             "entry_walk": round(model.entry_level.sd_walk, 3),
-                             "entry_noise": round(model.entry_level.sd_noise, 3),
+                             "uasc_entrants_per_year": round(model.entry_rates[1] * 365.25, 1),
                              "as_of": str(pd.Timestamp(np.datetime64(int(model.as_of), "D")).date())}}
         add_tables(db, tables, meta)
     except SufficiencyError as exc:
@@ -306,10 +318,7 @@ def forecast(
         v = g.set_index("quantile")["value"]
         t.add_row(str(pd.Timestamp(date).date()), f"{v[0.05]:,.0f}", f"{v[0.5]:,.0f}", f"{v[0.95]:,.0f}")
     console.print(t)
-    years_seen = ", ".join(f"{y - 1}/{y % 100:02d}: {n:,}" for y, n in model.annual_entries.items())
-    out.print(f"Entrants: {meta['forecast']['entrants_per_year']:,.0f} a year at the start (whole years: "
-              f"{years_seen or 'none'}); they move by about {model.entry_level.sd_walk:.0%} a year for good "
-              f"and {model.entry_level.sd_noise:.0%} for one year.")
+    out.print(_entrants_line(model))
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
         if output.suffix.lower() == ".xlsx":

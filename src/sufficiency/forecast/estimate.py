@@ -46,7 +46,7 @@ import pandas as pd
 from ..errors import StoreError
 from ..indicators.data import StoreData
 from ..parameters import Parameters
-from .entry_level import EntryLevel, fit_level
+from .entry_level import PRIOR_UASC, EntryLevel, fit_level
 from .states import (
     AGE_BANDS,
     AGE_EDGES,
@@ -78,17 +78,28 @@ class Model:
     entrants: pd.DataFrame  # age_days, cat, uasc of each entrant in the window
     stock: pd.DataFrame  # dob, start (of care), cat, uasc: children in care on as_of
     monthly_entries: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    entry_level: EntryLevel | None = None  # posterior of the yearly entry rate at as_of
+    entry_level: EntryLevel | None = None  # children other than UASC: posterior of their yearly rate at as_of
+    uasc_level: EntryLevel | None = None  # UASC: the same (None if none entered in the window)
+    uasc_dispersion: float | None = None  # negative binomial size of UASC's monthly arrivals, or None
     annual_entries: dict = field(default_factory=dict)  # entrants in each whole year (to 31 March)
+    annual_uasc: dict = field(default_factory=dict)  # of whom UASC
     entry_season: np.ndarray = field(default_factory=lambda: np.ones(12))  # January..December factors
 
     @property
+    def entry_rates(self) -> tuple[float, float]:
+        """Expected entrants a day at as_of: (children other than UASC, UASC), each the
+        posterior mean of its level (a group with no entrants in the window: 0). A model built
+        without levels takes the window's average, split as its entrants are."""
+        if self.entry_level is None and self.uasc_level is None:
+            total = (self.entry_count + 0.5) / self.entry_days
+            share = float(self.entrants["uasc"].mean()) if len(self.entrants) else 0.0
+            return total * (1 - share), total * share
+        return tuple(lv.per_year / 365.25 if lv is not None else 0.0 for lv in (self.entry_level, self.uasc_level))
+
+    @property
     def entry_rate(self) -> float:
-        """Expected entrants a day at as_of: the entry level's posterior mean (the window's
-        average if the model was built without one)."""
-        if self.entry_level is None:
-            return (self.entry_count + 0.5) / self.entry_days
-        return self.entry_level.per_year / 365.25
+        """Expected entrants a day at as_of, UASC and others together."""
+        return float(sum(self.entry_rates))
 
     @property
     def window_years(self) -> float:
@@ -205,16 +216,26 @@ def fit(store_or_path, *, as_of=None, window_years: float = WINDOW_YEARS, catego
     # the children in care on t1, as the indicators count them, with their placement's fields
     on = rows.get_indexer(data.open_on(pd.Timestamp(np.datetime64(int(t1), "D")), "placements").index)
     stock = pd.DataFrame({"dob": dob[on], "start": pstart[on], "cat": cat[on], "uasc": uasc[on].astype(bool)})
-    counts = model_entrants.pop("monthly")
-    n_in = len(model_entrants["frame"])
-    annual, part = _yearly_entries(start[first], data.years, t1)
-    spans = [1.0] * len(annual) + ([part[1] / 365.25] if part else [])
-    yearly = list(annual.values()) + ([part[0]] if part else [])
-    if not yearly:  # not a whole year of returns before as_of: the window's count
-        yearly, spans = [n_in], [(t1 - t0) / 365.25]
+    counts, uasc_months = model_entrants.pop("monthly"), model_entrants.pop("monthly_uasc")
+    frame = model_entrants["frame"]
+    n_in = len(frame)
+    # the yearly level of entries, apart for UASC (arriving with the routes and the National
+    # Transfer Scheme) and for the others (whom a council's services and reforms change)
+    s_first, u_first = start[first], uasc[first] == 1
+    levels, annual_by = {}, {}
+    for group, mask, hyper in ((False, ~u_first, {}), (True, u_first, PRIOR_UASC)):
+        annual_g, part = _yearly_entries(s_first[mask], data.years, t1)
+        spans = [1.0] * len(annual_g) + ([part[1] / 365.25] if part else [])
+        yearly = list(annual_g.values()) + ([part[0]] if part else [])
+        if not yearly:  # not a whole year of returns before as_of: the window's count
+            yearly, spans = [int((frame["uasc"] == group).sum())], [(t1 - t0) / 365.25]
+        levels[group] = fit_level(yearly, spans, **hyper) if (frame["uasc"] == group).any() else None
+        annual_by[group] = annual_g
+    annual, _ = _yearly_entries(s_first, data.years, t1)
     return Model(space, t1, (t0, t1), events, exposure, prior, n_in, t1 - t0,
-                 _dispersion(counts), model_entrants["frame"], stock, counts,
-                 entry_level=fit_level(yearly, spans), annual_entries=annual,
+                 _dispersion(counts - uasc_months), frame, stock, counts,
+                 entry_level=levels[False], uasc_level=levels[True], uasc_dispersion=_dispersion(uasc_months),
+                 annual_entries=annual, annual_uasc=annual_by[True],
                  entry_season=_seasonality(start[first & (start > t0) & (start <= t1)], t0, t1))
 
 
@@ -260,15 +281,17 @@ def _entrants(first: np.ndarray, start: np.ndarray, dob: np.ndarray, cat: np.nda
               t0: int, t1: int) -> dict:
     """Periods of care starting in the window, from the first placement of each (`first`):
     the profile of each entrant (age in days at entry, first category, UASC) and the count of
-    entrants in each month of the window."""
+    entrants (and of UASC entrants) in each month of the window."""
     inwin = first & (start > t0) & (start <= t1)
     s = start[inwin]
     age = s - dob[inwin]
     frame = pd.DataFrame({"age_days": age, "cat": cat[inwin], "uasc": uasc[inwin].astype(bool)})
     frame = frame[(frame["cat"] >= 0) & (age >= 0) & (age < 18 * 365.25)]
     months = ((s - t0) // 30.4375).astype(np.int64)
-    counts = np.bincount(months, minlength=int(np.ceil((t1 - t0) / 30.4375)))
-    return {"frame": frame.reset_index(drop=True), "monthly": counts}
+    n_months = max(int(np.ceil((t1 - t0) / 30.4375)), int(months.max(initial=-1)) + 1)
+    counts = np.bincount(months, minlength=n_months)
+    of_uasc = np.bincount(months[uasc[inwin] == 1], minlength=n_months)
+    return {"frame": frame.reset_index(drop=True), "monthly": counts, "monthly_uasc": of_uasc}
 
 
 # Prior weight of the seasonal factors, in entrants: a calendar month's factor is

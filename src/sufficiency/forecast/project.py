@@ -132,14 +132,16 @@ def project(model: Model, *, years: int = 5, levers: Levers | None = None) -> Fo
     tic0 = np.clip(_months(s["start"].to_numpy(), start), 0, TIC_MONTHS - 1)
     ok = age0 < MONTHS_18
     np.add.at(x, (s["uasc"].to_numpy(np.int64)[ok], age0[ok], tic0[ok], s["cat"].to_numpy(np.int64)[ok]), 1.0)
-    # entrants: the mix of the window's entrants by UASC, age in months and first category
+    # entrants: the mix of the window's entrants by age in months and first category, within
+    # each group (others, UASC), times the group's rate
     prof = model.entrants
     mix = np.zeros((2, MONTHS_18, n_cat))
     if len(prof):
         pa = np.clip((prof["age_days"].to_numpy(float) / AVG_MONTH).astype(np.int64), 0, MONTHS_18 - 1)
         np.add.at(mix, (prof["uasc"].to_numpy(np.int64), pa, prof["cat"].to_numpy(np.int64)), 1.0)
-        mix /= mix.sum()
-    rate = model.entry_rate
+        per_group = mix.sum(axis=(1, 2))
+        mix /= np.where(per_group > 0, per_group, 1.0)[:, None, None]
+    mix *= np.array(model.entry_rates)[:, None, None]
     season = entry_season(model, dates)
     out_cat = np.zeros((1, steps + 1, n_cat))
     out_age = np.zeros((1, steps + 1, n_age))
@@ -168,7 +170,7 @@ def project(model: Model, *, years: int = 5, levers: Levers | None = None) -> Fo
         mult = 1.0 if levers.entry is None else float(levers.entry[k])
         # a factor on entries changes the arrivals of children other than UASC (whose arrival a
         # council's services do not change)
-        new = rate * gap * season[k] * mix * np.array([mult, 1.0])[:, None, None]  # (2, age, cat)
+        new = gap * season[k] * mix * np.array([mult, 1.0])[:, None, None]  # (2, age, cat)
         entries[0, k] = new.sum()
         if kin is not None and levers.kinship[k] > 0:
             for f in foster:

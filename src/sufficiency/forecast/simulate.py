@@ -217,6 +217,13 @@ def _child_keys(root: int, runs: np.ndarray, ident: np.ndarray) -> np.ndarray:
     return _mix(z + np.asarray(ident).astype(np.uint64) * np.uint64(_GOLD))
 
 
+def _numbered(root: int, run0: int, counts: np.ndarray, first: int) -> tuple[np.ndarray, np.ndarray]:
+    """(run, key) of each arrival when run r has counts[r] arrivals numbered first, first + 1, ..."""
+    run = np.repeat(np.arange(len(counts), dtype=np.int32), counts)
+    j = np.arange(len(run)) - np.repeat(np.cumsum(counts) - counts, counts)
+    return run, _child_keys(root, run.astype(np.int64) + run0, first + j)
+
+
 def _keyed(keys: np.ndarray, month: int, purpose: int) -> np.ndarray:
     """Uniform numbers in [0, 1), one per key, for this month and purpose."""
     z = _mix(keys + np.uint64(((month * 64 + purpose + 1) * _GOLD) % _U64))
@@ -308,30 +315,36 @@ def _simulate_block(model: Model, steps: int, runs: int, rng, parameter_uncertai
         u = rng.random(len(into)) if keys is None else _keyed(keys[into], k, purpose)
         to_kin = into[u < levers.kinship[k]]
         dest_cat[to_kin] = kin_to
-    # entry rate per day for each run: the level at the end of the data drawn from its posterior
-    # (estimate.entry_level), then a random walk on the log scale with that draw's step, one
-    # step a year, and yearly noise that does not persist; each has mean 1 on the natural scale
-    # (a step of sd s has mean -s^2/2), so the mean of the runs stays at the posterior mean
-    # rate, as in the closed-form expected value
-    if parameter_uncertainty:
-        per_year, w_sd, n_sd = model.entry_level.draw(rng, runs)
-        entry_rate = per_year / 365.25
-        w_sd, n_sd = w_sd[:, None], n_sd[:, None]
-        walk = np.exp(np.cumsum(rng.normal(size=(runs, years)) * w_sd - w_sd * w_sd / 2, axis=1)
-                      + rng.normal(size=(runs, years)) * n_sd - n_sd * n_sd / 2)
-    else:
-        entry_rate = np.full(runs, model.entry_rate)
-        walk = np.ones((runs, years))
     prof = model.entrants
     prof_age = prof["age_days"].to_numpy(np.int64)
     prof_cat = prof["cat"].to_numpy(np.int64)
     prof_uasc = prof["uasc"].to_numpy(np.int64)
-    uasc_share = float(prof_uasc.mean()) if len(prof) else 0.0
     others = np.flatnonzero(prof_uasc == 0)  # profiles of children other than UASC
+    uascs = np.flatnonzero(prof_uasc == 1)
 
-    def pick_weights(factor: float) -> np.ndarray:
-        """Cumulative weights of the entrant profiles when arrivals other than UASC are x factor."""
-        return np.cumsum(np.where(prof_uasc == 1, 1.0, factor))
+    def entry_paths(level, rate: float, profiles: np.ndarray):
+        """(entry rate per day, factor on it in each year ahead) of each run, for one group of
+        entrants: the level at the end of the data drawn from its posterior (estimate's
+        entry_level), then a random walk on the log scale with that draw's step, one step a
+        year, and yearly noise that does not persist; each has mean 1 on the natural scale (a
+        step of sd s has mean -s^2/2), so the mean of the runs stays at the posterior mean rate,
+        as in the closed-form expected value. No profiles to draw entrants from: none."""
+        if not len(profiles) or rate <= 0:
+            return np.zeros(runs), np.ones((runs, years))
+        if level is None or not parameter_uncertainty:
+            return np.full(runs, rate), np.ones((runs, years))
+        per_year, w_sd, n_sd = level.draw(rng, runs)
+        w_sd, n_sd = w_sd[:, None], n_sd[:, None]
+        walk = np.exp(np.cumsum(rng.normal(size=(runs, years)) * w_sd - w_sd * w_sd / 2, axis=1)
+                      + rng.normal(size=(runs, years)) * n_sd - n_sd * n_sd / 2)
+        return per_year / 365.25, walk
+
+    # UASC arrive apart from the others, with their own level, walk and noise: they come with
+    # the routes and the National Transfer Scheme, and a factor on entries leaves them alone
+    rate_other, rate_uasc = model.entry_rates
+    rate_o, walk_o = entry_paths(model.entry_level, rate_other, others)
+    rate_u, walk_u = entry_paths(model.uasc_level, rate_uasc, uascs)
+    entry_rate = rate_o + rate_u
     n_cells = 2 * n_age * n_catp * n_tic  # cells of the extended layout
     flat_total, flat_cum = hazards(None if levers.hazard is None else levers.hazard[0])
     leave_p = {}  # probability of an event in a month of each length, per (run, cell)
@@ -440,40 +453,44 @@ def _simulate_block(model: Model, steps: int, runs: int, rng, parameter_uncertai
         # entrants, counted from the end of the month they arrive in
         # a factor on entries changes the arrivals of children other than UASC (whose arrival a
         # council's services do not change)
-        mult = 1.0 if levers.entry is None or not len(prof) else float(levers.entry[k])
-        base = entry_rate * gap * season[k] * walk[:, k // 12]
-        n_new = _arrivals(rng, base if keyed else base * (uasc_share + (1 - uasc_share) * mult),
-                          model.entry_dispersion)
-        new_keys = pick = None
+        mult = 1.0 if levers.entry is None or not len(others) else float(levers.entry[k])
+        base_o = rate_o * gap * season[k] * walk_o[:, k // 12]
+        base_u = rate_u * gap * season[k] * walk_u[:, k // 12]
+        new_keys = None
         if keyed:  # arrivals numbered within run and month; a factor keeps a subset or adds more
-            new_run = np.repeat(np.arange(runs, dtype=np.int32), n_new)
-            j = np.arange(len(new_run)) - np.repeat(np.cumsum(n_new) - n_new, n_new)
-            new_keys = _child_keys(root, new_run.astype(np.int64) + run0, n0 + k * ARRIVALS + j)
-            pick = (_keyed(new_keys, k, P_PICK) * len(prof)).astype(np.int64)
+            n_o = _arrivals(rng, base_o, model.entry_dispersion)
+            n_u = _arrivals(rng, base_u, model.uasc_dispersion)
+            run_o, keys_o = _numbered(root, run0, n_o, n0 + k * ARRIVALS)
+            pick_o = others[(_keyed(keys_o, k, P_PICK) * len(others)).astype(np.int64)] if len(keys_o) else \
+                np.zeros(0, np.int64)
             if mult < 1:
-                kept = (prof_uasc[pick] == 1) | (_keyed(new_keys, k, P_KEEP) < mult)
-                new_run, new_keys, pick = new_run[kept], new_keys[kept], pick[kept]
-            elif mult > 1 and len(others):
-                more = _arrivals(extra_rng, base * (1 - uasc_share) * (mult - 1), model.entry_dispersion)
-                more_run = np.repeat(np.arange(runs, dtype=np.int32), more)
-                jm = np.arange(len(more_run)) - np.repeat(np.cumsum(more) - more, more)
-                more_keys = _child_keys(root, more_run.astype(np.int64) + run0, n0 + k * ARRIVALS + ARRIVALS // 2 + jm)
-                new_run = np.concatenate([new_run, more_run])
-                new_keys = np.concatenate([new_keys, more_keys])
-                pick = np.concatenate([pick, others[(_keyed(more_keys, k, P_PICK) * len(others)).astype(np.int64)]])
-            n_new = np.bincount(new_run, minlength=runs)
+                kept = _keyed(keys_o, k, P_KEEP) < mult
+                run_o, keys_o, pick_o = run_o[kept], keys_o[kept], pick_o[kept]
+            elif mult > 1:
+                more = _arrivals(extra_rng, base_o * (mult - 1), model.entry_dispersion)
+                run_m, keys_m = _numbered(root, run0, more, n0 + k * ARRIVALS + ARRIVALS // 2)
+                run_o, keys_o = np.concatenate([run_o, run_m]), np.concatenate([keys_o, keys_m])
+                pick_o = np.concatenate([pick_o, others[(_keyed(keys_m, k, P_PICK) * len(others)).astype(np.int64)]])
+            run_u, keys_u = _numbered(root, run0, n_u, n0 + k * ARRIVALS + 3 * ARRIVALS // 4)
+            pick_u = uascs[(_keyed(keys_u, k, P_PICK) * len(uascs)).astype(np.int64)] if len(keys_u) else \
+                np.zeros(0, np.int64)
+            new_run = np.concatenate([run_o, run_u])
+            new_keys = np.concatenate([keys_o, keys_u])
+            pick = np.concatenate([pick_o, pick_u])
+        else:
+            n_o = _arrivals(rng, base_o * mult, model.entry_dispersion)
+            n_u = _arrivals(rng, base_u, model.uasc_dispersion)
+            new_run = np.concatenate([np.repeat(np.arange(runs, dtype=np.int32), n_o),
+                                      np.repeat(np.arange(runs, dtype=np.int32), n_u)])
+            pick = np.concatenate([others[rng.integers(0, max(len(others), 1), int(n_o.sum()))],
+                                   uascs[rng.integers(0, max(len(uascs), 1), int(n_u.sum()))]])
+        n_new = np.bincount(new_run, minlength=runs)
         total_new = int(n_new.sum())
-        if total_new and len(prof):
+        if total_new:
             if keyed:
                 day_in = d0 + 1 + (_keyed(new_keys, k, P_DAY) * gap).astype(np.int64)
             else:
-                if mult == 1.0:
-                    pick = rng.integers(0, len(prof), total_new)
-                else:  # UASC profiles at their weight, the others at the factor's
-                    pick = np.searchsorted(pick_weights(mult), rng.random(total_new) * pick_weights(mult)[-1],
-                                           side="right")
                 day_in = d0 + 1 + rng.integers(0, gap, total_new)
-                new_run = np.repeat(np.arange(runs, dtype=np.int32), n_new)
             new_edges = birthdays(day_in - prof_age[pick])
             still = new_edges[4] > d1  # an entrant aged 17 may turn 18 within the month
             entries[:, k] = n_new
