@@ -174,6 +174,15 @@ def test_forecast_section_appears_once_a_forecast_is_in_the_store(store, tmp_pat
     for child in CHILD_IDS.values():
         assert child not in html
     assert "How such forecasts did on past years" not in html
+    # the entrants the forecast assumes, as recorded with it, rounded for a published page
+    from sufficiency.report.build import _about
+    from sufficiency.store import Store
+
+    with Store(db) as st:
+        info = st.meta()["forecast"]
+
+    assert f"Children entering care are taken at {_about(info['entrants_per_year'])} a year" in html
+    assert _about(3.2) == "fewer than 10" and _about(12.4) == "about 10" and _about(493.3) == "about 495"
     # a backtest's summary in the store (this one-year store is too short to run one): its figures shown
     import duckdb
     import pandas as pd

@@ -296,6 +296,7 @@ def _forecast(db, fig: _Figures) -> Section | None:
         f"{info.get('as_of', '')}, the median forecast is {wide.loc[end, 0.5]:,.0f} children looked after on "
         f"31 March {end}; in 9 futures out of 10 between {wide.loc[end, 0.05]:,.0f} and {wide.loc[end, 0.95]:,.0f} "
         f"({info.get('runs', '')} simulated futures, seed {info.get('seed', '')}).",
+        *_entrants_text(info),
         "A forecast is not a target: it shows where present patterns lead. "
         + ("How such forecasts did on this council's past years is below." if acc is not None and len(acc) else
            "See the accuracy of such forecasts on past years with `sufficiency backtest`."),
@@ -323,6 +324,21 @@ def _forecast(db, fig: _Figures) -> Section | None:
                                 f"{shown(a.loc[y, 0.05], False, 'gbp_year')} to {shown(a.loc[y, 0.95], False, 'gbp_year')}"]
                                for y in a.index], name="forecast_cost"))
     return s
+
+
+def _about(x: float) -> str:
+    """A modelled yearly rate for a published page: to the nearest 5, or 'fewer than 10'."""
+    return "fewer than 10" if x < 10 else f"about {5 * round(x / 5):,.0f}"
+
+
+def _entrants_text(info: dict) -> list[str]:
+    """The forecast's entrants at the start, from the forecast's meta (absent in older stores)."""
+    if "entrants_per_year" not in info:
+        return []
+    total, uasc = info["entrants_per_year"], info.get("uasc_entrants_per_year", 0.0)
+    return [f"Children entering care are taken at {_about(total)} a year at the start (of whom {_about(uasc)} "
+            "unaccompanied asylum-seeking children, forecast apart), the level the council's recent years point "
+            "to; in each simulated future they move from year to year as councils' entrants have."]
 
 
 def _accuracy(acc: pd.DataFrame) -> Table:
