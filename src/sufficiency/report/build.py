@@ -11,7 +11,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 
@@ -460,15 +459,9 @@ def _quality(db) -> Section:
     from ..ssda903.validate import catalogue as checks
 
     s = Section("quality", "Quality of the data")
-    try:
-        con = duckdb.connect(str(db), read_only=True)
-    except duckdb.Error as exc:
-        raise StoreError(f"{db} is not a DuckDB store ({exc}).") from None
-    try:
-        issues = con.execute("SELECT code, severity, count(*) AS n FROM validation_issues GROUP BY ALL ORDER BY n DESC").df()
-        log = con.execute('SELECT rule, action, "table", count(*) AS n FROM cleaning_log GROUP BY ALL ORDER BY n DESC').df()
-    finally:
-        con.close()
+    with Store(db) as store:
+        issues = store.sql("SELECT code, severity, count(*) AS n FROM validation_issues GROUP BY ALL ORDER BY n DESC")
+        log = store.sql('SELECT rule, action, "table", count(*) AS n FROM cleaning_log GROUP BY ALL ORDER BY n DESC')
     cat = checks()
     errors = int(issues.loc[issues["severity"] == "error", "n"].sum())
     warnings = int(issues.loc[issues["severity"] == "warning", "n"].sum())
