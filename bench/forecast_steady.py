@@ -17,12 +17,12 @@ import argparse
 import pathlib
 import shutil
 import tempfile
+from dataclasses import replace
 
-import numpy as np
 import pandas as pd
 from run import md  # bench/run.py
 
-from sufficiency.forecast import Levers, expected, fit
+from sufficiency.forecast import expected, fit
 from sufficiency.forecast.backtest import census_day, known_on
 from sufficiency.indicators.data import StoreData
 from sufficiency.pipeline import load
@@ -50,7 +50,8 @@ def main() -> None:
                 for origin in (2019, 2020, 2021):
                     day = pd.Timestamp(f"{origin}-03-31")
                     model = fit(known_on(data, census_day(origin)), as_of=day)
-                    closed = expected(model, years=3, levers=Levers(entry=np.zeros(36)))
+                    # nobody enters (no entrant profiles: a factor on entries would leave UASC arriving)
+                    closed = expected(replace(model, entrants=model.entrants.iloc[:0]), years=3)
                     full = expected(model, years=3)
                     at_start = data.open_on(day, "placements")[["child", "period"]]
                     for h in (1, 2, 3):
