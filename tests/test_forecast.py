@@ -3,6 +3,8 @@ backtest metrics and baselines on hand-worked cases."""
 
 from __future__ import annotations
 
+import json
+
 import duckdb
 import numpy as np
 import pandas as pd
@@ -174,6 +176,10 @@ def test_cli_forecast_writes_monotone_quantiles_to_the_store(tmp_path):
     wide = q.pivot_table(index="date", columns="quantile", values="value")
     assert (wide.diff(axis=1).iloc[:, 1:] >= 0).all().all()
     assert len(wide) == 3 and '"runs": 50' in meta["forecast"]
+    # what it assumes of entrants, said and recorded: this store's 4 whole years, no UASC
+    said = " ".join(r.output.split())
+    assert "whole years: 2019/20: " in said and "2022/23: " in said and "UASC" not in said
+    assert json.loads(meta["forecast"])["uasc_entrants_per_year"] == 0
     r = CliRunner().invoke(app, ["backtest", "--db", str(db), "--runs", "20"])
     assert r.exit_code == 0, r.output
 

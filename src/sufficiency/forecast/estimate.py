@@ -29,7 +29,8 @@ a cell with years of exposure keeps its own rate, an empty one takes its categor
 
 Entrants. Their rate at as_of is the level of a local-level model of the entrants in each
 whole year of the returns (entry_level.py: a walk plus yearly noise, with a prior from the DfE
-council figures), not the window's average, which lags behind a change of level; monthly
+council figures), fitted apart for unaccompanied asylum-seeking children and for the others,
+not the window's average, which lags behind a change of level; monthly
 counts overdispersed within the window make arrivals negative binomial; for the simulation,
 the profile of each entrant of the window (age in days at entry, first category, UASC) is
 resampled.
@@ -87,8 +88,8 @@ class Model:
 
     @property
     def entry_rates(self) -> tuple[float, float]:
-        """Expected entrants a day at as_of: (children other than UASC, UASC), each the
-        posterior mean of its level (a group with no entrants in the window: 0). A model built
+        """Expected entrants a day at as_of: (children other than UASC, UASC), each its level's
+        rate (EntryLevel.per_year; a group with no entrants in the window: 0). A model built
         without levels takes the window's average, split as its entrants are."""
         if self.entry_level is None and self.uasc_level is None:
             total = (self.entry_count + 0.5) / self.entry_days
