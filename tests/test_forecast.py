@@ -482,3 +482,14 @@ def test_a_factor_on_entries_leaves_unaccompanied_children_arriving_as_before(mo
         more = simulate(m, years=2, runs=200, seed=3, common=common, parameter_uncertainty=False,
                         levers=Levers(entry=np.full(24, 1.5)))
         assert more.entries.sum() / base.entries.sum() == pytest.approx(1.25, abs=0.02), common
+
+
+def test_entry_level_lets_the_level_walk_across_a_missing_year():
+    """Counts for 2019, 2020 and 2022 (2021 missing): the level may have walked for two years
+    between the last two, so the last count weighs more than if the years were adjacent."""
+    from sufficiency.forecast.entry_level import fit_level
+
+    adjacent = fit_level([400, 400, 600], middles=[2018.5, 2019.5, 2020.5])
+    gap = fit_level([400, 400, 600], middles=[2018.5, 2019.5, 2021.5])
+    assert adjacent.per_year < gap.per_year < 600
+    assert fit_level([400, 400, 600]).per_year == pytest.approx(adjacent.per_year)

@@ -106,18 +106,22 @@ def log_prior(sd: np.ndarray, centre: float, df: float) -> np.ndarray:
     return -(df / 2 + 1) * np.log(v) - df * centre**2 / (2 * v) + np.log(2 * sd)
 
 
-def fit_level(counts, spans=None, *, prior_walk: float = PRIOR_WALK, prior_noise: float = PRIOR_NOISE,
-              prior_df: float = PRIOR_DF, grid: np.ndarray = GRID) -> EntryLevel:
+def fit_level(counts, spans=None, middles=None, *, prior_walk: float = PRIOR_WALK,
+              prior_noise: float = PRIOR_NOISE, prior_df: float = PRIOR_DF, grid: np.ndarray = GRID) -> EntryLevel:
     """Posterior of the entry level from yearly `counts` (oldest first). `spans` gives the length
     of each count's period in years (default 1): a part year's count is scaled to a year and its
-    chance variance is that of the count it holds."""
+    chance variance is that of the count it holds. `middles` gives each period's middle in years
+    (default: periods end to end), so a year missing from the data lets the level walk for two."""
     n = np.asarray(counts, float)
     if len(n) == 0:
         raise ValueError("no counts of entrants to fit the entry level on")
     span = np.ones(len(n)) if spans is None else np.asarray(spans, float)
     y = np.log((n + 0.5) / span)
     r = 1.0 / (n + 0.5)
-    step = np.concatenate([[0.0], (span[1:] + span[:-1]) / 2])  # years between the periods' middles
+    if middles is None:  # years between the periods' middles
+        step = np.concatenate([[0.0], (span[1:] + span[:-1]) / 2])
+    else:
+        step = np.concatenate([[0.0], np.diff(np.asarray(middles, float))])
     w, s = np.meshgrid(grid, grid, indexing="ij")
     w, s = w.ravel(), s.ravel()
     m, p, ll = kalman(y, r, step, w * w, s * s)

@@ -228,9 +228,14 @@ def fit(store_or_path, *, as_of=None, window_years: float = WINDOW_YEARS, catego
         annual_g, part = _yearly_entries(s_first[mask], data.years, t1)
         spans = [1.0] * len(annual_g) + ([part[1] / 365.25] if part else [])
         yearly = list(annual_g.values()) + ([part[0]] if part else [])
+        # each period's middle, in years (collection year y ends on 31 March y; the part year
+        # follows the last whole one)
+        middles = [y - 0.5 for y in annual_g]
+        if part:
+            middles.append((max(annual_g) if annual_g else 0) + spans[-1] / 2)
         if not yearly:  # not a whole year of returns before as_of: the window's count
-            yearly, spans = [int((frame["uasc"] == group).sum())], [(t1 - t0) / 365.25]
-        levels[group] = fit_level(yearly, spans, **hyper) if (frame["uasc"] == group).any() else None
+            yearly, spans, middles = [int((frame["uasc"] == group).sum())], [(t1 - t0) / 365.25], None
+        levels[group] = fit_level(yearly, spans, middles, **hyper) if (frame["uasc"] == group).any() else None
         annual_by[group] = annual_g
     annual, _ = _yearly_entries(s_first, data.years, t1)
     return Model(space, t1, (t0, t1), events, exposure, prior, n_in, t1 - t0,
