@@ -67,7 +67,8 @@ def one(council: str, seed: int, a: dict) -> dict:
         load(returns, db=db)
         t_data = time.perf_counter() - t
         t, c = time.perf_counter(), time.process_time()
-        bt = backtest(db, origins=a.get("origins"), horizons=(1, 2, 3), runs=a["runs"], seed=seed, groups=GROUPS)
+        bt = backtest(db, origins=a.get("origins"), horizons=(1, 2, 3), runs=a["runs"], seed=seed, groups=GROUPS,
+                      window_years=a.get("window", WINDOW))
         ours = {"wall_s": time.perf_counter() - t, "cpu_s": time.process_time() - c,
                 "per_origin": bt.timings.to_dict("records")}
         peer_timing = []
@@ -269,6 +270,8 @@ def main() -> None:
                     help="synthetic entries before the published years (2021-2025): their mean (the synthesiser's "
                     "default) or the first of them ('first': no origin from 2021 has its future in its past)")
     ap.add_argument("--peer-every", type=int, default=1, help="run cs-demand-model on every N-th council only")
+    ap.add_argument("--window", type=float, default=WINDOW, help="years of history our model is fitted on, at most "
+                    "(cs-demand-model keeps its window of WINDOW years)")
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--peer-seeds", type=int, default=5, help="run cs-demand-model on seeds 1..N")
     ap.add_argument("--runs", type=int, default=500)
@@ -292,7 +295,7 @@ def main() -> None:
     todo = [(c, s) for c in councils for s in range(1, a.seeds + 1) if (c, s) not in done]
     opts = {"first": a.first, "last": a.last, "runs": a.runs, "peer_seed_list": list(range(1, a.peer_seeds + 1)),
             "peer_cache": str(a.peer_cache) if a.peer_cache else None, "origins": a.origins,
-            "peer_councils": set(councils[::a.peer_every]) if a.peer_every > 1 else None}
+            "peer_councils": set(councils[::a.peer_every]) if a.peer_every > 1 else None, "window": a.window}
     if a.history == "first":
         opts["params"] = str(a.out / "synth-params.yaml")
         (a.out / "synth-params.yaml").write_text("entries:\n  hold_first_published:\n    value: true\n")
