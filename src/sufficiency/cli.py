@@ -280,7 +280,8 @@ def forecast(
                             "of the quantiles.")] = None,
     entry_trend: Annotated[float, typer.Option(
         help="Change in children entering care each year from the start date, as a share: 0.03 for 3% more "
-             "each year (default 0: the rate estimated from the window, with its seasonal pattern). "
+             "each year (default 0: the entry level estimated from the returns' whole years, with its "
+             "seasonal pattern). "
              "Unaccompanied asylum-seeking children arrive as estimated.")] = 0.0,
 ) -> None:
     """Forecast children in care by placement and age, with 5-95% intervals, into the store."""
@@ -332,7 +333,7 @@ def forecast(
                     "flows: children entering and leaving care (by route, and at 18) in each year ahead.",
                     "costs: weekly cost on each 31 March and cost over each year, from the dated unit costs.",
                     f"Entrants other than UASC change by {entry_trend:+.1%} a year (--entry-trend)." if entry_trend else
-                    "Entrants at the rate estimated from the returns, with its seasonal pattern.",
+                    "Entrants at the level estimated from the returns' whole years (UASC apart), with its seasonal pattern.",
                     "Forecasts, not counts of real children: nothing here identifies a child."]}).to_excel(
                     xl, sheet_name="README", index=False)
                 for name, frame in tables.items():

@@ -78,7 +78,6 @@ class Model:
     entry_dispersion: float | None  # negative binomial size r, or None for Poisson
     entrants: pd.DataFrame  # age_days, cat, uasc of each entrant in the window
     stock: pd.DataFrame  # dob, start (of care), cat, uasc: children in care on as_of
-    monthly_entries: np.ndarray = field(default_factory=lambda: np.zeros(0))
     entry_level: EntryLevel | None = None  # children other than UASC: posterior of their yearly rate at as_of
     uasc_level: EntryLevel | None = None  # UASC: the same (None if none entered in the window)
     uasc_dispersion: float | None = None  # negative binomial size of UASC's monthly arrivals, or None
@@ -89,12 +88,7 @@ class Model:
     @property
     def entry_rates(self) -> tuple[float, float]:
         """Expected entrants a day at as_of: (children other than UASC, UASC), each its level's
-        rate (EntryLevel.per_year; a group with no entrants in the window: 0). A model built
-        without levels takes the window's average, split as its entrants are."""
-        if self.entry_level is None and self.uasc_level is None:
-            total = (self.entry_count + 0.5) / self.entry_days
-            share = float(self.entrants["uasc"].mean()) if len(self.entrants) else 0.0
-            return total * (1 - share), total * share
+        rate (EntryLevel.per_year; a group with no entrants in the window: 0)."""
         return tuple(lv.per_year / 365.25 if lv is not None else 0.0 for lv in (self.entry_level, self.uasc_level))
 
     @property
@@ -237,9 +231,9 @@ def fit(store_or_path, *, as_of=None, window_years: float = WINDOW_YEARS, catego
             yearly, spans, middles = [int((frame["uasc"] == group).sum())], [(t1 - t0) / 365.25], None
         levels[group] = fit_level(yearly, spans, middles, **hyper) if (frame["uasc"] == group).any() else None
         annual_by[group] = annual_g
-    annual, _ = _yearly_entries(s_first, data.years, t1)
+    annual = {y: n + annual_by[True][y] for y, n in annual_by[False].items()}
     return Model(space, t1, (t0, t1), events, exposure, prior, n_in, t1 - t0,
-                 _dispersion(counts - uasc_months), frame, stock, counts,
+                 _dispersion(counts - uasc_months), frame, stock,
                  entry_level=levels[False], uasc_level=levels[True], uasc_dispersion=_dispersion(uasc_months),
                  annual_entries=annual, annual_uasc=annual_by[True],
                  entry_season=_seasonality(start[first & (start > t0) & (start <= t1)], t0, t1))

@@ -232,11 +232,11 @@ BLOCK = 250  # runs simulated together; blocks run in parallel threads (numpy re
 
 
 def simulate(model: Model, *, years: int = 5, runs: int = 1000, seed: int | None = 0,
-             parameter_uncertainty: bool = True, entry_multiplier=None, levers: Levers | None = None,
+             parameter_uncertainty: bool = True, levers: Levers | None = None,
              workers: int | None = None, common: bool = False) -> Forecast:
     """`runs` futures of `years` years from the model's as_of. `levers`: month-by-month factors
-    on entries and hazards and a kinship share (what a reform changes); `entry_multiplier` is
-    the same as `Levers(entry=...)`. Each run's rates and entry rate are drawn before anything
+    on entries and hazards and a kinship share (what a reform changes). Each run's rates and
+    entry rates are drawn before anything
     the levers touch, so scenarios run with one seed share them (common random numbers for the
     uncertainty of the estimates).
 
@@ -252,7 +252,7 @@ def simulate(model: Model, *, years: int = 5, runs: int = 1000, seed: int | None
     the number of workers."""
     steps = 12 * years
     if levers is None:
-        levers = Levers(entry=None if entry_multiplier is None else np.asarray(entry_multiplier, float))
+        levers = Levers()
     levers.check(steps, len(model.space.categories), len(model.space.destinations))
     sizes = [min(BLOCK, runs - i) for i in range(0, runs, BLOCK)]
     streams = np.random.SeedSequence(seed).spawn(len(sizes))
