@@ -7,7 +7,9 @@ persistent random walk plus yearly noise, with Poisson chance on top):
 2. the prior the forecast uses: a scaled inverse chi-squared distribution of each council's walk^2
    and noise^2 (degrees of freedom and centres), the one under which the councils' starts are
    likeliest with each council's own pair integrated out (empirical Bayes on the grid);
-3. the same with each year's national change taken out, for comparison.
+3. the same with each year's national change taken out, for comparison;
+4. England's year-on-year changes in starts and in UASC in care (reference/data/england.yaml),
+   from which the forecast's weaker UASC prior is set (no council UASC series is shipped).
 
     .venv/bin/python bench/entry_variability.py
 """
@@ -19,7 +21,16 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from sufficiency.forecast.entry_level import GRID, PRIOR_DF, PRIOR_NOISE, PRIOR_WALK, kalman, log_prior
+from sufficiency.forecast.entry_level import (
+    GRID,
+    PRIOR_DF,
+    PRIOR_NOISE,
+    PRIOR_UASC,
+    PRIOR_WALK,
+    kalman,
+    log_prior,
+)
+from sufficiency.reference.benchmarks import england
 
 DFS = [2, 3, 4, 6, 8, 12, 20, 50]
 CENTRES = np.round(np.arange(0.02, 0.2001, 0.005), 3)
@@ -69,6 +80,14 @@ def main() -> None:
         print(f"| {name}: prior centre (empirical Bayes) | {cw:.3f} | {cn:.3f} | {df} |")
         print(f"| {name}: prior's root-mean-square | {mean_w:.3f} | {mean_s:.3f} | |")
     print(f"\nThe forecast's prior (forecast/entry_level.py): walk {PRIOR_WALK}, noise {PRIOR_NOISE}, df {PRIOR_DF:g}.")
+    e = england()
+    print("\n| England | year-on-year change | sd of the log changes |\n|---|---|---:|")
+    for ind, name in (("started", "starts"), ("uasc_31_march", "UASC in care on 31 March")):
+        v = e[e["indicator"] == ind].sort_values("year")["value"].to_numpy()
+        steps = np.diff(np.log(v))
+        print(f"| {name} | {', '.join(f'{100 * c:+.0f}%' for c in v[1:] / v[:-1] - 1)} | {steps.std(ddof=1):.2f} |")
+    print(f"\nThe forecast's UASC prior: walk {PRIOR_UASC['prior_walk']}, noise {PRIOR_UASC['prior_noise']}, "
+          f"df {PRIOR_UASC['prior_df']:g}.")
 
 
 if __name__ == "__main__":

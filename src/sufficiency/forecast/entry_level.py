@@ -34,8 +34,9 @@ PRIOR_WALK = 0.10
 PRIOR_NOISE = 0.08
 PRIOR_DF = 8.0
 # Unaccompanied asylum-seeking children arrive with the routes and the National Transfer Scheme,
-# not with a council's services: England's UASC in care moved by +31%, +27%, 0% and -13% a year
-# in 2021-2025 (sd of the changes 0.19, against 0.05 for all starts; DfE CLA 2025), and no council
+# not with a council's services: England's UASC in care moved by +37%, +30%, 0% and -12% a year
+# in 2021-2025 (sd of the log changes 0.21, against 0.05 for all starts; DfE CLA 2025, printed by
+# bench/entry_variability.py), and no council
 # UASC series is shipped. Their prior is centred on England's spread, for the walk and a little
 # less for the noise, and weak (4 degrees of freedom), so a council's own years move it.
 PRIOR_UASC = {"prior_walk": 0.20, "prior_noise": 0.15, "prior_df": 4.0}
@@ -51,7 +52,6 @@ class EntryLevel:
     noise: np.ndarray
     mean: np.ndarray  # log of the yearly rate at the end of the data
     var: np.ndarray
-    years: int  # years of counts it was fitted on
 
     @property
     def per_year(self) -> float:
@@ -130,4 +130,4 @@ def fit_level(counts, spans=None, middles=None, *, prior_walk: float = PRIOR_WAL
     weight /= weight.sum()
     keep = weight > 1e-6 * weight.max()
     wt = weight[keep] / weight[keep].sum()
-    return EntryLevel(wt, w[keep], s[keep], m[keep], p[keep], len(n))
+    return EntryLevel(wt, w[keep], s[keep], m[keep], p[keep])
