@@ -80,7 +80,8 @@ def one(council: str, seed: int, a: dict) -> dict:
             frames = {PEER: [], PEER_STANDARD: []}
             for origin in bt.params["origins"]:
                 hs = sorted(bt.results.loc[bt.results["origin"] == origin, "horizon"].unique().tolist())
-                for config, name in (("aligned", PEER), ("standard", PEER_STANDARD)):
+                for config, name in [(c, n) for c, n in (("aligned", PEER), ("standard", PEER_STANDARD))
+                                     if c in a["peer_configs"]]:
                     t, c0 = time.perf_counter(), _children_cpu()
                     window = min(WINDOW, origin - a["first"] + 1)  # as ours: up to 5 years, as far as the data go
                     p = subprocess.run([str(PEER_PY), str(PEER_RUN), str(returns), str(origin), "--window", str(window),
@@ -97,7 +98,8 @@ def one(council: str, seed: int, a: dict) -> dict:
                     keep = PEER_SERIES if config == "aligned" else ["all"]
                     frames[name].append(f[f["series"].isin(keep)])
             for name, fs in frames.items():
-                bt = bt.compare(name, pd.concat(fs, ignore_index=True))
+                if fs:
+                    bt = bt.compare(name, pd.concat(fs, ignore_index=True))
         res = bt.results.assign(council=council, seed=seed)
         return {"council": council, "seed": seed, "results": res, "data_s": t_data, "ours": ours,
                 "peer": peer_timing, "categories": bt.categories}
@@ -209,18 +211,31 @@ def tables(res: pd.DataFrame, categories: list[str], timings: list[dict]) -> str
     cov = pd.DataFrame(rows).set_index("council")
     out.append(md(cov.astype({"years ahead": int, "n total": int, "n categories": int}).astype(object)))
     # 3. with the peer, on the cases it was run on
-    if PEER in set(res["method"]):
-        peer_cases = res[res["method"] == PEER][keys + ["origin"]].drop_duplicates()
-        r = res.merge(peer_cases, on=keys + ["origin"])
-        meths = [*base, PEER, PEER_STANDARD]
+    def cases(method):
+        return res[res["method"] == method][keys + ["origin"]].drop_duplicates()
+
+    for peers in ([PEER, PEER_STANDARD], [PEER_STANDARD]):
+        # the total beside both configurations where both ran, then beside the shipped one wherever it ran
+        if not all(p in set(res["method"]) for p in peers):
+            continue
+        c = cases(peers[0]).merge(cases(peers[-1]), on=keys + ["origin"])
+        if len(peers) == 1 and len(c) == len(cases(PEER).merge(c, on=keys + ["origin"])):
+            continue  # the shipped configuration ran nowhere the aligned one did not: no new table
+        r = res.merge(c, on=keys + ["origin"])
+        meths = [*base, *peers]
         s = summarise(r[r["series"] == "all"], methods=meths, keys=keys, matched=True)
-        out.append("\n### Beside cs-demand-model 0.5.1 (the seeds it was run on; same cases for every method)\n")
+        n_c = r[keys].drop_duplicates().shape[0]
+        which = "aligned and shipped configurations" if len(peers) == 2 else "shipped configuration"
+        out.append(f"\n### Beside cs-demand-model 0.5.1, {which} ({n_c} council-seeds it was run on; same cases "
+                   "for every method)\n")
         out.append("Total, mean absolute % error:\n")
         out.append(md(pivot(s, "mape", "all", meths)))
         out.append("\nTotal, mean % error (bias; + over-forecast):\n")
         out.append(md(pivot(s, "bias", "all", meths)))
-        n = s[(s["series"] == "all") & (s["method"] == PEER)].set_index("horizon")["n"].to_dict()
+        n = s[(s["series"] == "all") & (s["method"] == peers[0])].set_index("horizon")["n"].to_dict()
         out.append(f"\nCases per horizon: {n}\n")
+    if PEER in set(res["method"]):
+        r = res.merge(cases(PEER), on=keys + ["origin"])
         grp = [x for x in PEER_SERIES if x != "all"]
         meths = [*base, PEER]
         s = summarise(r[r["series"].isin(grp)], categories=grp, methods=meths, keys=keys, matched=True)
@@ -270,6 +285,8 @@ def main() -> None:
                     help="synthetic entries before the published years (2021-2025): their mean (the synthesiser's "
                     "default) or the first of them ('first': no origin from 2021 has its future in its past)")
     ap.add_argument("--peer-every", type=int, default=1, help="run cs-demand-model on every N-th council only")
+    ap.add_argument("--peer-configs", nargs="+", choices=["aligned", "standard"], default=["aligned", "standard"],
+                    help="cs-demand-model configurations to run where no cached rows are found")
     ap.add_argument("--window", type=float, default=WINDOW, help="years of history our model is fitted on, at most "
                     "(cs-demand-model keeps its window of WINDOW years)")
     ap.add_argument("--seeds", type=int, default=20)
@@ -295,6 +312,7 @@ def main() -> None:
     todo = [(c, s) for c in councils for s in range(1, a.seeds + 1) if (c, s) not in done]
     opts = {"first": a.first, "last": a.last, "runs": a.runs, "peer_seed_list": list(range(1, a.peer_seeds + 1)),
             "peer_cache": str(a.peer_cache) if a.peer_cache else None, "origins": a.origins,
+            "peer_configs": a.peer_configs,
             "peer_councils": set(councils[::a.peer_every]) if a.peer_every > 1 else None, "window": a.window}
     if a.history == "first":
         opts["params"] = str(a.out / "synth-params.yaml")

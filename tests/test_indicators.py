@@ -255,3 +255,23 @@ def test_tables_read_through_arrow_equal_duckdbs_own_frames(synthetic, peer_samp
         for t in names:
             pd.testing.assert_frame_equal(frame(con, f'SELECT * FROM "{t}"'), con.execute(f'SELECT * FROM "{t}"').df())
         con.close()
+
+
+def test_a_file_that_is_not_a_store_is_named_not_read(tmp_path):
+    """Every reader opens a store the same way (store.Store): a missing file, a file that is not
+    DuckDB and a DuckDB file that `sufficiency load` did not write each get their own message."""
+    import duckdb
+
+    from sufficiency.errors import StoreError
+    from sufficiency.indicators.data import StoreData
+
+    with pytest.raises(StoreError, match="does not exist"):
+        StoreData.read(tmp_path / "none.duckdb")
+    text = tmp_path / "notes.duckdb"
+    text.write_text("CHILD,DECOM\n1,01/01/2024\n")
+    with pytest.raises(StoreError, match="not a DuckDB store"):
+        StoreData.read(text)
+    other = tmp_path / "other.duckdb"
+    duckdb.connect(str(other)).execute("CREATE TABLE t AS SELECT 1 AS x").close()
+    with pytest.raises(StoreError, match="not a sufficiency store"):
+        StoreData.read(other)

@@ -13,8 +13,8 @@ and naive baselines: backtest.py.
 
 from .estimate import Model, fit
 from .project import project
-from .simulate import Forecast, Levers, mean_of_runs, simulate
+from .simulate import Forecast, Levers, simulate
 
 expected = project  # the expected-value forecast, in closed form
 
-__all__ = ["fit", "simulate", "expected", "project", "mean_of_runs", "Model", "Forecast", "Levers"]
+__all__ = ["fit", "simulate", "expected", "project", "Model", "Forecast", "Levers"]

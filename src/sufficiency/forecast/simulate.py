@@ -534,12 +534,3 @@ def _simulate_block(model: Model, steps: int, runs: int, rng, parameter_uncertai
         band = bands(d1)
         record(k + 1, band)
     return out_cat, out_age, entries, exits
-
-
-def mean_of_runs(model: Model, *, years: int = 5, runs: int = 200, seed: int | None = 0,
-                 levers: Levers | None = None) -> Forecast:
-    """The mean of `runs` futures with every rate at its estimate (no parameter uncertainty),
-    as a single run: what the closed-form `project` computes without simulating."""
-    f = simulate(model, years=years, runs=runs, seed=seed, parameter_uncertainty=False, levers=levers)
-    return Forecast(model, f.dates, f.stock_cat.mean(axis=0, keepdims=True), f.stock_age.mean(axis=0, keepdims=True),
-                    f.entries.mean(axis=0, keepdims=True), f.exits.mean(axis=0, keepdims=True), seed, False)

@@ -6,7 +6,6 @@ Every indicator is a pure function of a `StoreData` and a year (the year ending 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -76,18 +75,15 @@ class StoreData:
         """From a store path or an open DuckDB connection; `tables`: only these (and meta);
         `columns`: {table: [columns]} to read only those columns of a table."""
         own = not isinstance(source, duckdb.DuckDBPyConnection)
-        if own:
-            path = Path(source)
-            if not path.exists():
-                raise StoreError(f"{path} does not exist: create it with `sufficiency load RETURNS --db {path}`.")
-            try:
-                con = duckdb.connect(str(path), read_only=True)
-            except duckdb.Error as exc:
-                raise StoreError(f"{path} is not a DuckDB store ({exc}).") from None
+        if own:  # opened (and checked to be a store) where every reader opens one
+            from ..store import Store
+
+            store = Store(source)
+            con, names = store.con, store.names
         else:
             con = source
-        try:
             names = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        try:
             missing = [t for t in ("episodes", "children", "meta") if t not in names]
             if missing:
                 raise StoreError(f"the store has no {', '.join(missing)} table: load returns with `sufficiency load`.")
@@ -100,7 +96,7 @@ class StoreData:
             tables = {t: frame(con, f'SELECT {select(t)} FROM "{t}"') for t in TABLES if t in names and t in want}
         finally:
             if own:
-                con.close()
+                store.close()
         import json
 
         meta = {}
