@@ -284,6 +284,9 @@ def main() -> None:
     ap.add_argument("--history", choices=["mean", "first"], default="mean",
                     help="synthetic entries before the published years (2021-2025): their mean (the synthesiser's "
                     "default) or the first of them ('first': no origin from 2021 has its future in its past)")
+    ap.add_argument("--exit-change", type=float, default=0.0,
+                    help="synthetic exit hazards change by this proportion a year (e.g. 0.05) from --exit-change-from")
+    ap.add_argument("--exit-change-from", type=int, default=2022, help="first collection year of the change")
     ap.add_argument("--peer-every", type=int, default=1, help="run cs-demand-model on every N-th council only")
     ap.add_argument("--peer-configs", nargs="+", choices=["aligned", "standard"], default=["aligned", "standard"],
                     help="cs-demand-model configurations to run where no cached rows are found")
@@ -314,9 +317,15 @@ def main() -> None:
             "peer_cache": str(a.peer_cache) if a.peer_cache else None, "origins": a.origins,
             "peer_configs": a.peer_configs,
             "peer_councils": set(councils[::a.peer_every]) if a.peer_every > 1 else None, "window": a.window}
+    synth = ""  # the synthesiser's parameters that differ from its defaults
     if a.history == "first":
+        synth += "entries:\n  hold_first_published:\n    value: true\n"
+    if a.exit_change:
+        synth += (f"hazards:\n  exit_change:\n    value: {a.exit_change}\n"
+                  f"  exit_change_from:\n    value: {a.exit_change_from}\n")
+    if synth:
         opts["params"] = str(a.out / "synth-params.yaml")
-        (a.out / "synth-params.yaml").write_text("entries:\n  hold_first_published:\n    value: true\n")
+        (a.out / "synth-params.yaml").write_text(synth)
     cats = None
     if not a.report_only and todo:
         t0 = time.perf_counter()
@@ -339,7 +348,9 @@ def main() -> None:
     for c in ("in_50", "in_90"):
         res[c] = res[c].astype("boolean")
     head = (f"Machine: {machine()}; runs per origin {a.runs}; returns {a.first}-{a.last}; "
-            f"synthetic entries before 2021: {a.history} of the published years.\n")
+            f"synthetic entries before 2021: {a.history} of the published years"
+            + (f"; exit hazards x{1 + a.exit_change:g} a year from {a.exit_change_from}" if a.exit_change else "")
+            + ".\n")
     text = head + "\n" + tables(res, cats, timings)
     (a.out / "summary.md").write_text(text)
     print(text)

@@ -9,7 +9,10 @@ persistent random walk plus yearly noise, with Poisson chance on top):
    likeliest with each council's own pair integrated out (empirical Bayes on the grid);
 3. the same with each year's national change taken out, for comparison;
 4. England's year-on-year changes in starts and in UASC in care (reference/data/england.yaml),
-   from which the forecast's weaker UASC prior is set (no council UASC series is shipped).
+   from which the forecast's weaker UASC prior is set (no council UASC series is shipped);
+5. the prior of the exit level: the same empirical Bayes on councils' children ceasing to be
+   looked after per child in care (ceased / the mean of the 31 March counts either side,
+   2021/22-2024/25).
 
     .venv/bin/python bench/entry_variability.py
 """
@@ -24,6 +27,7 @@ import pandas as pd
 from sufficiency.forecast.entry_level import (
     GRID,
     PRIOR_DF,
+    PRIOR_EXIT,
     PRIOR_NOISE,
     PRIOR_UASC,
     PRIOR_WALK,
@@ -36,11 +40,13 @@ DFS = [2, 3, 4, 6, 8, 12, 20, 50]
 CENTRES = np.round(np.arange(0.02, 0.2001, 0.005), 3)
 
 
-def likelihoods(x: np.ndarray):
-    """Log likelihood of each council's counts (rows) at each (walk, noise) grid point."""
+def likelihoods(x: np.ndarray, per: np.ndarray | None = None):
+    """Log likelihood of each council's counts (rows) at each (walk, noise) grid point; with
+    `per`, of the counts per unit of it (e.g. exits per child in care)."""
     w, s = (a.ravel() for a in np.meshgrid(GRID, GRID, indexing="ij"))
-    ll = np.array([kalman(np.log(r + 0.5), 1 / (r + 0.5), np.r_[0.0, np.ones(len(r) - 1)], w * w, s * s)[2]
-                   for r in x])
+    per = np.ones_like(x) if per is None else per
+    ll = np.array([kalman(np.log((r + 0.5) / d), 1 / (r + 0.5), np.r_[0.0, np.ones(len(r) - 1)], w * w, s * s)[2]
+                   for r, d in zip(x, per, strict=True)])
     return w, s, ll
 
 
@@ -80,6 +86,18 @@ def main() -> None:
         print(f"| {name}: prior centre (empirical Bayes) | {cw:.3f} | {cn:.3f} | {df} |")
         print(f"| {name}: prior's root-mean-square | {mean_w:.3f} | {mean_s:.3f} | |")
     print(f"\nThe forecast's prior (forecast/entry_level.py): walk {PRIOR_WALK}, noise {PRIOR_NOISE}, df {PRIOR_DF:g}.")
+    # exits: children ceasing per child in care (the mean of the 31 March counts either side)
+    years = range(2022, 2026)
+    cols = [f"ceased_{y}" for y in years] + [f"cla_{y}" for y in range(2021, 2026)]
+    c = d[cols].dropna()
+    c = c[(c[[f"ceased_{y}" for y in years]] > 20).all(axis=1)]
+    ceased = c[[f"ceased_{y}" for y in years]].to_numpy(float)
+    stock = np.column_stack([(c[f"cla_{y - 1}"] + c[f"cla_{y}"]).to_numpy(float) / 2 for y in years])
+    w, s, ll = likelihoods(ceased, stock)
+    total, df, cw, cn = empirical_bayes(w, s, ll)
+    print(f"\n{len(c)} councils, children ceasing per child in care 2021/22-2024/25: prior centre (empirical Bayes) "
+          f"walk {cw:.3f}, noise {cn:.3f}, df {df}; the forecast's exit prior: walk {PRIOR_EXIT['prior_walk']}, "
+          f"noise {PRIOR_EXIT['prior_noise']}, df {PRIOR_EXIT['prior_df']:g}.")
     e = england()
     print("\n| England | year-on-year change | sd of the log changes |\n|---|---|---:|")
     for ind, name in (("started", "starts"), ("uasc_31_march", "UASC in care on 31 March")):

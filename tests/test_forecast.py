@@ -110,7 +110,7 @@ def test_sparse_cells_take_their_category_rate(model):
     assert len(empty)  # e.g. infants: no child of that age in these data
     pooled = t[(t["category"] == "inhouse_foster") & (t["destination"] == "home")]
     m = pooled["events"].sum() / pooled["days"].sum()
-    assert np.allclose(empty["per_day"], m)
+    assert np.allclose(empty["per_day"], m * model.exit_factor)  # going home is an exit: at the exit level
 
 
 def test_stock_and_entrants_from_the_store(model):
@@ -180,6 +180,9 @@ def test_cli_forecast_writes_monotone_quantiles_to_the_store(tmp_path):
     said = " ".join(r.output.split())
     assert "whole years: 2019/20: " in said and "2022/23: " in said and "UASC" not in said
     assert json.loads(meta["forecast"])["uasc_entrants_per_year"] == 0
+    # and of exits before 18: their level, recorded to the digits said
+    level = json.loads(meta["forecast"])["exit_level"]
+    assert f"Exits before 18: at {level:.2f} times the window's hazards" in said and "2022/23: " in said.split("Exits")[1]
     r = CliRunner().invoke(app, ["backtest", "--db", str(db), "--runs", "20"])
     assert r.exit_code == 0, r.output
 
@@ -272,6 +275,30 @@ def test_closed_form_projection_agrees_with_the_simulations_mean(model):
     assert len(month_ends(model.as_of, 36)) == closed.stock_cat.shape[1]
 
 
+def test_exit_level_follows_exits_that_quicken_and_holds_when_they_do_not(tmp_path):
+    """Synthetic councils whose exit hazards hold, or rise 10% a year from 2021/22: fitted on the
+    five years to 31 March 2025, the exit level (exits against what the window's hazards expect)
+    stays near 1 for the first and lifts the exit hazards of the second towards its recent pace
+    (its hazards in 2024/25 are 1.1^4 = 1.46 times 2020/21's, 1.2 times the window's mean)."""
+    from sufficiency.pipeline import load
+    from sufficiency.synth.council import synthesise
+
+    factor = {}
+    for change in (0.0, 0.10):
+        d = tmp_path / str(change)
+        params = d / "p.yaml"
+        d.mkdir()
+        params.write_text(f"hazards:\n  exit_change:\n    value: {change}\n  exit_change_from:\n    value: 2022\n")
+        synthesise("Leeds", 2019, 2025, 5, d / "returns", params_path=params, children=3000)
+        load(d / "returns", db=d / "la.duckdb")
+        m = fit(d / "la.duckdb", as_of="2025-03-31")
+        factor[change] = m.exit_factor
+        exits, expected = np.array(list(m.annual_exits.values())).T
+        assert exits.sum() == pytest.approx(expected.sum(), rel=0.03)  # the window's hazards fit the window
+    assert 0.94 < factor[0.0] < 1.06
+    assert factor[0.10] > 1.08 and factor[0.10] - factor[0.0] > 0.06, factor
+
+
 def test_unaccompanied_children_arrive_apart_with_their_own_level(tmp_path):
     """Others entering steadily, UASC 20, 20, 20 then 120 a year: the UASC level follows their
     surge and the others' level does not; with levels, walks and noise drawn in each run, the
@@ -351,7 +378,7 @@ def uniform_rates(model, rates: dict):
     for (a, b), v in rates.items():
         r[cat == model.space.categories.index(a), dest.index(b)] = v
     big = np.full(len(model.exposure), 1e15)
-    return replace(model, events=r * big[:, None], exposure=big, prior_mean=r)
+    return replace(model, events=r * big[:, None], exposure=big, prior_mean=r, exit_level=None)
 
 
 def test_children_can_move_and_leave_within_one_month():

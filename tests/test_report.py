@@ -183,6 +183,16 @@ def test_forecast_section_appears_once_a_forecast_is_in_the_store(store, tmp_pat
 
     assert f"Children entering care are taken at {_about(info['entrants_per_year'])} a year" in html
     assert _about(3.2) == "fewer than 10" and _about(12.4) == "about 10" and _about(493.3) == "about 495"
+    import html as markup
+
+    assert "Children leave care before 18 at the pace of the council's recent years" in markup.unescape(html)
+    from sufficiency.report.build import _entrants_text
+
+    def pace(level):
+        return _entrants_text({"entrants_per_year": 100, "exit_level": level})[-1]
+
+    assert pace(1.01).endswith("about its average over the years fitted.")
+    assert "8% faster" in pace(1.08) and "5% slower" in pace(0.95)
     # a backtest's summary in the store (this one-year store is too short to run one): its figures shown
     import duckdb
     import pandas as pd

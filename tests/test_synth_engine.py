@@ -102,3 +102,38 @@ def test_age_at_handles_leap_day_birthdays():
     assert hz.age_at(dob, np.array([hz.day_of("2025-02-28")] * 2)).tolist() == [8, 8]
     assert hz.age_at(dob, np.array([hz.day_of("2025-03-01")] * 2)).tolist() == [9, 9]
     assert hz.birthday(dob[1:], 18)[0] == hz.day_of("2034-03-01")
+
+
+
+def _early_exit_rate(p: dict, seed: int = 3) -> dict[int, float]:
+    """Exits before 18 per child-year in the first 90 days of care, for children entering from
+    April to December of each collection year (so those 90 days fall within it)."""
+    rng = np.random.default_rng(seed)
+    ent, _ = hz.draw_entrants(p, {y: 10_000 for y in range(2016, 2026)}, rng)
+    rows, ends = hz.simulate(p, hz.rates(p), ent, hz.day_of("2025-03-31"), rng)
+    end = np.full(len(ent.entry), hz.NEVER, np.int64)
+    first = ends.drop_duplicates("child")  # the first period's end
+    end[first["child"].to_numpy()] = first["day"].to_numpy()
+    at18 = end == hz.birthday(ent.dob, 18)
+    stay = np.minimum(end - ent.entry, 90)
+    out = {}
+    for y in range(2017, 2026):
+        new = (ent.entry >= hz.day_of(f"{y - 1}-04-01")) & (ent.entry < hz.day_of(f"{y - 1}-12-31"))
+        left = new & (end - ent.entry < 90) & ~at18
+        out[y] = left.sum() / (stay[new].sum() / 365.25)
+    return out
+
+
+def test_exit_hazards_change_by_year_when_asked_and_hold_by_default():
+    """hazards.exit_change 0.25 from 2022: every exit hazard before 18 is 1.25 times the year
+    before's, so children entering in 2023/24 leave in their first 90 days about 1.25^3 = 1.95
+    times as fast as those entering in 2020/21; by default, and before 2022, as fast."""
+    p = load_params()
+    steady = _early_exit_rate(p)
+    before = np.mean([steady[y] for y in range(2018, 2022)])
+    assert steady[2024] / before == pytest.approx(1.0, abs=0.08)
+    p["hazards"]["exit_change"], p["hazards"]["exit_change_from"] = 0.25, 2022
+    moved = _early_exit_rate(p)
+    assert np.mean([moved[y] for y in range(2018, 2022)]) == pytest.approx(before, rel=0.05)
+    assert moved[2024] / before == pytest.approx(1.25 ** 3, rel=0.08)
+    assert moved[2025] / before == pytest.approx(1.25 ** 4, rel=0.08)

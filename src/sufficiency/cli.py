@@ -57,6 +57,16 @@ def _entrants_line(model) -> str:
     return "; ".join(parts) + "."
 
 
+def _exits_line(model) -> str:
+    """What the forecast assumes of exits before 18: their level against the window's hazards,
+    and the years it came from (exits, and those the window's hazards expect)."""
+    seen = ", ".join(f"{y - 1}/{y % 100:02d}: {o:,} of {e:,.0f}" for y, (o, e) in model.annual_exits.items())
+    if model.exit_level is None:
+        return "Exits before 18: at the window's hazards (no year to set their level on)."
+    return (f"Exits before 18: at {model.exit_factor:.2f} times the window's hazards, the pace of recent years "
+            f"(exits against those expected: {seen}).")
+
+
 def _fail(exc: SufficiencyError) -> typer.Exit:
     console.print(f"[bold red]Error:[/] {exc}", soft_wrap=True, highlight=False)
     return typer.Exit(2)
@@ -307,6 +317,7 @@ def forecast(
                              "entry_trend_per_year": entry_trend,
                              "entrants_per_year": round(model.entry_rate * 365.25, 1),
                              "uasc_entrants_per_year": round(model.entry_rates[1] * 365.25, 1),
+                             "exit_level": round(model.exit_factor, 3),
                              "as_of": str(pd.Timestamp(np.datetime64(int(model.as_of), "D")).date())}}
         add_tables(db, tables, meta)
     except SufficiencyError as exc:
@@ -320,6 +331,7 @@ def forecast(
         t.add_row(str(pd.Timestamp(date).date()), f"{v[0.05]:,.0f}", f"{v[0.5]:,.0f}", f"{v[0.95]:,.0f}")
     console.print(t)
     out.print(_entrants_line(model))
+    out.print(_exits_line(model))
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
         if output.suffix.lower() == ".xlsx":

@@ -40,6 +40,13 @@ PRIOR_DF = 8.0
 # UASC series is shipped. Their prior is centred on England's spread, for the walk and a little
 # less for the noise, and weak (4 degrees of freedom), so a council's own years move it.
 PRIOR_UASC = {"prior_walk": 0.20, "prior_noise": 0.15, "prior_df": 4.0}
+# The same model read on a council's yearly exits before 18 against those its window's hazards
+# expect (forecast/estimate.py: the exit level). Its prior is the one under which the DfE's
+# council figures of children ceasing to be looked after per child in care (ceased / the mean of
+# the 31 March counts either side, 2021/22-2024/25, 146 councils) are likeliest: centres 0.06 and
+# 0.045, 6 df (`bench/entry_variability.py`). That ratio also moves with the mix of children
+# (more entrants, more quick exits), which the expected exits take out, so the prior errs wide.
+PRIOR_EXIT = {"prior_walk": 0.06, "prior_noise": 0.045, "prior_df": 6.0}
 
 
 @dataclass(frozen=True)

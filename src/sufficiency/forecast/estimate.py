@@ -47,7 +47,7 @@ import pandas as pd
 from ..errors import StoreError
 from ..indicators.data import StoreData
 from ..parameters import Parameters
-from .entry_level import PRIOR_UASC, EntryLevel, fit_level
+from .entry_level import PRIOR_EXIT, PRIOR_UASC, EntryLevel, fit_level
 from .states import (
     AGE_BANDS,
     AGE_EDGES,
@@ -84,6 +84,8 @@ class Model:
     annual_entries: dict = field(default_factory=dict)  # entrants in each whole year (to 31 March)
     annual_uasc: dict = field(default_factory=dict)  # of whom UASC
     entry_season: np.ndarray = field(default_factory=lambda: np.ones(12))  # January..December factors
+    exit_level: EntryLevel | None = None  # exits before 18 / expected by the window's hazards, at as_of
+    annual_exits: dict = field(default_factory=dict)  # collection year: (exits, expected) in the window
 
     @property
     def entry_rates(self) -> tuple[float, float]:
@@ -102,9 +104,17 @@ class Model:
         return (self.window[1] - self.window[0]) / 365.25
 
     @property
+    def exit_factor(self) -> float:
+        """The exit level at as_of: exits before 18 against what the window's hazards expect
+        (1: as the window's average; the exit hazards in `rates` carry it)."""
+        return self.exit_level.per_year if self.exit_level is not None else 1.0
+
+    @property
     def rates(self) -> np.ndarray:
-        """Posterior mean hazards per day (cells, destinations)."""
-        return (self.events + self.prior_mean * PRIOR_DAYS) / (self.exposure[:, None] + PRIOR_DAYS)
+        """Posterior mean hazards per day (cells, destinations), exits at their level at as_of."""
+        r = (self.events + self.prior_mean * PRIOR_DAYS) / (self.exposure[:, None] + PRIOR_DAYS)
+        r[:, len(self.space.categories):] *= self.exit_factor
+        return r
 
     def rate_table(self) -> pd.DataFrame:
         """Tidy: uasc, age_band, category, tic_band, destination, events, days, per_day."""
@@ -194,8 +204,13 @@ def fit(store_or_path, *, as_of=None, window_years: float = WINDOW_YEARS, catego
         seg0 = np.where(unknown, np.maximum(seg0, pstart + int(TIC_EDGES[-1])), seg0)
         event &= ~unknown | (end > seg0)
     keep = seg1 > seg0
-    exposure, events = _pieces(space, seg0[keep], seg1[keep], dob[keep], pstart[keep], cat[keep], uasc[keep],
-                               dest[keep], event[keep])
+    # collection years (to 31 March) in the window, for the exit level: their first days
+    edges = np.array([_as_day(dt.date(y - 1, 4, 1), 0) for y in range(_year_of(t0) + 1, _year_of(t1) + 1)], np.int64)
+    exposure, events, by_year = _pieces(space, seg0[keep], seg1[keep], dob[keep], pstart[keep], cat[keep],
+                                        uasc[keep], dest[keep], event[keep], edges=edges)
+    n_cat = len(space.categories)
+    is_exit = event[keep] & (dest[keep] >= n_cat)
+    exits_by_year = np.bincount(np.searchsorted(edges, seg1[keep][is_exit], side="left"), minlength=len(edges) + 1)
     # pooled prior: the category's rate over all ages, times in care and UASC groups
     u = space.unpack()
     n_dest = len(space.destinations)
@@ -232,11 +247,38 @@ def fit(store_or_path, *, as_of=None, window_years: float = WINDOW_YEARS, catego
         levels[group] = fit_level(yearly, spans, middles, **hyper) if (frame["uasc"] == group).any() else None
         annual_by[group] = annual_g
     annual = {y: n + annual_by[True][y] for y, n in annual_by[False].items()}
-    return Model(space, t1, (t0, t1), events, exposure, prior, n_in, t1 - t0,
-                 _dispersion(counts - uasc_months), frame, stock,
-                 entry_level=levels[False], uasc_level=levels[True], uasc_dispersion=_dispersion(uasc_months),
-                 annual_entries=annual, annual_uasc=annual_by[True],
-                 entry_season=_seasonality(start[first & (start > t0) & (start <= t1)], t0, t1))
+    model = Model(space, t1, (t0, t1), events, exposure, prior, n_in, t1 - t0,
+                  _dispersion(counts - uasc_months), frame, stock,
+                  entry_level=levels[False], uasc_level=levels[True], uasc_dispersion=_dispersion(uasc_months),
+                  annual_entries=annual, annual_uasc=annual_by[True],
+                  entry_season=_seasonality(start[first & (start > t0) & (start <= t1)], t0, t1))
+    model.exit_level, model.annual_exits = _exit_level(model, by_year, exits_by_year, edges, t0, t1)
+    return model
+
+
+def _year_of(day: int) -> int:
+    """The collection year (to 31 March) holding a day number."""
+    d = (DAY0 + np.timedelta64(int(day), "D")).astype(object)
+    return d.year + (d.month >= 4)
+
+
+def _exit_level(model: Model, by_year: np.ndarray, exits: np.ndarray, edges: np.ndarray, t0: int, t1: int):
+    """The level of exits before 18 against the window's hazards, year by year (the local-level
+    model of entry_level.py with spans = the exits the window's hazards expect in each year).
+    A council whose children leave faster in its recent years than over the whole window gets
+    exit hazards raised to its recent pace, and slower, lowered: the window's average would lag
+    a change for two or three years. Periods of under a month (a window edge) are left out."""
+    n_cat = len(model.space.categories)
+    expected = by_year @ model.rates[:, n_cat:].sum(axis=1)  # (the model has no exit level yet)
+    bounds = np.concatenate([[t0], edges, [t1]])
+    length = np.diff(bounds) / 365.25
+    middles = (bounds[:-1] + bounds[1:]) / 2 / 365.25
+    use = (length >= 1 / 12) & (expected > 0)
+    if not use.any() or exits.sum() == 0:
+        return None, {}
+    years = [_year_of(int(b)) for b in bounds[:-1]]
+    annual = {y: (int(o), float(e)) for y, o, e, u in zip(years, exits, expected, use, strict=True) if u}
+    return fit_level(exits[use], expected[use], middles[use], **PRIOR_EXIT), annual
 
 
 def _yearly_entries(s: np.ndarray, years, t1: int) -> tuple[dict[int, int], tuple[int, int] | None]:
@@ -256,9 +298,12 @@ def _yearly_entries(s: np.ndarray, years, t1: int) -> tuple[dict[int, int], tupl
     return out, part
 
 
-def _pieces(space, s0, s1, dob, pstart, cat, uasc, dest, event):
-    """Exposure per cell and events per (cell, destination), splitting at band edges."""
-    cands = [add_years(dob, int(a)) for a in AGE_EDGES] + [pstart + int(e) for e in TIC_EDGES]
+def _pieces(space, s0, s1, dob, pstart, cat, uasc, dest, event, edges=None):
+    """Exposure per cell and events per (cell, destination), splitting at band edges; and the
+    exposure per (period, cell) of the periods the days `edges` divide time into."""
+    edges = np.zeros(0, np.int64) if edges is None else np.asarray(edges, np.int64)
+    cands = [add_years(dob, int(a)) for a in AGE_EDGES] + [pstart + int(e) for e in TIC_EDGES] \
+        + [np.full(len(s0), e) for e in edges]
     pts = np.column_stack([s0, *[np.clip(c, s0, s1) for c in cands], s1])
     pts.sort(axis=1)
     a, b = pts[:, :-1], pts[:, 1:]
@@ -274,7 +319,10 @@ def _pieces(space, s0, s1, dob, pstart, cat, uasc, dest, event):
     n_dest = len(space.destinations)
     events = np.zeros((space.n_cells, n_dest))
     np.add.at(events, (last_cell[event], dest[event]), 1.0)
-    return exposure, events
+    period = np.searchsorted(edges, a, side="right")  # a piece lies within one period
+    by_period = np.bincount((period * space.n_cells + cell).ravel(), weights=length.ravel(),
+                            minlength=(len(edges) + 1) * space.n_cells).reshape(len(edges) + 1, space.n_cells)
+    return exposure, events, by_period
 
 
 def _entrants(first: np.ndarray, start: np.ndarray, dob: np.ndarray, cat: np.ndarray, uasc: np.ndarray,

@@ -189,11 +189,16 @@ def _arrivals(rng, mean: np.ndarray, dispersion: float | None = None) -> np.ndar
 
 
 def _draw_rates(model: Model, runs: int, rng, uncertainty: bool) -> np.ndarray:
+    """Each run's hazards (runs, cells, destinations): at their estimates, or drawn from their
+    gamma posteriors with the exit level drawn from its own (exits before 18 times it)."""
+    if not uncertainty:
+        return np.broadcast_to(model.rates, (runs, *model.rates.shape))
     shape = model.events + model.prior_mean * PRIOR_DAYS
     scale = 1.0 / (model.exposure[:, None] + PRIOR_DAYS)
-    if not uncertainty:
-        return np.broadcast_to(shape * scale, (runs, *shape.shape))
-    return rng.gamma(shape[None] + 1e-12, scale[None], size=(runs, *shape.shape))
+    r = rng.gamma(shape[None] + 1e-12, scale[None], size=(runs, *shape.shape))
+    if model.exit_level is not None:
+        r[:, :, len(model.space.categories):] *= model.exit_level.draw(rng, runs)[0][:, None, None]
+    return r
 
 
 MAX_EVENTS = 6  # events a child can have in one month (more are vanishingly rare)

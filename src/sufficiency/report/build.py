@@ -335,9 +335,15 @@ def _entrants_text(info: dict) -> list[str]:
     if "entrants_per_year" not in info:
         return []
     total, uasc = info["entrants_per_year"], info.get("uasc_entrants_per_year", 0.0)
-    return [f"Children entering care are taken at {_about(total)} a year at the start (of whom {_about(uasc)} "
-            "unaccompanied asylum-seeking children, forecast apart), the level the council's recent years point "
-            "to; in each simulated future they move from year to year as councils' entrants have."]
+    out = [f"Children entering care are taken at {_about(total)} a year at the start (of whom {_about(uasc)} "
+           "unaccompanied asylum-seeking children, forecast apart), the level the council's recent years point "
+           "to; in each simulated future they move from year to year as councils' entrants have."]
+    level = info.get("exit_level")
+    if level is not None:
+        pace = ("about its average over the years fitted" if abs(level - 1) < 0.025 else
+                f"{abs(level - 1):.0%} {'faster' if level > 1 else 'slower'} than its average over the years fitted")
+        out.append(f"Children leave care before 18 at the pace of the council's recent years: {pace}.")
+    return out
 
 
 def _accuracy(acc: pd.DataFrame) -> Table:

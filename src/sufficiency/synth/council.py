@@ -76,7 +76,7 @@ def solve_exit_factor(p: dict, mean_stay_days: float, seed: int) -> tuple[float,
         mid = (lo + hi) / 2
         rng = np.random.default_rng([seed, 7])
         ent, _ = hz.draw_entrants(p, {2000: PILOT_CHILDREN}, rng)
-        rows, ends = hz.simulate(p, hz.rates(p, float(np.exp(mid))), ent, hz.NEVER // 2, rng)
+        rows, ends = hz.simulate(p, hz.rates(p, float(np.exp(mid)), change=False), ent, hz.NEVER // 2, rng)
         starts = rows.loc[(rows["event"].astype(str) == "start").to_numpy(), "day"].to_numpy()
         stay = (ends["day"].to_numpy().sum() - starts.sum()) / len(starts)
         periods = len(starts) / len(ent.entry)

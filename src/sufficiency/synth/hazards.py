@@ -16,7 +16,7 @@ comes from the `numpy.random.Generator` passed in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,7 @@ from .params import AGE_BANDS, BAND_START_YEARS, CATEGORIES, TIC_BANDS, TIC_EDGE
 
 DAY0 = np.datetime64("1970-01-01", "D")
 NEVER = np.iinfo(np.int64).max // 4
+YEARS_OF_CHANGE = 100  # years a yearly change in exit hazards runs for (past any horizon)
 CAT = {c: i for i, c in enumerate(CATEGORIES)}
 LEGAL = ("C1", "C2", "E1", "V2", "L1", "L2", "J1")
 LS = {c: i for i, c in enumerate(LEGAL)}
@@ -103,9 +104,15 @@ class Rates:
     tic_exit: np.ndarray  # (tic,)
     legal: np.ndarray  # (legal status, band): hazard of the next status
     legal_next: tuple[str, ...]  # next status for each legal status ('' none)
+    # exit hazards changing by year: the day each changed year begins (1 April) and the factor
+    # before the first, after the first, ... (empty and (1,): steady)
+    exit_from: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    exit_year_factor: np.ndarray = field(default_factory=lambda: np.ones(1))
 
 
-def rates(p: dict, factor: float = 1.0) -> Rates:
+def rates(p: dict, factor: float = 1.0, change: bool = True) -> Rates:
+    """The per-day hazards; `factor` multiplies every exit hazard (the council's), and with
+    `change` the exit hazards change by `hazards.exit_change` a year from `exit_change_from`."""
     hz = p["hazards"]
     per_day = 1 / 365.25
     nc, nb, nt = len(CATEGORIES), len(AGE_BANDS), len(TIC_BANDS)
@@ -134,7 +141,18 @@ def rates(p: dict, factor: float = 1.0) -> Rates:
                  status=cat_band(hz["status"]), adopt=adopt,
                  tic_move=np.array([tic["move"][t] for t in TIC_BANDS]),
                  tic_exit=np.array([tic["exit"][t] for t in TIC_BANDS]),
-                 legal=legal, legal_next=tuple(nxt))
+                 legal=legal, legal_next=tuple(nxt), **_exit_years(hz, change))
+
+
+def _exit_years(hz: dict, change: bool) -> dict:
+    """The year boundaries and factors of a yearly change in exit hazards (none if 0)."""
+    c = float(hz.get("exit_change", 0.0))
+    if not change or c == 0.0:
+        return {}
+    first = int(hz.get("exit_change_from", 2022))
+    years = range(first, first + YEARS_OF_CHANGE)
+    return {"exit_from": np.array([day_of(f"{y - 1}-04-01") for y in years], np.int64),
+            "exit_year_factor": (1.0 + c) ** np.arange(len(years) + 1)}
 
 
 def true_rates(p: dict, factor: float = 1.0) -> pd.DataFrame:
@@ -253,7 +271,14 @@ def simulate(p: dict, r: Rates, ent: Entrants, horizon: int, rng) -> tuple[pd.Da
         next_band = np.where(band < 4, bd[np.arange(m), np.minimum(band, 3)], NEVER)
         next_tic = np.where(tic < 3, entry[idx] + tic0[np.minimum(tic + 1, 3)], NEVER)
         b18 = bd[:, 4]
-        boundary = np.minimum.reduce([next_band, next_tic, b18, np.full(m, horizon + 1), ls_until[idx]]).astype(float)
+        edges = [next_band, next_tic, b18, np.full(m, horizon + 1), ls_until[idx]]
+        year_factor = 1.0
+        if len(r.exit_from):  # exit hazards that change by year: hold within a year
+            k_year = np.searchsorted(r.exit_from, day, side="right")
+            year_factor = r.exit_year_factor[k_year]
+            edges.append(np.where(k_year < len(r.exit_from), r.exit_from[np.minimum(k_year, len(r.exit_from) - 1)],
+                                  NEVER))
+        boundary = np.minimum.reduce(edges).astype(float)
         fostered = (cat == CAT["foster"]) | (cat == CAT["kinship"])
         h = np.zeros((m, 5))
         h[:, 0] = r.move[cat, band] * r.tic_move[tic]
@@ -261,7 +286,7 @@ def simulate(p: dict, r: Rates, ent: Entrants, horizon: int, rng) -> tuple[pd.Da
         h[:, 1] = np.where(on_order & ~uasc[idx], r.adopt[cat, band, tic], 0.0)
         h[:, 2] = np.where(fostered & ~long_term & (tic > 0), r.status[cat, band], 0.0)
         h[:, 3] = r.legal[ls, band]
-        h[:, 4] = r.exit[cat, band] * r.tic_exit[tic]
+        h[:, 4] = r.exit[cat, band] * r.tic_exit[tic] * year_factor
         total = h.sum(axis=1)
         with np.errstate(divide="ignore"):
             wait = rng.exponential(1.0, m) / total

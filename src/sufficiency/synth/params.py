@@ -63,6 +63,8 @@ KINDS = {
     "hazards.move": "cat_band_rates",
     "hazards.adopt": "band_tic_rates",
     "hazards.adopt_from_kinship": "number",
+    "hazards.exit_change": "number",
+    "hazards.exit_change_from": "int",
     "hazards.status": "cat_band_rates",
     "hazards.exit": "cat_band_rates",
     "hazards.time_in_care": "event_tic",
