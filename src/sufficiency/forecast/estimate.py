@@ -206,8 +206,8 @@ def fit(store_or_path, *, as_of=None, window_years: float = WINDOW_YEARS, catego
     keep = seg1 > seg0
     # collection years (to 31 March) in the window, for the exit level: their first days
     edges = np.array([_as_day(dt.date(y - 1, 4, 1), 0) for y in range(_year_of(t0) + 1, _year_of(t1) + 1)], np.int64)
-    exposure, events, by_year = _pieces(space, seg0[keep], seg1[keep], dob[keep], pstart[keep], cat[keep],
-                                        uasc[keep], dest[keep], event[keep], edges=edges)
+    exposure, events, pieces = _pieces(space, seg0[keep], seg1[keep], dob[keep], pstart[keep], cat[keep],
+                                       uasc[keep], dest[keep], event[keep])
     n_cat = len(space.categories)
     is_exit = event[keep] & (dest[keep] >= n_cat)
     exits_by_year = np.bincount(np.searchsorted(edges, seg1[keep][is_exit], side="left"), minlength=len(edges) + 1)
@@ -252,7 +252,7 @@ def fit(store_or_path, *, as_of=None, window_years: float = WINDOW_YEARS, catego
                   entry_level=levels[False], uasc_level=levels[True], uasc_dispersion=_dispersion(uasc_months),
                   annual_entries=annual, annual_uasc=annual_by[True],
                   entry_season=_seasonality(start[first & (start > t0) & (start <= t1)], t0, t1))
-    model.exit_level, model.annual_exits = _exit_level(model, by_year, exits_by_year, edges, t0, t1)
+    model.exit_level, model.annual_exits = _exit_level(model, pieces, exits_by_year, edges, t0, t1)
     return model
 
 
@@ -262,15 +262,19 @@ def _year_of(day: int) -> int:
     return d.year + (d.month >= 4)
 
 
-def _exit_level(model: Model, by_year: np.ndarray, exits: np.ndarray, edges: np.ndarray, t0: int, t1: int):
+def _exit_level(model: Model, pieces, exits: np.ndarray, edges: np.ndarray, t0: int, t1: int):
     """The level of exits before 18 against the window's hazards, year by year (the local-level
     model of entry_level.py with spans = the exits the window's hazards expect in each year).
     A council whose children leave faster in its recent years than over the whole window gets
     exit hazards raised to its recent pace, and slower, lowered: the window's average would lag
     a change for two or three years. Periods of under a month (a window edge) are left out."""
     n_cat = len(model.space.categories)
-    expected = by_year @ model.rates[:, n_cat:].sum(axis=1)  # (the model has no exit level yet)
+    # exits the window's hazards expect before each edge, then in each period between them
+    a, length, cell = pieces
+    hazard = model.rates[:, n_cat:].sum(axis=1)[cell]  # per day, each piece (the model has no exit level yet)
     bounds = np.concatenate([[t0], edges, [t1]])
+    before = np.array([(hazard * np.clip(e - a, 0, length)).sum() for e in bounds[1:]])
+    expected = np.diff(np.concatenate([[0.0], before]))
     length = np.diff(bounds) / 365.25
     middles = (bounds[:-1] + bounds[1:]) / 2 / 365.25
     use = (length >= 1 / 12) & (expected > 0)
@@ -298,12 +302,10 @@ def _yearly_entries(s: np.ndarray, years, t1: int) -> tuple[dict[int, int], tupl
     return out, part
 
 
-def _pieces(space, s0, s1, dob, pstart, cat, uasc, dest, event, edges=None):
+def _pieces(space, s0, s1, dob, pstart, cat, uasc, dest, event):
     """Exposure per cell and events per (cell, destination), splitting at band edges; and the
-    exposure per (period, cell) of the periods the days `edges` divide time into."""
-    edges = np.zeros(0, np.int64) if edges is None else np.asarray(edges, np.int64)
-    cands = [add_years(dob, int(a)) for a in AGE_EDGES] + [pstart + int(e) for e in TIC_EDGES] \
-        + [np.full(len(s0), e) for e in edges]
+    pieces themselves (start day, length in days, cell: arrays of one row per segment)."""
+    cands = [add_years(dob, int(a)) for a in AGE_EDGES] + [pstart + int(e) for e in TIC_EDGES]
     pts = np.column_stack([s0, *[np.clip(c, s0, s1) for c in cands], s1])
     pts.sort(axis=1)
     a, b = pts[:, :-1], pts[:, 1:]
@@ -319,10 +321,7 @@ def _pieces(space, s0, s1, dob, pstart, cat, uasc, dest, event, edges=None):
     n_dest = len(space.destinations)
     events = np.zeros((space.n_cells, n_dest))
     np.add.at(events, (last_cell[event], dest[event]), 1.0)
-    period = np.searchsorted(edges, a, side="right")  # a piece lies within one period
-    by_period = np.bincount((period * space.n_cells + cell).ravel(), weights=length.ravel(),
-                            minlength=(len(edges) + 1) * space.n_cells).reshape(len(edges) + 1, space.n_cells)
-    return exposure, events, by_period
+    return exposure, events, (a, length, cell)
 
 
 def _entrants(first: np.ndarray, start: np.ndarray, dob: np.ndarray, cat: np.ndarray, uasc: np.ndarray,
