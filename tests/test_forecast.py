@@ -294,7 +294,7 @@ def test_exit_level_follows_exits_that_quicken_and_holds_when_they_do_not(tmp_pa
         m = fit(d / "la.duckdb", as_of="2025-03-31")
         factor[change] = m.exit_factor
         exits, expected = np.array(list(m.annual_exits.values())).T
-        assert exits.sum() == pytest.approx(expected.sum(), rel=0.03)  # the window's hazards fit the window
+        assert exits.sum() == pytest.approx(expected.sum())  # the level is against the window's own pace
     assert 0.94 < factor[0.0] < 1.06
     assert factor[0.10] > 1.08 and factor[0.10] - factor[0.0] > 0.06, factor
 

@@ -264,7 +264,8 @@ def _year_of(day: int) -> int:
 
 def _exit_level(model: Model, pieces, exits: np.ndarray, edges: np.ndarray, t0: int, t1: int):
     """The level of exits before 18 against the window's hazards, year by year (the local-level
-    model of entry_level.py with spans = the exits the window's hazards expect in each year).
+    model of entry_level.py with spans = the exits the window's hazards expect in each year,
+    scaled to the window's exits: 1 is the window's average pace).
     A council whose children leave faster in its recent years than over the whole window gets
     exit hazards raised to its recent pace, and slower, lowered: the window's average would lag
     a change for two or three years. Periods of under a month (a window edge) are left out."""
@@ -280,6 +281,10 @@ def _exit_level(model: Model, pieces, exits: np.ndarray, edges: np.ndarray, t0: 
     use = (length >= 1 / 12) & (expected > 0)
     if not use.any() or exits.sum() == 0:
         return None, {}
+    # against the window's own pace: the pooled hazards (each cell drawn towards its category's
+    # rate) expect fewer exits than happen where they are quickest (the first months in care), by
+    # 1-6% over a window in small councils, which read as a level above 1 where nothing moved
+    expected = expected * exits[use].sum() / expected[use].sum()
     years = [_year_of(int(b)) for b in bounds[:-1]]
     annual = {y: (int(o), float(e)) for y, o, e, u in zip(years, exits, expected, use, strict=True) if u}
     return fit_level(exits[use], expected[use], middles[use], **PRIOR_EXIT), annual
