@@ -271,15 +271,15 @@ def _exit_level(model: Model, pieces, exits: np.ndarray, edges: np.ndarray, t0: 
     a change for two or three years. Periods of under a month (a window edge) are left out."""
     n_cat = len(model.space.categories)
     # exits the window's hazards expect before each edge, then in each period between them
-    a, length, cell = pieces
+    a, days_in, cell = pieces
     hazard = model.rates[:, n_cat:].sum(axis=1)[cell]  # per day, each piece (the model has no exit level yet)
     bounds = np.concatenate([[t0], edges, [t1]])
-    before = np.array([(hazard * np.clip(e - a, 0, length)).sum() for e in bounds[1:]])
+    before = np.array([(hazard * np.clip(e - a, 0, days_in)).sum() for e in bounds[1:]])
     expected = np.diff(np.concatenate([[0.0], before]))
-    length = np.diff(bounds) / 365.25
+    years_long = np.diff(bounds) / 365.25
     middles = (bounds[:-1] + bounds[1:]) / 2 / 365.25
-    use = (length >= 1 / 12) & (expected > 0)
-    if not use.any() or exits.sum() == 0:
+    use = (years_long >= 1 / 12) & (expected > 0)
+    if not use.any() or exits[use].sum() == 0:
         return None, {}
     # against the window's own pace: the pooled hazards (each cell drawn towards its category's
     # rate) expect fewer exits than happen where they are quickest (the first months in care), by
