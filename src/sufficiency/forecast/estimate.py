@@ -117,7 +117,8 @@ class Model:
         return r
 
     def rate_table(self) -> pd.DataFrame:
-        """Tidy: uasc, age_band, category, tic_band, destination, events, days, per_day."""
+        """Tidy: uasc, age_band, category, tic_band, destination, events, days, per_day (the
+        posterior mean hazard, exits times the exit level: what the forecast uses)."""
         u = self.space.unpack()
         n, k = self.events.shape
         cats = self.space.categories
