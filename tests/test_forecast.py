@@ -275,6 +275,23 @@ def test_closed_form_projection_agrees_with_the_simulations_mean(model):
     assert len(month_ends(model.as_of, 36)) == closed.stock_cat.shape[1]
 
 
+def test_every_run_leaves_at_the_exit_level(model):
+    """The exit level reaches the simulation, in runs with drawn hazards too: a level of 2 (exits
+    twice the window's pace) empties care faster than the model as fitted, in the closed form and
+    in the mean of simulated runs alike."""
+    from dataclasses import replace
+
+    from sufficiency.forecast import expected, simulate
+    from sufficiency.forecast.entry_level import PRIOR_EXIT, fit_level
+
+    quick = replace(model, exit_level=fit_level([2000] * 4, [1000.0] * 4, **PRIOR_EXIT))
+    assert quick.exit_factor == pytest.approx(2.0, rel=0.01)
+    base, fast = (simulate(m, years=2, runs=200, seed=4).stock_cat.sum(axis=2).mean(axis=0) for m in (model, quick))
+    closed = expected(quick, years=2).stock_cat[0].sum(axis=1)
+    assert fast[-1] < 0.8 * base[-1]
+    assert fast[-1] == pytest.approx(closed[-1], rel=0.05)
+
+
 def test_exit_level_follows_exits_that_quicken_and_holds_when_they_do_not(tmp_path):
     """Synthetic councils whose exit hazards hold, or rise 10% a year from 2021/22: fitted on the
     five years to 31 March 2025, the exit level (exits against what the window's hazards expect)

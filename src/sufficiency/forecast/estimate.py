@@ -284,7 +284,7 @@ def _exit_level(model: Model, pieces, exits: np.ndarray, edges: np.ndarray, t0: 
         return None, {}
     # against the window's own pace: the pooled hazards (each cell drawn towards its category's
     # rate) expect fewer exits than happen where they are quickest (the first months in care), by
-    # 1-6% over a window in small councils, which read as a level above 1 where nothing moved
+    # a few per cent over a window in small councils, which read as a level above 1 where nothing moved
     expected = expected * exits[use].sum() / expected[use].sum()
     years = [_year_of(int(b)) for b in bounds[:-1]]
     annual = {y: (int(o), float(e)) for y, o, e, u in zip(years, exits, expected, use, strict=True) if u}

@@ -146,10 +146,10 @@ def rates(p: dict, factor: float = 1.0, change: bool = True) -> Rates:
 
 def _exit_years(hz: dict, change: bool) -> dict:
     """The year boundaries and factors of a yearly change in exit hazards (none if 0)."""
-    c = float(hz.get("exit_change", 0.0))
+    c = float(hz["exit_change"])  # (defaults in params.yaml)
     if not change or c == 0.0:
         return {}
-    first = int(hz.get("exit_change_from", 2022))
+    first = int(hz["exit_change_from"])
     years = range(first, first + YEARS_OF_CHANGE)
     return {"exit_from": np.array([day_of(f"{y - 1}-04-01") for y in years], np.int64),
             "exit_year_factor": (1.0 + c) ** np.arange(len(years) + 1)}
