@@ -1,6 +1,6 @@
 """How much councils' entries to care move from year to year, from the DfE figures shipped in
 reference/data/local_authorities.csv (starts in 2020/21 to 2024/25, councils with more than 20
-starts every year), read with the forecast's own local-level model (forecast/entry_level.py: a
+starts every year), read with the forecast's own local-level model (forecast/level.py: a
 persistent random walk plus yearly noise, with Poisson chance on top):
 
 1. the walk and noise under which all councils' starts are likeliest together (one pair for all);
@@ -24,7 +24,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from sufficiency.forecast.entry_level import (
+from sufficiency.forecast.level import (
     GRID,
     PRIOR_DF,
     PRIOR_EXIT,
@@ -85,7 +85,7 @@ def main() -> None:
         mean_w, mean_s = (np.sqrt(df * c * c / (df - 2)) if df > 2 else float("inf") for c in (cw, cn))
         print(f"| {name}: prior centre (empirical Bayes) | {cw:.3f} | {cn:.3f} | {df} |")
         print(f"| {name}: prior's root-mean-square | {mean_w:.3f} | {mean_s:.3f} | |")
-    print(f"\nThe forecast's prior (forecast/entry_level.py): walk {PRIOR_WALK}, noise {PRIOR_NOISE}, df {PRIOR_DF:g}.")
+    print(f"\nThe forecast's prior (forecast/level.py): walk {PRIOR_WALK}, noise {PRIOR_NOISE}, df {PRIOR_DF:g}.")
     # exits: children ceasing per child in care (the mean of the 31 March counts either side)
     years = range(2022, 2026)
     cols = [f"ceased_{y}" for y in years] + [f"cla_{y}" for y in range(2021, 2026)]

@@ -9,7 +9,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from sufficiency.errors import StoreError
@@ -33,7 +33,7 @@ def known_store(path, n=4000, seed=3, season=None, varying=False, uasc_per_year=
     rng = np.random.default_rng(seed)
     t0, t1 = pd.Timestamp("2019-04-01"), pd.Timestamp("2023-03-31")
     if varying:
-        from sufficiency.forecast.entry_level import PRIOR_DF, PRIOR_NOISE, PRIOR_WALK
+        from sufficiency.forecast.level import PRIOR_DF, PRIOR_NOISE, PRIOR_WALK
 
         walk, noise = (np.sqrt(PRIOR_DF * c * c / rng.chisquare(PRIOR_DF)) for c in (PRIOR_WALK, PRIOR_NOISE))
         factor = np.exp(np.cumsum(rng.normal(-walk**2 / 2, walk, 4)) + rng.normal(-noise**2 / 2, noise, 4))
@@ -188,23 +188,23 @@ def test_cli_forecast_writes_monotone_quantiles_to_the_store(tmp_path):
 
 
 def test_entry_level_follows_a_lasting_change_and_looks_through_noise():
-    from sufficiency.forecast.entry_level import PRIOR_DF, PRIOR_NOISE, PRIOR_WALK, fit_level
+    from sufficiency.forecast.level import PRIOR_DF, PRIOR_NOISE, PRIOR_WALK, fit_level
 
     flat = fit_level([400] * 10)
-    assert flat.per_year == pytest.approx(400, rel=0.02)
+    assert flat.value == pytest.approx(400, rel=0.02)
     # ten steady years pull both spreads below the prior's (root-mean-square), three years less far
     walk, noise = (np.sqrt(PRIOR_DF / (PRIOR_DF - 2)) * c for c in (PRIOR_WALK, PRIOR_NOISE))
     few = fit_level([400] * 3)
     assert flat.sd_walk < few.sd_walk < walk and flat.sd_noise < few.sd_noise < noise
     # a lasting change: the new level, not the ten years' mean (500)
-    assert fit_level([400] * 5 + [600] * 5).per_year == pytest.approx(600, rel=0.05)
+    assert fit_level([400] * 5 + [600] * 5).value == pytest.approx(600, rel=0.05)
     # swings around a steady level: near their middle, not the last year, and read as noise (the
     # noise above the prior's, the walk below)
     zigzag = fit_level([400, 500] * 5)
-    assert zigzag.per_year == pytest.approx(450, rel=0.05)
+    assert zigzag.value == pytest.approx(450, rel=0.05)
     assert zigzag.sd_noise > noise and zigzag.sd_walk < walk
     # a part year counts for its length: 150 entrants in half a year is a rate of 300 a year
-    assert fit_level([300, 300, 150], [1, 1, 0.5]).per_year == pytest.approx(300, rel=0.03)
+    assert fit_level([300, 300, 150], [1, 1, 0.5]).value == pytest.approx(300, rel=0.03)
 
 
 def test_entry_level_predictions_hold_90_percent_of_next_years_when_councils_vary_as_the_prior_says():
@@ -212,7 +212,7 @@ def test_entry_level_predictions_hold_90_percent_of_next_years_when_councils_var
     drawn from the prior (each step mean-preserving, as the simulation draws them): fitted on 5
     years, the 90% predictive interval of the 6th year's count holds it 86-94% of the time (at a
     true 90%, 400 cases land there with probability about 0.99)."""
-    from sufficiency.forecast.entry_level import PRIOR_DF, PRIOR_NOISE, PRIOR_WALK, fit_level
+    from sufficiency.forecast.level import PRIOR_DF, PRIOR_NOISE, PRIOR_WALK, fit_level
 
     rng = np.random.default_rng(11)
     held = []
@@ -275,6 +275,33 @@ def test_closed_form_projection_agrees_with_the_simulations_mean(model):
     assert len(month_ends(model.as_of, 36)) == closed.stock_cat.shape[1]
 
 
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sets(st.integers(1, 64), min_size=1, max_size=8))
+@example(0, {28, 29, 30, 31, 56, 58, 60, 62})  # the months' lengths, and halves
+@example(1, {2})
+@example(2, {64})
+def test_a_month_of_moves_is_the_half_day_raised_to_its_length(seed, lengths):
+    """The closed form raises the exponential of half a day to each month's length in half days
+    (squarings shared): the same chances as the exponential of the whole length, for generators
+    with exits that absorb and rates from slow to quick."""
+    from scipy.linalg import expm
+
+    from sufficiency.forecast.project import _powers
+
+    rng = np.random.default_rng(seed)
+    n, absorbing = 6, 3
+    q = np.zeros((4, n + absorbing, n + absorbing))
+    q[:, :n, :] = rng.exponential(1.0, (4, n, n + absorbing)) * 10.0 ** rng.uniform(-4, -1, (4, n, 1))
+    idx = np.arange(n)
+    q[:, idx, idx] = 0.0
+    q[:, idx, idx] = -q[:, :n, :].sum(axis=-1)
+    got = _powers(expm(q * 0.5), lengths)
+    assert sorted(got) == sorted(lengths)
+    for e, p in got.items():
+        assert np.allclose(p, expm(q * (e / 2)), rtol=1e-9, atol=1e-12)
+        assert np.allclose(p.sum(axis=-1), 1.0)  # every child is somewhere
+
+
 def test_every_run_leaves_at_the_exit_level(model):
     """The exit level reaches the simulation, in runs with drawn hazards too: a level of 2 (exits
     twice the window's pace) empties care faster than the model as fitted, in the closed form and
@@ -282,7 +309,7 @@ def test_every_run_leaves_at_the_exit_level(model):
     from dataclasses import replace
 
     from sufficiency.forecast import expected, simulate
-    from sufficiency.forecast.entry_level import PRIOR_EXIT, fit_level
+    from sufficiency.forecast.level import PRIOR_EXIT, fit_level
 
     quick = replace(model, exit_level=fit_level([2000] * 4, [1000.0] * 4, **PRIOR_EXIT))
     assert quick.exit_factor == pytest.approx(2.0, rel=0.01)
@@ -532,9 +559,9 @@ def test_a_factor_on_entries_leaves_unaccompanied_children_arriving_as_before(mo
 def test_entry_level_lets_the_level_walk_across_a_missing_year():
     """Counts for 2019, 2020 and 2022 (2021 missing): the level may have walked for two years
     between the last two, so the last count weighs more than if the years were adjacent."""
-    from sufficiency.forecast.entry_level import fit_level
+    from sufficiency.forecast.level import fit_level
 
     adjacent = fit_level([400, 400, 600], middles=[2018.5, 2019.5, 2020.5])
     gap = fit_level([400, 400, 600], middles=[2018.5, 2019.5, 2021.5])
-    assert adjacent.per_year < gap.per_year < 600
-    assert fit_level([400, 400, 600]).per_year == pytest.approx(adjacent.per_year)
+    assert adjacent.value < gap.value < 600
+    assert fit_level([400, 400, 600]).value == pytest.approx(adjacent.value)

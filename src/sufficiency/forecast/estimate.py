@@ -28,7 +28,7 @@ child-days of weight, so the posterior mean is (events + m * PRIOR_DAYS) / (days
 a cell with years of exposure keeps its own rate, an empty one takes its category's.
 
 Entrants. Their rate at as_of is the level of a local-level model of the entrants in each
-whole year of the returns (entry_level.py: a walk plus yearly noise, with a prior from the DfE
+whole year of the returns (level.py: a walk plus yearly noise, with a prior from the DfE
 council figures), fitted apart for unaccompanied asylum-seeking children and for the others,
 not the window's average, which lags behind a change of level; monthly
 counts overdispersed within the window make arrivals negative binomial; for the simulation,
@@ -47,7 +47,7 @@ import pandas as pd
 from ..errors import StoreError
 from ..indicators.data import StoreData
 from ..parameters import Parameters
-from .entry_level import PRIOR_EXIT, PRIOR_UASC, EntryLevel, fit_level
+from .level import PRIOR_EXIT, PRIOR_UASC, LocalLevel, fit_level
 from .states import (
     AGE_BANDS,
     AGE_EDGES,
@@ -78,20 +78,20 @@ class Model:
     entry_dispersion: float | None  # negative binomial size r, or None for Poisson
     entrants: pd.DataFrame  # age_days, cat, uasc of each entrant in the window
     stock: pd.DataFrame  # dob, start (of care), cat, uasc: children in care on as_of
-    entry_level: EntryLevel | None = None  # children other than UASC: posterior of their yearly rate at as_of
-    uasc_level: EntryLevel | None = None  # UASC: the same (None if none entered in the window)
+    entry_level: LocalLevel | None = None  # children other than UASC: posterior of their yearly rate at as_of
+    uasc_level: LocalLevel | None = None  # UASC: the same (None if none entered in the window)
     uasc_dispersion: float | None = None  # negative binomial size of UASC's monthly arrivals, or None
     annual_entries: dict = field(default_factory=dict)  # entrants in each whole year (to 31 March)
     annual_uasc: dict = field(default_factory=dict)  # of whom UASC
     entry_season: np.ndarray = field(default_factory=lambda: np.ones(12))  # January..December factors
-    exit_level: EntryLevel | None = None  # exits before 18 / expected by the window's hazards, at as_of
+    exit_level: LocalLevel | None = None  # exits before 18 / expected by the window's hazards, at as_of
     annual_exits: dict = field(default_factory=dict)  # collection year: (exits, expected) in the window
 
     @property
     def entry_rates(self) -> tuple[float, float]:
         """Expected entrants a day at as_of: (children other than UASC, UASC), each its level's
-        rate (EntryLevel.per_year; a group with no entrants in the window: 0)."""
-        return tuple(lv.per_year / 365.25 if lv is not None else 0.0 for lv in (self.entry_level, self.uasc_level))
+        rate (LocalLevel.value; a group with no entrants in the window: 0)."""
+        return tuple(lv.value / 365.25 if lv is not None else 0.0 for lv in (self.entry_level, self.uasc_level))
 
     @property
     def entry_rate(self) -> float:
@@ -107,7 +107,7 @@ class Model:
     def exit_factor(self) -> float:
         """The exit level at as_of: exits before 18 against what the window's hazards expect
         (1: as the window's average; the exit hazards in `rates` carry it)."""
-        return self.exit_level.per_year if self.exit_level is not None else 1.0
+        return self.exit_level.value if self.exit_level is not None else 1.0
 
     @property
     def rates(self) -> np.ndarray:
@@ -265,7 +265,7 @@ def _year_of(day: int) -> int:
 
 def _exit_level(model: Model, pieces, exits: np.ndarray, edges: np.ndarray, t0: int, t1: int):
     """The level of exits before 18 against the window's hazards, year by year (the local-level
-    model of entry_level.py with spans = the exits the window's hazards expect in each year,
+    model of level.py with spans = the exits the window's hazards expect in each year,
     scaled to the window's exits: 1 is the window's average pace).
     A council whose children leave faster in its recent years than over the whole window gets
     exit hazards raised to its recent pace, and slower, lowered: the window's average would lag

@@ -42,6 +42,23 @@ def _months(days_from: np.ndarray, day: int) -> np.ndarray:
     return (m1 - m0).astype(np.int64) - (dom1 < dom0)
 
 
+def _powers(base: np.ndarray, exponents) -> dict[int, np.ndarray]:
+    """base (..., n, n) raised to each of the positive whole `exponents`, by squaring: the
+    squares are made once and shared."""
+    exponents = sorted(set(int(e) for e in exponents))
+    squares = [base]
+    while (1 << len(squares)) <= exponents[-1]:
+        squares.append(squares[-1] @ squares[-1])
+    out = {}
+    for e in exponents:
+        got = None
+        for i, sq in enumerate(squares):
+            if e >> i & 1:
+                got = sq if got is None else got @ sq
+        out[e] = got
+    return out
+
+
 def project(model: Model, *, years: int = 5, levers: Levers | None = None) -> Forecast:
     """Expected children by category and age band on each month end for `years` years, and
     expected entries and exits: a Forecast with a single run."""
@@ -92,16 +109,20 @@ def project(model: Model, *, years: int = 5, levers: Levers | None = None) -> Fo
         return q
 
     # where a child is after a month (and after the half month an entrant is at risk): the
-    # exponential of the generator times the days, exact however many events happen in them;
-    # every (length, state of the levers) the forecast needs, exponentiated in one call
-    needs: dict = {}
+    # exponential of the generator times the days, exact however many events happen in them.
+    # Months are whole days long, so every length is a whole number of half days: the
+    # exponential of half a day for each state of the levers, in one call, raised to each
+    # length's power (`_powers`: squarings shared by every length)
+    halves: dict = {}
     for k in range(steps):
-        gap = float(dates[k + 1] - dates[k])
-        for g in (gap, gap / 2):
-            needs.setdefault((g, lever_state(k)), (g, k))
-    stack = np.stack([generator(k) * g for g, k in needs.values()])
-    chances = np.clip(expm(stack)[..., :n_cat, :], 0.0, None)
-    cache = dict(zip(needs, chances, strict=True))
+        n = int(dates[k + 1] - dates[k])
+        halves.setdefault(lever_state(k), (k, set()))[1].update((2 * n, n))
+    half_day = np.stack([generator(k) * 0.5 for k, _ in halves.values()])
+    bases = expm(half_day)
+    cache = {}
+    for base, (key, (_, lengths)) in zip(bases, halves.items(), strict=True):
+        for n, chance in _powers(base, lengths).items():
+            cache[(n / 2, key)] = np.clip(chance[..., :n_cat, :], 0.0, None)
 
     def transitions(k: int, gap: float) -> np.ndarray:
         """(2, age band, time-in-care band, cat, dest): the chance of being in each destination
@@ -149,8 +170,8 @@ def project(model: Model, *, years: int = 5, levers: Levers | None = None) -> Fo
     exits = np.zeros((1, steps, len(EXITS) + 1))
 
     def record(k: int) -> None:
-        out_cat[0, k] = x.sum(axis=(0, 1, 2))
-        by_age = x.sum(axis=(0, 2, 3))
+        out_cat[0, k] = x.reshape(-1, n_cat).sum(axis=0)
+        by_age = x.reshape(2, MONTHS_18, -1).sum(axis=2).sum(axis=0)
         out_age[0, k] = np.bincount(band_of_age, weights=by_age, minlength=n_age)
 
     record(0)

@@ -1,14 +1,16 @@
-"""The level of entries to care: a local-level model of a council's yearly entrants.
+"""The level of a yearly count: a local-level model of a council's entrants to care, and of its
+exits before 18 against those its hazards expect.
 
-Each year's number of entrants n_y is Poisson around exp(level_y + e_y): the level follows a
-random walk with a step of sd `walk` a year (changes that persist: a new front door, a
-practice model, a population moving) and e_y is yearly noise of sd `noise` (changes that do
-not: a sibling group, a bad winter). On the log scale, log n_y = level_y + e_y + an error of
-variance about 1/n_y (Poisson chance). For each (walk, noise) on a grid, a Kalman filter gives
-the level at the end of the last year (mean and variance) and the likelihood of the counts.
-The posterior over the grid is that likelihood times a prior drawn from the DfE's figures for
-all councils (bench/entry_variability.py): a council with a few years of returns cannot tell
-a steady rate from a wandering one, and its own years only move the prior as far as they show.
+Each year's count n_y is Poisson around exp(level_y + e_y) x its exposure (a year, for
+entrants; the exits the window's hazards expect, for exits): the level follows a random walk
+with a step of sd `walk` a year (changes that persist: a new front door, a practice model, a
+population moving) and e_y is yearly noise of sd `noise` (changes that do not: a sibling group,
+a bad winter). On the log scale, log(n_y / exposure) = level_y + e_y + an error of variance about
+1/n_y (Poisson chance). For each (walk, noise) on a grid, a Kalman filter gives the level at the
+end of the last year (mean and variance) and the likelihood of the counts. The posterior over
+the grid is that likelihood times a prior drawn from the DfE's figures for all councils
+(bench/entry_variability.py): a council with a few years of returns cannot tell a steady rate
+from a wandering one, and its own years only move the prior as far as they show.
 
 Why not the window's average. A level that wanders is best told by its recent years; an average
 over five years lags behind a change of level by two or three years, which then runs through
@@ -50,23 +52,24 @@ PRIOR_EXIT = {"prior_walk": 0.06, "prior_noise": 0.045, "prior_df": 6.0}
 
 
 @dataclass(frozen=True)
-class EntryLevel:
-    """Posterior of the entry level at the end of the data: one row per (walk, noise) grid
-    point with real weight."""
+class LocalLevel:
+    """Posterior of the level at the end of the data: one row per (walk, noise) grid point with
+    real weight. For entrants the level is a rate (entrants a year); for exits, a ratio (exits
+    against those the window's hazards expect: 1 is the window's pace)."""
 
     weight: np.ndarray
     walk: np.ndarray
     noise: np.ndarray
-    mean: np.ndarray  # log of the yearly rate at the end of the data
+    mean: np.ndarray  # log of the level at the end of the data
     var: np.ndarray
 
     @property
-    def per_year(self) -> float:
-        """Expected entrants a year: the filtered level on the natural scale, exp(mean), averaged
-        over the grid. Draws of the level spread around it with that mean (see `draw`): adding
-        the log-normal term exp(var / 2) as well counted the level's uncertainty twice (exp of a
-        noisy log count already leans upwards) and over-forecast steady councils' entrants by
-        about 1% (bench/forecast_steady.py)."""
+    def value(self) -> float:
+        """The expected level (entrants a year, or the exit ratio): the filtered level on the
+        natural scale, exp(mean), averaged over the grid. Draws of the level spread around it
+        with that mean (see `draw`): adding the log-normal term exp(var / 2) as well counted the
+        level's uncertainty twice (exp of a noisy log count already leans upwards) and
+        over-forecast steady councils' entrants by about 1% (bench/forecast_steady.py)."""
         return float(self.weight @ np.exp(self.mean))
 
     @property
@@ -78,9 +81,9 @@ class EntryLevel:
         return float(np.sqrt(self.weight @ self.noise**2))
 
     def draw(self, rng: np.random.Generator, runs: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """For each run: (entrants a year at the end of the data, walk step, yearly noise), a
-        draw from the posterior (grid point, then the level given it, log-normal with mean
-        exp(mean) so that the runs' mean is `per_year`)."""
+        """For each run: (the level at the end of the data, walk step, yearly noise), a draw from
+        the posterior (grid point, then the level given it, log-normal with mean exp(mean) so
+        that the runs' mean is `value`)."""
         cum = np.cumsum(self.weight)
         g = np.minimum(np.searchsorted(cum, rng.random(runs) * cum[-1], side="right"), len(cum) - 1)
         level = self.mean[g] - self.var[g] / 2 + np.sqrt(self.var[g]) * rng.standard_normal(runs)
@@ -114,14 +117,15 @@ def log_prior(sd: np.ndarray, centre: float, df: float) -> np.ndarray:
 
 
 def fit_level(counts, spans=None, middles=None, *, prior_walk: float = PRIOR_WALK,
-              prior_noise: float = PRIOR_NOISE, prior_df: float = PRIOR_DF, grid: np.ndarray = GRID) -> EntryLevel:
-    """Posterior of the entry level from yearly `counts` (oldest first). `spans` gives the length
-    of each count's period in years (default 1): a part year's count is scaled to a year and its
-    chance variance is that of the count it holds. `middles` gives each period's middle in years
-    (default: periods end to end), so a year missing from the data lets the level walk for two."""
+              prior_noise: float = PRIOR_NOISE, prior_df: float = PRIOR_DF, grid: np.ndarray = GRID) -> LocalLevel:
+    """Posterior of the level from yearly `counts` (oldest first). `spans` gives each count's
+    exposure: the length of its period in years (default 1: a part year's count is scaled to a
+    year), or the count expected of it (exits), with the chance variance of the count it holds.
+    `middles` gives each period's middle in years (default: periods end to end), so a year
+    missing from the data lets the level walk for two."""
     n = np.asarray(counts, float)
     if len(n) == 0:
-        raise ValueError("no counts of entrants to fit the entry level on")
+        raise ValueError("no yearly counts to fit a level on")
     span = np.ones(len(n)) if spans is None else np.asarray(spans, float)
     y = np.log((n + 0.5) / span)
     r = 1.0 / (n + 0.5)
@@ -137,4 +141,4 @@ def fit_level(counts, spans=None, middles=None, *, prior_walk: float = PRIOR_WAL
     weight /= weight.sum()
     keep = weight > 1e-6 * weight.max()
     wt = weight[keep] / weight[keep].sum()
-    return EntryLevel(wt, w[keep], s[keep], m[keep], p[keep])
+    return LocalLevel(wt, w[keep], s[keep], m[keep], p[keep])
