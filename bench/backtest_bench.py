@@ -210,6 +210,20 @@ def tables(res: pd.DataFrame, categories: list[str], timings: list[dict]) -> str
                      "categories 90%": 100 * cat["in_90"].astype(bool).mean()})
     cov = pd.DataFrame(rows).set_index("council")
     out.append(md(cov.astype({"years ahead": int, "n total": int, "n categories": int}).astype(object)))
+    # by origin: the shocks every council shared (England's starts rose in 2021/22 and 2022/23)
+    tot = res[res["series"] == "all"]
+    by = []
+    for (o, h), g in tot[tot["method"] == "model"].groupby(["origin", "horizon"]):
+        naive = tot[(tot["method"] == "last_value") & (tot["origin"] == o) & (tot["horizon"] == h)]
+        by.append({"origin (31 March)": int(o), "years ahead": int(h), "cases": len(g),
+                   "model: mean % error": g["pct_error"].mean(), "model: MAPE": g["ape"].mean(),
+                   "no change: mean % error": naive["pct_error"].mean(), "no change: MAPE": naive["ape"].mean(),
+                   "total 50%": 100 * g["in_50"].astype(bool).mean(),
+                   "total 90%": 100 * g["in_90"].astype(bool).mean()})
+    out.append("\nTotal by origin: bias (mean % error; + over-forecast), error and coverage of our median's "
+               "intervals:\n\n")
+    out.append(md(pd.DataFrame(by).set_index("origin (31 March)").astype({"years ahead": int, "cases": int})
+                  .astype(object)))
     # 3. with the peer, on the cases it was run on
     def cases(method):
         return res[res["method"] == method][keys + ["origin"]].drop_duplicates()
@@ -287,6 +301,10 @@ def main() -> None:
     ap.add_argument("--exit-change", type=float, default=0.0,
                     help="synthetic exit hazards change by this proportion a year (e.g. 0.05) from --exit-change-from")
     ap.add_argument("--exit-change-from", type=int, default=2022, help="first collection year of the change")
+    ap.add_argument("--uasc-path", choices=["steady", "england"], default="steady",
+                    help="synthetic UASC share of entrants: the same every year, or moving with England's "
+                         "UASC in care on 31 March 2021-2025 (reference/data/england.yaml; years before "
+                         "2021 at 2021's)")
     ap.add_argument("--peer-every", type=int, default=1, help="run cs-demand-model on every N-th council only")
     ap.add_argument("--peer-configs", nargs="+", choices=["aligned", "standard"], default=["aligned", "standard"],
                     help="cs-demand-model configurations to run where no cached rows are found")
@@ -317,15 +335,24 @@ def main() -> None:
             "peer_cache": str(a.peer_cache) if a.peer_cache else None, "origins": a.origins,
             "peer_configs": a.peer_configs,
             "peer_councils": set(councils[::a.peer_every]) if a.peer_every > 1 else None, "window": a.window}
-    synth = ""  # the synthesiser's parameters that differ from its defaults
+    synth: dict = {}  # the synthesiser's parameters that differ from its defaults: {group: {name: value}}
     if a.history == "first":
-        synth += "entries:\n  hold_first_published:\n    value: true\n"
+        synth.setdefault("entries", {})["hold_first_published"] = {"value": True}
     if a.exit_change:
-        synth += (f"hazards:\n  exit_change:\n    value: {a.exit_change}\n"
-                  f"  exit_change_from:\n    value: {a.exit_change_from}\n")
+        synth.setdefault("hazards", {}).update({"exit_change": {"value": a.exit_change},
+                                                "exit_change_from": {"value": a.exit_change_from}})
+    if a.uasc_path == "england":
+        from sufficiency.reference.benchmarks import england
+
+        e = england()
+        v = e[e["indicator"] == "uasc_31_march"].set_index("year")["value"].sort_index()
+        synth.setdefault("entries", {})["uasc_by_year"] = {
+            "value": {int(y): round(float(x / v.iloc[-1]), 3) for y, x in v.items()}}
     if synth:
+        import yaml
+
         opts["params"] = str(a.out / "synth-params.yaml")
-        (a.out / "synth-params.yaml").write_text(synth)
+        (a.out / "synth-params.yaml").write_text(yaml.safe_dump(synth, sort_keys=False))
     cats = None
     if not a.report_only and todo:
         t0 = time.perf_counter()
@@ -350,6 +377,7 @@ def main() -> None:
     head = (f"Machine: {machine()}; runs per origin {a.runs}; returns {a.first}-{a.last}; "
             f"synthetic entries before 2021: {a.history} of the published years"
             + (f"; exit hazards x{1 + a.exit_change:g} a year from {a.exit_change_from}" if a.exit_change else "")
+            + ("; UASC share of entrants moving with England's UASC in care" if a.uasc_path == "england" else "")
             + ".\n")
     text = head + "\n" + tables(res, cats, timings)
     (a.out / "summary.md").write_text(text)

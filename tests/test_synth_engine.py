@@ -137,3 +137,26 @@ def test_exit_hazards_change_by_year_when_asked_and_hold_by_default():
     assert np.mean([moved[y] for y in range(2018, 2022)]) == pytest.approx(before, rel=0.05)
     assert moved[2024] / before == pytest.approx(1.25 ** 3, rel=0.08)
     assert moved[2025] / before == pytest.approx(1.25 ** 4, rel=0.08)
+
+
+def test_uasc_share_of_entrants_follows_its_yearly_factors_and_holds_by_default(params):
+    """entries.uasc_by_year {2022: 0.5, 2024: 1.5}: UASC are half the usual share of entrants in
+    2022 and 2023 (and the years before: the first factor holds back in time) and half as many
+    again from 2024; by default the share is the same every year, and every other draw as before."""
+    years = {y: 20_000 for y in range(2020, 2026)}
+    share = params["entries"]["uasc_share"]
+
+    def by_year(p):
+        ent, _ = hz.draw_entrants(p, years, np.random.default_rng(8))
+        year = np.searchsorted([hz.day_of(f"{y}-04-01") for y in years], ent.entry, side="right") + 2020
+        return ent, {y: ent.uasc[year == y].mean() for y in years}
+
+    steady_ent, steady = by_year(params)
+    assert all(v == pytest.approx(share, abs=0.01) for v in steady.values())
+    p = copy.deepcopy(params)
+    p["entries"]["uasc_by_year"] = {"2022": 0.5, "2024": 1.5}
+    moved_ent, moved = by_year(p)
+    for y, f in ((2020, 0.5), (2021, 0.5), (2022, 0.5), (2023, 0.5), (2024, 1.5), (2025, 1.5)):
+        assert moved[y] == pytest.approx(share * f, abs=0.01), y
+    assert np.array_equal(steady_ent.entry, moved_ent.entry)  # the same entrants, other flags
+    assert moved_ent.uasc.sum() != steady_ent.uasc.sum()

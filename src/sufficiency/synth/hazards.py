@@ -184,6 +184,17 @@ class Entrants:
     ls: np.ndarray  # legal status index at entry
 
 
+def uasc_factors(by_year: dict, year: np.ndarray) -> np.ndarray:
+    """The factor on the UASC share of entrants in each collection `year` (entries.uasc_by_year:
+    a year not given takes the last given before it, years before the first the first's; none
+    given: 1)."""
+    if not by_year:
+        return np.ones(len(year))
+    given = sorted((int(y), float(f)) for y, f in by_year.items())
+    ys, fs = np.array([y for y, _ in given]), np.array([f for _, f in given])
+    return fs[np.clip(np.searchsorted(ys, year, side="right") - 1, 0, len(ys) - 1)]
+
+
 def draw_entrants(p: dict, expected: dict[int, float], rng) -> tuple[Entrants, np.ndarray]:
     """Poisson entrants for each collection year in `expected`; returns entrants and male flags."""
     e = p["entries"]
@@ -191,8 +202,10 @@ def draw_entrants(p: dict, expected: dict[int, float], rng) -> tuple[Entrants, n
     counts = rng.poisson([expected[y] for y in years])
     n = int(counts.sum())
     entry = np.repeat([day_of(f"{y - 1}-04-01") for y in years], counts) + rng.integers(0, 365, n)
-    entry.sort()
-    uasc = rng.random(n) < e["uasc_share"]
+    order = np.argsort(entry, kind="stable")
+    entry = entry[order]
+    year = np.repeat(years, counts)[order]
+    uasc = rng.random(n) < np.minimum(e["uasc_share"] * uasc_factors(e.get("uasc_by_year") or {}, year), 1.0)
     ages = np.array([int(a) for a in e["age_shares"]])
     age = rng.choice(ages, n, p=np.array(list(e["age_shares"].values())))
     uages = np.array([int(a) for a in e["uasc_age_shares"]])

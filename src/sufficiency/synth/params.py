@@ -51,6 +51,7 @@ KINDS = {
     "entries.age_shares": "shares",
     "entries.infant_age_skew": "number",
     "entries.uasc_share": "prob",
+    "entries.uasc_by_year": "numbers",
     "entries.uasc_age_shares": "shares",
     "entries.uasc_male_share": "prob",
     "entries.reentry.share": "prob",
