@@ -137,17 +137,19 @@ def _children_cpu() -> float:
 def paired(res: pd.DataFrame, keys: list[str]) -> str:
     """Is the model's error of the total really lower or higher? For each comparator, the mean
     over the cases both have of (our absolute % error - its), with a standard error that treats
-    each council-seed as one observation (its origins share data, so they are not independent)."""
+    each council as one observation: its origins share data, and its seeds share its published
+    starts (the shocks every method meets), so neither is independent."""
     w = res[res["series"] == "all"].pivot_table(index=[*keys, "origin", "horizon"], columns="method", values="ape")
     rows = []
     for ref in [m for m in ("last_value", PEER, PEER_STANDARD) if m in w.columns]:
         for m in ("model", "model_mean"):
             d = (w[m] - w[ref]).dropna()
-            by = d.groupby(level=[*keys, "horizon"]).mean().groupby(level="horizon")
+            per = d.groupby(level=[*keys, "horizon"]).mean()  # each council-seed
+            by = per.groupby(level=["council", "horizon"]).mean().groupby(level="horizon")  # each council
             for h, g in by:
                 rows.append({"ours - theirs": f"{m} - {ref}", "years ahead": int(h), "cases": int((d.index.get_level_values(
-                    "horizon") == h).sum()), "council-seeds": len(g), "mean difference": g.mean(),
-                    "standard error": g.std(ddof=1) / np.sqrt(len(g))})
+                    "horizon") == h).sum()), "council-seeds": int((per.index.get_level_values("horizon") == h).sum()),
+                    "councils": len(g), "mean difference": g.mean(), "standard error": g.std(ddof=1) / np.sqrt(len(g))})
     t = pd.DataFrame(rows).set_index("ours - theirs")
     return ("\n### Total: our error minus theirs, case by case (percentage points; below 0: ours lower)\n\n"
             + md(t.astype(object), "{:.2f}"))
@@ -224,6 +226,22 @@ def tables(res: pd.DataFrame, categories: list[str], timings: list[dict]) -> str
                "intervals:\n\n")
     out.append(md(pd.DataFrame(by).set_index("origin (31 March)").astype({"years ahead": int, "cases": int})
                   .astype(object)))
+    # how much of the change the model foretells: its forecast change against the realised one,
+    # both from the stock on the origin ("no change")
+    f = tot.pivot_table(index=["council", "seed", "origin", "horizon"], columns="method", values="forecast")
+    real = tot[tot["method"] == "model"].set_index(["council", "seed", "origin", "horizon"])["realised"]
+    ch = []
+    for h in sorted(f.index.get_level_values("horizon").unique()):
+        s0 = f["last_value"].xs(h, level="horizon")
+        ours = f["model_mean"].xs(h, level="horizon") / s0 - 1
+        came = real.xs(h, level="horizon").reindex(ours.index) / s0 - 1
+        ch.append({"years ahead": int(h), "cases": len(ours), "realised change: sd %": 100 * came.std(),
+                   "our mean's forecast change: sd %": 100 * ours.std(), "correlation": np.corrcoef(ours, came)[0, 1],
+                   "slope (realised on ours)": np.polyfit(ours, came, 1)[0]})
+    out.append("\nHow much of each council's change the model foretells: its mean's forecast change of the "
+               "total from the origin's stock against the change that came (a slope of 1: its changes are the "
+               "right size on average):\n\n")
+    out.append(md(pd.DataFrame(ch).set_index("years ahead").astype({"cases": int}).astype(object), "{:.2f}"))
     # 3. with the peer, on the cases it was run on
     def cases(method):
         return res[res["method"] == method][keys + ["origin"]].drop_duplicates()
@@ -301,6 +319,9 @@ def main() -> None:
     ap.add_argument("--exit-change", type=float, default=0.0,
                     help="synthetic exit hazards change by this proportion a year (e.g. 0.05) from --exit-change-from")
     ap.add_argument("--exit-change-from", type=int, default=2022, help="first collection year of the change")
+    ap.add_argument("--entries", choices=["poisson", "published"], default="poisson",
+                    help="synthetic new entrants in the published years (2021-2025): a Poisson draw around "
+                         "the council's published starts (the synthesiser's default) or that number exactly")
     ap.add_argument("--uasc-path", choices=["steady", "england"], default="steady",
                     help="synthetic UASC share of entrants: the same every year, or moving with England's "
                          "UASC in care on 31 March 2021-2025 (reference/data/england.yaml; years before "
@@ -338,6 +359,8 @@ def main() -> None:
     synth: dict = {}  # the synthesiser's parameters that differ from its defaults: {group: {name: value}}
     if a.history == "first":
         synth.setdefault("entries", {})["hold_first_published"] = {"value": True}
+    if a.entries == "published":
+        synth.setdefault("entries", {})["published_exactly"] = {"value": True}
     if a.exit_change:
         synth.setdefault("hazards", {}).update({"exit_change": {"value": a.exit_change},
                                                 "exit_change_from": {"value": a.exit_change_from}})
@@ -378,6 +401,7 @@ def main() -> None:
             f"synthetic entries before 2021: {a.history} of the published years"
             + (f"; exit hazards x{1 + a.exit_change:g} a year from {a.exit_change_from}" if a.exit_change else "")
             + ("; UASC share of entrants moving with England's UASC in care" if a.uasc_path == "england" else "")
+            + ("; new entrants in the published years exactly as published" if a.entries == "published" else "")
             + ".\n")
     text = head + "\n" + tables(res, cats, timings)
     (a.out / "summary.md").write_text(text)

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sufficiency.errors import SchemaError
@@ -98,6 +99,11 @@ def test_assign_placement_categories():
     big = cats.assign(np.array(["U4"] * 100_000), np.array(["PR4"] * 100_000))
     assert (big == "ifa").all()
     assert cats.label("ifa") == "Independent fostering agency"
+    # the same for two columns of a table, as text or objects, on the table's own index
+    index = pd.Index(range(100, 100 + len(place)))
+    for dtype in ("str", object):
+        col = cats.assign_column(pd.Series(place, index=index, dtype=dtype), pd.Series(prov, index=index, dtype=dtype))
+        assert col.index.equals(index) and col.tolist() == cats.assign(place, prov).tolist()
 
 
 def test_every_place_code_of_the_schema_has_a_category_rule():

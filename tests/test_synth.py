@@ -293,3 +293,40 @@ def test_years_before_the_published_starts_take_their_mean_or_the_first_of_them(
         assert mean[y] == pytest.approx(np.mean(published)) and first[y] == pytest.approx(published[0])
     for y in range(2021, 2026):
         assert mean[y] == first[y] == published[y - 2021]
+
+
+
+def test_published_starts_drawn_around_or_taken_exactly(tmp_path, monkeypatch):
+    """By default a published year's new entrants are a Poisson draw around the council's
+    published starts (less the returns to care the synthesiser adds); with
+    entries.published_exactly they are that number, rounded, for every seed."""
+    from sufficiency.reference.authorities import find_authority
+    from sufficiency.synth import hazards as hz
+    from sufficiency.synth.council import solve_exit_factor, targets
+
+    drawn = []
+    real = hz.draw_entrants
+
+    def spy(p, expected, rng, exact=()):
+        ent, male = real(p, expected, rng, exact)
+        if len(expected) > 1:  # not the pilot cohort of solve_exit_factor
+            year = np.searchsorted([hz.day_of(f"{y - 1}-04-01") for y in sorted(expected)], ent.entry,
+                                   side="right") + min(expected) - 1
+            drawn.append({y: int((year == y).sum()) for y in range(2022, 2026)})
+        return ent, male
+
+    monkeypatch.setattr(hz, "draw_entrants", spy)
+    exact = tmp_path / "exact.yaml"
+    exact.write_text("entries:\n  published_exactly:\n    value: true\n")
+    la = find_authority("Rutland")
+    for name, params in (("poisson", None), ("exact", exact)):
+        p = load_params(params)
+        expected, stay = targets(la, None, p, range(2000, 2026))
+        hits = []
+        for seed in (1, 2):
+            drawn.clear()
+            synthesise(la="Rutland", first_year=2022, last_year=2025, seed=seed, out=tmp_path / f"{name}{seed}",
+                       params_path=params)
+            periods = solve_exit_factor(p, stay, seed)[1]
+            hits.append(drawn == [{y: round(expected[y] / periods) for y in range(2022, 2026)}])
+        assert all(hits) if name == "exact" else not any(hits), (name, drawn)

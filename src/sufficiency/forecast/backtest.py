@@ -110,7 +110,7 @@ def realised_stock(source, years: Iterable[int] | None = None, *, categories: Pl
     cats = categories or data.categories
     if cats is not data.categories:  # counted by another map than the one the data were read with
         ep = data.tables["episodes"]
-        ep = ep.assign(category=cats.assign(ep["place"].to_numpy(object), ep["place_provider"].to_numpy(object)))
+        ep = ep.assign(category=cats.assign_column(ep["place"], ep["place_provider"]))
         data = replace(data, tables={**data.tables, "episodes": ep}, categories=cats)
     ys = sorted(int(y) for y in (data.years if years is None else years))
     rows = {}

@@ -109,7 +109,7 @@ class StoreData:
         for name in ("episodes", "placements"):
             if name in tables:
                 t = tables[name]
-                t["category"] = cats.assign(t["place"].to_numpy(object), t["place_provider"].to_numpy(object))
+                t["category"] = cats.assign_column(t["place"], t["place_provider"])
         years = sorted(int(y) for y in meta.get("years") or [])
         if not years and "episodes" in tables and len(tables["episodes"]):
             years = sorted(tables["episodes"]["source_year"].dropna().astype(int).unique().tolist())

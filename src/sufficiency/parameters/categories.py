@@ -54,15 +54,38 @@ class PlacementCategories:
         provider = np.asarray(provider, dtype=object)
         if place.shape != provider.shape:
             raise ValueError("place and provider must have the same length")
-        # the rules run on each distinct (PLACE, PLACE_PROVIDER) pair once: a return has a few
-        # dozen pairs over thousands of rows
+        ids, pair = self._of_pairs(place.ravel(), provider.ravel())
+        return ids.astype(str)[pair].reshape(place.shape)
+
+    def assign_column(self, place, provider):
+        """`assign` for two columns of a table (pandas Series, text or object): the category
+        of each row as a text column with the same index, built in Arrow (several times faster
+        for a store's hundreds of thousands of rows than a column of Python strings)."""
+        import pandas as pd
+        import pyarrow as pa
+
+        if len(place) != len(provider):
+            raise ValueError("place and provider must have the same length")
+        ids, pair = self._of_pairs(place, provider)
+        return pd.Series(pa.array(ids.tolist(), pa.string()).take(pa.array(pair)), dtype="str", index=place.index)
+
+    def _of_pairs(self, place, provider) -> tuple[np.ndarray, np.ndarray]:
+        """(category of each distinct (PLACE, PLACE_PROVIDER) pair, the pair of each row). The
+        rules run on the distinct pairs once: a return has a few dozen pairs over thousands of
+        rows."""
         import pandas as pd
 
-        pc, pu = pd.factorize(place.ravel(), use_na_sentinel=False)
-        qc, qu = pd.factorize(provider.ravel(), use_na_sentinel=False)
-        pairs, inverse = np.unique(pc.astype(np.int64) * max(len(qu), 1) + qc, return_inverse=True)
-        place_s = _clean(np.asarray(pu, dtype=object)[pairs // max(len(qu), 1)])
-        prov_s = _clean(np.asarray(qu, dtype=object)[pairs % max(len(qu), 1)])
+        pc, pu = pd.factorize(place, use_na_sentinel=False)
+        qc, qu = pd.factorize(provider, use_na_sentinel=False)
+        n_q = max(len(qu), 1)
+        code = pc.astype(np.int64) * n_q + qc
+        seen = np.zeros(max(len(pu), 1) * n_q, dtype=bool)
+        seen[code] = True
+        pairs = np.flatnonzero(seen)
+        number = np.full(len(seen), -1, dtype=np.int64)
+        number[pairs] = np.arange(len(pairs))
+        place_s = _clean(np.asarray(pu, dtype=object)[pairs // n_q])
+        prov_s = _clean(np.asarray(qu, dtype=object)[pairs % n_q])
         out = np.full(place_s.shape, self.default, dtype=object)
         done = np.zeros(place_s.shape, dtype=bool)
         for c in self.categories:
@@ -71,7 +94,7 @@ class PlacementCategories:
                 hit &= np.isin(prov_s, c.provider)
             out[hit] = c.id
             done |= hit
-        return out.astype(str)[inverse.ravel()].reshape(place.shape)
+        return out, number[code]
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> PlacementCategories:

@@ -108,7 +108,10 @@ def synthesise(la: str, first_year: int, last_year: int, seed: int, out: Path,
     rng = np.random.default_rng(seed)
     step("simulating children", 1)
     horizon = hz.day_of(f"{last_year}-03-31")
-    ent, male = hz.draw_entrants(p, expected, rng)
+    # the published years' new entrants exactly, if asked (their returns are drawn either way)
+    exact = [y for y in expected if y in PUBLISHED and authority.fact("starts", y)] \
+        if p["entries"]["published_exactly"] and p["entries"]["follow_published_starts"] else []
+    ent, male = hz.draw_entrants(p, expected, rng, exact)
     rows, ends = hz.simulate(p, hz.rates(p, factor), ent, horizon, rng)
     step("placing children", 2)
     ch = children_frame(p, ent, male, rng)

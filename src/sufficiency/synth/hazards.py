@@ -195,11 +195,15 @@ def uasc_factors(by_year: dict, year: np.ndarray) -> np.ndarray:
     return fs[np.clip(np.searchsorted(ys, year, side="right") - 1, 0, len(ys) - 1)]
 
 
-def draw_entrants(p: dict, expected: dict[int, float], rng) -> tuple[Entrants, np.ndarray]:
-    """Poisson entrants for each collection year in `expected`; returns entrants and male flags."""
+def draw_entrants(p: dict, expected: dict[int, float], rng, exact=()) -> tuple[Entrants, np.ndarray]:
+    """Poisson entrants for each collection year in `expected`, except the years in `exact`,
+    which get their expected number rounded (a council's published starts are what happened,
+    not a mean to draw around); returns entrants and male flags."""
     e = p["entries"]
     years = np.array(sorted(expected))
-    counts = rng.poisson([expected[y] for y in years])
+    counts = rng.poisson([expected[y] for y in years])  # drawn for every year: the stream is the same
+    fixed = np.isin(years, list(exact))
+    counts[fixed] = np.round([expected[y] for y in years[fixed]]).astype(counts.dtype)
     n = int(counts.sum())
     entry = np.repeat([day_of(f"{y - 1}-04-01") for y in years], counts) + rng.integers(0, 365, n)
     order = np.argsort(entry, kind="stable")

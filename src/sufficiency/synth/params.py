@@ -48,6 +48,7 @@ KINDS = {
     "entries.follow_published_starts": "bool",
     "entries.trend": "number",
     "entries.hold_first_published": "bool",
+    "entries.published_exactly": "bool",
     "entries.age_shares": "shares",
     "entries.infant_age_skew": "number",
     "entries.uasc_share": "prob",
