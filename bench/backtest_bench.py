@@ -235,12 +235,18 @@ def tables(res: pd.DataFrame, categories: list[str], timings: list[dict]) -> str
         s0 = f["last_value"].xs(h, level="horizon")
         ours = f["model_mean"].xs(h, level="horizon") / s0 - 1
         came = real.xs(h, level="horizon").reindex(ours.index) / s0 - 1
+        # within each origin too: each origin's mean change (the shock every council shared) taken out
+        o = ours.index.get_level_values("origin")
+        ours_w, came_w = ours - ours.groupby(o).transform("mean"), came - came.groupby(o).transform("mean")
         ch.append({"years ahead": int(h), "cases": len(ours), "realised change: sd %": 100 * came.std(),
                    "our mean's forecast change: sd %": 100 * ours.std(), "correlation": np.corrcoef(ours, came)[0, 1],
-                   "slope (realised on ours)": np.polyfit(ours, came, 1)[0]})
+                   "slope (realised on ours)": np.polyfit(ours, came, 1)[0],
+                   "within origins: correlation": np.corrcoef(ours_w, came_w)[0, 1],
+                   "within origins: slope": np.polyfit(ours_w, came_w, 1)[0]})
     out.append("\nHow much of each council's change the model foretells: its mean's forecast change of the "
                "total from the origin's stock against the change that came (a slope of 1: its changes are the "
-               "right size on average):\n\n")
+               "right size on average; within origins: each origin's mean change taken out of both, leaving "
+               "what differs between councils):\n\n")
     out.append(md(pd.DataFrame(ch).set_index("years ahead").astype({"cases": int}).astype(object), "{:.2f}"))
     # 3. with the peer, on the cases it was run on
     def cases(method):
