@@ -92,6 +92,28 @@ def tables(d: pd.DataFrame) -> str:
     t = pd.DataFrame(rows).T
     t.index.name = "entrants, years ahead"
     out.append("\nEntrants in the year, mean absolute % error of each guess made at the origin:\n\n" + md(t))
+    # between councils of one origin (its shared change taken out): is the foretold change of the
+    # total the right size (slope 1), and is the entry level's departure from the window's mean?
+    rows = {}
+    for h, g in d.groupby("horizon"):
+        o = g["origin"]
+
+        def within(x, y, o=o):
+            xw, yw = x - x.groupby(o).transform("mean"), y - y.groupby(o).transform("mean")
+            return float(np.polyfit(xw, yw, 1)[0]), float(np.corrcoef(xw, yw)[0, 1])
+
+        came = g["realised"] / g["last_value"] - 1
+        rows[h] = {}
+        for k, v in (("model", "own entry level"), ("model_told_entrants", "told the entrants")):
+            rows[h][f"{v}: slope"], rows[h][f"{v}: correlation"] = within(g[k] / g["last_value"] - 1, came)
+        rows[h]["entry level: slope"], rows[h]["entry level: correlation"] = within(
+            np.log(g["level"] / g["entrants_window_mean"]), np.log(g["entrants"] / g["entrants_window_mean"]))
+    t = pd.DataFrame(rows).T
+    t.index.name = "years ahead"
+    out.append("\nBetween councils of one origin (each origin's mean taken out): the realised change of the total "
+               "against the change foretold from the origin's stock, and the log of the year's entrants over the "
+               "window's mean against the log of the entry level over it (slope 1: the foretold departures are "
+               "the right size):\n\n" + md(t, "{:.2f}"))
     out.append(f"\nCases per horizon: {d.groupby('horizon').size().to_dict()}; "
                f"councils: {d['council'].nunique()}.\n")
     return "\n".join(out)
@@ -105,8 +127,12 @@ def main() -> None:
     ap.add_argument("--origins", nargs="+", type=int, default=[2021, 2022, 2023, 2024])
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--out", type=Path, default=Path(__file__).parent / "out" / "oracle")
+    ap.add_argument("--report-only", action="store_true", help="print the tables of the results already there")
     a = ap.parse_args()
     a.out.mkdir(parents=True, exist_ok=True)
+    if a.report_only:
+        print(tables(pd.read_csv(a.out / "results.csv")))
+        return
     params = a.out / "synth-params.yaml"
     params.write_text(HISTORY_FIRST)
     councils = (_all_councils() if a.councils == ["all"] else a.councils)[::a.every]
