@@ -403,6 +403,14 @@ def main() -> None:
         cats = list(PlacementCategories.load().ids)
     for c in ("in_50", "in_90"):
         res[c] = res[c].astype("boolean")
+    # the design is the run's, not this command line's: --report-only reads it back
+    design_file = a.out / "design.json"
+    design = ("runs", "first", "last", "history", "exit_change", "exit_change_from", "uasc_path", "entries", "window")
+    if a.report_only and design_file.exists():
+        for k, v in json.loads(design_file.read_text()).items():
+            setattr(a, k, v)
+    elif not a.report_only:
+        design_file.write_text(json.dumps({k: getattr(a, k) for k in design}))
     head = (f"Machine: {machine()}; runs per origin {a.runs}; returns {a.first}-{a.last}; "
             f"synthetic entries before 2021: {a.history} of the published years"
             + (f"; exit hazards x{1 + a.exit_change:g} a year from {a.exit_change_from}" if a.exit_change else "")
