@@ -12,7 +12,11 @@ persistent random walk plus yearly noise, with Poisson chance on top):
    from which the forecast's weaker UASC prior is set (no council UASC series is shipped);
 5. the prior of the exit level: the same empirical Bayes on councils' children ceasing to be
    looked after per child in care (ceased / the mean of the 31 March counts either side,
-   2021/22-2024/25).
+   2021/22-2024/25);
+6. how well the entry level foretells a council's later starts from its earlier ones (origins
+   2021/22-2023/24), beside last year's count, the mean of the years so far and the two levels'
+   average: mean absolute % error, and between councils of one origin how far the starts that
+   came depart from the years' mean against how far each guess does (slope 1: the right size).
 
     .venv/bin/python bench/entry_variability.py
 """
@@ -31,6 +35,7 @@ from sufficiency.forecast.level import (
     PRIOR_NOISE,
     PRIOR_UASC,
     PRIOR_WALK,
+    fit_level,
     kalman,
     log_prior,
 )
@@ -68,6 +73,39 @@ def empirical_bayes(w, s, ll):
     return best
 
 
+def foretell(x: np.ndarray) -> None:
+    """Councils' published starts (rows, oldest year first) foretold from the years before an
+    origin by the entry level and three simpler guesses."""
+    guesses = {"entry level (ours)": lambda h: fit_level(h).value, "last year's count": lambda h: h[-1],
+               "mean of the years so far": lambda h: h.mean(),
+               "average of the level and the mean": lambda h: (fit_level(h).value + h.mean()) / 2}
+    err: dict = {}
+    dev: dict = {}
+    for o in range(2, x.shape[1]):  # the years before the origin: x[:, :o]
+        mean = x[:, :o].mean(axis=1)
+        for h in range(1, x.shape[1] - o + 1):
+            came = x[:, o + h - 1]
+            for name, f in guesses.items():
+                g = np.array([f(row[:o]) for row in x])
+                err.setdefault((h, name), []).append(np.abs(g / came - 1))
+                gx, gy = np.log(g / mean), np.log(came / mean)
+                dev.setdefault((h, name), []).append((gx - gx.mean(), gy - gy.mean()))
+    print("\nCouncils' starts foretold from their earlier years (origins after 2021/22, 2022/23 and 2023/24): "
+          "mean absolute % error, and the slope of the starts' departure from the years' mean on the guess's "
+          "(within each origin; 1: the right size)\n")
+    print("| years ahead | cases | " + " | ".join(guesses) + " | " + " | ".join(f"slope: {g}" for g in guesses)
+          + " |\n|---:|---:|" + "---:|" * (2 * len(guesses)))
+    for h in sorted({k[0] for k in err}):
+        e = [100 * np.concatenate(err[(h, g)]).mean() for g in guesses]
+        sl = []
+        for g in guesses:
+            gx = np.concatenate([a for a, _ in dev[(h, g)]])
+            gy = np.concatenate([b for _, b in dev[(h, g)]])
+            sl.append(np.polyfit(gx, gy, 1)[0] if gx.std() > 0 else float("nan"))
+        n = len(np.concatenate(err[(h, next(iter(guesses)))]))
+        print(f"| {h} | {n} | " + " | ".join(f"{v:.1f}" for v in e) + " | " + " | ".join("-" if np.isnan(v) else f"{v:.2f}" for v in sl) + " |")
+
+
 def main() -> None:
     path = resources.files("sufficiency.reference") / "data" / "local_authorities.csv"
     d = pd.read_csv(str(path))
@@ -86,6 +124,7 @@ def main() -> None:
         print(f"| {name}: prior centre (empirical Bayes) | {cw:.3f} | {cn:.3f} | {df} |")
         print(f"| {name}: prior's root-mean-square | {mean_w:.3f} | {mean_s:.3f} | |")
     print(f"\nThe forecast's prior (forecast/level.py): walk {PRIOR_WALK}, noise {PRIOR_NOISE}, df {PRIOR_DF:g}.")
+    foretell(x)
     # exits: children ceasing per child in care (the mean of the 31 March counts either side)
     years = range(2022, 2026)
     cols = [f"ceased_{y}" for y in years] + [f"cla_{y}" for y in range(2021, 2026)]
