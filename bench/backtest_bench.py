@@ -362,6 +362,15 @@ def main() -> None:
             "peer_cache": str(a.peer_cache) if a.peer_cache else None, "origins": a.origins,
             "peer_configs": a.peer_configs,
             "peer_councils": set(councils[::a.peer_every]) if a.peer_every > 1 else None, "window": a.window}
+    # the design is the run's, not this command line's: --report-only reads it back (and leaves
+    # the run's synthesiser parameters as they were)
+    design_file = a.out / "design.json"
+    design = ("runs", "first", "last", "history", "exit_change", "exit_change_from", "uasc_path", "entries", "window")
+    if a.report_only and design_file.exists():
+        for k, v in json.loads(design_file.read_text()).items():
+            setattr(a, k, v)
+    elif not a.report_only:
+        design_file.write_text(json.dumps({k: getattr(a, k) for k in design}))
     synth: dict = {}  # the synthesiser's parameters that differ from its defaults: {group: {name: value}}
     if a.history == "first":
         synth.setdefault("entries", {})["hold_first_published"] = {"value": True}
@@ -377,7 +386,7 @@ def main() -> None:
         v = e[e["indicator"] == "uasc_31_march"].set_index("year")["value"].sort_index()
         synth.setdefault("entries", {})["uasc_by_year"] = {
             "value": {int(y): round(float(x / v.iloc[-1]), 3) for y, x in v.items()}}
-    if synth:
+    if synth and not a.report_only:
         import yaml
 
         opts["params"] = str(a.out / "synth-params.yaml")
@@ -403,14 +412,6 @@ def main() -> None:
         cats = list(PlacementCategories.load().ids)
     for c in ("in_50", "in_90"):
         res[c] = res[c].astype("boolean")
-    # the design is the run's, not this command line's: --report-only reads it back
-    design_file = a.out / "design.json"
-    design = ("runs", "first", "last", "history", "exit_change", "exit_change_from", "uasc_path", "entries", "window")
-    if a.report_only and design_file.exists():
-        for k, v in json.loads(design_file.read_text()).items():
-            setattr(a, k, v)
-    elif not a.report_only:
-        design_file.write_text(json.dumps({k: getattr(a, k) for k in design}))
     head = (f"Machine: {machine()}; runs per origin {a.runs}; returns {a.first}-{a.last}; "
             f"synthetic entries before 2021: {a.history} of the published years"
             + (f"; exit hazards x{1 + a.exit_change:g} a year from {a.exit_change_from}" if a.exit_change else "")

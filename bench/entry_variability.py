@@ -76,17 +76,17 @@ def empirical_bayes(w, s, ll):
 def foretell(x: np.ndarray) -> None:
     """Councils' published starts (rows, oldest year first) foretold from the years before an
     origin by the entry level and three simpler guesses."""
-    guesses = {"entry level (ours)": lambda h: fit_level(h).value, "last year's count": lambda h: h[-1],
-               "mean of the years so far": lambda h: h.mean(),
-               "average of the level and the mean": lambda h: (fit_level(h).value + h.mean()) / 2}
+    guesses = ("entry level (ours)", "last year's count", "mean of the years so far",
+               "average of the level and the mean")
     err: dict = {}
     dev: dict = {}
     for o in range(2, x.shape[1]):  # the years before the origin: x[:, :o]
         mean = x[:, :o].mean(axis=1)
+        level = np.array([fit_level(row[:o]).value for row in x])
+        made = dict(zip(guesses, (level, x[:, o - 1], mean, (level + mean) / 2), strict=True))
         for h in range(1, x.shape[1] - o + 1):
             came = x[:, o + h - 1]
-            for name, f in guesses.items():
-                g = np.array([f(row[:o]) for row in x])
+            for name, g in made.items():
                 err.setdefault((h, name), []).append(np.abs(g / came - 1))
                 gx, gy = np.log(g / mean), np.log(came / mean)
                 dev.setdefault((h, name), []).append((gx - gx.mean(), gy - gy.mean()))

@@ -295,7 +295,6 @@ def test_years_before_the_published_starts_take_their_mean_or_the_first_of_them(
         assert mean[y] == first[y] == published[y - 2021]
 
 
-
 def test_published_starts_drawn_around_or_taken_exactly(tmp_path, monkeypatch):
     """By default a published year's new entrants are a Poisson draw around the council's
     published starts (less the returns to care the synthesiser adds); with

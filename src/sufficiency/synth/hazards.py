@@ -209,7 +209,7 @@ def draw_entrants(p: dict, expected: dict[int, float], rng, exact=()) -> tuple[E
     order = np.argsort(entry, kind="stable")
     entry = entry[order]
     year = np.repeat(years, counts)[order]
-    uasc = rng.random(n) < np.minimum(e["uasc_share"] * uasc_factors(e.get("uasc_by_year") or {}, year), 1.0)
+    uasc = rng.random(n) < np.minimum(e["uasc_share"] * uasc_factors(e["uasc_by_year"], year), 1.0)
     ages = np.array([int(a) for a in e["age_shares"]])
     age = rng.choice(ages, n, p=np.array(list(e["age_shares"].values())))
     uages = np.array([int(a) for a in e["uasc_age_shares"]])
