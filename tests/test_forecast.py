@@ -208,24 +208,49 @@ def test_entry_level_follows_a_lasting_change_and_looks_through_noise():
 
 
 def test_entry_level_predictions_hold_90_percent_of_next_years_when_councils_vary_as_the_prior_says():
-    """400 councils whose yearly entrants follow the local-level model with a walk and noise
+    """400 councils whose yearly entrants depart from their own mean with a pull, walk and noise
     drawn from the prior (each step mean-preserving, as the simulation draws them): fitted on 5
-    years, the 90% predictive interval of the 6th year's count holds it 86-94% of the time (at a
-    true 90%, 400 cases land there with probability about 0.99)."""
-    from sufficiency.forecast.level import PRIOR_DF, PRIOR_NOISE, PRIOR_WALK, fit_level
+    years, the 90% predictive interval of the 6th and 8th years' counts (the level's drawn paths)
+    holds them 86-94% of the time (at a true 90%, 400 cases land there with probability about
+    0.99)."""
+    from sufficiency.forecast.level import PRIOR_DF, PRIOR_NOISE, PRIOR_WALK, PULLS, fit_level
 
     rng = np.random.default_rng(11)
-    held = []
+    held = {1: [], 3: []}
     for _ in range(400):
         walk, noise = (np.sqrt(PRIOR_DF * c * c / rng.chisquare(PRIOR_DF)) for c in (PRIOR_WALK, PRIOR_NOISE))
-        level = np.log(rng.uniform(30, 1500)) + np.cumsum(rng.normal(-walk**2 / 2, walk, 6))
-        counts = rng.poisson(np.exp(level + rng.normal(-noise**2 / 2, noise, 6)))
-        post = fit_level(counts[:5])
-        rate, w, s = post.draw(rng, 4000)
-        draws = rng.poisson(rate * np.exp(rng.normal(-w**2 / 2, w) + rng.normal(-s**2 / 2, s)))
-        lo, hi = np.quantile(draws, [0.05, 0.95])
-        held.append(lo <= counts[5] <= hi)
-    assert 86 <= 100 * np.mean(held) <= 94, f"{100 * np.mean(held):.1f}%"
+        pull = rng.choice(PULLS)
+        dep = [rng.normal(0, walk / np.sqrt(1 - pull**2)) if pull < 1 else 0.0]
+        for _ in range(7):
+            dep.append(pull * dep[-1] + rng.normal(0, walk))
+        level = np.log(rng.uniform(30, 1500)) + np.array(dep)
+        counts = rng.poisson(np.exp(level + rng.normal(-noise**2 / 2, noise, 8)))
+        post = fit_level(counts[:5], pulls=PULLS)
+        draws = rng.poisson(post.draw_paths(rng, 4000, [0.5, 1.5, 2.5]))
+        for h in held:
+            lo, hi = np.quantile(draws[:, h - 1], [0.05, 0.95])
+            held[h].append(lo <= counts[4 + h] <= hi)
+    for h, got in held.items():
+        assert 86 <= 100 * np.mean(got) <= 94, f"{h} years ahead: {100 * np.mean(got):.1f}%"
+
+
+def test_entry_level_goes_back_towards_a_council_mean_unless_its_years_show_a_lasting_change():
+    """With the pulls' even prior, a last year above a short run of years is expected to fade
+    part of the way back towards their mean, further each year; ten years that settled at a new
+    level keep most of it; with the walk on alone (pull 1) the level stays where it stands. The
+    level's drawn paths have the expected path as their mean, year by year."""
+    from sufficiency.forecast.level import PULLS, fit_level
+
+    t = [0.5, 1.5, 2.5]
+    short = fit_level([400, 400, 400, 400, 520], pulls=PULLS)
+    path = short.ahead(t)
+    assert 400 < path[2] < path[1] < path[0] < short.value
+    assert fit_level([400, 400, 400, 400, 520]).ahead(t) == pytest.approx([fit_level([400] * 4 + [520]).value] * 3)
+    settled = fit_level([400] * 5 + [600] * 5, pulls=PULLS).ahead(t)
+    assert settled[2] > 550
+    for level in (short, fit_level([400, 380, 450, 500, 520], pulls=PULLS), fit_level([300, 330, 150], [1, 1, 0.5])):
+        draws = level.draw_paths(np.random.default_rng(3), 200_000, t)
+        assert draws.mean(axis=0) == pytest.approx(level.ahead(t), rel=0.004)
 
 
 def test_ninety_percent_intervals_hold_the_truth_85_to_95_percent_of_the_time(tmp_path):

@@ -52,7 +52,9 @@ def _entrants_line(model) -> str:
     parts = [f"Entrants: {other + uasc:,.0f} a year at the start (whole years: {years_seen or 'none'})"]
     for name, level, rate in (("others", model.entry_level, other), ("UASC", model.uasc_level, uasc)):
         if level is not None and rate > 0:
-            parts.append(f"{name} {rate:,.0f}, moving by about {level.sd_walk:.0%} a year for good and "
+            third = rate * level.ahead([2.5])[0] / level.value
+            back = f", {third:,.0f} in the third year (towards the mean of its years)" if abs(third - rate) >= 0.5 else ""
+            parts.append(f"{name} {rate:,.0f}{back}, moving by about {level.sd_walk:.0%} a year and "
                          f"{level.sd_noise:.0%} for one year")
     return "; ".join(parts) + "."
 

@@ -47,7 +47,7 @@ import pandas as pd
 from ..errors import StoreError
 from ..indicators.data import StoreData
 from ..parameters import Parameters
-from .level import PRIOR_EXIT, PRIOR_UASC, LocalLevel, fit_level
+from .level import PRIOR_EXIT, PRIOR_UASC, PULLS, LocalLevel, fit_level
 from .states import (
     AGE_BANDS,
     AGE_EDGES,
@@ -92,6 +92,13 @@ class Model:
         """Expected entrants a day at as_of: (children other than UASC, UASC), each its level's
         rate (LocalLevel.value; a group with no entrants in the window: 0)."""
         return tuple(lv.value / 365.25 if lv is not None else 0.0 for lv in (self.entry_level, self.uasc_level))
+
+    def entry_factors(self, years: int) -> np.ndarray:
+        """(2, years): the expected entrants in each year ahead against `entry_rates` (children
+        other than UASC, UASC), from their levels (1 where a level stays where it stands)."""
+        t = np.arange(years) + 0.5
+        return np.array([lv.ahead(t) / lv.value if lv is not None else np.ones(years)
+                         for lv in (self.entry_level, self.uasc_level)])
 
     @property
     def entry_rate(self) -> float:
@@ -234,7 +241,8 @@ def fit(store_or_path, *, as_of=None, window_years: float = WINDOW_YEARS, catego
     # Transfer Scheme) and for the others (whom a council's services and reforms change)
     s_first, u_first = start[first], uasc[first] == 1
     levels, annual_by = {}, {}
-    for group, mask, hyper in ((False, ~u_first, {}), (True, u_first, PRIOR_UASC)):
+    end = _year_of(t1) - 1 + (t1 - _as_day(f"{_year_of(t1) - 1}-04-01", 0)) / 365.25  # as_of, in the middles' years
+    for group, mask, hyper in ((False, ~u_first, {"pulls": PULLS}), (True, u_first, PRIOR_UASC)):
         annual_g, part = _yearly_entries(s_first[mask], data.years, t1)
         spans = [1.0] * len(annual_g) + ([part[1] / 365.25] if part else [])
         yearly = list(annual_g.values()) + ([part[0]] if part else [])
@@ -245,7 +253,7 @@ def fit(store_or_path, *, as_of=None, window_years: float = WINDOW_YEARS, catego
             middles.append((max(annual_g) if annual_g else 0) + spans[-1] / 2)
         if not yearly:  # not a whole year of returns before as_of: the window's count
             yearly, spans, middles = [int((frame["uasc"] == group).sum())], [(t1 - t0) / 365.25], None
-        levels[group] = fit_level(yearly, spans, middles, **hyper) if (frame["uasc"] == group).any() else None
+        levels[group] = fit_level(yearly, spans, middles, end=end, **hyper) if (frame["uasc"] == group).any() else None
         annual_by[group] = annual_g
     annual = {y: n + annual_by[True][y] for y, n in annual_by[False].items()}
     model = Model(space, t1, (t0, t1), events, exposure, prior, n_in, t1 - t0,

@@ -6,7 +6,7 @@ The state is UASC x age in completed months (0-215) x placement category x month
 them: where a child is a month on is the exponential of the generator of moves and exits
 (exact in continuous time, however many events happen in the month), with every hazard at its
 estimate; then everyone is a month older and a month longer in care; children reaching 216
-months (18) leave. Entrants arrive at the estimated rate (times the month's seasonal factor)
+months (18) leave. Entrants arrive at each year's expected level (times the month's seasonal factor)
 with the ages, first placements and UASC status of the children who entered in the reference
 window, and have half a month at risk in their first month (they arrive, on average,
 mid-month). The levers of a reform apply as in the simulation.
@@ -164,6 +164,7 @@ def project(model: Model, *, years: int = 5, levers: Levers | None = None) -> Fo
         mix /= np.where(per_group > 0, per_group, 1.0)[:, None, None]
     mix *= np.array(model.entry_rates)[:, None, None]
     season = entry_season(model, dates)
+    ahead = model.entry_factors(-(-steps // 12))  # each year's entrants against the rate at as_of
     out_cat = np.zeros((1, steps + 1, n_cat))
     out_age = np.zeros((1, steps + 1, n_age))
     entries = np.zeros((1, steps))
@@ -191,7 +192,7 @@ def project(model: Model, *, years: int = 5, levers: Levers | None = None) -> Fo
         mult = 1.0 if levers.entry is None else float(levers.entry[k])
         # a factor on entries changes the arrivals of children other than UASC (whose arrival a
         # council's services do not change)
-        new = gap * season[k] * mix * np.array([mult, 1.0])[:, None, None]  # (2, age, cat)
+        new = gap * season[k] * mix * (np.array([mult, 1.0]) * ahead[:, k // 12])[:, None, None]  # (2, age, cat)
         entries[0, k] = new.sum()
         if kin is not None and levers.kinship[k] > 0:
             for f in foster:

@@ -1,13 +1,14 @@
 """Monte Carlo over individual children, vectorised across children and runs, in monthly steps.
 
-Each run draws its own hazards (gamma posterior of every cell) and entry rate (gamma posterior
-of the Poisson rate), so the spread of the runs carries the uncertainty of the estimates as well
+Each run draws its own hazards (gamma posterior of every cell) and path of entries (the entry
+level's posterior: where entries stand, how far they stay from the council's mean, and how they
+move from year to year), so the spread of the runs carries the uncertainty of the estimates as well
 as chance. In each calendar month a child in care either leaves care on their 18th birthday,
 or has an event with probability 1 - exp(-total hazard x days), going to a destination in
 proportion to its hazard; a child who moves may move again or leave in the rest of the month,
 from the new placement's hazards (time in care and age band are held at the month's start
 within it). Age band and time in care are exact (dates of birth and of entry are kept). New
-children arrive as a Poisson (or negative binomial) number per month (at the estimated rate,
+children arrive as a Poisson (or negative binomial) number per month (at the run's rate for the year,
 times the month's seasonal factor), each with the profile (age, first placement, UASC) of a
 child who entered in the reference window, on a day drawn within the month; the rest of that
 month is time in care, and they are counted from the end of the month.
@@ -329,20 +330,17 @@ def _simulate_block(model: Model, steps: int, runs: int, rng, parameter_uncertai
 
     def entry_paths(level, rate: float, profiles: np.ndarray):
         """(entry rate per day, factor on it in each year ahead) of each run, for one group of
-        entrants: the level at the end of the data drawn from its posterior (estimate's
-        entry_level), then a random walk on the log scale with that draw's step, one step a
-        year, and yearly noise that does not persist; each has mean 1 on the natural scale (a
-        step of sd s has mean -s^2/2), so the mean of the runs stays at the posterior mean rate,
-        as in the closed-form expected value. No profiles to draw entrants from: none."""
+        entrants: a path of the level drawn from its posterior (estimate's entry_level: the
+        council's mean and the departure from it, pulled back and walking a step a year, and
+        yearly noise that does not persist), each year's mean the level's expected path, as in
+        the closed-form expected value. No profiles to draw entrants from: none."""
         if not len(profiles) or rate <= 0:
             return np.zeros(runs), np.ones((runs, years))
-        if level is None or not parameter_uncertainty:
+        if level is None:
             return np.full(runs, rate), np.ones((runs, years))
-        per_year, w_sd, n_sd = level.draw(rng, runs)
-        w_sd, n_sd = w_sd[:, None], n_sd[:, None]
-        walk = np.exp(np.cumsum(rng.normal(size=(runs, years)) * w_sd - w_sd * w_sd / 2, axis=1)
-                      + rng.normal(size=(runs, years)) * n_sd - n_sd * n_sd / 2)
-        return per_year / 365.25, walk
+        if not parameter_uncertainty:
+            return np.full(runs, rate), np.tile(level.ahead(np.arange(years) + 0.5) / level.value, (runs, 1))
+        return np.full(runs, rate), level.draw_paths(rng, runs, np.arange(years) + 0.5) / level.value
 
     # UASC arrive apart from the others, with their own level, walk and noise: they come with
     # the routes and the National Transfer Scheme, and a factor on entries leaves them alone
