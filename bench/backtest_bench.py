@@ -155,46 +155,24 @@ def paired(res: pd.DataFrame, keys: list[str]) -> str:
             + md(t.astype(object), "{:.2f}"))
 
 
-def tables(res: pd.DataFrame, categories: list[str], timings: list[dict]) -> str:
-    from sufficiency.forecast.backtest import summarise
+def _pivot(s: pd.DataFrame, value: str, series: str, methods: list[str]) -> pd.DataFrame:
+    """A summary's `value` of one series: years ahead by method."""
+    s = s[(s["series"] == series) & s["method"].isin(methods)]
+    t = s.pivot_table(index="horizon", columns="method", values=value)
+    t = t[[m for m in methods if m in t.columns]]
+    t.index.name = "years ahead"
+    return t
 
-    out = []
-    keys = ["council", "seed"]
-    n_seeds = res.groupby("council")["seed"].nunique().to_dict()
-    many = len(n_seeds) > MANY
-    seeds = sorted(set(n_seeds.values()))
-    shown = f"{len(n_seeds)} councils x {'/'.join(map(str, seeds))} seed(s)" if many else str(n_seeds)
-    out.append(f"Councils and seeds: {shown}; origins {res['origin'].min()}-{res['origin'].max()}.\n")
-    base = [m for m in METHODS if m in set(res["method"]) and not m.startswith(PEER)]
 
-    def pivot(s, value, series, methods):
-        s = s[(s["series"] == series) & s["method"].isin(methods)]
-        t = s.pivot_table(index="horizon", columns="method", values=value)
-        t = t[[m for m in methods if m in t.columns]]
-        t.index.name = "years ahead"
-        return t
-
-    # 1. all seeds: model against the naive baselines
-    s = summarise(res, categories=categories, methods=base, keys=keys)
-    out.append("### Total: mean absolute % error (all seeds, every origin)\n")
-    out.append(md(pivot(s, "mape", "all", base)))
-    n = s[(s["series"] == "all") & (s["method"] == "model")].set_index("horizon")["n"].to_dict()
-    out.append(f"\nCases (council x seed x origin) per horizon: {n}\n")
-    out.append("\n### Each of our 9 placement categories, pooled: WAPE (sum |error| / sum realised, %) and MAPE\n")
-    out.append(md(pivot(s, "wape", "categories", base)))
-    out.append("\nMAPE (mean of per-category % errors; small categories weigh as much as large):\n")
-    out.append(md(pivot(s, "mape", "categories", base)))
-    # per council
-    out.append("\n### Total by council: mean absolute % error\n" if not many else "")
-    for council, g in ([] if many else res.groupby("council")):
-        sc = summarise(g, methods=base, keys=keys)
-        out.append(f"\n{council}:\n")
-        out.append(md(pivot(sc, "mape", "all", base)))
-    # 2. coverage
-    out.append("\n### Coverage of the model's intervals (% of realised values inside)\n")
+def _coverage(res: pd.DataFrame, categories: list[str], many: bool) -> str:
+    """Share of realised values inside the model's 50% and 90% intervals, by council (unless
+    there are many) and over all, for the total and the categories."""
     m = res[res["method"] == "model"]
     rows = []
-    for (council, h), g in ([] if many else m.groupby(["council", "horizon"])):
+    groups = [(("all", h), g) for h, g in m.groupby("horizon")]
+    if not many:
+        groups = list(m.groupby(["council", "horizon"])) + groups
+    for (council, h), g in groups:
         tot = g[g["series"] == "all"]
         cat = g[g["series"].isin(categories)]
         rows.append({"council": council, "years ahead": h, "n total": len(tot),
@@ -202,18 +180,14 @@ def tables(res: pd.DataFrame, categories: list[str], timings: list[dict]) -> str
                      "n categories": len(cat),
                      "categories 50%": 100 * cat["in_50"].astype(bool).mean(),
                      "categories 90%": 100 * cat["in_90"].astype(bool).mean()})
-    for h, g in m.groupby("horizon"):
-        tot = g[g["series"] == "all"]
-        cat = g[g["series"].isin(categories)]
-        rows.append({"council": "all", "years ahead": h, "n total": len(tot),
-                     "total 50%": 100 * tot["in_50"].astype(bool).mean(), "total 90%": 100 * tot["in_90"].astype(bool).mean(),
-                     "n categories": len(cat),
-                     "categories 50%": 100 * cat["in_50"].astype(bool).mean(),
-                     "categories 90%": 100 * cat["in_90"].astype(bool).mean()})
     cov = pd.DataFrame(rows).set_index("council")
-    out.append(md(cov.astype({"years ahead": int, "n total": int, "n categories": int}).astype(object)))
-    # by origin: the shocks every council shared (England's starts rose in 2021/22 and 2022/23)
-    tot = res[res["series"] == "all"]
+    return ("\n### Coverage of the model's intervals (% of realised values inside)\n"
+            + md(cov.astype({"years ahead": int, "n total": int, "n categories": int}).astype(object)))
+
+
+def _by_origin(tot: pd.DataFrame) -> str:
+    """The total by origin: the shocks every council shared (England's starts rose in 2021/22
+    and 2022/23)."""
     by = []
     for (o, h), g in tot[tot["method"] == "model"].groupby(["origin", "horizon"]):
         naive = tot[(tot["method"] == "last_value") & (tot["origin"] == o) & (tot["horizon"] == h)]
@@ -222,12 +196,14 @@ def tables(res: pd.DataFrame, categories: list[str], timings: list[dict]) -> str
                    "no change: mean % error": naive["pct_error"].mean(), "no change: MAPE": naive["ape"].mean(),
                    "total 50%": 100 * g["in_50"].astype(bool).mean(),
                    "total 90%": 100 * g["in_90"].astype(bool).mean()})
-    out.append("\nTotal by origin: bias (mean % error; + over-forecast), error and coverage of our median's "
-               "intervals:\n\n")
-    out.append(md(pd.DataFrame(by).set_index("origin (31 March)").astype({"years ahead": int, "cases": int})
-                  .astype(object)))
-    # how much of the change the model foretells: its forecast change against the realised one,
-    # both from the stock on the origin ("no change")
+    return ("\nTotal by origin: bias (mean % error; + over-forecast), error and coverage of our median's "
+            "intervals:\n\n" + md(pd.DataFrame(by).set_index("origin (31 March)")
+                                   .astype({"years ahead": int, "cases": int}).astype(object)))
+
+
+def _foretold_change(tot: pd.DataFrame) -> str:
+    """How much of the change the model foretells: its mean's forecast change against the
+    realised one, both from the stock on the origin ("no change")."""
     f = tot.pivot_table(index=["council", "seed", "origin", "horizon"], columns="method", values="forecast")
     real = tot[tot["method"] == "model"].set_index(["council", "seed", "origin", "horizon"])["realised"]
     ch = []
@@ -243,12 +219,19 @@ def tables(res: pd.DataFrame, categories: list[str], timings: list[dict]) -> str
                    "slope (realised on ours)": np.polyfit(ours, came, 1)[0],
                    "within origins: correlation": np.corrcoef(ours_w, came_w)[0, 1],
                    "within origins: slope": np.polyfit(ours_w, came_w, 1)[0]})
-    out.append("\nHow much of each council's change the model foretells: its mean's forecast change of the "
-               "total from the origin's stock against the change that came (a slope of 1: its changes are the "
-               "right size on average; within origins: each origin's mean change taken out of both, leaving "
-               "what differs between councils):\n\n")
-    out.append(md(pd.DataFrame(ch).set_index("years ahead").astype({"cases": int}).astype(object), "{:.2f}"))
-    # 3. with the peer, on the cases it was run on
+    return ("\nHow much of each council's change the model foretells: its mean's forecast change of the "
+            "total from the origin's stock against the change that came (a slope of 1: its changes are the "
+            "right size on average; within origins: each origin's mean change taken out of both, leaving "
+            "what differs between councils):\n\n"
+            + md(pd.DataFrame(ch).set_index("years ahead").astype({"cases": int}).astype(object), "{:.2f}"))
+
+
+def _with_peer(res: pd.DataFrame, base: list[str], keys: list[str]) -> list[str]:
+    """The total and the category groups beside cs-demand-model, on the cases it was run on."""
+    from sufficiency.forecast.backtest import summarise
+
+    out = []
+
     def cases(method):
         return res[res["method"] == method][keys + ["origin"]].drop_duplicates()
 
@@ -267,9 +250,9 @@ def tables(res: pd.DataFrame, categories: list[str], timings: list[dict]) -> str
         out.append(f"\n### Beside cs-demand-model 0.5.1, {which} ({n_c} council-seeds it was run on; same cases "
                    "for every method)\n")
         out.append("Total, mean absolute % error:\n")
-        out.append(md(pivot(s, "mape", "all", meths)))
+        out.append(md(_pivot(s, "mape", "all", meths)))
         out.append("\nTotal, mean % error (bias; + over-forecast):\n")
-        out.append(md(pivot(s, "bias", "all", meths)))
+        out.append(md(_pivot(s, "bias", "all", meths)))
         n = s[(s["series"] == "all") & (s["method"] == peers[0])].set_index("horizon")["n"].to_dict()
         out.append(f"\nCases per horizon: {n}\n")
     if PEER in set(res["method"]):
@@ -279,17 +262,21 @@ def tables(res: pd.DataFrame, categories: list[str], timings: list[dict]) -> str
         s = summarise(r[r["series"].isin(grp)], categories=grp, methods=meths, keys=keys, matched=True)
         out.append("\nThe six category groups both can draw (fostering, residential, supported, with parents, "
                    "placed for adoption, other), pooled: WAPE %\n")
-        out.append(md(pivot(s, "wape", "categories", meths)))
+        out.append(md(_pivot(s, "wape", "categories", meths)))
         out.append("\nMAPE %:\n")
-        out.append(md(pivot(s, "mape", "categories", meths)))
+        out.append(md(_pivot(s, "mape", "categories", meths)))
         per = s[(s["series"].isin(grp)) & (s["horizon"] == 1)].pivot_table(index="series", columns="method",
                                                                             values="mape")
         per = per[[m for m in meths if m in per.columns]]
         per.index.name = "1 year ahead, MAPE %"
         out.append("\nBy group, one year ahead, MAPE %:\n")
         out.append(md(per))
-    out.append(paired(res, keys))
-    # 4. timings
+    return out
+
+
+def _timings(timings: list[dict]) -> list[str]:
+    """Wall and CPU time per origin: ours (fit + simulate) and cs-demand-model's."""
+    out = []
     ours = pd.DataFrame([dict(o, council=t["council"]) for t in timings for o in t["ours"]["per_origin"]])
     if len(ours):
         out.append("\n### Time per origin\n")
@@ -309,6 +296,45 @@ def tables(res: pd.DataFrame, categories: list[str], timings: list[dict]) -> str
         g.index = [f"{c} ({k})" for c, k in g.index]
         g.index.name = "cs-demand-model: read + fit + predict (daily steps)"
         out.append("\n" + md(g, "{:.2f}"))
+    return out
+
+
+def tables(res: pd.DataFrame, categories: list[str], timings: list[dict]) -> str:
+    from sufficiency.forecast.backtest import summarise
+
+    out = []
+    keys = ["council", "seed"]
+    n_seeds = res.groupby("council")["seed"].nunique().to_dict()
+    many = len(n_seeds) > MANY
+    seeds = sorted(set(n_seeds.values()))
+    shown = f"{len(n_seeds)} councils x {'/'.join(map(str, seeds))} seed(s)" if many else str(n_seeds)
+    out.append(f"Councils and seeds: {shown}; origins {res['origin'].min()}-{res['origin'].max()}.\n")
+    base = [m for m in METHODS if m in set(res["method"]) and not m.startswith(PEER)]
+    # 1. all seeds: model against the naive baselines
+    s = summarise(res, categories=categories, methods=base, keys=keys)
+    out.append("### Total: mean absolute % error (all seeds, every origin)\n")
+    out.append(md(_pivot(s, "mape", "all", base)))
+    n = s[(s["series"] == "all") & (s["method"] == "model")].set_index("horizon")["n"].to_dict()
+    out.append(f"\nCases (council x seed x origin) per horizon: {n}\n")
+    out.append("\n### Each of our 9 placement categories, pooled: WAPE (sum |error| / sum realised, %) and MAPE\n")
+    out.append(md(_pivot(s, "wape", "categories", base)))
+    out.append("\nMAPE (mean of per-category % errors; small categories weigh as much as large):\n")
+    out.append(md(_pivot(s, "mape", "categories", base)))
+    if not many:  # per council
+        out.append("\n### Total by council: mean absolute % error\n")
+        for council, g in res.groupby("council"):
+            out.append(f"\n{council}:\n")
+            out.append(md(_pivot(summarise(g, methods=base, keys=keys), "mape", "all", base)))
+    # 2. coverage, the total by origin and how much of each council's change is foretold
+    out.append(_coverage(res, categories, many))
+    tot = res[res["series"] == "all"]
+    out.append(_by_origin(tot))
+    out.append(_foretold_change(tot))
+    # 3. with the peer, on the cases it was run on
+    out.extend(_with_peer(res, base, keys))
+    out.append(paired(res, keys))
+    # 4. timings
+    out.extend(_timings(timings))
     return "\n".join(out)
 
 

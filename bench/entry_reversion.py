@@ -1,5 +1,6 @@
-"""Do councils' entries to care walk on, or go back towards the council's own mean? The local
-level of forecast/level.py lets each year's level walk without a pull back; this reads the DfE
+"""Do councils' entries to care walk on, or go back towards the council's own mean? The entry
+level of forecast/level.py weighs a few pulls back (PULLS) by each council's own years; this
+asks whether all councils' years together can read one. It reads the DfE
 council starts (reference/data/local_authorities.csv, 2020/21-2024/25, councils with more than
 20 starts every year) with a damped walk that nests it:
 
@@ -7,7 +8,7 @@ council starts (reference/data/local_authorities.csv, 2020/21-2024/25, councils 
 
 mu the council's own mean (unknown: a diffuse start), a_y its departure from it (stationary when
 pull < 1; pull = 1 is the forecast's walk), e_y yearly noise. For each (pull, walk, noise) on a
-grid a Kalman filter gives each council's likelihood; the table is the pull under which all
+grid the forecast's own filter (level.kalman) gives each council's likelihood; the table is the pull under which all
 councils' starts are likeliest together (one triple for all), with the national change left in
 and taken out, beside the best walk without a pull. A check on generated councils with a known
 pull comes first, so the reading can be trusted.
@@ -22,39 +23,18 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from sufficiency.forecast.level import kalman
+
 PULLS = np.round(np.arange(0.0, 1.0001, 0.1), 2)
 SDS = np.round(np.arange(0.01, 0.301, 0.01), 3)
-DIFFUSE = 1e6
-
-
-def damped_kalman(y: np.ndarray, r: np.ndarray, pull: np.ndarray, walk2: np.ndarray, noise2: np.ndarray) -> np.ndarray:
-    """Log likelihood of log counts y (chance variances r) under the damped walk, for each grid
-    point (pull, walk2, noise2: arrays of one shape); the first count only sets the mean."""
-    stationary = np.where(pull < 1, walk2 / np.maximum(1 - pull * pull, 1e-12), 0.0)
-    # state (mu, a): means and covariance
-    m1, m2 = np.zeros(pull.shape), np.zeros(pull.shape)
-    p11, p12, p22 = np.full(pull.shape, DIFFUSE), np.zeros(pull.shape), stationary
-    ll = np.zeros(pull.shape)
-    for t in range(len(y)):
-        if t:  # predict: mu holds, a is pulled back and steps
-            m2 = pull * m2
-            p12 = pull * p12
-            p22 = pull * pull * p22 + walk2
-        s = p11 + 2 * p12 + p22 + noise2 + r[t]
-        v = y[t] - m1 - m2
-        if t:
-            ll -= 0.5 * (np.log(2 * np.pi * s) + v * v / s)
-        k1, k2 = (p11 + p12) / s, (p12 + p22) / s
-        m1, m2 = m1 + k1 * v, m2 + k2 * v
-        p11, p12, p22 = p11 - k1 * (p11 + p12), p12 - k1 * (p12 + p22), p22 - k2 * (p12 + p22)
-    return ll
 
 
 def best(x: np.ndarray) -> dict:
     """The (pull, walk, noise) under which all councils' counts (rows) are likeliest together,
     and the best with pull 1 (the walk on)."""
     g = np.array(np.meshgrid(PULLS, SDS, SDS, indexing="ij")).reshape(3, -1)
-    total = sum(damped_kalman(np.log(row + 0.5), 1 / (row + 0.5), g[0], g[1] ** 2, g[2] ** 2) for row in x)
+    step = np.r_[0.0, np.ones(x.shape[1] - 1)]
+    total = sum(kalman(np.log(row + 0.5), 1 / (row + 0.5), step, g[1] ** 2, g[2] ** 2, g[0])[-1] for row in x)
     i = int(total.argmax())
     on = g[0] == 1.0
     j = int(np.flatnonzero(on)[total[on].argmax()])

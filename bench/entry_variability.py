@@ -14,8 +14,8 @@ persistent random walk plus yearly noise, with Poisson chance on top):
    looked after per child in care (ceased / the mean of the 31 March counts either side,
    2021/22-2024/25);
 6. how well the entry level foretells a council's later starts from its earlier ones (origins
-   2021/22-2023/24), beside last year's count, the mean of the years so far and the two levels'
-   average: mean absolute % error, and between councils of one origin how far the starts that
+   2021/22-2023/24), beside the level with the walk on alone (pull 1: the forecast's level before
+   the pulls), last year's count and the mean of the years so far: mean absolute % error, and between councils of one origin how far the starts that
    came depart from the years' mean against how far each guess does (slope 1: the right size).
 
     .venv/bin/python bench/entry_variability.py
@@ -35,6 +35,7 @@ from sufficiency.forecast.level import (
     PRIOR_NOISE,
     PRIOR_UASC,
     PRIOR_WALK,
+    PULLS,
     fit_level,
     kalman,
     log_prior,
@@ -50,7 +51,7 @@ def likelihoods(x: np.ndarray, per: np.ndarray | None = None):
     `per`, of the counts per unit of it (e.g. exits per child in care)."""
     w, s = (a.ravel() for a in np.meshgrid(GRID, GRID, indexing="ij"))
     per = np.ones_like(x) if per is None else per
-    ll = np.array([kalman(np.log((r + 0.5) / d), 1 / (r + 0.5), np.r_[0.0, np.ones(len(r) - 1)], w * w, s * s)[2]
+    ll = np.array([kalman(np.log((r + 0.5) / d), 1 / (r + 0.5), np.r_[0.0, np.ones(len(r) - 1)], w * w, s * s)[-1]
                    for r, d in zip(x, per, strict=True)])
     return w, s, ll
 
@@ -76,16 +77,17 @@ def empirical_bayes(w, s, ll):
 def foretell(x: np.ndarray) -> None:
     """Councils' published starts (rows, oldest year first) foretold from the years before an
     origin by the entry level and three simpler guesses."""
-    guesses = ("entry level (ours)", "last year's count", "mean of the years so far",
-               "average of the level and the mean")
+    guesses = ("entry level (ours)", "the walk on (pull 1)", "last year's count", "mean of the years so far")
     err: dict = {}
     dev: dict = {}
     for o in range(2, x.shape[1]):  # the years before the origin: x[:, :o]
         mean = x[:, :o].mean(axis=1)
-        level = np.array([fit_level(row[:o]).value for row in x])
-        made = dict(zip(guesses, (level, x[:, o - 1], mean, (level + mean) / 2), strict=True))
+        ahead = np.arange(x.shape[1] - o) + 0.5  # years after the end of the data: each later year's middle
+        ours = np.array([fit_level(row[:o], pulls=PULLS).ahead(ahead) for row in x])
+        walk = np.array([fit_level(row[:o]).value for row in x])
         for h in range(1, x.shape[1] - o + 1):
             came = x[:, o + h - 1]
+            made = dict(zip(guesses, (ours[:, h - 1], walk, x[:, o - 1], mean), strict=True))
             for name, g in made.items():
                 err.setdefault((h, name), []).append(np.abs(g / came - 1))
                 gx, gy = np.log(g / mean), np.log(came / mean)

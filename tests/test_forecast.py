@@ -180,6 +180,11 @@ def test_cli_forecast_writes_monotone_quantiles_to_the_store(tmp_path):
     said = " ".join(r.output.split())
     assert "whole years: 2019/20: " in said and "2022/23: " in said and "UASC" not in said
     assert json.loads(meta["forecast"])["uasc_entrants_per_year"] == 0
+    # the third year's entrants recorded: those the closed form expects in it
+    from sufficiency.forecast import expected, fit
+
+    third = expected(fit(db), years=3).entries[0, 24:36].sum()
+    assert json.loads(meta["forecast"])["entrants_third_year"] == pytest.approx(third, rel=0.01)
     # and of exits before 18: their level, recorded to the digits said
     level = json.loads(meta["forecast"])["exit_level"]
     assert f"Exits before 18: at {level:.2f} times the window's hazards" in said and "2022/23: " in said.split("Exits")[1]
@@ -590,3 +595,24 @@ def test_entry_level_lets_the_level_walk_across_a_missing_year():
     gap = fit_level([400, 400, 600], middles=[2018.5, 2019.5, 2021.5])
     assert adjacent.value < gap.value < 600
     assert fit_level([400, 400, 600]).value == pytest.approx(adjacent.value)
+
+
+def test_entrants_follow_the_levels_expected_path_in_the_closed_form_and_the_runs_mean(model):
+    """Entrants whose last year stood above the others: the closed form's entrants in each year
+    ahead are the rate at the start times the level's expected path (going part of the way back),
+    and the simulation's mean follows the same path, with and without the rates' uncertainty.
+    What the CLI records as the third year's entrants is that path's third year."""
+    from dataclasses import replace
+
+    from sufficiency.forecast import expected
+    from sufficiency.forecast.level import PULLS, fit_level
+
+    m = replace(model, entry_level=fit_level([400, 400, 400, 400, 520], pulls=PULLS), uasc_level=None)
+    path = m.entry_level.ahead([0.5, 1.5, 2.5])
+    assert path[2] < path[1] < path[0] < m.entry_level.value  # going back towards 400
+    yearly = expected(m, years=3).entries[0].reshape(3, 12).sum(axis=1)
+    assert yearly / path == pytest.approx(np.ones(3), rel=0.01)
+    for uncertain in (True, False):
+        runs = simulate(m, years=3, runs=2000, seed=5, parameter_uncertainty=uncertain).entries
+        mean = runs.reshape(2000, 3, 12).sum(axis=2).mean(axis=0)
+        assert mean / yearly == pytest.approx(np.ones(3), abs=0.012), (uncertain, mean, yearly)

@@ -193,6 +193,11 @@ def test_forecast_section_appears_once_a_forecast_is_in_the_store(store, tmp_pat
 
     assert pace(1.01).endswith("about its average over the years fitted.")
     assert "8% faster" in pace(1.08) and "5% slower" in pace(0.95)
+    # entrants expected to go back towards the council's average: said with the third year's rate, and not
+    # where it rounds to the rate at the start
+    back = _entrants_text({"entrants_per_year": 480, "entrants_third_year": 452})[0]
+    assert "go part of the way back: about 450 a year in the third year" in back
+    assert "third year" not in _entrants_text({"entrants_per_year": 480, "entrants_third_year": 481})[0]
     # a backtest's summary in the store (this one-year store is too short to run one): its figures shown
     import duckdb
     import pandas as pd

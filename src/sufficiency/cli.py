@@ -319,6 +319,8 @@ def forecast(
                              "entry_trend_per_year": entry_trend,
                              "entrants_per_year": round(model.entry_rate * 365.25, 1),
                              "uasc_entrants_per_year": round(model.entry_rates[1] * 365.25, 1),
+                             "entrants_third_year": round(float(np.array(model.entry_rates) @ model.entry_factors(3)[:, 2])
+                                                          * 365.25, 1),
                              "exit_level": round(model.exit_factor, 3),
                              "as_of": str(pd.Timestamp(np.datetime64(int(model.as_of), "D")).date())}}
         add_tables(db, tables, meta)

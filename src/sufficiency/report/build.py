@@ -338,6 +338,10 @@ def _entrants_text(info: dict) -> list[str]:
     out = [f"Children entering care are taken at {_about(total)} a year at the start (of whom {_about(uasc)} "
            "unaccompanied asylum-seeking children, forecast apart), the level the council's recent years point "
            "to; in each simulated future they move from year to year as councils' entrants have."]
+    third = info.get("entrants_third_year")
+    if third is not None and _about(third) != _about(total):
+        out[0] += (f" Where the recent years stand away from the council's average, entrants are expected to go part "
+                   f"of the way back: {_about(third)} a year in the third year.")
     level = info.get("exit_level")
     if level is not None:
         pace = ("about its average over the years fitted" if abs(level - 1) < 0.025 else

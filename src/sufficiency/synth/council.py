@@ -30,6 +30,11 @@ class SynthResult:
     params: dict = field(default_factory=dict, repr=False)
 
 
+def published_starts(la: Authority) -> dict[int, float]:
+    """The council's published starts by collection year (years suppressed or not published left out)."""
+    return {y: la.fact("starts", y) for y in PUBLISHED if la.fact("starts", y)}
+
+
 def targets(la: Authority, children: int | None, p: dict, years: range) -> tuple[dict[int, float], float]:
     """(expected starts by collection year, target mean stay in days).
 
@@ -37,7 +42,7 @@ def targets(la: Authority, children: int | None, p: dict, years: range) -> tuple
     the mean stay is the council's published children looked after / starts (Little's law).
     """
     cla = {y: la.fact("cla", y) for y in PUBLISHED if la.fact("cla", y)}
-    starts = {y: la.fact("starts", y) for y in PUBLISHED if la.fact("starts", y)}
+    starts = published_starts(la)
     if not cla or not starts:  # a council with suppressed figures: England's ratio, 1,000 children
         cla, starts = {2025: 1000}, {2025: 1000 * 32270 / 81770}
     ratio = float(np.mean(list(cla.values())) / np.mean(list(starts.values())))
@@ -109,7 +114,7 @@ def synthesise(la: str, first_year: int, last_year: int, seed: int, out: Path,
     step("simulating children", 1)
     horizon = hz.day_of(f"{last_year}-03-31")
     # the published years' new entrants exactly, if asked (their returns are drawn either way)
-    exact = [y for y in expected if y in PUBLISHED and authority.fact("starts", y)] \
+    exact = [y for y in expected if y in published_starts(authority)] \
         if p["entries"]["published_exactly"] and p["entries"]["follow_published_starts"] else []
     ent, male = hz.draw_entrants(p, expected, rng, exact)
     rows, ends = hz.simulate(p, hz.rates(p, factor), ent, horizon, rng)
