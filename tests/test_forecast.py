@@ -26,17 +26,21 @@ def known_store(path, n=4000, seed=3, season=None, varying=False, uasc_per_year=
     March 2023 (or, with `season`, 12 weights for January..December, in proportion to the weight of
     the entry's calendar month), who go home at HOME per day or move to an agency carer (U4 PR4) at
     TO_IFA per day; in the agency placement they go home at HOME. Data end on 31 March 2023.
-    `varying`: the yearly rate of entries follows the forecast's local-level model (a walk and
-    yearly noise, each spread drawn from its prior, each step mean-preserving) instead of staying
-    at n/4 a year. `uasc_per_year`: as many unaccompanied asylum-seeking children aged 15 entering
+    `varying`: the yearly rate of entries follows the forecast's entry-level model (a departure
+    from the council's mean with a pull drawn from PULLS, a walk and yearly noise each drawn from
+    their prior, the noise mean-preserving) instead of staying at n/4 a year. `uasc_per_year`: as many unaccompanied asylum-seeking children aged 15 entering
     in each of the four years, besides."""
     rng = np.random.default_rng(seed)
     t0, t1 = pd.Timestamp("2019-04-01"), pd.Timestamp("2023-03-31")
     if varying:
-        from sufficiency.forecast.level import PRIOR_DF, PRIOR_NOISE, PRIOR_WALK
+        from sufficiency.forecast.level import PRIOR_DF, PRIOR_NOISE, PRIOR_WALK, PULLS
 
         walk, noise = (np.sqrt(PRIOR_DF * c * c / rng.chisquare(PRIOR_DF)) for c in (PRIOR_WALK, PRIOR_NOISE))
-        factor = np.exp(np.cumsum(rng.normal(-walk**2 / 2, walk, 4)) + rng.normal(-noise**2 / 2, noise, 4))
+        pull = rng.choice(PULLS)
+        dep = [rng.normal(0, walk / np.sqrt(1 - pull**2)) if pull < 1 else 0.0]
+        for _ in range(3):
+            dep.append(pull * dep[-1] + rng.normal(0, walk))
+        factor = np.exp(np.array(dep) + rng.normal(-noise**2 / 2, noise, 4))
         per_year = rng.poisson(n / 4 * factor)
         year_start = [pd.Timestamp(f"{y}-04-01") for y in range(2019, 2024)]
         entry = pd.DatetimeIndex(np.concatenate([
@@ -192,22 +196,21 @@ def test_cli_forecast_writes_monotone_quantiles_to_the_store(tmp_path):
     assert r.exit_code == 0, r.output
 
 
-def test_entry_level_follows_a_lasting_change_and_looks_through_noise():
-    from sufficiency.forecast.level import PRIOR_DF, PRIOR_NOISE, PRIOR_WALK, fit_level
+def test_entry_level_follows_a_lasting_change_and_looks_through_swings():
+    from sufficiency.forecast.level import PRIOR_DF, PRIOR_WALK, fit_level
 
     flat = fit_level([400] * 10)
-    assert flat.value == pytest.approx(400, rel=0.02)
-    # ten steady years pull both spreads below the prior's (root-mean-square), three years less far
-    walk, noise = (np.sqrt(PRIOR_DF / (PRIOR_DF - 2)) * c for c in (PRIOR_WALK, PRIOR_NOISE))
-    few = fit_level([400] * 3)
-    assert flat.sd_walk < few.sd_walk < walk and flat.sd_noise < few.sd_noise < noise
-    # a lasting change: the new level, not the ten years' mean (500)
-    assert fit_level([400] * 5 + [600] * 5).value == pytest.approx(600, rel=0.05)
-    # swings around a steady level: near their middle, not the last year, and read as noise (the
-    # noise above the prior's, the walk below)
+    assert flat.value == pytest.approx(400, rel=0.02) and flat.ahead([2.5])[0] == pytest.approx(400, rel=0.02)
+    # ten steady years pull the walk below the prior's (root-mean-square), three years less far
+    walk = np.sqrt(PRIOR_DF / (PRIOR_DF - 2)) * PRIOR_WALK
+    assert flat.sd_walk < fit_level([400] * 3).sd_walk < walk
+    # a lasting change: the new level, not the ten years' mean (500), read as a change that lasts
+    lasting = fit_level([400] * 5 + [600] * 5)
+    assert lasting.value == pytest.approx(600, rel=0.05) and lasting.mean_pull > 0.75
+    # swings around a steady level: next year near their middle, not the last year, read as
+    # departures that do not last
     zigzag = fit_level([400, 500] * 5)
-    assert zigzag.value == pytest.approx(450, rel=0.05)
-    assert zigzag.sd_noise > noise and zigzag.sd_walk < walk
+    assert zigzag.ahead([0.5])[0] == pytest.approx(450, rel=0.05) and zigzag.mean_pull < 0.25
     # a part year counts for its length: 150 entrants in half a year is a rate of 300 a year
     assert fit_level([300, 300, 150], [1, 1, 0.5]).value == pytest.approx(300, rel=0.03)
 
@@ -250,7 +253,8 @@ def test_entry_level_goes_back_towards_a_council_mean_unless_its_years_show_a_la
     short = fit_level([400, 400, 400, 400, 520], pulls=PULLS)
     path = short.ahead(t)
     assert 400 < path[2] < path[1] < path[0] < short.value
-    assert fit_level([400, 400, 400, 400, 520]).ahead(t) == pytest.approx([fit_level([400] * 4 + [520]).value] * 3)
+    walk_on = fit_level([400, 400, 400, 400, 520], pulls=(1.0,))
+    assert walk_on.ahead(t) == pytest.approx([walk_on.value] * 3)
     settled = fit_level([400] * 5 + [600] * 5, pulls=PULLS).ahead(t)
     assert settled[2] > 550
     for level in (short, fit_level([400, 380, 450, 500, 520], pulls=PULLS), fit_level([300, 330, 150], [1, 1, 0.5])):
@@ -382,8 +386,12 @@ def test_unaccompanied_children_arrive_apart_with_their_own_level(tmp_path):
     from sufficiency.forecast import expected
 
     m = fit(known_store(tmp_path / "k.duckdb", n=2000, uasc_per_year=[20, 20, 20, 120]), as_of="2023-03-31")
+    steady = fit(known_store(tmp_path / "s.duckdb", n=2000, uasc_per_year=[20, 20, 20, 20]), as_of="2023-03-31")
     others, uasc = (r * 365.25 for r in m.entry_rates)
-    assert others == pytest.approx(500, rel=0.1)  # n / 4 a year
+    # the others' entries are the same in both stores (drawn first), and so is their level and path
+    assert m.annual_entries[2023] - m.annual_uasc[2023] == steady.annual_entries[2023] - steady.annual_uasc[2023]
+    assert others == pytest.approx(steady.entry_rates[0] * 365.25, rel=1e-9)
+    assert m.entry_factors(3)[0] == pytest.approx(steady.entry_factors(3)[0], rel=1e-9)
     assert 60 < uasc < 125 and m.annual_uasc == {2020: 20, 2021: 20, 2022: 20, 2023: 120}
     closed = expected(m, years=3).entries.sum()
     sims = simulate(m, years=3, runs=2000, seed=4)

@@ -54,8 +54,9 @@ def _entrants_line(model) -> str:
         if level is not None and rate > 0:
             third = rate * level.ahead([2.5])[0] / level.value
             back = f", {third:,.0f} in the third year (towards the mean of its years)" if abs(third - rate) >= 0.5 else ""
-            parts.append(f"{name} {rate:,.0f}{back}, moving by about {level.sd_walk:.0%} a year and "
-                         f"{level.sd_noise:.0%} for one year")
+            lasting = f" (about {level.mean_pull:.0%} of a move lasting into the next year)" if level.mean_pull < 0.995 else ""
+            parts.append(f"{name} {rate:,.0f}{back}, moving by about {level.sd_walk:.0%} a year{lasting} and "
+                         f"{level.sd_noise:.0%} more for one year")
     return "; ".join(parts) + "."
 
 

@@ -47,7 +47,7 @@ import pandas as pd
 from ..errors import StoreError
 from ..indicators.data import StoreData
 from ..parameters import Parameters
-from .level import PRIOR_EXIT, PRIOR_UASC, PULLS, LocalLevel, fit_level
+from .level import PRIOR_EXIT, PRIOR_UASC, LocalLevel, fit_level
 from .states import (
     AGE_BANDS,
     AGE_EDGES,
@@ -242,7 +242,7 @@ def fit(store_or_path, *, as_of=None, window_years: float = WINDOW_YEARS, catego
     s_first, u_first = start[first], uasc[first] == 1
     levels, annual_by = {}, {}
     end = _year_of(t1) - 1 + (t1 - _as_day(f"{_year_of(t1) - 1}-04-01", 0)) / 365.25  # as_of, in the middles' years
-    for group, mask, hyper in ((False, ~u_first, {"pulls": PULLS}), (True, u_first, PRIOR_UASC)):
+    for group, mask, hyper in ((False, ~u_first, {}), (True, u_first, PRIOR_UASC)):
         annual_g, part = _yearly_entries(s_first[mask], data.years, t1)
         spans = [1.0] * len(annual_g) + ([part[1] / 365.25] if part else [])
         yearly = list(annual_g.values()) + ([part[0]] if part else [])

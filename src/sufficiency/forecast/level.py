@@ -29,12 +29,14 @@ GRID = np.round(np.arange(0.005, 0.40, 0.01), 3)
 
 # Prior: scaled inverse chi-squared on walk^2 and noise^2 (PRIOR_DF degrees of freedom, centred
 # on PRIOR_WALK^2 and PRIOR_NOISE^2), the one under which the DfE's council starts 2020/21-2024/25
-# are likeliest (empirical Bayes over 146 councils, each year's national change left in: a
-# council's entrants move with it too; `bench/entry_variability.py`). Its mean spreads are about
-# 11% a year for the walk and 9% for the noise.
-PRIOR_WALK = 0.10
-PRIOR_NOISE = 0.08
-PRIOR_DF = 8.0
+# are likeliest under the entry level's model, its pulls (PULLS, below) integrated out (empirical
+# Bayes over 146 councils, each year's national change left in: a council's entrants move with it
+# too; `bench/entry_variability.py`). Its mean spreads are about 15% a year for the walk and 2%
+# for the noise: a year's departure that does not last is a departure with a pull of 0. (Read
+# under the walk on alone, the prior was 10% and 8%, 8 degrees of freedom.)
+PRIOR_WALK = 0.14
+PRIOR_NOISE = 0.02
+PRIOR_DF = 20.0
 # How far a year a council's entries stay away from its own mean: a departure that persists
 # (pull 1: the walk on, a new front door) or goes back towards the mean (pull below 1: a sibling
 # group's year, a practice model that fades), each of these equally likely before a council's
@@ -49,15 +51,16 @@ PULLS = (0.0, 0.25, 0.5, 0.75, 1.0)
 # in 2021-2025 (sd of the log changes 0.21, against 0.05 for all starts; DfE CLA 2025, printed by
 # bench/entry_variability.py), and no council
 # UASC series is shipped. Their prior is centred on England's spread, for the walk and a little
-# less for the noise, and weak (4 degrees of freedom), so a council's own years move it.
-PRIOR_UASC = {"prior_walk": 0.20, "prior_noise": 0.15, "prior_df": 4.0}
+# less for the noise, and weak (4 degrees of freedom), so a council's own years move it; their
+# level walks on (a pull of 1), as no series shows whether a council's UASC go back to a mean.
+PRIOR_UASC = {"prior_walk": 0.20, "prior_noise": 0.15, "prior_df": 4.0, "pulls": (1.0,)}
 # The same model read on a council's yearly exits before 18 against those its window's hazards
 # expect (forecast/estimate.py: the exit level). Its prior is the one under which the DfE's
 # council figures of children ceasing to be looked after per child in care (ceased / the mean of
 # the 31 March counts either side, 2021/22-2024/25, 146 councils) are likeliest: centres 0.06 and
 # 0.045, 6 df (`bench/entry_variability.py`). That ratio also moves with the mix of children
 # (more entrants, more quick exits), which the expected exits take out, so the prior errs wide.
-PRIOR_EXIT = {"prior_walk": 0.06, "prior_noise": 0.045, "prior_df": 6.0}
+PRIOR_EXIT = {"prior_walk": 0.06, "prior_noise": 0.045, "prior_df": 6.0, "pulls": (1.0,)}
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,12 @@ class LocalLevel:
         level's uncertainty twice (exp of a noisy log count already leans upwards) and
         over-forecast steady councils' entrants by about 1% (bench/forecast_steady.py)."""
         return float(self.weight @ np.exp(self.mean))
+
+    @property
+    def mean_pull(self) -> float:
+        """The posterior mean of the yearly pull: how much of a departure from the council's own
+        mean is expected to last into the next year (1: all of it)."""
+        return float(self.weight @ self.pull)
 
     @property
     def sd_walk(self) -> float:
@@ -187,7 +196,7 @@ def log_prior(sd: np.ndarray, centre: float, df: float) -> np.ndarray:
     return -(df / 2 + 1) * np.log(v) - df * centre**2 / (2 * v) + np.log(2 * sd)
 
 
-def fit_level(counts, spans=None, middles=None, *, end: float | None = None, pulls=(1.0,),
+def fit_level(counts, spans=None, middles=None, *, end: float | None = None, pulls=PULLS,
               prior_walk: float = PRIOR_WALK, prior_noise: float = PRIOR_NOISE, prior_df: float = PRIOR_DF,
               grid: np.ndarray = GRID) -> LocalLevel:
     """Posterior of the level from yearly `counts` (oldest first). `spans` gives each count's
