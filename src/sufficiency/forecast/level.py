@@ -1,21 +1,25 @@
-"""The level of a yearly count: a local-level model of a council's entrants to care, and of its
-exits before 18 against those its hazards expect.
+"""The level of a yearly count: a model of a council's entrants to care, and of its exits
+before 18 against those its hazards expect.
 
 Each year's count n_y is Poisson around exp(level_y + e_y) x its exposure (a year, for
-entrants; the exits the window's hazards expect, for exits): the level follows a random walk
-with a step of sd `walk` a year (changes that persist: a new front door, a practice model, a
-population moving) and e_y is yearly noise of sd `noise` (changes that do not: a sibling group,
-a bad winter). On the log scale, log(n_y / exposure) = level_y + e_y + an error of variance about
-1/n_y (Poisson chance). For each (walk, noise) on a grid, a Kalman filter gives the level at the
-end of the last year (mean and variance) and the likelihood of the counts. The posterior over
-the grid is that likelihood times a prior drawn from the DfE's figures for all councils
-(bench/entry_variability.py): a council with a few years of returns cannot tell a steady rate
-from a wandering one, and its own years only move the prior as far as they show.
+entrants; the exits the window's hazards expect, for exits). The log level is the council's own
+mean plus a departure from it: each year the departure is pulled back towards the mean by a
+factor (the pull: 1 keeps it for good, a new front door; 0 lets it go at once, a sibling group's
+year) and steps by a walk of sd `walk`, and e_y is yearly noise of sd `noise`. On the log scale,
+log(n_y / exposure) = mean + departure_y + e_y + an error of variance about 1/n_y (Poisson
+chance). For each (pull, walk, noise) on a grid, a Kalman filter gives the mean and the departure
+at the end of the last year (their means and covariance) and the likelihood of the counts. The
+posterior over the grid is that likelihood times a prior drawn from the DfE's figures for all
+councils (bench/entry_variability.py): a council with a few years of returns cannot tell a
+steady rate from a wandering one, nor a lasting change from one that fades, and its own years
+only move the prior as far as they show. With a pull of 1 alone (UASC, exits) this is a local
+level: a random walk plus noise.
 
-Why not the window's average. A level that wanders is best told by its recent years; an average
+Why not the window's average. A level that moves is best told by its recent years; an average
 over five years lags behind a change of level by two or three years, which then runs through
 the forecast of children in care. The filter weighs the years by how much the counts show the
-level moving against the noise around it.
+level moving against the noise around it, and the pull by how long the council's departures
+have lasted.
 """
 
 from __future__ import annotations
@@ -65,8 +69,8 @@ PRIOR_EXIT = {"prior_walk": 0.06, "prior_noise": 0.045, "prior_df": 6.0, "pulls"
 
 @dataclass(frozen=True)
 class LocalLevel:
-    """Posterior of the level at the end of the data: one row per (walk, noise) grid point with
-    real weight. For entrants the level is a rate (entrants a year); for exits, a ratio (exits
+    """Posterior of the level at the end of the data: one row per (pull, walk, noise) grid point
+    with real weight. For entrants the level is a rate (entrants a year); for exits, a ratio (exits
     against those the window's hazards expect: 1 is the window's pace).
 
     The log level is the council's own mean `base` plus a departure `dep` from it (their joint
@@ -166,9 +170,9 @@ def _step(pull: np.ndarray, dt, walk2: np.ndarray):
 def kalman(y: np.ndarray, r: np.ndarray, step: np.ndarray, walk2: np.ndarray, noise2: np.ndarray,
            pull: np.ndarray | float = 1.0):
     """Filter for observations y (log counts) with chance variances r, over parameter vectors
-    walk2, noise2 and pull (same shape, or a pull for all): y_t = base + dep_t + noise + chance, the departure dep pulled
-    back by `pull` a year and stepping by the walk (pull 1: a local level, the departure a random
-    walk). `step[t]` is the time from observation t-1 to t in years. The council's mean `base`
+    walk2, noise2 and pull (same shape, or one pull for all): y_t = base + dep_t + noise +
+    chance, the departure dep pulled back by `pull` a year and stepping by the walk (pull 1: a
+    local level, the departure a random walk). `step[t]` is the time from observation t-1 to t in years. The council's mean `base`
     is unknown (diffuse) and the departure starts from its stationary spread (none when pull is
     1), so the first observation only sets where the level stands. Returns (base, dep, p11, p12,
     p22, log likelihood of the later observations): the means and covariance of (base, dep) at
