@@ -50,9 +50,11 @@ def _entrants_line(model) -> str:
     years_seen = ", ".join(f"{y - 1}/{y % 100:02d}: {n:,}" for y, n in model.annual_entries.items())
     other, uasc = (r * 365.25 for r in model.entry_rates)
     parts = [f"Entrants: {other + uasc:,.0f} a year at the start (whole years: {years_seen or 'none'})"]
-    for name, level, rate in (("others", model.entry_level, other), ("UASC", model.uasc_level, uasc)):
+    factors = model.entry_factors(3)
+    for name, level, rate, path in (("others", model.entry_level, other, factors[0]),
+                                    ("UASC", model.uasc_level, uasc, factors[1])):
         if level is not None and rate > 0:
-            third = rate * level.ahead([2.5])[0] / level.value
+            third = rate * path[2]
             back = f", {third:,.0f} in the third year (towards the mean of its years)" if abs(third - rate) >= 0.5 else ""
             lasting = f" (about {level.mean_pull:.0%} of a move lasting into the next year)" if level.mean_pull < 0.995 else ""
             parts.append(f"{name} {rate:,.0f}{back}, moving by about {level.sd_walk:.0%} a year{lasting} and "

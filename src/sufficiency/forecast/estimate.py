@@ -47,7 +47,7 @@ import pandas as pd
 from ..errors import StoreError
 from ..indicators.data import StoreData
 from ..parameters import Parameters
-from .level import PRIOR_EXIT, PRIOR_UASC, LocalLevel, fit_level
+from .level import PRIOR_EXIT, PRIOR_UASC, LocalLevel, fit_level, year_middles
 from .states import (
     AGE_BANDS,
     AGE_EDGES,
@@ -96,7 +96,7 @@ class Model:
     def entry_factors(self, years: int) -> np.ndarray:
         """(2, years): the expected entrants in each year ahead against `entry_rates` (children
         other than UASC, UASC), from their levels (1 where a level stays where it stands)."""
-        t = np.arange(years) + 0.5
+        t = year_middles(years)
         return np.array([lv.ahead(t) / lv.value if lv is not None else np.ones(years)
                          for lv in (self.entry_level, self.uasc_level)])
 

@@ -81,8 +81,6 @@ class LocalLevel:
     weight: np.ndarray
     walk: np.ndarray
     noise: np.ndarray
-    mean: np.ndarray  # log of the level at the last period's middle (base + dep)
-    var: np.ndarray
     base: np.ndarray  # the council's own mean level (log)
     dep: np.ndarray  # the departure from it at the last period's middle
     p11: np.ndarray
@@ -90,6 +88,16 @@ class LocalLevel:
     p22: np.ndarray
     pull: np.ndarray  # the yearly pull of each grid point
     lag: float = 0.5  # years from the last period's middle to the end of the data
+
+    @property
+    def mean(self) -> np.ndarray:
+        """The log level at the last period's middle, each grid point: the mean plus the departure."""
+        return self.base + self.dep
+
+    @property
+    def var(self) -> np.ndarray:
+        """Its variance, each grid point."""
+        return self.p11 + 2 * self.p12 + self.p22
 
     @property
     def value(self) -> float:
@@ -126,7 +134,8 @@ class LocalLevel:
         the posterior (grid point, then the level given it, log-normal with mean exp(mean) so
         that the runs' mean is `value`)."""
         g = self._points(rng, runs)
-        level = self.mean[g] - self.var[g] / 2 + np.sqrt(self.var[g]) * rng.standard_normal(runs)
+        mean, var = self.mean[g], self.var[g]
+        level = mean - var / 2 + np.sqrt(var) * rng.standard_normal(runs)
         return np.exp(level), self.walk[g], self.noise[g]
 
     def draw_paths(self, rng: np.random.Generator, runs: int, t) -> np.ndarray:
@@ -159,6 +168,12 @@ class LocalLevel:
         return np.minimum(np.searchsorted(cum, rng.random(runs) * cum[-1], side="right"), len(cum) - 1)
 
 
+def year_middles(years: int) -> np.ndarray:
+    """The middle of each of `years` forecast years, in years after the end of the data: where
+    a forecast reads the level for each year's entrants."""
+    return np.arange(years) + 0.5
+
+
 def _step(pull: np.ndarray, dt, walk2: np.ndarray):
     """(shrink, variance added) of the departure over dt years: the yearly pull and walk taken
     dt years at a time (pull 1: a random walk, variance walk^2 x dt)."""
@@ -172,9 +187,10 @@ def kalman(y: np.ndarray, r: np.ndarray, step: np.ndarray, walk2: np.ndarray, no
     """Filter for observations y (log counts) with chance variances r, over parameter vectors
     walk2, noise2 and pull (same shape, or one pull for all): y_t = base + dep_t + noise +
     chance, the departure dep pulled back by `pull` a year and stepping by the walk (pull 1: a
-    local level, the departure a random walk). `step[t]` is the time from observation t-1 to t in years. The council's mean `base`
-    is unknown (diffuse) and the departure starts from its stationary spread (none when pull is
-    1), so the first observation only sets where the level stands. Returns (base, dep, p11, p12,
+    local level, the departure a random walk). `step[t]` is the time from observation t-1 to t
+    in years. The council's mean `base` is unknown (diffuse) and the departure starts from its
+    stationary spread (none when pull is 1), so the first observation only sets where the level
+    stands. Returns (base, dep, p11, p12,
     p22, log likelihood of the later observations): the means and covariance of (base, dep) at
     the last observation."""
     pull = np.broadcast_to(np.asarray(pull, float), walk2.shape)
@@ -229,6 +245,5 @@ def fit_level(counts, spans=None, middles=None, *, end: float | None = None, pul
     weight /= weight.sum()
     keep = weight > 1e-6 * weight.max()
     wt = weight[keep] / weight[keep].sum()
-    mean, var = base + dep, p11 + 2 * p12 + p22
-    return LocalLevel(wt, w[keep], s[keep], mean[keep], var[keep], base[keep], dep[keep], p11[keep], p12[keep],
-                      p22[keep], a[keep], float(lag))
+    return LocalLevel(wt, w[keep], s[keep], base[keep], dep[keep], p11[keep], p12[keep], p22[keep], a[keep],
+                      float(lag))

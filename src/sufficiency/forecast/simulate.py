@@ -25,6 +25,7 @@ import pandas as pd
 
 from ..errors import InputError
 from .estimate import PRIOR_DAYS, Model
+from .level import year_middles
 from .states import AGE_BANDS, DAY0, EXITS, TIC_EDGES, add_years
 
 
@@ -328,25 +329,25 @@ def _simulate_block(model: Model, steps: int, runs: int, rng, parameter_uncertai
     others = np.flatnonzero(prof_uasc == 0)  # profiles of children other than UASC
     uascs = np.flatnonzero(prof_uasc == 1)
 
-    def entry_paths(level, rate: float, profiles: np.ndarray):
+    def entry_paths(level, rate: float, profiles: np.ndarray, expected: np.ndarray):
         """(entry rate per day, factor on it in each year ahead) of each run, for one group of
         entrants: a path of the level drawn from its posterior (estimate's entry_level: the
         council's mean and the departure from it, pulled back and walking a step a year, and
         yearly noise that does not persist), each year's mean the level's expected path, as in
-        the closed-form expected value. No profiles to draw entrants from: none."""
+        the closed-form expected value (`expected`: model.entry_factors of the group). No
+        profiles to draw entrants from: none."""
         if not len(profiles) or rate <= 0:
             return np.zeros(runs), np.ones((runs, years))
-        if level is None:
-            return np.full(runs, rate), np.ones((runs, years))
-        if not parameter_uncertainty:
-            return np.full(runs, rate), np.tile(level.ahead(np.arange(years) + 0.5) / level.value, (runs, 1))
-        return np.full(runs, rate), level.draw_paths(rng, runs, np.arange(years) + 0.5) / level.value
+        if level is None or not parameter_uncertainty:
+            return np.full(runs, rate), np.tile(expected, (runs, 1))
+        return np.full(runs, rate), level.draw_paths(rng, runs, year_middles(years)) / level.value
 
     # UASC arrive apart from the others, with their own level, walk and noise: they come with
     # the routes and the National Transfer Scheme, and a factor on entries leaves them alone
     rate_other, rate_uasc = model.entry_rates
-    rate_o, walk_o = entry_paths(model.entry_level, rate_other, others)
-    rate_u, walk_u = entry_paths(model.uasc_level, rate_uasc, uascs)
+    expected_o, expected_u = model.entry_factors(years)
+    rate_o, walk_o = entry_paths(model.entry_level, rate_other, others, expected_o)
+    rate_u, walk_u = entry_paths(model.uasc_level, rate_uasc, uascs, expected_u)
     entry_rate = rate_o + rate_u
     n_cells = 2 * n_age * n_catp * n_tic  # cells of the extended layout
     flat_total, flat_cum = hazards(None if levers.hazard is None else levers.hazard[0])

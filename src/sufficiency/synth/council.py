@@ -114,7 +114,7 @@ def synthesise(la: str, first_year: int, last_year: int, seed: int, out: Path,
     step("simulating children", 1)
     horizon = hz.day_of(f"{last_year}-03-31")
     # the published years' new entrants exactly, if asked (their returns are drawn either way)
-    exact = [y for y in expected if y in published_starts(authority)] \
+    exact = list(published_starts(authority)) \
         if p["entries"]["published_exactly"] and p["entries"]["follow_published_starts"] else []
     ent, male = hz.draw_entrants(p, expected, rng, exact)
     rows, ends = hz.simulate(p, hz.rates(p, factor), ent, horizon, rng)
