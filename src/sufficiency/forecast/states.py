@@ -12,8 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-AGE_BANDS = ("under 1", "1 to 4", "5 to 9", "10 to 15", "16 to 17")
-AGE_EDGES = np.array([1, 5, 10, 16])  # a child is in band i from the birthday AGE_EDGES[i-1]
+from ..vocab import AGE_EDGES as _AGE_EDGES
+from ..vocab import DAY0, FORECAST_AGE_BANDS, days  # noqa: F401 - re-exported for the forecast
+
+AGE_BANDS = FORECAST_AGE_BANDS
+AGE_EDGES = np.array(_AGE_EDGES)  # a child is in band i from the birthday AGE_EDGES[i-1]
 TIC_BANDS = ("under 3 months", "3 to 12 months", "1 to 2 years", "2 years or more")
 TIC_EDGES = np.array([91, 365, 730])  # days in care at which the band changes
 EXITS = ("home", "special_guardianship", "adoption", "other")
@@ -23,17 +26,6 @@ EXIT_OF_REC = {
     "E47": "special_guardianship", "E48": "special_guardianship",
     "E11": "adoption", "E12": "adoption",
 }
-DAY0 = np.datetime64("1970-01-01", "D")
-
-
-def days(values) -> np.ndarray:
-    """Dates (datetime64 or pandas) as int64 day numbers; missing as a very large number."""
-    a = np.asarray(values, dtype="datetime64[D]")
-    out = (a - DAY0).astype("int64")
-    out[np.isnat(a)] = np.iinfo(np.int64).max // 4
-    return out
-
-
 def add_years(day: np.ndarray, years: int) -> np.ndarray:
     """Day number of the same calendar date `years` later (29 February -> 1 March)."""
     d = (DAY0 + np.asarray(day).astype("timedelta64[D]")).astype("datetime64[D]")

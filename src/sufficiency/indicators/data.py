@@ -13,28 +13,10 @@ import pandas as pd
 
 from ..errors import StoreError
 from ..parameters import Parameters, PlacementCategories, load_parameters
+from ..vocab import age_on, census, year_start
 
 COLUMNS = ["indicator", "family", "year", "dimension", "category", "value", "numerator", "denominator", "unit"]
 TABLES = ("episodes", "placements", "periods", "children", "reviews", "missing", "oc3", "meta")
-
-
-def census(year: int) -> pd.Timestamp:
-    return pd.Timestamp(year, 3, 31)
-
-
-def year_start(year: int) -> pd.Timestamp:
-    return pd.Timestamp(year - 1, 4, 1)
-
-
-def age_on(dob: pd.Series, day) -> pd.Series:
-    """Age in completed years on `day` (a date, or a Series of dates aligned with `dob`)."""
-    dob = pd.to_datetime(dob)
-    if isinstance(day, pd.Series):
-        dm, dd, dy = day.dt.month, day.dt.day, day.dt.year
-    else:
-        dm, dd, dy = day.month, day.day, day.year
-    before = (dob.dt.month > dm) | ((dob.dt.month == dm) & (dob.dt.day > dd))
-    return (dy - dob.dt.year - before.astype("int64")).astype("Int64")
 
 
 def frame(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:

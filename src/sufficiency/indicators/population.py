@@ -10,9 +10,9 @@ from __future__ import annotations
 import pandas as pd
 
 from ..reference.authorities import authorities
+from ..vocab import AGE_BANDS, age_band
 from .data import StoreData, breakdown, row
 
-AGE_BANDS = ["under 1", "1 to 4", "5 to 9", "10 to 15", "16 and over"]
 LEGAL_GROUPS = {
     "C1": "interim care order", "C2": "full care order", "E1": "placement order",
     "V2": "section 20 agreement", "J1": "youth justice", "J2": "youth justice", "J3": "youth justice",
@@ -24,10 +24,6 @@ LEGAL_ORDER = ["interim care order", "full care order", "placement order", "sect
 NEEDS = {"N1": "abuse or neglect", "N2": "disability", "N3": "parental illness or disability",
          "N4": "family in acute stress", "N5": "family dysfunction", "N6": "socially unacceptable behaviour",
          "N7": "low income", "N8": "absent parenting"}
-
-
-def age_band(age: pd.Series) -> pd.Series:
-    return pd.cut(age.astype("float"), [-1, 0, 4, 9, 15, 200], labels=AGE_BANDS).astype("string")
 
 
 def child_population(data: StoreData, year: int, given: dict[int, int] | int | None) -> int | None:

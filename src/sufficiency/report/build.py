@@ -18,6 +18,7 @@ from ..errors import StoreError
 from ..indicators import Indicators, compare_england, compute_all
 from ..reference.authorities import authorities
 from ..store import Store
+from ..vocab import year_label as fy
 from . import charts
 from .suppress import MARK, shown, suppress
 
@@ -53,10 +54,6 @@ class Report:
     definitions: pd.DataFrame
     generated: str
     source: str
-
-
-def fy(year: int) -> str:
-    return f"{year - 1}/{str(year)[2:]}"
 
 
 class _Figures:

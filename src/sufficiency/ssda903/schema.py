@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import SchemaError
+from ..vocab import year_label  # noqa: F401 - part of the schema's vocabulary
 
 SCHEMA_DIR = Path(__file__).parent / "schema"
 
@@ -165,6 +166,3 @@ def default_schema() -> Schema:
     return load_schema()
 
 
-def year_label(year: int) -> str:
-    """2025 -> '2024/25'."""
-    return f"{year - 1}/{str(year)[-2:]}"
