@@ -18,7 +18,7 @@ from test_forecast import known_store
 
 from sufficiency.forecast import fit, simulate
 from sufficiency.forecast.backtest import realised
-from sufficiency.indicators.data import StoreData
+from sufficiency.store import StoreData
 
 
 def main() -> None:

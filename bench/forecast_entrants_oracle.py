@@ -33,9 +33,10 @@ HISTORY_FIRST = "entries:\n  hold_first_published:\n    value: true\n"
 def one(council: str, seed: int, origins: list[int], params: str) -> list[dict]:
     from sufficiency.forecast import Levers, expected, fit
     from sufficiency.forecast.backtest import known_on, realised_stock
-    from sufficiency.indicators.data import StoreData, census
     from sufficiency.pipeline import load
+    from sufficiency.store import StoreData
     from sufficiency.synth.council import synthesise
+    from sufficiency.vocab import census
 
     tmp = Path(tempfile.mkdtemp(prefix=f"oracle-{council}-"))
     try:

@@ -24,8 +24,8 @@ from run import md  # bench/run.py
 
 from sufficiency.forecast import expected, fit
 from sufficiency.forecast.backtest import census_day, known_on
-from sufficiency.indicators.data import StoreData
 from sufficiency.pipeline import load
+from sufficiency.store import StoreData
 from sufficiency.synth.council import synthesise
 
 STEADY = "entries:\n  follow_published_starts:\n    value: false\n"

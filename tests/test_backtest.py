@@ -28,8 +28,7 @@ from sufficiency.forecast.backtest import (
     wape,
 )
 from sufficiency.forecast.baselines import baselines, last_value, linear_trend, trend_shares
-from sufficiency.indicators.data import StoreData
-from sufficiency.store import write_tables
+from sufficiency.store import StoreData, write_tables
 
 T = pd.Timestamp
 

@@ -270,7 +270,7 @@ def test_ninety_percent_intervals_hold_the_truth_85_to_95_percent_of_the_time(tm
     the result is reproducible. (With steady entries the intervals hold about 98%: the prior
     expects entries to move as councils' do; bench/forecast_coverage_known.py.)"""
     from sufficiency.forecast.backtest import realised
-    from sufficiency.indicators.data import StoreData
+    from sufficiency.store import StoreData
 
     held = []
     for seed in range(200):

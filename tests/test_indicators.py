@@ -244,8 +244,8 @@ def test_tables_read_through_arrow_equal_duckdbs_own_frames(synthetic, peer_samp
     text columns) must come out as DuckDB's `.df()` makes it."""
     import duckdb
 
-    from sufficiency.indicators.data import frame
     from sufficiency.pipeline import load
+    from sufficiency.store import frame
 
     load(peer_samples, db=tmp_path / "p.duckdb")
     for db in (synthetic[0].parent / "la.duckdb", tmp_path / "p.duckdb"):
@@ -263,7 +263,7 @@ def test_a_file_that_is_not_a_store_is_named_not_read(tmp_path):
     import duckdb
 
     from sufficiency.errors import StoreError
-    from sufficiency.indicators.data import StoreData
+    from sufficiency.store import StoreData
 
     with pytest.raises(StoreError, match="does not exist"):
         StoreData.read(tmp_path / "none.duckdb")

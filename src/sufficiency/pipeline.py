@@ -1,8 +1,13 @@
-"""Stage one end to end: read -> validate -> clean -> store."""
+"""Stage one end to end: read -> validate -> clean -> store.
+
+A load is whole or it says so: if a year's Header or Episodes cannot be read, `load` raises
+and writes nothing, unless `allow_incomplete` is given; then what was missing is recorded in
+the store (meta key 'incomplete') and every report carries it in a banner.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +18,13 @@ from .ssda903.reader import Progress, read_returns
 from .ssda903.report import ValidationReport
 from .ssda903.returns import Returns
 from .ssda903.validate import validate
-from .store import write_tables
+from .store import fingerprint_tables, write_returns
+from .vocab import year_label
+
+# the tables without which a year cannot be counted
+WHOLE = ("header", "episodes")
+# reader errors that say a file or table was not read at all (a missing column is judged apart)
+NOT_READ_APART = ("COLUMN_MISSING", "NO_TABLES")
 
 
 @dataclass
@@ -22,6 +33,7 @@ class LoadResult:
     report: ValidationReport
     history: CleanHistory
     db: Path | None
+    incomplete: list[str] = field(default_factory=list)  # what could not be read (allow_incomplete)
 
 
 def validate_path(path: str | Path, la_code: str | None = None,
@@ -40,13 +52,43 @@ def _source_files(returns: Returns) -> pd.DataFrame:
     )
 
 
+def unread(returns: Returns) -> list[str]:
+    """What of the returns could not be read, one phrase each: every file the reader could not
+    read or recognise, every Header or Episodes file without a required column, and every year
+    (of any table read) with no Header or no Episodes. Empty when the load is whole."""
+    out = []
+    issues = returns.issues
+    errors = issues[(issues["severity"] == "error") & ~issues["code"].isin(NOT_READ_APART)]
+    out += [str(m) for m in errors["message"]]
+    for f in returns.files:
+        if f.table in WHOLE and f.year is not None:
+            spec = returns.schema.table(f.table)
+            lost = [c for c in f.missing_columns if spec.columns[c].required]
+            if lost:
+                out.append(f"{year_label(f.year)} {spec.title}: {f.path} has no {', '.join(lost)} column "
+                           f"({'; '.join(spec.columns[c].title for c in lost)})")
+    read = {(f.table, f.year) for f in returns.files}
+    for y in returns.years:
+        out += [f"{year_label(y)} {returns.schema.table(t).title}: no file was read" for t in WHOLE
+                if (t, y) not in read]
+    return out
+
+
 def load(path: str | Path, db: str | Path | None, la_code: str | None = None,
-         progress: Progress | None = None) -> LoadResult:
-    """Read, validate and clean the returns at `path`; write everything to the store `db`."""
+         progress: Progress | None = None, *, allow_incomplete: bool = False) -> LoadResult:
+    """Read, validate and clean the returns at `path`; write everything to the store `db` in
+    one step (a failure leaves `db` as it was). Returns that are not whole (see `unread`)
+    raise InputError and write nothing, unless `allow_incomplete`."""
     returns, report = validate_path(path, la_code=la_code, progress=progress)
     if not returns.frames:
         found = report.issues[report.issues["code"] == "NO_TABLES"]["message"]
         raise InputError(found.iloc[0] if len(found) else f"{path}: no 903 table was found.")
+    missing = unread(returns)
+    if missing and not allow_incomplete:
+        where = f"; nothing was written to {db}" if db is not None else ""
+        raise InputError(f"The returns at {path} are not whole{where}: {'; '.join(missing)}. Fix or remove "
+                         "these files, or load with --allow-incomplete to go on without them (every report "
+                         "will then say so).")
     if progress:
         progress("cleaning", 0, 1)
     history = clean(returns, la_code=la_code)
@@ -57,9 +99,10 @@ def load(path: str | Path, db: str | Path | None, la_code: str | None = None,
         tables["validation_issues"] = report.issues
         tables["cleaning_log"] = history.log
         tables["source_files"] = _source_files(returns)
-        write_tables(db, tables, {
+        write_returns(db, tables, {
             "la_code": history.la_code, "years": returns.years, "source": str(path),
             "input_rows": returns.input_rows, "errors": len(report.errors),
-            "warnings": len(report.warnings),
+            "warnings": len(report.warnings), "incomplete": missing,
+            "returns": fingerprint_tables(history.tables, la_code=history.la_code),
         })
-    return LoadResult(returns, report, history, Path(db) if db else None)
+    return LoadResult(returns, report, history, Path(db) if db else None, missing)

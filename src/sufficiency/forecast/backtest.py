@@ -37,9 +37,9 @@ import pandas as pd
 import typer
 
 from ..errors import SufficiencyError
-from ..indicators.data import StoreData
-from ..indicators.data import census as census_day  # 31 March of a year
 from ..parameters import Parameters, PlacementCategories
+from ..store import StoreData
+from ..vocab import census as census_day  # 31 March of a year
 from .baselines import BASELINES, TOTAL, baselines
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)

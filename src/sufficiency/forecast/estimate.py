@@ -45,8 +45,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import StoreError
-from ..indicators.data import StoreData
 from ..parameters import Parameters
+from ..store import StoreData
 from .level import PRIOR_EXIT, PRIOR_UASC, LocalLevel, fit_level, year_middles
 from .states import (
     AGE_BANDS,

@@ -1,6 +1,6 @@
 """Indicators as the DfE defines them, computed from the store.
 
-    ind = compute_all("la.duckdb")          # or an open DuckDB connection
+    ind = compute_all("la.duckdb")          # or an open Store, connection or StoreData
     ind.frame      # tidy: indicator, family, year, dimension, category, value, numerator,
                    #       denominator, unit  (percentages 0-100; dimension '' = headline)
     ind.catalogue  # one row per indicator: family, title, unit, higher_is, definition, source
@@ -21,10 +21,11 @@ import pandas as pd
 import yaml
 
 from ..parameters import Parameters, PlacementCategories
+from ..store import StoreData
 from . import care, cost, flows, placements, population
-from .data import COLUMNS, StoreData
+from .rows import COLUMNS
 
-__all__ = ["compute_all", "Indicators", "catalogue", "compare_england", "StoreData"]
+__all__ = ["compute_all", "Indicators", "catalogue", "compare_england"]
 
 SOURCES = {
     "CLA": ("DfE, Children looked after in England including adoptions: methodology",
@@ -68,10 +69,11 @@ class Indicators:
 
 def compute_all(source, *, years=None, child_population=None, parameters: Parameters | None = None,
                 categories: PlacementCategories | None = None) -> Indicators:
-    """Every indicator for every year loaded (or `years`), from a store path or connection.
+    """Every indicator for every year loaded (or `years`), from a store path, an open Store or
+    connection, or a StoreData read already.
     `child_population`: children under 18 in the council, one number or {year: number};
     by default the DfE figure shipped for the council, where there is one."""
-    data = StoreData.read(source, categories, parameters)
+    data = source if isinstance(source, StoreData) else StoreData.read(source, categories, parameters)
     years = sorted(int(y) for y in (years or data.years))
     rows: list[dict] = []
     for y in years:

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .data import StoreData, census, pct, row, year_start
+from ..store import StoreData
+from ..vocab import census, year_start
+from .rows import pct, row
 
 EET = ("F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5")
 

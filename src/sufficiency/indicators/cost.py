@@ -12,7 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .data import StoreData, census, row, year_start
+from ..store import StoreData
+from ..vocab import census, year_start
+from .rows import row
 
 
 def cost(data: StoreData, year: int) -> list[dict]:

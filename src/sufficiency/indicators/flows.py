@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .data import StoreData, age_on, census, row, year_start
+from ..store import StoreData
+from ..vocab import age_on, census, year_start
+from .rows import row
 
 REASONS = ["home", "special guardianship", "child arrangements order", "adoption", "18 and over", "other"]
 REC_REASON = {"E4A": "home", "E4B": "home", "E13": "home",

@@ -16,7 +16,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .data import StoreData, breakdown, census, pct, row, year_start
+from ..store import StoreData
+from ..vocab import census, year_start
+from .rows import breakdown, pct, row
 
 PROVIDERS = {"PR1": "own provision", "PR2": "other council", "PR3": "other public",
              "PR4": "private", "PR5": "voluntary", "PR0": "parents"}

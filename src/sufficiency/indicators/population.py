@@ -10,8 +10,9 @@ from __future__ import annotations
 import pandas as pd
 
 from ..reference.authorities import authorities
+from ..store import StoreData
 from ..vocab import AGE_BANDS, age_band
-from .data import StoreData, breakdown, row
+from .rows import breakdown, row
 
 LEGAL_GROUPS = {
     "C1": "interim care order", "C2": "full care order", "E1": "placement order",

@@ -95,8 +95,8 @@ def compare_command(
     from rich.console import Console
     from rich.table import Table
 
-    from ..indicators.data import StoreData
     from ..parameters import load_parameters
+    from ..store import StoreData
     from .compare import HEADLINE, compare
 
     err, out = Console(stderr=True), Console()

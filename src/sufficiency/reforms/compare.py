@@ -28,8 +28,8 @@ import pandas as pd
 from ..errors import SchemaError
 from ..forecast import fit, simulate
 from ..forecast.simulate import month_ends
-from ..indicators.data import StoreData
 from ..parameters import Parameters, load_parameters
+from ..store import StoreData
 from .scenario import Plan, as_dates, plan
 from .schema import Reform, check_categories
 from .supply import HomeType, allocate, allocate_residential
