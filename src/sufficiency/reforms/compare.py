@@ -19,8 +19,10 @@ quantiles.
 from __future__ import annotations
 
 import math
+import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -215,12 +217,17 @@ class Comparison:
         return self.summary_frame
 
     def write(self, db) -> None:
-        """Tables scenario_measures, scenario_summary and scenario_differences in the store."""
+        """Tables scenario_measures, scenario_summary and scenario_differences in the store,
+        stamped with the command that compares the same plans again."""
         from ..store import add_tables
+        from .schema import EXAMPLES
 
         tables = {"scenario_measures": self.measures, "scenario_summary": self.summary_frame,
                   "scenario_differences": self.differences}
-        add_tables(db, tables, {"compare": {**self.params, "scenarios": self.scenarios, "notes": self.baseline.notes}})
+        plans = ["+".join(Path(f).stem if Path(f).parent == EXAMPLES else f for f in files)
+                 for files in self.scenarios.values() if files]
+        add_tables(db, tables, {"compare": {**self.params, "scenarios": self.scenarios, "notes": self.baseline.notes}},
+                   command=shlex.join(["sufficiency", "compare", "baseline", *plans]))
 
 
 def _quantiles(values: np.ndarray, q=QUANTILES) -> np.ndarray:

@@ -16,6 +16,7 @@ import jinja2
 import pandas as pd
 
 from ..errors import InputError
+from ..store import Store
 from .build import Report, Section, Table, build_report, fy
 from .suppress import suppress
 
@@ -50,8 +51,11 @@ def _unit_costs(report: Report, parameters) -> pd.DataFrame:
 def write_report(db: str | Path, out: str | Path, *, pdf: str | Path | None = None,
                  xlsx: str | Path | None = None, suppression: bool = True, child_population=None,
                  parameters=None) -> ReportFiles:
-    report, frame = build_report(db, suppression=suppression, child_population=child_population,
-                                 parameters=parameters)
+    """Write the report of the store `db` (opened once, read-only) to `out`, and optionally a
+    PDF and a workbook of its tables."""
+    with Store(db) as store:
+        report, frame = build_report(store, suppression=suppression, child_population=child_population,
+                                     parameters=parameters)
     html = render_html(report, _unit_costs(report, parameters))
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -90,6 +94,8 @@ def write_xlsx(report: Report, frame: pd.DataFrame, path: Path) -> Path:
         pd.DataFrame({"About": [
             f"Children looked after: {report.council}, {fy(report.years[0])} to {fy(report.years[-1])}.",
             "Made by sufficiency from the council's SSDA903 returns.",
+            *([f"This report is built on incomplete returns: {'; '.join(report.incomplete)}."]
+              if report.incomplete else []),
             ("Counts of 1 to 4 and figures worked out from them are shown as 'c'." if report.suppressed
              else "NOT FOR PUBLICATION: small numbers are shown."),
             "Sheet 'indicators' holds every figure in long form; the other sheets are the report's tables.",

@@ -17,7 +17,7 @@ import pandas as pd
 from ..errors import StoreError
 from ..indicators import Indicators, compare_england, compute_all
 from ..reference.authorities import authorities
-from ..store import Store
+from ..store import Store, StoreData
 from ..vocab import year_label as fy
 from . import charts
 from .suppress import MARK, shown, suppress
@@ -54,6 +54,7 @@ class Report:
     definitions: pd.DataFrame
     generated: str
     source: str
+    incomplete: list[str] = field(default_factory=list)  # what of the returns could not be read
 
 
 class _Figures:
@@ -126,17 +127,23 @@ class _Figures:
         return s + "."
 
 
-def build_report(db: str | Path, *, suppression: bool = True, child_population=None,
+def build_report(source: str | Path | Store, *, suppression: bool = True, child_population=None,
                  parameters=None) -> tuple[Report, pd.DataFrame]:
-    """The report's content and the (suppressed) indicator frame behind it."""
-    ind = compute_all(db, child_population=child_population, parameters=parameters)
+    """The report's content and the (suppressed) indicator frame behind it, from a store path
+    or an open Store (every table is read through that one connection)."""
+    if not isinstance(source, Store):
+        with Store(source) as store:
+            return build_report(store, suppression=suppression, child_population=child_population,
+                                parameters=parameters)
+    store = source
+    ind = compute_all(StoreData.read(store, parameters=parameters), child_population=child_population)
     if not ind.years:
-        raise StoreError(f"{db} holds no returns: nothing to report.")
+        raise StoreError(f"{store.path} holds no returns: nothing to report.")
     fig = _Figures(ind, suppression)
     last = ind.years[-1]
     la = authorities().get(ind.la_code or "")
     council = la.name if la else (ind.la_code or "Council")
-    quality = _quality(db)
+    quality = _quality(store)
     tiles = []
     for t in TILES:
         r = fig.get(t, last)
@@ -147,11 +154,12 @@ def build_report(db: str | Path, *, suppression: bool = True, child_population=N
                       "higher_is": fig.cat.loc[t, "higher_is"]})
     sections = [
         _population(fig, last), _placements(fig, ind, last), _location(fig, last), _stability(fig, last),
-        _leaving(fig, last), _safety(fig, last), _cost(fig, ind, last), _forecast(db, fig), _reforms(db),
+        _leaving(fig, last), _safety(fig, last), _cost(fig, ind, last), _forecast(store, fig), _reforms(store),
         _england(fig, last), _trends(fig), quality,
     ]
     report = Report(council, ind.la_code, ind.years, suppression, tiles, [s for s in sections if s],
-                    ind.catalogue, dt.date.today().isoformat(), str(db))
+                    ind.catalogue, dt.date.today().isoformat(), str(store.path),
+                    list(store.meta().get("incomplete") or []))
     return report, fig.frame
 
 
@@ -272,16 +280,17 @@ def _cost(fig: _Figures, ind: Indicators, y: int) -> Section:
     return s
 
 
-def _forecast(db, fig: _Figures) -> Section | None:
-    """Fan chart and tables from the store's forecast tables, if `sufficiency forecast` has run.
+def _forecast(store: Store, fig: _Figures) -> Section | None:
+    """Fan chart and tables from the store's forecast tables, if `sufficiency forecast` has run
+    on these returns (a sentence naming the command to run again if it ran on others).
     Forecasts are not counts of real children, so they are not suppressed; they are rounded."""
-    with Store(db) as store:
-        if "forecast_quantiles" not in store.names:
-            return None
-        q = store.table("forecast_quantiles")
-        acc = store.table("backtest_summary") if "backtest_summary" in store.names else None
-        costs = store.table("forecast_costs") if "forecast_costs" in store.names else None
-        info = store.meta().get("forecast", {})
+    stale = store.stale()
+    if "forecast_quantiles" not in store.names:
+        return Section("forecast", "Forecast", [stale["forecast"]]) if "forecast" in stale else None
+    q = store.table("forecast_quantiles")
+    acc = store.table("backtest_summary") if "backtest_summary" in store.names else None
+    costs = store.table("forecast_costs") if "forecast_costs" in store.names else None
+    info = store.meta().get("forecast", {})
     q["year"] = pd.to_datetime(q["date"]).dt.year
     s = Section("forecast", "Forecast")
     total = q[q["breakdown"] == "total"]
@@ -292,7 +301,7 @@ def _forecast(db, fig: _Figures) -> Section | None:
         f"{info.get('as_of', '')}, the median forecast is {wide.loc[end, 0.5]:,.0f} children looked after on "
         f"31 March {end}; in 9 futures out of 10 between {wide.loc[end, 0.05]:,.0f} and {wide.loc[end, 0.95]:,.0f} "
         f"({info.get('runs', '')} simulated futures, seed {info.get('seed', '')}).",
-        *_entrants_text(info),
+        *_entrants_text(info), stale.get("backtest", ""),
         "A forecast is not a target: it shows where present patterns lead. "
         + ("How such forecasts did on this council's past years is below." if acc is not None and len(acc) else
            "See the accuracy of such forecasts on past years with `sufficiency backtest`."),
@@ -367,18 +376,19 @@ def _accuracy(acc: pd.DataFrame) -> Table:
                  name="forecast_accuracy")
 
 
-def _reforms(db) -> Section | None:
-    """The reforms compared by `sufficiency compare`, if it has run: children, cost, distance
-    and the sufficiency gap by scenario. Forecasts, not counts of real children: not suppressed."""
+def _reforms(store: Store) -> Section | None:
+    """The reforms compared by `sufficiency compare`, if it has run on these returns (a sentence
+    naming the command to run again if it ran on others): children, cost, distance and the
+    sufficiency gap by scenario. Forecasts, not counts of real children: not suppressed."""
     from ..reforms.command import fmt, signed
     from ..reforms.compare import HEADLINE
 
-    with Store(db) as store:
-        if "scenario_summary" not in store.names:
-            return None
-        summary = store.table("scenario_summary")
-        m = store.sql("SELECT * FROM scenario_measures WHERE quantile = 0.5")
-        info = store.meta().get("compare", {})
+    stale = store.stale()
+    if "scenario_summary" not in store.names:
+        return Section("reforms", "Reforms compared", [stale["compare"]]) if "compare" in stale else None
+    summary = store.table("scenario_summary")
+    m = store.sql("SELECT * FROM scenario_measures WHERE quantile = 0.5")
+    info = store.meta().get("compare", {})
     scen = list(dict.fromkeys(summary["scenario"]))
     m["date"] = pd.to_datetime(m["date"])
     m = m[(m["date"].dt.month == 3) & (m["date"].dt.day == 31)].assign(year=lambda d: d["date"].dt.year)
@@ -462,13 +472,12 @@ def _trends(fig: _Figures) -> Section:
     return s
 
 
-def _quality(db) -> Section:
+def _quality(store: Store) -> Section:
     from ..ssda903.validate import catalogue as checks
 
     s = Section("quality", "Quality of the data")
-    with Store(db) as store:
-        issues = store.sql("SELECT code, severity, count(*) AS n FROM validation_issues GROUP BY ALL ORDER BY n DESC")
-        log = store.sql('SELECT rule, action, "table", count(*) AS n FROM cleaning_log GROUP BY ALL ORDER BY n DESC')
+    issues = store.sql("SELECT code, severity, count(*) AS n FROM validation_issues GROUP BY ALL ORDER BY n DESC")
+    log = store.sql('SELECT rule, action, "table", count(*) AS n FROM cleaning_log GROUP BY ALL ORDER BY n DESC')
     cat = checks()
     errors = int(issues.loc[issues["severity"] == "error", "n"].sum())
     warnings = int(issues.loc[issues["severity"] == "warning", "n"].sum())

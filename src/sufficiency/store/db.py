@@ -94,9 +94,10 @@ def add_tables(db: str | Path, tables: dict[str, pd.DataFrame], meta: dict, *, s
         con.close()
 
 
-def _has(con: duckdb.DuckDBPyConnection, table: str, schema: str = "main") -> bool:
-    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND table_name = ?",
-                            [schema, table]).fetchone()[0])
+def _has(con: duckdb.DuckDBPyConnection, table: str, database: str | None = None) -> bool:
+    """Whether `table` is in the database `database` (default: the connection's own)."""
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ? "
+                            "AND database_name = coalesce(?, current_database())", [table, database]).fetchone()[0])
 
 
 def write_returns(db: str | Path, tables: dict[str, pd.DataFrame], meta: dict) -> None:

@@ -1,8 +1,9 @@
 """Where each result came from: fingerprints of returns and parameters, and the `results` table.
 
 The returns' fingerprint is a SHA-256 of the cleaned tables' content (every table `load`
-writes for the later stages: names, columns, types and values, row by row) and the load
-options that shape them (the council code). It is taken from the cleaned tables rather than
+writes for the later stages: names, columns, types and values, row by row, leaving out where
+each row was read from: `source_file`, `source_row`) and the load options that shape them (the
+council code). It is taken from the cleaned tables rather than
 the source files' bytes because they are what every later stage reads: the same returns saved
 again as XLSX, re-zipped or renamed give the same tables and keep their results, while a
 change the cleaning makes differently does not.
@@ -34,15 +35,18 @@ STAGES = {
 }
 # stages of tables written before the results table existed, by name
 PREFIXES = {"forecast_": "forecast", "backtest_": "backtest", "scenario_": "compare"}
+# where a row was read from: not part of what the returns say
+PROVENANCE = ("source_file", "source_row")
 
 
 def fingerprint_tables(tables: Mapping[str, pd.DataFrame], **options) -> str:
-    """SHA-256 of the tables (in name order: name, columns, dtypes, every row's values) and of
-    `options` (JSON). The same content gives the same fingerprint whatever the row index."""
+    """SHA-256 of the tables (in name order: name, columns, dtypes, every row's values, the
+    PROVENANCE columns left out) and of `options` (JSON). The same content gives the same
+    fingerprint whatever the row index and whichever files it was read from."""
     h = hashlib.sha256()
     h.update(fingerprint(options).encode())
     for name in sorted(tables):
-        t = tables[name]
+        t = tables[name].drop(columns=list(PROVENANCE), errors="ignore")
         h.update(json.dumps([name, [str(c) for c in t.columns], [str(d) for d in t.dtypes]]).encode())
         if len(t.columns) and len(t):
             h.update(pd.util.hash_pandas_object(t, index=False).to_numpy().tobytes())
