@@ -107,6 +107,10 @@ def write_returns(db: str | Path, tables: dict[str, pd.DataFrame], meta: dict) -
     otherwise), and the new file is renamed over `db`. If anything fails or is interrupted,
     `db` is left as it was."""
     path = Path(db)
+    if path.with_name(path.name + ".wal").exists():  # a writer stopped before its checkpoint: fold
+        con = _connect(path)                         # its log into `db` (same content), or the log
+        con.execute("CHECKPOINT")                    # would be replayed onto the new file
+        con.close()
     tmp = path.with_name(f".{path.name}.{os.getpid()}.loading")
     _remove(tmp)
     try:
@@ -131,8 +135,9 @@ def _remove(tmp: Path) -> None:
 
 def _carry(con: duckdb.DuckDBPyConnection, old: Path, returns: str, loaded: set[str]) -> dict:
     """Copy into `con` the results of the store `old` built on `returns`, and the rows of its
-    `results` table (those on other returns, or written before `results` existed, stay as
-    records of what to run again); return the meta keys to keep."""
+    `results` table (those on other returns, or on returns unknown because written without a
+    row in `results`, stay as records of what to run again); return the meta of the stages
+    kept."""
     quoted = str(old).replace("'", "''")
     try:
         con.execute(f"ATTACH '{quoted}' AS old (READ_ONLY)")
@@ -149,16 +154,16 @@ def _carry(con: duckdb.DuckDBPyConnection, old: Path, returns: str, loaded: set[
         con.execute(f"INSERT INTO {lineage.RESULTS_TABLE} SELECT * FROM old.{lineage.RESULTS_TABLE}")
     recorded = {r[0] for r in con.execute(f'SELECT "table" FROM {lineage.RESULTS_TABLE}').fetchall()}
     unrecorded = [n for n in names - recorded - loaded if lineage.stage_of(n) != n]
-    for name in unrecorded:
-        lineage.record(con, [name], stage=lineage.stage_of(name), returns=str(meta.get("returns", "")),
-                       parameters="")
+    for name in unrecorded:  # built on returns unknown
+        lineage.record(con, [name], stage=lineage.stage_of(name), returns="", parameters="")
     if not same:
         return {}
-    keep = con.execute(f'SELECT "table" FROM {lineage.RESULTS_TABLE} WHERE returns = ?', [returns]).fetchall()
-    for (name,) in keep:
+    keep = con.execute(f'SELECT "table", stage FROM {lineage.RESULTS_TABLE} WHERE returns = ?', [returns]).fetchall()
+    for name, _stage in keep:
         if name in names and name not in loaded:
             con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM old."{name}"')
-    return {k: v for k, v in meta.items() if k not in ("version", "written_at")}
+    stages = {stage for _name, stage in keep}
+    return {k: v for k, v in meta.items() if k in stages}
 
 
 class Store:
