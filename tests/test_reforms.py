@@ -373,8 +373,12 @@ def test_cli_compare_writes_tables_and_a_workbook(tmp_path):
     sheets = pd.ExcelFile(xlsx).sheet_names
     assert sheets == ["README", "summary", "by_year", "changes", "reforms"]
     from sufficiency.report.build import _reforms
+    from sufficiency.store import Store
 
-    sec = _reforms(db)  # the report's section (this bare store has too little for the rest of the report)
+    with Store(db) as store:  # the report's section (this bare store has too little for the rest of the report)
+        sec = _reforms(store)
+        command = store.table("results").set_index("table").loc["scenario_summary", "command"]
+    assert command == "sufficiency compare baseline family-help family-help+agency-cap"
     assert len(sec.charts) == 3 and sec.tables[0].columns[1:] == ["baseline", "Family Help",
                                                                   "Family Help + Agency social worker cap"]
     assert any("saves most" in t for t in sec.text)
