@@ -142,7 +142,8 @@ def _carry(con: duckdb.DuckDBPyConnection, old: Path, returns: str, loaded: set[
     try:
         con.execute(f"ATTACH '{quoted}' AS old (READ_ONLY)")
     except duckdb.Error as exc:
-        raise StoreError(f"{old} exists and is not a DuckDB store ({exc}); give another --db.") from exc
+        raise StoreError(f"{old} cannot be opened to be replaced ({exc}): if it is a store, close any program "
+                         "using it; otherwise give another --db.") from exc
     if not _has(con, META_TABLE, "old"):
         raise StoreError(f"{old} is a DuckDB file but not a sufficiency store; give another --db.")
     meta = _meta(con, "old")
