@@ -67,6 +67,10 @@ READER_CODES = {  # every code reader.py can report, with the severity the brief
     "NUL_BYTES_REMOVED": "warning",
     "NO_TABLES": "error",
     "FLOAT_SUFFIX_REMOVED": "warning",
+    "TITLE_ROWS_SKIPPED": "warning",
+    "XML_INVALID": "error",
+    "XML_NOT_903": "warning",
+    "XML_ELEMENT_UNKNOWN": "warning",
 }
 
 
