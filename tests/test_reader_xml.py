@@ -12,6 +12,8 @@ import duckdb
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from sufficiency.cli import app
@@ -227,3 +229,12 @@ def test_validate_and_load_a_folder_mixing_csv_xlsx_and_xml_years(tmp_path):
     files = con.execute("select distinct path from source_files").fetchall()
     assert sorted(Path(p).name for (p,) in files) == ["2025-26.xlsx [Episodes]", "2025-26.xlsx [Header]",
                                                 "episodes.csv", "header.csv", "ssda903.xml"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cut=st.integers(0, len(EXPORT)), junk=st.binary(max_size=40))
+def test_an_export_cut_anywhere_or_spliced_with_junk_never_raises(tmp_path, cut, junk):
+    _write(tmp_path / "2024" / "ssda903.xml", EXPORT.encode()[:cut] + junk + EXPORT.encode()[cut:][: len(junk)])
+    r = read_returns(tmp_path)  # no exception is the property; a file not read is named
+    if not r.frames:
+        assert r.issues["file"].str.endswith("ssda903.xml").any()
