@@ -309,3 +309,80 @@ def test_codes_written_as_decimal_numbers_lose_the_suffix_with_a_warning(tmp_pat
     assert h["MOTHER"].tolist()[1:] == ["1", "0"]
     found = r.issues[r.issues["code"] == "FLOAT_SUFFIX_REMOVED"]
     assert found["column"].tolist() == ["MOTHER"]
+
+
+# ---------------------------------------------------------------- title rows above the column names
+
+HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB"
+
+
+def _workbook(path: Path, rows: list[list], title: str = "Header") -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = title
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def test_xlsx_header_below_a_title_and_a_blank_row_is_found_and_reported(tmp_path):
+    _workbook(tmp_path / "header_2024-25.xlsx", [
+        ["Looked after children: Header 2024/25"],
+        [],
+        HEADER.split(","),
+        [101, 1, "01/02/2010", "WBRI", "A123456789012", None, None],
+        [102, 2, "03/04/2012", "WIRI", None, 1, "05/06/2030"],
+    ])
+    r = read_returns(tmp_path)
+    h = r.frames["header"]
+    assert h["CHILD"].tolist() == ["101", "102"]
+    assert h["ETHNIC"].tolist() == ["WBRI", "WIRI"] and h.loc[1, "MOTHER"] == "1"
+    assert h["_row"].tolist() == [4, 5]  # as the spreadsheet shows them
+    (warn,) = r.issues[r.issues["code"] == "TITLE_ROWS_SKIPPED"].itertuples()
+    assert warn.severity == "warning" and warn.value == "2"
+    assert "header_2024-25.xlsx [Header]" in warn.message and "row 3" in warn.message
+    assert "Looked after children" in warn.message
+    (src,) = r.files
+    assert (src.table, src.year, src.header_row, src.skipped_rows, src.format) == ("header", 2025, 3, 2, "xlsx")
+    assert src.unreadable is None and r.gaps(("header",)) == []
+
+
+def test_a_sheet_whose_column_names_cannot_be_found_is_unreadable_not_misread(tmp_path):
+    rows = [["Looked after children: Header 2024/25"], [], ["Child id", "Gender", "Birth"],
+            [101, 1, "01/02/2010"]]
+    (tmp_path / "2025").mkdir()
+    _workbook(tmp_path / "2025" / "return.xlsx", rows)
+    write(tmp_path / "2025" / "episodes.csv", "\n".join([EPISODES, *ROWS]) + "\n")
+    r = read_returns(tmp_path)
+    assert "header" not in r.frames
+    (src,) = [f for f in r.files if f.table is None]
+    assert src.unreadable and "not a 903 table" in src.unreadable and src.table_hint == "header"
+    assert src.year == 2025
+    assert r.issues.loc[r.issues["code"] == "TABLE_UNRECOGNISED", "severity"].tolist() == ["error"]
+    (gap,) = r.gaps()
+    assert (gap.year, gap.table) == (2025, "header") and gap.reason == src.unreadable
+
+
+def test_csv_title_rows_are_skipped_whatever_the_delimiter(tmp_path):
+    lines = ["SSDA903 Episodes return 2023-24", "", EPISODES.replace(",", ";"),
+             *[r.replace(",", ";") for r in ROWS]]
+    write(tmp_path / "2024" / "episodes.csv", "\r\n".join(lines) + "\r\n")
+    r = read_returns(tmp_path)
+    ep = r.frames["episodes"]
+    assert ep["CHILD"].tolist() == ["101", "101", "102"] and ep.loc[1, "PL_POST"] == "BD1 1AA"
+    assert ep["_row"].tolist() == [4, 5, 6]
+    assert r.issues["code"].tolist() == ["TITLE_ROWS_SKIPPED"]
+
+
+def test_gaps_name_a_year_without_episodes_and_an_unreadable_one(tmp_path):
+    write(tmp_path / "2024" / "header.csv", HEADER + "\n101,1,01/01/2010,WBRI,,,\n")
+    write(tmp_path / "2024" / "episodes.csv", "\n".join([EPISODES, *ROWS]) + "\n")
+    write(tmp_path / "2025" / "header.csv", HEADER + "\n101,1,01/01/2010,WBRI,,,\n")
+    write(tmp_path / "2025" / "episodes.csv", b"\x00\x01\x02\xff" * 100)
+    r = read_returns(tmp_path)
+    (gap,) = r.gaps()
+    assert (gap.year, gap.table) == (2025, "episodes") and "episodes.csv" in gap.reason
+    assert [f.path for f in r.unreadable] == [str(tmp_path / "2025" / "episodes.csv")]
+    assert [(g.year, g.table) for g in r.gaps(("header", "episodes", "reviews"))] == [
+        (2024, "reviews"), (2025, "episodes"), (2025, "reviews")]

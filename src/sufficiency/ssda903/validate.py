@@ -39,7 +39,7 @@ def validate(returns: Returns, la_code: str | None = None) -> ValidationReport:
     parts: list[pd.DataFrame] = [_catalogued_severity(returns.issues)]
     for group in (value_checks, episode_checks, cross_checks):
         parts.extend(group(ctx))
-    return ValidationReport.combine(parts)
+    return ValidationReport.combine([returns.locate(p) for p in parts])
 
 
 def _catalogued_severity(issues: pd.DataFrame) -> pd.DataFrame:
