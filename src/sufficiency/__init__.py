@@ -4,12 +4,13 @@ The public API is small: `read_returns`, `validate_path`, `load` and `Store`; er
 from `SufficiencyError`. Heavy modules are imported on first use, so the CLI starts fast.
 """
 
-from .errors import InputError, SchemaError, StoreError, SufficiencyError
+from .errors import InputError, OptionError, SchemaError, StoreError, SufficiencyError
 
 __version__ = "0.1.0"
 
 __all__ = [
     "InputError",
+    "OptionError",
     "SchemaError",
     "Store",
     "StoreError",

@@ -370,8 +370,8 @@ def _accuracy(acc: pd.DataFrame) -> Table:
 def _reforms(db) -> Section | None:
     """The reforms compared by `sufficiency compare`, if it has run: children, cost, distance
     and the sufficiency gap by scenario. Forecasts, not counts of real children: not suppressed."""
-    from ..reforms.command import fmt, signed
     from ..reforms.compare import HEADLINE
+    from ..reforms.present import fmt, signed
 
     with Store(db) as store:
         if "scenario_summary" not in store.names:
