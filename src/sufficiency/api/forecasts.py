@@ -40,11 +40,15 @@ def check_as_of(db: Path, as_of: dt.date | None) -> None:
         raise StoreError(f"{db} records no collection years: load the returns again with `sufficiency load`.")
     first, last = dt.date(years[0], 3, 31), dt.date(years[-1], 3, 31)
     if as_of > last:
-        raise OptionError("as_of", f"must be on or before {last:%d %B %Y}, the last 31 March loaded into {db} "
-                                   f"(got {as_of:%d %B %Y}).")
+        raise OptionError("as_of", f"must be on or before {_day(last)}, the last 31 March loaded into {db} "
+                                   f"(got {_day(as_of)}).")
     if as_of < first:
-        raise OptionError("as_of", f"must be on or after {first:%d %B %Y}, the first 31 March loaded into {db} "
-                                   f"(got {as_of:%d %B %Y}).")
+        raise OptionError("as_of", f"must be on or after {_day(first)}, the first 31 March loaded into {db} "
+                                   f"(got {_day(as_of)}).")
+
+
+def _day(date: dt.date) -> str:
+    return f"{date.day} {date:%B %Y}"
 
 
 @dataclass

@@ -34,7 +34,7 @@ _PROBLEMS = {
     "float_parsing": "must be a number",
     "float_type": "must be a number",
     "bool_parsing": "must be true or false",
-    "too_short": "needs at least {min_length} value(s)",
+    "too_short": "must not be empty",
 }
 
 
@@ -49,7 +49,8 @@ def _option_error(exc: ValidationError) -> OptionError:
         return OptionError(option, "is needed.")
     if kind == "value_error":
         return OptionError(option, str(ctx["error"]))
-    problem = _PROBLEMS.get(kind, err["msg"].lower()).format(**ctx)
+    shown = {k: f"{v:g}" if isinstance(v, float) else v for k, v in ctx.items()}
+    problem = _PROBLEMS.get(kind, err["msg"].lower()).format(**shown)
     return OptionError(option, f"{problem} (got {err['input']!r}).")
 
 

@@ -89,16 +89,16 @@ def progress(prefix: str = ""):
         yield update
 
 
-def table(frame, title: str, formats: dict | None = None):
-    """A pandas DataFrame as a Rich table: text columns left, numbers right, formatted by
-    `formats` (column -> format spec)."""
+def table(frame, title: str, formats: dict | None = None, left: int = 1):
+    """A pandas DataFrame as a Rich table: the first `left` columns left-aligned, the others
+    right-aligned; values formatted by `formats` (column -> format spec), text as it is."""
     from rich.table import Table
 
     formats = formats or {}
     t = Table(title=title)
-    for col in frame.columns:
-        t.add_column(str(col), justify="left" if frame[col].dtype == object else "right")
+    for i, col in enumerate(frame.columns):
+        t.add_column(str(col), justify="left" if i < left else "right")
     for row in frame.itertuples(index=False):
-        t.add_row(*[format(v, formats.get(c, "")) if not isinstance(v, str) else v
+        t.add_row(*[v if isinstance(v, str) else format(v, formats.get(c, ""))
                     for c, v in zip(frame.columns, row, strict=True)])
     return t

@@ -48,8 +48,9 @@ def print_forecast(result) -> None:
     """The total's range on each 31 March, the assumptions, and where the results went."""
     runs = result.meta["forecast"]["runs"]
     totals = result.totals.rename(columns={"low": "5%", "high": "95%"})
+    totals["date"] = totals["date"].astype(str)
     err.print(table(totals, f"Children in care on 31 March ({runs:,} runs; 5%, median, 95%)",
-                    dict.fromkeys(("5%", "median", "95%"), ",.0f")))
+                    dict.fromkeys(("5%", "median", "95%"), ",.0f"), left=0))
     for sentence in result.assumptions:
         out.print(sentence)
     if result.out:
@@ -87,8 +88,9 @@ LABELS = {"model": "model", "model_mean": "mean", "last_value": "no change", "li
 def print_backtest(result) -> None:
     """The error of the total and the ranges' hits by years ahead, then the error by category."""
     first, last = result.origins[0], result.origins[-1]
+    origins = f"31 March {first}" if first == last else f"31 March {first}-{last}"
     for frame, title in (
-            (result.headline, f"Error of the total (mean absolute %) forecasting from 31 March {first}-{last}, "
+            (result.headline, f"Error of the total (mean absolute %) forecasting from {origins}, "
                               "and how often the model's 50% and 90% ranges held what happened (%)"),
             (result.by_category, "Error by placement category (sum of absolute errors / sum of what happened, %)")):
         shown = frame.rename(columns=LABELS).rename_axis("years ahead").reset_index()

@@ -66,7 +66,8 @@ def print_load(result) -> None:
     """The tables loaded, the cleaning log and the count of validation problems."""
     err.print(table(result.tables, f"Loaded into {result.db}", {"rows": ","}))
     if len(result.cleaning):
-        err.print(table(result.cleaning.astype(str), "Cleaning log (rows changed or dropped, by rule)"))
+        err.print(table(result.cleaning.astype(str), "Cleaning log (rows changed or dropped, by rule)",
+                        left=len(result.cleaning.columns)))
     err.print(f"Validation: {plural(result.errors, 'error')}, {plural(result.warnings, 'warning')} "
               f"(table validation_issues in {result.db}).")
 
