@@ -8,12 +8,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ..errors import OptionError, SchemaError, StoreError
 from .options import BacktestOptions, CompareOptions, ForecastOptions
 from .returns import Progress
+
+if TYPE_CHECKING:
+    from ..forecast.backtest import Backtest
+    from ..reforms.compare import Comparison
 
 
 def _steps(progress: Progress | None, total: int):
@@ -123,7 +128,7 @@ class BacktestResult:
     placement category, and the CSV written."""
 
     db: Path
-    backtest: object  # sufficiency.forecast.backtest.Backtest
+    backtest: Backtest
     headline: pd.DataFrame
     by_category: pd.DataFrame
     origins: list[int]
@@ -158,7 +163,7 @@ class CompareResult:
     the headline table as text (measure by scenario), notes on the baseline, the workbook."""
 
     db: Path
-    comparison: object  # sufficiency.reforms.compare.Comparison
+    comparison: Comparison
     summary: pd.DataFrame
     table: pd.DataFrame
     notes: list[str] = field(default_factory=list)

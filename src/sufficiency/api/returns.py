@@ -9,10 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .options import IndicatorsOptions, LoadOptions, ReportOptions, SynthOptions, ValidateOptions
+
+if TYPE_CHECKING:
+    from ..ssda903.report import ValidationReport
 
 Progress = Callable[[str, int, int], None]
 
@@ -29,7 +33,7 @@ class ValidateResult:
     report.to_text/to_csv/to_json/to_html)."""
 
     path: Path
-    report: object  # sufficiency.ssda903.report.ValidationReport
+    report: ValidationReport
 
     @property
     def ok(self) -> bool:
@@ -52,7 +56,7 @@ class LoadResult:
     db: Path
     tables: pd.DataFrame  # table, rows
     cleaning: pd.DataFrame  # rule, action, table, rows
-    report: object  # sufficiency.ssda903.report.ValidationReport
+    report: ValidationReport
 
     @property
     def errors(self) -> int:
