@@ -309,14 +309,10 @@ def test_known_on_matches_a_store_loaded_from_the_returns_up_to_the_day(council,
 
 
 def test_backtest_command(council, tmp_path):
-    import typer
     from typer.testing import CliRunner
 
-    from sufficiency.forecast.backtest import backtest_command
+    from sufficiency.cli import app
 
-    app = typer.Typer()
-    app.command("backtest")(backtest_command)
-    app.command("other")(lambda: None)  # more than one command: the name is needed, as in cli.py
     db = tmp_path / "la.duckdb"
     shutil.copyfile(council / "la.duckdb", db)
     r = CliRunner().invoke(app, ["backtest", "--db", str(db), "--runs", "20", "--horizon", "1", "--out",

@@ -26,14 +26,23 @@ def _returns(tmp_path: Path, dec: str = "05/06/2023") -> Path:
     return tmp_path / "returns"
 
 
-def test_every_command_has_help_text():
+def test_every_command_and_option_has_help_text():
     import typer.main
 
     group = typer.main.get_command(app)
+    assert len(group.commands) == 9
     for name, command in group.commands.items():
         assert command.help and len(command.help) > 20, f"{name} has no help text"
+        for param in command.params:
+            assert getattr(param, "help", None), f"{name} {param.name} has no help text"
         result = runner.invoke(app, [name, "--help"])
         assert result.exit_code == 0, name
+
+
+@pytest.mark.parametrize("word", ["futures", "Monte Carlo", "pulls"])
+def test_help_is_plain_english(word):
+    for name in ("forecast", "backtest", "compare", "demo", "synth"):
+        assert word.lower() not in runner.invoke(app, [name, "--help"]).output.lower(), name
 
 
 def test_validate_missing_path_is_a_sentence_not_a_traceback(tmp_path):
@@ -100,3 +109,76 @@ def test_unexpected_failure_is_reported_as_our_fault_without_traceback(tmp_path,
     assert exit_info.value.code == 3
     err = capsys.readouterr().err
     assert "Internal error" in err and "simulated bug" in err and "Traceback" not in err
+
+
+@pytest.fixture(scope="module")
+def known(tmp_path_factory):
+    from test_forecast import known_store
+
+    return known_store(tmp_path_factory.mktemp("cli") / "k.duckdb", n=300)
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["forecast", "--runs", "0"], "--runs must be at least 1 (got 0)."),
+    (["forecast", "--years", "0"], "--years must be at least 1 (got 0)."),
+    (["forecast", "--years", "11"], "--years must be at most 10 (got 11)."),
+    (["forecast", "--as-of", "yesterday"], "--as-of must be a date such as 2025-03-31"),
+    (["forecast", "--as-of", "2024-03-31"], "--as-of must be on or before 31 March 2023"),
+    (["forecast", "--entry-trend", "5"], "Did you mean 5%?"),
+    (["forecast", "--window", "0"], "--window must be more than 0"),
+    (["compare", "baseline", "--runs", "0"], "--runs must be at least 1 (got 0)."),
+    (["compare", "baseline", "--years", "0"], "--years must be at least 1 (got 0)."),
+    (["backtest", "--horizon", "0"], "--horizon must be at least 1 (got 0)."),
+])
+def test_a_bad_option_exits_2_with_a_sentence_naming_it(known, args, says):
+    result = runner.invoke(app, [*args, "--db", str(known)])
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert says in said
+    assert "Internal error" not in said and "Traceback" not in said
+    con = duckdb.connect(str(known), read_only=True)
+    tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+    con.close()
+    assert not {"forecast_quantiles", "scenario_summary", "backtest_results"} & tables
+
+
+def test_entry_trend_as_a_percentage(known, tmp_path):
+    db = tmp_path / "k.duckdb"
+    db.write_bytes(known.read_bytes())
+    result = runner.invoke(app, ["forecast", "--db", str(db), "--runs", "10", "--years", "1", "--entry-trend", "5%"])
+    assert result.exit_code == 0, result.output
+    con = duckdb.connect(str(db), read_only=True)
+    meta = json.loads(con.execute("select value from meta where key = 'forecast'").fetchone()[0])
+    con.close()
+    assert meta["entry_trend_per_year"] == 0.05
+
+
+def test_ctrl_c_during_load_says_nothing_changed_and_exits_130(tmp_path, monkeypatch):
+    import sufficiency.api as api
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(api, "load", interrupted)
+    db = tmp_path / "la.duckdb"
+    result = runner.invoke(app, ["load", str(_returns(tmp_path)), "--db", str(db)])
+    assert result.exit_code == 130
+    assert "Interrupted; nothing was changed." in result.output and not db.exists()
+
+
+def test_counts_are_said_with_correct_plurals():
+    from sufficiency.cli.app import plural
+
+    assert [plural(n, "error") for n in (0, 1, 2, 1500)] == ["0 errors", "1 error", "2 errors", "1,500 errors"]
+
+
+def test_the_command_line_starts_without_the_library():
+    """`sufficiency --help` imports neither pandas nor the forecast: each command imports them
+    when it runs (checked in a fresh interpreter)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, sufficiency.cli; print(sorted(m for m in ('pandas', 'scipy', 'numpy', 'duckdb', "
+            "'sufficiency.forecast', 'sufficiency.api') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -364,7 +364,7 @@ def test_cli_compare_writes_tables_and_a_workbook(tmp_path):
     db = known_store(tmp_path / "k.duckdb", n=500)
     xlsx = tmp_path / "cmp.xlsx"
     r = CliRunner().invoke(app, ["compare", "baseline", "family-help", "family-help+agency-cap", "--db", str(db),
-                                 "--runs", "40", "--years", "2", "--xlsx", str(xlsx)])
+                                 "--runs", "40", "--years", "2", "--out", str(xlsx)])
     assert r.exit_code == 0, r.output
     con = duckdb.connect(str(db), read_only=True)
     names = {x[0] for x in con.execute("SELECT DISTINCT scenario FROM scenario_summary").fetchall()}

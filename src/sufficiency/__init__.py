@@ -1,15 +1,18 @@
 """sufficiency: see, forecast and plan the homes of children looked after, from SSDA903 returns.
 
-The public API is small: `read_returns`, `validate_path`, `load` and `Store`; errors derive
-from `SufficiencyError`. Heavy modules are imported on first use, so the CLI starts fast.
+The public library is `sufficiency.api` (validate, load, indicators, report, forecast, backtest,
+compare, synth and demo, each with its validated options); besides it, `read_returns`,
+`validate_path`, `load` and `Store`. Errors derive from `SufficiencyError` (`OptionError` for a
+bad option). Heavy modules are imported on first use, so the CLI starts fast.
 """
 
-from .errors import InputError, SchemaError, StoreError, SufficiencyError
+from .errors import InputError, OptionError, SchemaError, StoreError, SufficiencyError
 
 __version__ = "0.1.0"
 
 __all__ = [
     "InputError",
+    "OptionError",
     "SchemaError",
     "Store",
     "StoreError",

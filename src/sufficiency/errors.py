@@ -16,3 +16,12 @@ class SchemaError(SufficiencyError):
 
 class StoreError(SufficiencyError):
     """The DuckDB store is missing, not a sufficiency store, or lacks a table."""
+
+
+class OptionError(SufficiencyError):
+    """An option is malformed or out of range. `option` is its name as the library spells it
+    (runs, as_of); the message is a sentence naming it and the value given."""
+
+    def __init__(self, option: str, problem: str):
+        self.option, self.problem = option, problem
+        super().__init__(f"{option} {problem}")

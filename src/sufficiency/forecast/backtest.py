@@ -30,13 +30,10 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Annotated
 
 import numpy as np
 import pandas as pd
-import typer
 
-from ..errors import SufficiencyError
 from ..parameters import Parameters, PlacementCategories
 from ..store import StoreData
 from ..vocab import census as census_day  # 31 March of a year
@@ -472,58 +469,3 @@ def headline(results: pd.DataFrame) -> pd.DataFrame:
 
 
 summary = headline  # the wide headline table, as earlier versions named it
-
-
-# --- command line ----------------------------------------------------------------------------
-
-
-def backtest_command(
-    db: Annotated[Path, typer.Option(help="Store written by `sufficiency load`.")] = Path("la.duckdb"),
-    runs: Annotated[int, typer.Option(help="Monte Carlo runs per origin.")] = 500,
-    window: Annotated[float, typer.Option(help="Years of history (at most) the model is fitted on at each origin.")] = 5,
-    min_history: Annotated[int, typer.Option(help="Years of returns an origin needs before it.")] = 3,
-    horizon: Annotated[list[int] | None, typer.Option(
-        "--horizon", help="Years ahead to score (repeat the option); default 1, 2 and 3.")] = None,
-    seed: Annotated[int, typer.Option(help="Root random seed.")] = 1,
-    output: Annotated[Path | None, typer.Option("--out", "-o", help="Also write every result row to this CSV.")] = None,
-) -> None:
-    """Fit on the past at each 31 March, forecast 1-3 years and compare with what happened,
-    beside naive baselines (no change, linear trend, trend with shares); results into the store
-    (backtest_results, backtest_summary)."""
-    from rich.console import Console
-    from rich.table import Table
-
-    err, out = Console(stderr=True), Console()
-    hs = tuple(horizon) if horizon else (1, 2, 3)
-    try:
-        with err.status("Backtesting"):
-            bt = backtest(db, runs=runs, window_years=window, min_history=min_history, horizons=hs, seed=seed)
-        if not len(bt):
-            raise SufficiencyError(f"{db} has too few years to backtest: it needs {min_history} years of returns "
-                                   f"before a 31 March and {min(hs)} after it.")
-        bt.write(db)
-    except (SufficiencyError, ValueError) as exc:
-        err.print(f"[bold red]Error:[/] {exc}", soft_wrap=True, highlight=False)
-        raise typer.Exit(2) from None
-    label = {MODEL: "model", MODEL_MEAN: "mean", "last_value": "no change", "linear_trend": "trend",
-             "trend_shares": "shares", "coverage_50": "in 50%", "coverage_90": "in 90%"}
-    def show(frame: pd.DataFrame, title: str) -> None:
-        t = Table(title=title)
-        t.add_column("years ahead")
-        for c in frame.columns:
-            t.add_column(label.get(c, str(c)), justify="right")
-        for h, r in frame.iterrows():
-            t.add_row(str(h), *[f"{v:.1f}" for v in r])
-        out.print(t)
-
-    s = bt.headline()
-    show(s, f"Error of the total (mean absolute %) over origins {bt.params['origins'][0]}-"
-            f"{bt.params['origins'][-1]}, and how often the model's 50% and 90% intervals held the realised value (%)")
-    cat = bt.summary()
-    cat = cat[cat["series"] == CATEGORIES].pivot_table(index="horizon", columns="method", values="wape")
-    show(cat[[c for c in s.columns if c in cat.columns]],
-         "Error by placement category (sum of absolute errors / sum of realised, %)")
-    if output:
-        bt.to_csv(output)
-        out.print(f"Results: {output}")
-    out.print(f"Tables backtest_results and backtest_summary written to {db}")

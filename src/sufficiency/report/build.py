@@ -380,8 +380,8 @@ def _reforms(store: Store) -> Section | None:
     """The reforms compared by `sufficiency compare`, if it has run on these returns (a sentence
     naming the command to run again if it ran on others): children, cost, distance and the
     sufficiency gap by scenario. Forecasts, not counts of real children: not suppressed."""
-    from ..reforms.command import fmt, signed
     from ..reforms.compare import HEADLINE
+    from ..reforms.present import fmt, signed
 
     stale = store.stale()
     if "scenario_summary" not in store.names:

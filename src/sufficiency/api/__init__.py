@@ -1,0 +1,48 @@
+"""The public library: what the command line and the web application call.
+
+Each function takes a validated options object and an optional progress callback(step, done,
+total), returns a result object with everything a face shows (tables as DataFrames, sentences,
+file paths), never prints and never exits. Bad options raise `OptionError` naming the option;
+anything else that cannot be done raises another `SufficiencyError` with a sentence.
+
+    from sufficiency import api
+    api.load(api.LoadOptions(path="returns", db="la.duckdb"))
+    fc = api.forecast(api.ForecastOptions(db="la.duckdb", years=3, entry_trend="5%"))
+    fc.totals          # date, low, median, high: children in care on each 31 March
+    fc.assumptions     # what it assumes of entrants and exits, a sentence each
+"""
+
+from .demo import DemoResult, demo
+from .forecasts import BacktestResult, CompareResult, ForecastResult, backtest, compare, forecast
+from .options import (
+    BacktestOptions,
+    CompareOptions,
+    DemoOptions,
+    ForecastOptions,
+    IndicatorsOptions,
+    LoadOptions,
+    ReportOptions,
+    SynthOptions,
+    ValidateOptions,
+)
+from .returns import (
+    IndicatorsResult,
+    LoadResult,
+    Progress,
+    ReportResult,
+    SynthResult,
+    ValidateResult,
+    indicators,
+    load,
+    report,
+    synth,
+    validate,
+)
+
+__all__ = [
+    "BacktestOptions", "BacktestResult", "CompareOptions", "CompareResult", "DemoOptions", "DemoResult",
+    "ForecastOptions", "ForecastResult", "IndicatorsOptions", "IndicatorsResult", "LoadOptions", "LoadResult",
+    "Progress", "ReportOptions", "ReportResult", "SynthOptions", "SynthResult", "ValidateOptions",
+    "ValidateResult", "backtest", "compare", "demo", "forecast", "indicators", "load", "report", "synth",
+    "validate",
+]

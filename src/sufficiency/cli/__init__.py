@@ -1,0 +1,23 @@
+"""The `sufficiency` command: a thin Typer face over `sufficiency.api`.
+
+Each command parses its options, calls one library function and prints the result with Rich;
+errors become messages and exit codes in one place (`app.guarded`). Commands import the
+library when they run, so the command starts fast.
+"""
+
+from __future__ import annotations
+
+from . import demo, forecasts, returns
+from .app import app
+
+__all__ = ["app", "main"]
+
+# the commands, in the order `sufficiency --help` lists them
+for _command in (returns.validate, returns.load, returns.synth, demo.demo, returns.report, returns.indicators,
+                 forecasts.forecast, forecasts.backtest, forecasts.compare):
+    app.command()(_command)
+
+
+def main() -> None:
+    """Console entry point."""
+    app(prog_name="sufficiency")
