@@ -86,6 +86,7 @@ class Model:
     entry_season: np.ndarray = field(default_factory=lambda: np.ones(12))  # January..December factors
     exit_level: LocalLevel | None = None  # exits before 18 / expected by the window's hazards, at as_of
     annual_exits: dict = field(default_factory=dict)  # collection year: (exits, expected) in the window
+    pooling_days: float = PRIOR_DAYS  # child-days of weight of each cell's prior (its category's rate)
 
     @property
     def entry_rates(self) -> tuple[float, float]:
@@ -99,6 +100,12 @@ class Model:
         t = year_middles(years)
         return np.array([lv.ahead(t) / lv.value if lv is not None else np.ones(years)
                          for lv in (self.entry_level, self.uasc_level)])
+
+    def season(self, dates: np.ndarray) -> np.ndarray:
+        """The seasonal factor on entries in each month of a forecast on `dates` (day numbers:
+        the start, then month ends): the factor of the calendar month each step ends in."""
+        months = (DAY0 + np.asarray(dates[1:], dtype=np.int64).astype("timedelta64[D]")).astype("datetime64[M]")
+        return np.asarray(self.entry_season, float)[months.astype(np.int64) % 12]
 
     @property
     def entry_rate(self) -> float:
@@ -119,7 +126,7 @@ class Model:
     @property
     def rates(self) -> np.ndarray:
         """Posterior mean hazards per day (cells, destinations), exits at their level at as_of."""
-        r = (self.events + self.prior_mean * PRIOR_DAYS) / (self.exposure[:, None] + PRIOR_DAYS)
+        r = (self.events + self.prior_mean * self.pooling_days) / (self.exposure[:, None] + self.pooling_days)
         r[:, len(self.space.categories):] *= self.exit_factor
         return r
 
