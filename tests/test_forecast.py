@@ -609,3 +609,37 @@ def test_entrants_follow_the_levels_expected_path_in_the_closed_form_and_the_run
         runs = simulate(m, years=3, runs=2000, seed=5, parameter_uncertainty=uncertain).entries
         mean = runs.reshape(2000, 3, 12).sum(axis=2).mean(axis=0)
         assert mean / yearly == pytest.approx(np.ones(3), abs=0.012), (uncertain, mean, yearly)
+
+
+def test_the_forecast_steps_to_the_same_day_of_each_month():
+    """From a month end, every step ends on a month end; from another day, on that day of each
+    month, or the month's last day when it has no such day."""
+    from sufficiency.forecast.simulate import month_ends
+    from sufficiency.forecast.states import DAY0
+
+    def on(start, n):
+        got = month_ends(int(days(np.array([np.datetime64(start)]))[0]), n)
+        return [str(d) for d in DAY0 + got.astype("timedelta64[D]")]
+
+    assert on("2025-01-31", 3) == ["2025-01-31", "2025-02-28", "2025-03-31", "2025-04-30"]
+    assert on("2025-01-30", 3) == ["2025-01-30", "2025-02-28", "2025-03-30", "2025-04-30"]
+    assert on("2024-03-15", 2) == ["2024-03-15", "2024-04-15", "2024-05-15"]
+
+
+def test_the_fit_takes_its_priors_from_the_parameters(tmp_path):
+    """A council's own value of a forecast parameter reaches the model: pooled with the weight of
+    a million years, every cell's hazard of moving is its category's."""
+    from sufficiency.parameters import load_parameters
+
+    (tmp_path / "mine.yaml").write_text(
+        "forecast.pooling_days:\n  description: all pooled\n  unit: days\n"
+        "  values: {'2025-03-31': {value: 365250000, note: every cell its category's rate}}\n")
+    priors = read_priors(load_parameters(tmp_path / "mine.yaml"))
+    assert priors.pooling_days == 365_250_000 and priors.entry == PRIORS.entry
+    db = known_store_cached()
+    own, pooled = (fit(db, as_of="2023-03-31", window_years=3, priors=p) for p in (PRIORS, priors))
+    assert own.pooling_days == PRIORS.pooling_days < 1000
+    n_cat = len(own.space.categories)
+    seen = own.exposure > 1000
+    assert np.allclose(pooled.rates[:, :n_cat], pooled.prior_mean[:, :n_cat], rtol=1e-3, atol=1e-9)
+    assert not np.allclose(own.rates[seen, :n_cat], own.prior_mean[seen, :n_cat], rtol=1e-3, atol=1e-9)

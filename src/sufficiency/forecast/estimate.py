@@ -176,10 +176,7 @@ def fit(store_or_path, *, as_of=None, window_years: float = WINDOW_YEARS, catego
     first = np.ones(len(pl.start), bool)
     first[1:] = ~pl.moving[:-1]
     entrants = _entrants(first, pl.start, pl.dob, pl.cat, pl.uasc, t0, t1)
-    # the children in care on t1, as the indicators count them, with their placement's fields
-    on = pl.rows.get_indexer(data.open_on(pd.Timestamp(np.datetime64(int(t1), "D")), "placements").index)
-    stock = pd.DataFrame({"dob": pl.dob[on], "start": pl.pstart[on], "cat": pl.cat[on],
-                          "uasc": pl.uasc[on].astype(bool)})
+    stock = _stock(data, pl, t1)
     frame, counts, uasc_months = entrants["frame"], entrants["monthly"], entrants["monthly_uasc"]
     levels, annual_by = _entry_levels(pl.start[first], pl.uasc[first] == 1, frame, data.years, t0, t1, priors)
     model = Model(space, t1, (t0, t1), events, exposure, _pooled_prior(space, exposure, events), len(frame), t1 - t0,
@@ -267,6 +264,13 @@ def _placements(data: StoreData, space: StateSpace, t0: int, t1: int) -> _Placem
     end = np.minimum(end, eighteen)
     event &= (end > t0) & (end <= t1)
     return _Placements(rows, start, end, dob, uasc, pstart, cat, moving, dest, event)
+
+
+def _stock(data: StoreData, pl: _Placements, t1: int) -> pd.DataFrame:
+    """The children in care on t1, as the indicators count them, with their placement's fields:
+    dob, start (of the period of care), cat, uasc."""
+    on = pl.rows.get_indexer(data.open_on(pd.Timestamp(np.datetime64(int(t1), "D")), "placements").index)
+    return pd.DataFrame({"dob": pl.dob[on], "start": pl.pstart[on], "cat": pl.cat[on], "uasc": pl.uasc[on].astype(bool)})
 
 
 def _exposure(space: StateSpace, pl: _Placements, years, t0: int, t1: int):
