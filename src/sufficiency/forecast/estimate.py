@@ -67,6 +67,11 @@ from .states import (
 
 @dataclass
 class Model:
+    """The fitted model: events and child-days of each cell of the state space in the window
+    (`window`: day numbers, the first excluded) and the prior mean of each cell's hazards, the
+    entrants of the window (their count, profiles, monthly dispersion, yearly counts, seasonal
+    factors and levels), the children in care on `as_of`, and the level of exits before 18."""
+
     space: StateSpace
     as_of: int  # day number
     window: tuple[int, int]
@@ -78,6 +83,7 @@ class Model:
     entry_dispersion: float | None  # negative binomial size r, or None for Poisson
     entrants: pd.DataFrame  # age_days, cat, uasc of each entrant in the window
     stock: pd.DataFrame  # dob, start (of care), cat, uasc: children in care on as_of
+    pooling_days: float  # child-days of weight of each cell's prior (its category's rate)
     entry_level: LevelPosterior | None = None  # children other than UASC: posterior of their yearly rate at as_of
     uasc_level: LevelPosterior | None = None  # UASC: the same (None if none entered in the window)
     uasc_dispersion: float | None = None  # negative binomial size of UASC's monthly arrivals, or None
@@ -86,7 +92,6 @@ class Model:
     entry_season: np.ndarray = field(default_factory=lambda: np.ones(12))  # January..December factors
     exit_level: LevelPosterior | None = None  # exits before 18 / expected by the window's hazards, at as_of
     annual_exits: dict = field(default_factory=dict)  # collection year: (exits, expected) in the window
-    pooling_days: float = 0.0  # child-days of weight of each cell's prior (its category's rate)
 
     @property
     def entry_rates(self) -> tuple[float, float]:
@@ -180,13 +185,12 @@ def fit(store_or_path, *, as_of=None, window_years: float = WINDOW_YEARS, catego
     frame, counts, uasc_months = entrants["frame"], entrants["monthly"], entrants["monthly_uasc"]
     levels, annual_by = _entry_levels(pl.start[first], pl.uasc[first] == 1, frame, data.years, t0, t1, priors)
     model = Model(space, t1, (t0, t1), events, exposure, _pooled_prior(space, exposure, events), len(frame), t1 - t0,
-                  _dispersion(counts - uasc_months), frame, stock,
+                  _dispersion(counts - uasc_months), frame, stock, priors.pooling_days,
                   entry_level=levels[False], uasc_level=levels[True], uasc_dispersion=_dispersion(uasc_months),
                   annual_entries={y: n + annual_by[True][y] for y, n in annual_by[False].items()},
                   annual_uasc=annual_by[True],
                   entry_season=_seasonality(pl.start[first & (pl.start > t0) & (pl.start <= t1)], t0, t1,
-                                            priors.season_weight),
-                  pooling_days=priors.pooling_days)
+                                            priors.season_weight))
     model.exit_level, model.annual_exits = _exit_level(model, pieces, exits_by_year, edges, t0, t1, priors.exits)
     return model
 

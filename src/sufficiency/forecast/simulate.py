@@ -314,8 +314,7 @@ class _Block:
             ud = self.chance.uniform(ka, k, P_DEST + step)
             d = np.minimum((hz.cum[fa] < ud[:, None]).sum(axis=1), hz.n_dest - 1)
             moving = np.nonzero(d < n_cat)[0]
-            self.schedule.kin_draws(k, d, moving, lambda which, ka=ka, s=step: self.chance.uniform(ka[which], k,
-                                                                                               P_KIN + s))
+            self.to_kin(k, d, moving, ka, P_KIN + step)
             dest[active] = d
             if not len(moving):
                 break
@@ -343,8 +342,7 @@ class _Block:
         still = edges[4] > d1  # an entrant aged 17 may turn 18 within the month
         self.count_exits(k, run[~still], np.full(int((~still).sum()), N_EXIT))
         cat = self.prof_cat[pick].astype(np.int32)
-        self.schedule.kin_draws(k, cat, np.arange(len(run)), lambda which: self.chance.uniform(keys[which], k,
-                                                                                               P_KIN_ENTRY))
+        self.to_kin(k, cat, np.arange(len(run)), keys, P_KIN_ENTRY)
         uasc = self.prof_uasc[pick].astype(np.int32)
         flat = self.hazards.index(run, uasc, _bands(edges, day_in), cat, 0)
         left = (d1 - day_in).astype(float)
@@ -356,6 +354,10 @@ class _Block:
         self.count_exits(k, run[nh[~moves]], dest[~moves] - self.n_cat)
         still[nh[~moves]] = False
         self.children.add(run[still], day_in[still], cat[still], uasc[still], edges[:, still], keys[still])
+
+    def to_kin(self, k: int, dest: np.ndarray, where: np.ndarray, keys: np.ndarray, purpose: int) -> None:
+        """The kinship lever on the children `where` (keys `keys`) bound for `dest`, in place."""
+        self.schedule.kin_draws(k, dest, where, lambda which: self.chance.uniform(keys[which], k, purpose))
 
     def record(self, k: int, band: np.ndarray) -> None:
         ch, n_catp = self.children, self.n_cat + 1
