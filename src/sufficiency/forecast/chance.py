@@ -17,6 +17,8 @@ numbers derive the child's chances from it.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import numpy as np
 
 _GOLD = 0x9E3779B97F4A7C15
@@ -51,6 +53,22 @@ def _keyed(keys: np.ndarray, month: int, purpose: int) -> np.ndarray:
     """Uniform numbers in [0, 1), one per key, for this month and purpose."""
     z = _mix(keys + np.uint64(((month * 64 + purpose + 1) * _GOLD) % _U64))
     return (z >> np.uint64(11)).astype(np.float64) * 2.0**-53
+
+
+class Chance(Protocol):
+    """What the simulation asks of a source of chances (Stream, Common)."""
+
+    rng: np.random.Generator  # for what is drawn once per run: the hazards, the path of entries
+
+    def stock_keys(self, runs: int, n0: int) -> np.ndarray: ...
+
+    def uniform(self, keys: np.ndarray, k: int, purpose: int, dtype=np.float64) -> np.ndarray: ...
+
+    def arrivals(self, k: int, mean: tuple[np.ndarray, np.ndarray], factor: float,
+                 dispersion: tuple[float | None, float | None],
+                 profiles: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
+
+    def arrival_days(self, keys: np.ndarray, k: int, gap: int) -> np.ndarray: ...
 
 
 class Stream:

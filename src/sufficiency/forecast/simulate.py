@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from .chance import P_DEST, P_EVENT, P_KIN, P_KIN_ENTRY, P_NEXT, Common, Stream
+from .chance import P_DEST, P_EVENT, P_KIN, P_KIN_ENTRY, P_NEXT, Chance, Common, Stream
 from .estimate import Model
 from .level import year_middles
 from .levers import Levers, Schedule, entry_trend
@@ -230,7 +230,7 @@ class _Block:
     (_Hazards), the levers (levers.Schedule) and where chances come from (chance.Stream or
     chance.Common); `run` gives the stock by category and by age band, entries and exits."""
 
-    def __init__(self, model: Model, steps: int, runs: int, chance, uncertainty: bool, schedule: Schedule):
+    def __init__(self, model: Model, steps: int, runs: int, chance: Chance, uncertainty: bool, schedule: Schedule):
         self.chance, self.schedule, self.runs, self.steps = chance, schedule, runs, steps
         years = -(-steps // 12)
         self.dates = month_ends(model.as_of, steps)
