@@ -4,6 +4,7 @@ backtest metrics and baselines on hand-worked cases."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import duckdb
 import numpy as np
@@ -15,9 +16,14 @@ from hypothesis import strategies as st
 from sufficiency.errors import StoreError
 from sufficiency.forecast import fit, simulate
 from sufficiency.forecast.backtest import origins_for
+from sufficiency.forecast.level import fit_level
+from sufficiency.forecast.priors import read_priors
 from sufficiency.forecast.states import EXITS, add_years, days
 from sufficiency.store import write_tables
 
+PRIORS = read_priors()
+ENTRY = PRIORS.entry  # the entrants' prior (parameters forecast.entry_level.*)
+WALK_ON = replace(ENTRY, pulls=(1.0,))  # the same, the level's departures lasting for good
 HOME, TO_IFA = 1 / 400, 1 / 800  # true hazards per day
 
 
@@ -27,16 +33,14 @@ def known_store(path, n=4000, seed=3, season=None, varying=False, uasc_per_year=
     the entry's calendar month), who go home at HOME per day or move to an agency carer (U4 PR4) at
     TO_IFA per day; in the agency placement they go home at HOME. Data end on 31 March 2023.
     `varying`: the yearly rate of entries follows the forecast's entry-level model (a departure
-    from the council's mean with a pull drawn from PULLS, a walk and yearly noise each drawn from
+    from the council's mean with a pull drawn from the entry prior's, a walk and yearly noise each drawn from
     their prior, the noise mean-preserving) instead of staying at n/4 a year. `uasc_per_year`: as many unaccompanied asylum-seeking children aged 15 entering
     in each of the four years, besides."""
     rng = np.random.default_rng(seed)
     t0, t1 = pd.Timestamp("2019-04-01"), pd.Timestamp("2023-03-31")
     if varying:
-        from sufficiency.forecast.level import PRIOR_DF, PRIOR_NOISE, PRIOR_WALK, PULLS
-
-        walk, noise = (np.sqrt(PRIOR_DF * c * c / rng.chisquare(PRIOR_DF)) for c in (PRIOR_WALK, PRIOR_NOISE))
-        pull = rng.choice(PULLS)
+        walk, noise = (np.sqrt(ENTRY.df * c * c / rng.chisquare(ENTRY.df)) for c in (ENTRY.walk, ENTRY.noise))
+        pull = rng.choice(ENTRY.pulls)
         dep = [rng.normal(0, walk / np.sqrt(1 - pull**2)) if pull < 1 else 0.0]
         for _ in range(3):
             dep.append(pull * dep[-1] + rng.normal(0, walk))
@@ -197,22 +201,20 @@ def test_cli_forecast_writes_monotone_quantiles_to_the_store(tmp_path):
 
 
 def test_entry_level_follows_a_lasting_change_and_looks_through_swings():
-    from sufficiency.forecast.level import PRIOR_DF, PRIOR_WALK, fit_level
-
-    flat = fit_level([400] * 10)
+    flat = fit_level([400] * 10, prior=ENTRY)
     assert flat.value == pytest.approx(400, rel=0.02) and flat.ahead([2.5])[0] == pytest.approx(400, rel=0.02)
     # ten steady years pull the walk below the prior's (root-mean-square), three years less far
-    walk = np.sqrt(PRIOR_DF / (PRIOR_DF - 2)) * PRIOR_WALK
-    assert flat.sd_walk < fit_level([400] * 3).sd_walk < walk
+    walk = np.sqrt(ENTRY.df / (ENTRY.df - 2)) * ENTRY.walk
+    assert flat.sd_walk < fit_level([400] * 3, prior=ENTRY).sd_walk < walk
     # a lasting change: the new level, not the ten years' mean (500), read as a change that lasts
-    lasting = fit_level([400] * 5 + [600] * 5)
+    lasting = fit_level([400] * 5 + [600] * 5, prior=ENTRY)
     assert lasting.value == pytest.approx(600, rel=0.05) and lasting.mean_pull > 0.75
     # swings around a steady level: next year near their middle, not the last year, read as
     # departures that do not last
-    zigzag = fit_level([400, 500] * 5)
+    zigzag = fit_level([400, 500] * 5, prior=ENTRY)
     assert zigzag.ahead([0.5])[0] == pytest.approx(450, rel=0.05) and zigzag.mean_pull < 0.25
     # a part year counts for its length: 150 entrants in half a year is a rate of 300 a year
-    assert fit_level([300, 300, 150], [1, 1, 0.5]).value == pytest.approx(300, rel=0.03)
+    assert fit_level([300, 300, 150], [1, 1, 0.5], prior=ENTRY).value == pytest.approx(300, rel=0.03)
 
 
 def test_entry_level_predictions_hold_90_percent_of_next_years_when_councils_vary_as_the_prior_says():
@@ -221,19 +223,17 @@ def test_entry_level_predictions_hold_90_percent_of_next_years_when_councils_var
     years, the 90% predictive interval of the 6th and 8th years' counts (the level's drawn paths)
     holds them 86-94% of the time (at a true 90%, 400 cases land there with probability about
     0.99)."""
-    from sufficiency.forecast.level import PRIOR_DF, PRIOR_NOISE, PRIOR_WALK, PULLS, fit_level
-
     rng = np.random.default_rng(11)
     held = {1: [], 3: []}
     for _ in range(400):
-        walk, noise = (np.sqrt(PRIOR_DF * c * c / rng.chisquare(PRIOR_DF)) for c in (PRIOR_WALK, PRIOR_NOISE))
-        pull = rng.choice(PULLS)
+        walk, noise = (np.sqrt(ENTRY.df * c * c / rng.chisquare(ENTRY.df)) for c in (ENTRY.walk, ENTRY.noise))
+        pull = rng.choice(ENTRY.pulls)
         dep = [rng.normal(0, walk / np.sqrt(1 - pull**2)) if pull < 1 else 0.0]
         for _ in range(7):
             dep.append(pull * dep[-1] + rng.normal(0, walk))
         level = np.log(rng.uniform(30, 1500)) + np.array(dep)
         counts = rng.poisson(np.exp(level + rng.normal(-noise**2 / 2, noise, 8)))
-        post = fit_level(counts[:5], pulls=PULLS)
+        post = fit_level(counts[:5], prior=ENTRY)
         draws = rng.poisson(post.draw_paths(rng, 4000, [0.5, 1.5, 2.5]))
         for h in held:
             lo, hi = np.quantile(draws[:, h - 1], [0.05, 0.95])
@@ -247,17 +247,16 @@ def test_entry_level_goes_back_towards_a_council_mean_unless_its_years_show_a_la
     part of the way back towards their mean, further each year; ten years that settled at a new
     level keep most of it; with the walk on alone (pull 1) the level stays where it stands. The
     level's drawn paths have the expected path as their mean, year by year."""
-    from sufficiency.forecast.level import PULLS, fit_level
-
     t = [0.5, 1.5, 2.5]
-    short = fit_level([400, 400, 400, 400, 520], pulls=PULLS)
+    short = fit_level([400, 400, 400, 400, 520], prior=ENTRY)
     path = short.ahead(t)
     assert 400 < path[2] < path[1] < path[0] < short.value
-    walk_on = fit_level([400, 400, 400, 400, 520], pulls=(1.0,))
+    walk_on = fit_level([400, 400, 400, 400, 520], prior=WALK_ON)
     assert walk_on.ahead(t) == pytest.approx([walk_on.value] * 3)
-    settled = fit_level([400] * 5 + [600] * 5, pulls=PULLS).ahead(t)
+    settled = fit_level([400] * 5 + [600] * 5, prior=ENTRY).ahead(t)
     assert settled[2] > 550
-    for level in (short, fit_level([400, 380, 450, 500, 520], pulls=PULLS), fit_level([300, 330, 150], [1, 1, 0.5])):
+    for level in (short, fit_level([400, 380, 450, 500, 520], prior=ENTRY),
+                  fit_level([300, 330, 150], [1, 1, 0.5], prior=ENTRY)):
         draws = level.draw_paths(np.random.default_rng(3), 200_000, t)
         assert draws.mean(axis=0) == pytest.approx(level.ahead(t), rel=0.004)
 
@@ -340,12 +339,9 @@ def test_every_run_leaves_at_the_exit_level(model):
     """The exit level reaches the simulation, in runs with drawn hazards too: a level of 2 (exits
     twice the window's pace) empties care faster than the model as fitted, in the closed form and
     in the mean of simulated runs alike."""
-    from dataclasses import replace
-
     from sufficiency.forecast import expected, simulate
-    from sufficiency.forecast.level import PRIOR_EXIT, fit_level
 
-    quick = replace(model, exit_level=fit_level([2000] * 4, [1000.0] * 4, **PRIOR_EXIT))
+    quick = replace(model, exit_level=fit_level([2000] * 4, [1000.0] * 4, prior=PRIORS.exits))
     assert quick.exit_factor == pytest.approx(2.0, rel=0.01)
     base, fast = (simulate(m, years=2, runs=200, seed=4).stock_cat.sum(axis=2).mean(axis=0) for m in (model, quick))
     closed = expected(quick, years=2).stock_cat[0].sum(axis=1)
@@ -381,8 +377,6 @@ def test_unaccompanied_children_arrive_apart_with_their_own_level(tmp_path):
     """Others entering steadily, UASC 20, 20, 20 then 120 a year: the UASC level follows their
     surge and the others' level does not; with levels, walks and noise drawn in each run, the
     mean of the runs' entries is the closed form's; UASC arrivals spread more between runs."""
-    from dataclasses import replace
-
     from sufficiency.forecast import expected
 
     m = fit(known_store(tmp_path / "k.duckdb", n=2000, uasc_per_year=[20, 20, 20, 120]), as_of="2023-03-31")
@@ -452,8 +446,6 @@ def test_children_in_care_before_the_returns_do_not_count_as_new_to_care(tmp_pat
 
 def uniform_rates(model, rates: dict):
     """A copy of `model` whose every cell has exactly the hazards {(from, to): per day}."""
-    from dataclasses import replace
-
     dest = list(model.space.destinations)
     cat = model.space.unpack()["cat"]
     r = np.zeros_like(model.events)
@@ -575,8 +567,6 @@ def test_a_factor_on_entries_leaves_unaccompanied_children_arriving_as_before(mo
     the unaccompanied asylum-seeking children who arrive: with half the entrants UASC, halving
     entries leaves three quarters of them, in the expected value, the simulation and the
     simulation with common random numbers (where the UASC arrivals are the baseline's own)."""
-    from dataclasses import replace
-
     from sufficiency.forecast import Levers, expected
 
     prof = model.entrants.copy()
@@ -597,12 +587,10 @@ def test_a_factor_on_entries_leaves_unaccompanied_children_arriving_as_before(mo
 def test_entry_level_lets_the_level_walk_across_a_missing_year():
     """Counts for 2019, 2020 and 2022 (2021 missing): the level may have walked for two years
     between the last two, so the last count weighs more than if the years were adjacent."""
-    from sufficiency.forecast.level import fit_level
-
-    adjacent = fit_level([400, 400, 600], middles=[2018.5, 2019.5, 2020.5])
-    gap = fit_level([400, 400, 600], middles=[2018.5, 2019.5, 2021.5])
+    adjacent = fit_level([400, 400, 600], middles=[2018.5, 2019.5, 2020.5], prior=ENTRY)
+    gap = fit_level([400, 400, 600], middles=[2018.5, 2019.5, 2021.5], prior=ENTRY)
     assert adjacent.value < gap.value < 600
-    assert fit_level([400, 400, 600]).value == pytest.approx(adjacent.value)
+    assert fit_level([400, 400, 600], prior=ENTRY).value == pytest.approx(adjacent.value)
 
 
 def test_entrants_follow_the_levels_expected_path_in_the_closed_form_and_the_runs_mean(model):
@@ -610,12 +598,9 @@ def test_entrants_follow_the_levels_expected_path_in_the_closed_form_and_the_run
     ahead are the rate at the start times the level's expected path (going part of the way back),
     and the simulation's mean follows the same path, with and without the rates' uncertainty.
     What the CLI records as the third year's entrants is that path's third year."""
-    from dataclasses import replace
-
     from sufficiency.forecast import expected
-    from sufficiency.forecast.level import PULLS, fit_level
 
-    m = replace(model, entry_level=fit_level([400, 400, 400, 400, 520], pulls=PULLS), uasc_level=None)
+    m = replace(model, entry_level=fit_level([400, 400, 400, 400, 520], prior=ENTRY), uasc_level=None)
     path = m.entry_level.ahead([0.5, 1.5, 2.5])
     assert path[2] < path[1] < path[0] < m.entry_level.value  # going back towards 400
     yearly = expected(m, years=3).entries[0].reshape(3, 12).sum(axis=1)
@@ -624,3 +609,37 @@ def test_entrants_follow_the_levels_expected_path_in_the_closed_form_and_the_run
         runs = simulate(m, years=3, runs=2000, seed=5, parameter_uncertainty=uncertain).entries
         mean = runs.reshape(2000, 3, 12).sum(axis=2).mean(axis=0)
         assert mean / yearly == pytest.approx(np.ones(3), abs=0.012), (uncertain, mean, yearly)
+
+
+def test_the_forecast_steps_to_the_same_day_of_each_month():
+    """From a month end, every step ends on a month end; from another day, on that day of each
+    month, or the month's last day when it has no such day."""
+    from sufficiency.forecast.simulate import month_ends
+    from sufficiency.forecast.states import DAY0
+
+    def on(start, n):
+        got = month_ends(int(days(np.array([np.datetime64(start)]))[0]), n)
+        return [str(d) for d in DAY0 + got.astype("timedelta64[D]")]
+
+    assert on("2025-01-31", 3) == ["2025-01-31", "2025-02-28", "2025-03-31", "2025-04-30"]
+    assert on("2025-01-30", 3) == ["2025-01-30", "2025-02-28", "2025-03-30", "2025-04-30"]
+    assert on("2024-03-15", 2) == ["2024-03-15", "2024-04-15", "2024-05-15"]
+
+
+def test_the_fit_takes_its_priors_from_the_parameters(tmp_path):
+    """A council's own value of a forecast parameter reaches the model: pooled with the weight of
+    a million years, every cell's hazard of moving is its category's."""
+    from sufficiency.parameters import load_parameters
+
+    (tmp_path / "mine.yaml").write_text(
+        "forecast.pooling_days:\n  description: all pooled\n  unit: days\n"
+        "  values: {'2025-03-31': {value: 365250000, note: every cell its category's rate}}\n")
+    priors = read_priors(load_parameters(tmp_path / "mine.yaml"))
+    assert priors.pooling_days == 365_250_000 and priors.entry == PRIORS.entry
+    db = known_store_cached()
+    own, pooled = (fit(db, as_of="2023-03-31", window_years=3, priors=p) for p in (PRIORS, priors))
+    assert own.pooling_days == PRIORS.pooling_days < 1000
+    n_cat = len(own.space.categories)
+    seen = own.exposure > 1000
+    assert np.allclose(pooled.rates[:, :n_cat], pooled.prior_mean[:, :n_cat], rtol=1e-3, atol=1e-9)
+    assert not np.allclose(own.rates[seen, :n_cat], own.prior_mean[seen, :n_cat], rtol=1e-3, atol=1e-9)

@@ -7,8 +7,12 @@
     ev = expected(model, years=5)       # the expected value in closed form (no simulation)
     bt = backtest("la.duckdb")          # rolling origins: errors and interval coverage
 
-Model: estimate.py; simulation: simulate.py; closed-form expected value: project.py; backtests
-and naive baselines: backtest.py.
+The model: estimate.py (hazards, entrants, the stock), level.py (the levels of entrants and
+exits), priors.py (their priors and the pooling weights, read from the parameters forecast.*),
+states.py (the state space). The engines: simulate.py (runs of individual children; chance.py:
+where their chances come from), project.py (the expected value in closed form); levers.py (what
+a reform changes, read by both); result.py (what both return). Backtests and naive baselines:
+backtest.py, baselines.py.
 """
 
 from .estimate import Model, fit

@@ -40,7 +40,6 @@ from ..vocab import census as census_day  # 31 March of a year
 from .baselines import BASELINES, TOTAL, baselines
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
-INTERVALS = {"50": (0.25, 0.75), "90": (0.05, 0.95)}
 MODEL = "model"  # the median of the runs, with its intervals
 MODEL_MEAN = "model_mean"  # the mean of the runs
 CATEGORIES = "categories"  # the pooled level of summaries: every category of the map together
@@ -380,11 +379,7 @@ def model_quantiles(fc, years: Iterable[int], categories: PlacementCategories,
 
 def _category_paths(fc) -> pd.DataFrame:
     """Every run's stock by category from a Forecast: run, date, category, value."""
-    if hasattr(fc, "paths"):
-        p = fc.paths(by="category", freq="year")
-    else:  # pragma: no cover - a Forecast without paths: rebuild from its array
-        raise TypeError("the Forecast gives no per-run paths (Forecast.paths(by='category'))")
-    p = p.rename(columns={c: "category" for c in p.columns if c not in ("run", "date", "value")})
+    p = fc.paths(by="category", freq="year")
     p["date"] = pd.to_datetime(p["date"])
     return p
 
@@ -466,6 +461,3 @@ def headline(results: pd.DataFrame) -> pd.DataFrame:
         out = out.join(cov.rename(columns={"in_50": "coverage_50", "in_90": "coverage_90"}))
     cols = [c for c in (MODEL, MODEL_MEAN, *BASELINES) if c in out.columns]
     return out[cols + [c for c in out.columns if c not in cols]]
-
-
-summary = headline  # the wide headline table, as earlier versions named it

@@ -3,8 +3,7 @@
 Window. The reference window is the `window_years` (default 5) before `as_of`, or as much of
 them as the returns cover: it never starts before 1 April of the first return's year, since
 before that the data hold only the children still in care then (entrants would be undercounted
-and long stays overweighted). On synthetic councils a 5-year window forecast better than a
-3-year one (docs/benchmarks.md).
+and long stays overweighted).
 
 Hazards. Every placement in the reference window is cut
 into pieces at the child's birthdays that change age band, at the time-in-care band edges and
@@ -19,21 +18,23 @@ returns do not give (its first episode in the data is the one open then), so the
 is known only to be at least the time since that episode began. Their child-days and events
 count only from when that lower bound reaches the last time-in-care band (2 years or more);
 counted earlier, long-staying children would pass for new ones and lower the hazards of the
-first months in care (on synthetic councils this over-forecast the children of a steady council
-by about 1% a year).
+first months in care.
 
 Pooling. Sparse cells borrow from their category: each cell's rate has a gamma prior with the
-category's pooled rate (all ages, times in care and UASC groups) as its mean and PRIOR_DAYS
-child-days of weight, so the posterior mean is (events + m * PRIOR_DAYS) / (days + PRIOR_DAYS):
-a cell with years of exposure keeps its own rate, an empty one takes its category's.
+category's pooled rate (all ages, times in care and UASC groups) as its mean and
+`pooling_days` child-days of weight (the parameter forecast.pooling_days), so the posterior
+mean is (events + m * pooling_days) / (days + pooling_days): a cell with years of exposure keeps
+its own rate, an empty one takes its category's.
 
-Entrants. Their rate at as_of is the level of a local-level model of the entrants in each
-whole year of the returns (level.py: a walk plus yearly noise, with a prior from the DfE
-council figures), fitted apart for unaccompanied asylum-seeking children and for the others,
-not the window's average, which lags behind a change of level; monthly
-counts overdispersed within the window make arrivals negative binomial; for the simulation,
-the profile of each entrant of the window (age in days at entry, first category, UASC) is
-resampled.
+Entrants. Their rate at as_of is the level of the entrants in each whole year of the returns
+(level.py, with the priors of priors.py), fitted apart for unaccompanied asylum-seeking
+children and for the others, not the window's average, which lags behind a change of level;
+monthly counts overdispersed within the window make arrivals negative binomial; for the
+simulation, the profile of each entrant of the window (age in days at entry, first category,
+UASC) is resampled.
+
+Exits. The exits before 18 of each year of the window against those the window's hazards
+expect have a level too (`_exit_level`), which scales the exit hazards at as_of.
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ import pandas as pd
 from ..errors import StoreError
 from ..parameters import Parameters
 from ..store import StoreData
-from .level import PRIOR_EXIT, PRIOR_UASC, LocalLevel, fit_level, year_middles
+from .level import LevelPosterior, fit_level, year_middles
+from .priors import LevelPrior, Priors, read_priors
 from .states import (
     AGE_BANDS,
     AGE_EDGES,
@@ -62,11 +64,14 @@ from .states import (
     tic_band,
 )
 
-PRIOR_DAYS = 180.0
-
 
 @dataclass
 class Model:
+    """The fitted model: events and child-days of each cell of the state space in the window
+    (`window`: day numbers, the first excluded) and the prior mean of each cell's hazards, the
+    entrants of the window (their count, profiles, monthly dispersion, yearly counts, seasonal
+    factors and levels), the children in care on `as_of`, and the level of exits before 18."""
+
     space: StateSpace
     as_of: int  # day number
     window: tuple[int, int]
@@ -78,19 +83,20 @@ class Model:
     entry_dispersion: float | None  # negative binomial size r, or None for Poisson
     entrants: pd.DataFrame  # age_days, cat, uasc of each entrant in the window
     stock: pd.DataFrame  # dob, start (of care), cat, uasc: children in care on as_of
-    entry_level: LocalLevel | None = None  # children other than UASC: posterior of their yearly rate at as_of
-    uasc_level: LocalLevel | None = None  # UASC: the same (None if none entered in the window)
+    pooling_days: float  # child-days of weight of each cell's prior (its category's rate)
+    entry_level: LevelPosterior | None = None  # children other than UASC: posterior of their yearly rate at as_of
+    uasc_level: LevelPosterior | None = None  # UASC: the same (None if none entered in the window)
     uasc_dispersion: float | None = None  # negative binomial size of UASC's monthly arrivals, or None
     annual_entries: dict = field(default_factory=dict)  # entrants in each whole year (to 31 March)
     annual_uasc: dict = field(default_factory=dict)  # of whom UASC
     entry_season: np.ndarray = field(default_factory=lambda: np.ones(12))  # January..December factors
-    exit_level: LocalLevel | None = None  # exits before 18 / expected by the window's hazards, at as_of
+    exit_level: LevelPosterior | None = None  # exits before 18 / expected by the window's hazards, at as_of
     annual_exits: dict = field(default_factory=dict)  # collection year: (exits, expected) in the window
 
     @property
     def entry_rates(self) -> tuple[float, float]:
         """Expected entrants a day at as_of: (children other than UASC, UASC), each its level's
-        rate (LocalLevel.value; a group with no entrants in the window: 0)."""
+        rate (LevelPosterior.value; a group with no entrants in the window: 0)."""
         return tuple(lv.value / 365.25 if lv is not None else 0.0 for lv in (self.entry_level, self.uasc_level))
 
     def entry_factors(self, years: int) -> np.ndarray:
@@ -99,6 +105,12 @@ class Model:
         t = year_middles(years)
         return np.array([lv.ahead(t) / lv.value if lv is not None else np.ones(years)
                          for lv in (self.entry_level, self.uasc_level)])
+
+    def season(self, dates: np.ndarray) -> np.ndarray:
+        """The seasonal factor on entries in each month of a forecast on `dates` (day numbers:
+        the start, then month ends): the factor of the calendar month each step ends in."""
+        months = (DAY0 + np.asarray(dates[1:], dtype=np.int64).astype("timedelta64[D]")).astype("datetime64[M]")
+        return np.asarray(self.entry_season, float)[months.astype(np.int64) % 12]
 
     @property
     def entry_rate(self) -> float:
@@ -119,7 +131,7 @@ class Model:
     @property
     def rates(self) -> np.ndarray:
         """Posterior mean hazards per day (cells, destinations), exits at their level at as_of."""
-        r = (self.events + self.prior_mean * PRIOR_DAYS) / (self.exposure[:, None] + PRIOR_DAYS)
+        r = (self.events + self.prior_mean * self.pooling_days) / (self.exposure[:, None] + self.pooling_days)
         r[:, len(self.space.categories):] *= self.exit_factor
         return r
 
@@ -154,28 +166,82 @@ FIT_COLUMNS = {"placements": ["child", "period", "start", "end", "place", "place
 WINDOW_YEARS = 5
 
 
-def fit(store_or_path, *, as_of=None, window_years: float = WINDOW_YEARS, categories=None) -> Model:
+def fit(store_or_path, *, as_of=None, window_years: float = WINDOW_YEARS, categories=None,
+        priors: Priors | None = None) -> Model:
     """Fit on the data up to `as_of` (default: the last 31 March in the store), over the
-    `window_years` before it or as much of them as the returns cover."""
+    `window_years` before it or as much of them as the returns cover. `priors`: default the
+    built-in parameters' (priors.read_priors)."""
     data = store_or_path if isinstance(store_or_path, StoreData) else StoreData.read(  # (no parameters needed)
         store_or_path, categories, parameters=Parameters({}), tables=FIT_TABLES, columns=FIT_COLUMNS)
+    priors = read_priors() if priors is None else priors
     space = StateSpace(tuple(data.categories.ids))
+    t0, t1 = _window(data, as_of, window_years)
+    pl = _placements(data, space, t0, t1)
+    exposure, events, pieces, exits_by_year, edges = _exposure(space, pl, data.years, t0, t1)
+    first = np.ones(len(pl.start), bool)
+    first[1:] = ~pl.moving[:-1]
+    entrants = _entrants(first, pl.start, pl.dob, pl.cat, pl.uasc, t0, t1)
+    stock = _stock(data, pl, t1)
+    frame, counts, uasc_months = entrants["frame"], entrants["monthly"], entrants["monthly_uasc"]
+    levels, annual_by = _entry_levels(pl.start[first], pl.uasc[first] == 1, frame, data.years, t0, t1, priors)
+    model = Model(space, t1, (t0, t1), events, exposure, _pooled_prior(space, exposure, events), len(frame), t1 - t0,
+                  _dispersion(counts - uasc_months), frame, stock, priors.pooling_days,
+                  entry_level=levels[False], uasc_level=levels[True], uasc_dispersion=_dispersion(uasc_months),
+                  annual_entries={y: n + annual_by[True][y] for y, n in annual_by[False].items()},
+                  annual_uasc=annual_by[True],
+                  entry_season=_seasonality(pl.start[first & (pl.start > t0) & (pl.start <= t1)], t0, t1,
+                                            priors.season_weight))
+    model.exit_level, model.annual_exits = _exit_level(model, pieces, exits_by_year, edges, t0, t1, priors.exits)
+    return model
+
+
+def _window(data: StoreData, as_of, window_years: float) -> tuple[int, int]:
+    """(t0, t1): the reference window's day numbers (t0 excluded): `window_years` before as_of
+    (default the last 31 March in the store), never before the returns begin."""
     last = max(data.years) if data.years else None
     default = _as_day(dt.date(last, 3, 31), 0) if last else 0
     t1 = _as_day(as_of, default)
     t0 = t1 - int(round(window_years * 365.25))
     if data.years:  # not before the returns begin
-        t0 = max(t0, _as_day(dt.date(min(data.years) - 1, 4, 1), 0) - 1)
+        t0 = max(t0, _first_day(data.years) - 1)
     if t1 - t0 < 180:
         raise StoreError(f"the returns cover only {max(t1 - t0, 0)} days before {as_of or 'the last 31 March'}: "
                          "the forecast needs at least six months of history to fit.")
+    return t0, t1
+
+
+def _first_day(years) -> int:
+    """1 April of the first return's year: the day the returns begin."""
+    return _as_day(dt.date(min(years) - 1, 4, 1), 0)
+
+
+@dataclass
+class _Placements:
+    """The placements that start by t1, one row each (by child and start): their row in the
+    store's table, days of start and end (cut at t1 and at the 18th birthday), the child's
+    date of birth and UASC status, the period's start, the category, whether the next
+    placement continues the period (`moving`), where it ends (a category, or an exit route
+    after the categories) and whether that end is an event of the window."""
+
+    rows: pd.Index
+    start: np.ndarray
+    end: np.ndarray
+    dob: np.ndarray
+    uasc: np.ndarray
+    pstart: np.ndarray
+    cat: np.ndarray
+    moving: np.ndarray
+    dest: np.ndarray
+    event: np.ndarray
+
+
+def _placements(data: StoreData, space: StateSpace, t0: int, t1: int) -> _Placements:
     kids = data.tables["children"].drop_duplicates("child").set_index("child")
     pl = data.tables["placements"].sort_values(["child", "start"])
     pl = pl[days(pl["start"].to_numpy("datetime64[D]")) <= t1]
     rows = pd.Index(pl.index)  # each placement's row in the store's table
     pl = pl.reset_index(drop=True)
     periods = data.tables["periods"].set_index(["child", "period"])["start"]
-
     start = days(pl["start"].to_numpy("datetime64[D]"))
     end = days(pl["end"].to_numpy("datetime64[D]"))
     censored = pl["end_censored"].to_numpy(bool) | (end > t1)
@@ -201,49 +267,60 @@ def fit(store_or_path, *, as_of=None, window_years: float = WINDOW_YEARS, catego
     event &= end < eighteen
     end = np.minimum(end, eighteen)
     event &= (end > t0) & (end <= t1)
+    return _Placements(rows, start, end, dob, uasc, pstart, cat, moving, dest, event)
 
-    seg0, seg1 = np.maximum(start, t0), end
+
+def _stock(data: StoreData, pl: _Placements, t1: int) -> pd.DataFrame:
+    """The children in care on t1, as the indicators count them, with their placement's fields:
+    dob, start (of the period of care), cat, uasc."""
+    on = pl.rows.get_indexer(data.open_on(pd.Timestamp(np.datetime64(int(t1), "D")), "placements").index)
+    return pd.DataFrame({"dob": pl.dob[on], "start": pl.pstart[on], "cat": pl.cat[on], "uasc": pl.uasc[on].astype(bool)})
+
+
+def _exposure(space: StateSpace, pl: _Placements, years, t0: int, t1: int):
+    """Child-days (cells) and events (cells, destinations) of the window, the pieces they were
+    counted on (see `_pieces`), the exits before 18 in each collection year of the window and
+    the first days of those years (after the first)."""
+    seg0, seg1, event = np.maximum(pl.start, t0), pl.end, pl.event.copy()
     # a period open when the first return begins started on an unknown day before it: its time
     # in care is known only to be at least the time since its first episode in the data, so its
     # child-days count only once that lower bound reaches the last time-in-care band
-    if data.years:
-        first_day = _as_day(dt.date(min(data.years) - 1, 4, 1), 0)
-        unknown = pstart < first_day
-        seg0 = np.where(unknown, np.maximum(seg0, pstart + int(TIC_EDGES[-1])), seg0)
-        event &= ~unknown | (end > seg0)
+    if years:
+        unknown = pl.pstart < _first_day(years)
+        seg0 = np.where(unknown, np.maximum(seg0, pl.pstart + int(TIC_EDGES[-1])), seg0)
+        event &= ~unknown | (pl.end > seg0)
     keep = seg1 > seg0
-    # collection years (to 31 March) in the window, for the exit level: their first days
     edges = np.array([_as_day(dt.date(y - 1, 4, 1), 0) for y in range(_year_of(t0) + 1, _year_of(t1) + 1)], np.int64)
-    exposure, events, pieces = _pieces(space, seg0[keep], seg1[keep], dob[keep], pstart[keep], cat[keep],
-                                       uasc[keep], dest[keep], event[keep])
-    n_cat = len(space.categories)
-    is_exit = event[keep] & (dest[keep] >= n_cat)
+    exposure, events, pieces = _pieces(space, seg0[keep], seg1[keep], pl.dob[keep], pl.pstart[keep], pl.cat[keep],
+                                       pl.uasc[keep], pl.dest[keep], event[keep])
+    is_exit = event[keep] & (pl.dest[keep] >= len(space.categories))
     exits_by_year = np.bincount(np.searchsorted(edges, seg1[keep][is_exit], side="left"), minlength=len(edges) + 1)
-    # pooled prior: the category's rate over all ages, times in care and UASC groups
-    u = space.unpack()
-    n_dest = len(space.destinations)
-    prior = np.zeros((space.n_cells, n_dest))
+    return exposure, events, pieces, exits_by_year, edges
+
+
+def _pooled_prior(space: StateSpace, exposure: np.ndarray, events: np.ndarray) -> np.ndarray:
+    """(cells, destinations): each cell's prior mean hazard, its category's rate over all ages,
+    times in care and UASC groups."""
+    cat_of = space.unpack()["cat"]
+    prior = np.zeros((space.n_cells, len(space.destinations)))
     for c in range(len(space.categories)):
-        cells = u["cat"] == c
+        cells = cat_of == c
         x = exposure[cells].sum()
         if x > 0:
             prior[cells] = events[cells].sum(axis=0) / x
-    first = np.ones(len(pl), bool)
-    first[1:] = ~moving[:-1]
-    model_entrants = _entrants(first, start, dob, cat, uasc, t0, t1)
-    # the children in care on t1, as the indicators count them, with their placement's fields
-    on = rows.get_indexer(data.open_on(pd.Timestamp(np.datetime64(int(t1), "D")), "placements").index)
-    stock = pd.DataFrame({"dob": dob[on], "start": pstart[on], "cat": cat[on], "uasc": uasc[on].astype(bool)})
-    counts, uasc_months = model_entrants.pop("monthly"), model_entrants.pop("monthly_uasc")
-    frame = model_entrants["frame"]
-    n_in = len(frame)
-    # the yearly level of entries, apart for UASC (arriving with the routes and the National
-    # Transfer Scheme) and for the others (whom a council's services and reforms change)
-    s_first, u_first = start[first], uasc[first] == 1
+    return prior
+
+
+def _entry_levels(s_first: np.ndarray, u_first: np.ndarray, frame: pd.DataFrame, years, t0: int, t1: int,
+                  priors: Priors) -> tuple[dict, dict]:
+    """The yearly level of entries, apart for UASC (arriving with the routes and the National
+    Transfer Scheme) and for the others (whom a council's services and reforms change): ({uasc:
+    posterior or None}, {uasc: entrants in each whole year}). `s_first`: the day each period of
+    care began; `u_first`: whether its child is UASC."""
     levels, annual_by = {}, {}
     end = _year_of(t1) - 1 + (t1 - _as_day(f"{_year_of(t1) - 1}-04-01", 0)) / 365.25  # as_of, in the middles' years
-    for group, mask, hyper in ((False, ~u_first, {}), (True, u_first, PRIOR_UASC)):
-        annual_g, part = _yearly_entries(s_first[mask], data.years, t1)
+    for group, mask, prior in ((False, ~u_first, priors.entry), (True, u_first, priors.uasc)):
+        annual_g, part = _yearly_entries(s_first[mask], years, t1)
         spans = [1.0] * len(annual_g) + ([part[1] / 365.25] if part else [])
         yearly = list(annual_g.values()) + ([part[0]] if part else [])
         # each period's middle, in years (collection year y ends on 31 March y; the part year
@@ -253,16 +330,10 @@ def fit(store_or_path, *, as_of=None, window_years: float = WINDOW_YEARS, catego
             middles.append((max(annual_g) if annual_g else 0) + spans[-1] / 2)
         if not yearly:  # not a whole year of returns before as_of: the window's count
             yearly, spans, middles = [int((frame["uasc"] == group).sum())], [(t1 - t0) / 365.25], None
-        levels[group] = fit_level(yearly, spans, middles, end=end, **hyper) if (frame["uasc"] == group).any() else None
+        has = (frame["uasc"] == group).any()
+        levels[group] = fit_level(yearly, spans, middles, end=end, prior=prior) if has else None
         annual_by[group] = annual_g
-    annual = {y: n + annual_by[True][y] for y, n in annual_by[False].items()}
-    model = Model(space, t1, (t0, t1), events, exposure, prior, n_in, t1 - t0,
-                  _dispersion(counts - uasc_months), frame, stock,
-                  entry_level=levels[False], uasc_level=levels[True], uasc_dispersion=_dispersion(uasc_months),
-                  annual_entries=annual, annual_uasc=annual_by[True],
-                  entry_season=_seasonality(start[first & (start > t0) & (start <= t1)], t0, t1))
-    model.exit_level, model.annual_exits = _exit_level(model, pieces, exits_by_year, edges, t0, t1)
-    return model
+    return levels, annual_by
 
 
 def _year_of(day: int) -> int:
@@ -271,7 +342,7 @@ def _year_of(day: int) -> int:
     return d.year + (d.month >= 4)
 
 
-def _exit_level(model: Model, pieces, exits: np.ndarray, edges: np.ndarray, t0: int, t1: int):
+def _exit_level(model: Model, pieces, exits: np.ndarray, edges: np.ndarray, t0: int, t1: int, prior: LevelPrior):
     """The level of exits before 18 against the window's hazards, year by year (the local-level
     model of level.py with spans = the exits the window's hazards expect in each year,
     scaled to the window's exits: 1 is the window's average pace).
@@ -296,7 +367,7 @@ def _exit_level(model: Model, pieces, exits: np.ndarray, edges: np.ndarray, t0: 
     expected = expected * exits[use].sum() / expected[use].sum()
     years = [_year_of(int(b)) for b in bounds[:-1]]
     annual = {y: (int(o), float(e)) for y, o, e, u in zip(years, exits, expected, use, strict=True) if u}
-    return fit_level(exits[use], expected[use], middles[use], **PRIOR_EXIT), annual
+    return fit_level(exits[use], expected[use], middles[use], prior=prior), annual
 
 
 def _yearly_entries(s: np.ndarray, years, t1: int) -> tuple[dict[int, int], tuple[int, int] | None]:
@@ -355,16 +426,11 @@ def _entrants(first: np.ndarray, start: np.ndarray, dob: np.ndarray, cat: np.nda
     return {"frame": frame.reset_index(drop=True), "monthly": counts, "monthly_uasc": of_uasc}
 
 
-# Prior weight of the seasonal factors, in entrants: a calendar month's factor is
-# (entrants in it + SEASON_PRIOR) / (entrants a flat rate gives it + SEASON_PRIOR), so a council
-# with a few entrants a month keeps nearly flat factors and one with hundreds its own pattern.
-SEASON_PRIOR = 30.0
-
-
-def _seasonality(entry_days: np.ndarray, t0: int, t1: int) -> np.ndarray:
+def _seasonality(entry_days: np.ndarray, t0: int, t1: int, weight: float) -> np.ndarray:
     """Factors on the entry rate for each calendar month (January first), from the entrants of
     the window against a flat rate over the days of each calendar month in it, shrunk towards 1
-    (SEASON_PRIOR) and scaled so that a year of them averages 1 (the yearly rate is unchanged)."""
+    (`weight` entrants of a flat pattern: forecast.season_weight) and scaled so that a year of
+    them averages 1 (the yearly rate is unchanged)."""
     def month_of(d):
         return ((DAY0 + np.asarray(d, dtype=np.int64).astype("timedelta64[D]")).astype("datetime64[M]")
                 .astype(np.int64) % 12)
@@ -372,7 +438,7 @@ def _seasonality(entry_days: np.ndarray, t0: int, t1: int) -> np.ndarray:
     window_days = np.bincount(month_of(np.arange(t0 + 1, t1 + 1)), minlength=12).astype(float)
     seen = np.bincount(month_of(entry_days), minlength=12).astype(float)
     flat = len(entry_days) * window_days / max(window_days.sum(), 1.0)
-    factor = (seen + SEASON_PRIOR) / (flat + SEASON_PRIOR)
+    factor = (seen + weight) / (flat + weight)
     year_days = np.array([31, 28.25, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
     return factor / (factor @ year_days / year_days.sum())
 

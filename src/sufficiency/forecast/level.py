@@ -1,4 +1,4 @@
-"""The level of a yearly count: a model of a council's entrants to care, and of its exits
+"""The level of a yearly count: the model of a council's entrants to care, and of its exits
 before 18 against those its hazards expect.
 
 Each year's count n_y is Poisson around exp(level_y + e_y) x its exposure (a year, for
@@ -9,17 +9,15 @@ year) and steps by a walk of sd `walk`, and e_y is yearly noise of sd `noise`. O
 log(n_y / exposure) = mean + departure_y + e_y + an error of variance about 1/n_y (Poisson
 chance). For each (pull, walk, noise) on a grid, a Kalman filter gives the mean and the departure
 at the end of the last year (their means and covariance) and the likelihood of the counts. The
-posterior over the grid is that likelihood times a prior drawn from the DfE's figures for all
-councils (bench/entry_variability.py): a council with a few years of returns cannot tell a
-steady rate from a wandering one, nor a lasting change from one that fades, and its own years
-only move the prior as far as they show. With a pull of 1 alone (UASC, exits) this is a local
-level: a random walk plus noise.
+posterior over the grid is that likelihood times a prior (priors.LevelPrior: scaled inverse
+chi-squared on walk^2 and noise^2, the pulls equally likely): a council with a few years of
+returns cannot tell a steady rate from a wandering one, nor a lasting change from one that
+fades, and its own years only move the prior as far as they show. With a pull of 1 alone this
+is a local level: a random walk plus noise.
 
-Why not the window's average. A level that moves is best told by its recent years; an average
-over five years lags behind a change of level by two or three years, which then runs through
-the forecast of children in care. The filter weighs the years by how much the counts show the
-level moving against the noise around it, and the pull by how long the council's departures
-have lasted.
+The filter weighs the years by how much the counts show the level moving against the noise
+around it, and the pull by how long the council's departures have lasted; an average over the
+years would lag behind a change of level.
 """
 
 from __future__ import annotations
@@ -28,47 +26,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .priors import LevelPrior
+
 # grid of the walk's step and of the yearly noise (sd on the log scale, per year)
 GRID = np.round(np.arange(0.005, 0.40, 0.01), 3)
 
-# Prior: scaled inverse chi-squared on walk^2 and noise^2 (PRIOR_DF degrees of freedom, centred
-# on PRIOR_WALK^2 and PRIOR_NOISE^2), the one under which the DfE's council starts 2020/21-2024/25
-# are likeliest under the entry level's model, its pulls (PULLS, below) integrated out (empirical
-# Bayes over 146 councils, each year's national change left in: a council's entrants move with it
-# too; `bench/entry_variability.py`). Its mean spreads are about 15% a year for the walk and 2%
-# for the noise: a year's departure that does not last is a departure with a pull of 0. (Read
-# under the walk on alone, the prior was 10% and 8%, 8 degrees of freedom.)
-PRIOR_WALK = 0.14
-PRIOR_NOISE = 0.02
-PRIOR_DF = 20.0
-# How far a year a council's entries stay away from its own mean: a departure that persists
-# (pull 1: the walk on, a new front door) or goes back towards the mean (pull below 1: a sibling
-# group's year, a practice model that fades), each of these equally likely before a council's
-# years are seen, so its own years weigh them. Five years cannot tell them apart (the likelihood
-# barely moves: bench/entry_reversion.py), so for most councils the forecast is their even
-# mixture: on the DfE's council starts it foretells the years that came better than the walk on
-# one, two and three years ahead, about as well as the best single pull, and a council with ten
-# years that settled at a new level keeps most of it (bench/entry_variability.py).
-PULLS = (0.0, 0.25, 0.5, 0.75, 1.0)
-# Unaccompanied asylum-seeking children arrive with the routes and the National Transfer Scheme,
-# not with a council's services: England's UASC in care moved by +37%, +30%, 0% and -12% a year
-# in 2021-2025 (sd of the log changes 0.21, against 0.05 for all starts; DfE CLA 2025, printed by
-# bench/entry_variability.py), and no council
-# UASC series is shipped. Their prior is centred on England's spread, for the walk and a little
-# less for the noise, and weak (4 degrees of freedom), so a council's own years move it; their
-# level walks on (a pull of 1), as no series shows whether a council's UASC go back to a mean.
-PRIOR_UASC = {"prior_walk": 0.20, "prior_noise": 0.15, "prior_df": 4.0, "pulls": (1.0,)}
-# The same model read on a council's yearly exits before 18 against those its window's hazards
-# expect (forecast/estimate.py: the exit level). Its prior is the one under which the DfE's
-# council figures of children ceasing to be looked after per child in care (ceased / the mean of
-# the 31 March counts either side, 2021/22-2024/25, 146 councils) are likeliest: centres 0.06 and
-# 0.045, 6 df (`bench/entry_variability.py`). That ratio also moves with the mix of children
-# (more entrants, more quick exits), which the expected exits take out, so the prior errs wide.
-PRIOR_EXIT = {"prior_walk": 0.06, "prior_noise": 0.045, "prior_df": 6.0, "pulls": (1.0,)}
-
 
 @dataclass(frozen=True)
-class LocalLevel:
+class LevelPosterior:
     """Posterior of the level at the end of the data: one row per (pull, walk, noise) grid point
     with real weight. For entrants the level is a rate (entrants a year); for exits, a ratio (exits
     against those the window's hazards expect: 1 is the window's pace).
@@ -103,9 +68,8 @@ class LocalLevel:
     def value(self) -> float:
         """The expected level (entrants a year, or the exit ratio): the filtered level on the
         natural scale, exp(mean), averaged over the grid. Draws of the level spread around it
-        with that mean (see `draw`): adding the log-normal term exp(var / 2) as well counted the
-        level's uncertainty twice (exp of a noisy log count already leans upwards) and
-        over-forecast steady councils' entrants by about 1% (bench/forecast_steady.py)."""
+        with that mean (see `draw`), without the log-normal term exp(var / 2): exp of a noisy
+        log count already leans upwards."""
         return float(self.weight @ np.exp(self.mean))
 
     @property
@@ -216,17 +180,16 @@ def log_prior(sd: np.ndarray, centre: float, df: float) -> np.ndarray:
     return -(df / 2 + 1) * np.log(v) - df * centre**2 / (2 * v) + np.log(2 * sd)
 
 
-def fit_level(counts, spans=None, middles=None, *, end: float | None = None, pulls=PULLS,
-              prior_walk: float = PRIOR_WALK, prior_noise: float = PRIOR_NOISE, prior_df: float = PRIOR_DF,
-              grid: np.ndarray = GRID) -> LocalLevel:
+def fit_level(counts, spans=None, middles=None, *, prior: LevelPrior, end: float | None = None,
+              grid: np.ndarray = GRID) -> LevelPosterior:
     """Posterior of the level from yearly `counts` (oldest first). `spans` gives each count's
     exposure: the length of its period in years (default 1: a part year's count is scaled to a
     year), or the count expected of it (exits), with the chance variance of the count it holds.
     `middles` gives each period's middle in years (default: periods end to end), so a year
     missing from the data lets the level walk for two; `end` the end of the data in the same
-    years (default: half a year after the last middle). `pulls`: how far a year the level's
-    departure from the council's own mean may persist (1: for good), equally likely before the
-    counts are seen."""
+    years (default: half a year after the last middle). `prior`: the prior of the walk and the
+    noise, and the pulls (how far a year the level's departure from the council's own mean may
+    persist; 1: for good), equally likely before the counts are seen."""
     n = np.asarray(counts, float)
     if len(n) == 0:
         raise ValueError("no yearly counts to fit a level on")
@@ -238,12 +201,12 @@ def fit_level(counts, spans=None, middles=None, *, end: float | None = None, pul
     else:
         step = np.concatenate([[0.0], np.diff(np.asarray(middles, float))])
     lag = end - float(middles[-1]) if end is not None and middles is not None else 0.5
-    a, w, s = (x.ravel() for x in np.meshgrid(np.asarray(pulls, float), grid, grid, indexing="ij"))
+    a, w, s = (x.ravel() for x in np.meshgrid(np.asarray(prior.pulls, float), grid, grid, indexing="ij"))
     base, dep, p11, p12, p22, ll = kalman(y, r, step, w * w, s * s, a)
-    post = ll + log_prior(w, prior_walk, prior_df) + log_prior(s, prior_noise, prior_df)
+    post = ll + log_prior(w, prior.walk, prior.df) + log_prior(s, prior.noise, prior.df)
     weight = np.exp(post - post.max())
     weight /= weight.sum()
     keep = weight > 1e-6 * weight.max()
     wt = weight[keep] / weight[keep].sum()
-    return LocalLevel(wt, w[keep], s[keep], base[keep], dep[keep], p11[keep], p12[keep], p22[keep], a[keep],
+    return LevelPosterior(wt, w[keep], s[keep], base[keep], dep[keep], p11[keep], p12[keep], p22[keep], a[keep],
                       float(lag))

@@ -1,0 +1,116 @@
+"""What a forecast gives: each run's children in care by category and by age band on each month
+end, and its entries and exits in each month, with tidy tables of them (quantiles over runs,
+flows, costs). The simulation gives many runs; the closed form one (the expected numbers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .estimate import Model
+from .states import AGE_BANDS, DAY0, EXITS
+
+
+def month_ends(as_of: int, months: int) -> np.ndarray:
+    """Day numbers of as_of and the same day of each of the `months` following months: a month
+    end stays a month end; a day the month lacks (31 April) falls back to the month's last."""
+    d = (DAY0 + np.timedelta64(int(as_of), "D")).astype("datetime64[D]")
+    nxt = d + np.timedelta64(1, "D")
+    month = nxt.astype("datetime64[M]")
+    if (nxt - month.astype("datetime64[D]")).astype(int) == 0:  # as_of is a month end
+        ends = (month + np.arange(months + 1)).astype("datetime64[D]") - np.timedelta64(1, "D")
+    else:
+        first = d.astype("datetime64[M]") + np.arange(months + 1)
+        last = (first + 1).astype("datetime64[D]") - np.timedelta64(1, "D")
+        ends = np.minimum(first.astype("datetime64[D]") + (d - d.astype("datetime64[M]").astype("datetime64[D]")), last)
+    return (ends - DAY0).astype(np.int64)
+
+
+@dataclass
+class Forecast:
+    """Runs of a forecast from `model`: stock_cat and stock_age are the children in care on each
+    date (dates[0] the model's as_of, then month ends), entries and exits those in the month
+    ending on each later date (exits by route, then at 18). `seed` and `uncertainty` (whether each
+    run drew its own estimates) say how it was made; the closed form has one run and no seed."""
+
+    model: Model
+    dates: np.ndarray  # day numbers, dates[0] = as_of
+    stock_cat: np.ndarray  # (runs, steps+1, categories)
+    stock_age: np.ndarray  # (runs, steps+1, age bands)
+    entries: np.ndarray  # (runs, steps)
+    exits: np.ndarray  # (runs, steps, exits + aged 18)
+    seed: int | None
+    uncertainty: bool
+
+    @property
+    def runs(self) -> int:
+        return self.stock_cat.shape[0]
+
+    def _date_index(self, freq: str) -> np.ndarray:
+        if freq == "month":
+            return np.arange(len(self.dates))
+        ts = pd.to_datetime(DAY0 + self.dates.astype("timedelta64[D]"))
+        keep = [i for i, t in enumerate(ts) if i == 0 or (t.month == 3 and t.day == 31)]
+        return np.array(keep)
+
+    def paths(self, by: str | None = None, freq: str = "year") -> pd.DataFrame:
+        """Every run's stock: run, date, [category|age_band], value."""
+        idx = self._date_index(freq)
+        dates = pd.to_datetime(DAY0 + self.dates[idx].astype("timedelta64[D]"))
+        if by is None:
+            arr, labels = self.stock_cat.sum(axis=2, keepdims=True)[:, idx], ["all"]
+        elif by == "category":
+            arr, labels = self.stock_cat[:, idx], list(self.model.space.categories)
+        elif by == "age_band":
+            arr, labels = self.stock_age[:, idx], list(AGE_BANDS)
+        else:
+            raise ValueError(f"by must be None, 'category' or 'age_band', not {by!r}")
+        r, t, k = arr.shape
+        return pd.DataFrame({"run": np.repeat(np.arange(r), t * k), "date": np.tile(np.repeat(dates, k), r),
+                             by or "total": np.tile(labels, r * t), "value": arr.ravel()})
+
+    def quantiles(self, by: str | None = None, q=(0.05, 0.25, 0.5, 0.75, 0.95), freq: str = "year") -> pd.DataFrame:
+        """Tidy quantiles over runs: date, [by], quantile, value."""
+        p = self.paths(by, freq)
+        key = ["date", by or "total"]
+        out = p.groupby(key)["value"].quantile(list(q)).rename("value").reset_index()
+        return out.rename(columns={f"level_{len(key)}": "quantile"})
+
+    def flows(self, q=(0.05, 0.5, 0.95)) -> pd.DataFrame:
+        """Entries and exits (by route, and at 18) per year after as_of: quantiles over runs."""
+        year = np.arange(self.entries.shape[1]) // 12
+        rows = []
+        names = [*EXITS, "aged_18"]
+        for y in np.unique(year):
+            m = year == y
+            series = {"entries": self.entries[:, m].sum(axis=1)}
+            for i, n in enumerate(names):
+                series[f"exit_{n}"] = self.exits[:, m, i].sum(axis=1)
+            for name, v in series.items():
+                for qq in q:
+                    rows.append({"year_after": int(y) + 1, "flow": name, "quantile": qq, "value": float(np.quantile(v, qq))})
+        return pd.DataFrame(rows)
+
+    def costs(self, parameters, q=(0.05, 0.25, 0.5, 0.75, 0.95)) -> pd.DataFrame:
+        """Weekly cost on each date and cost over each year after as_of: quantiles over runs."""
+        ts = pd.to_datetime(DAY0 + self.dates.astype("timedelta64[D]"))
+        fy = np.array([t.year + (1 if t.month > 3 else 0) for t in ts])
+        unit = np.array([[parameters.weekly_cost(c, int(y)) for c in self.model.space.categories] for y in fy])
+        weekly = (self.stock_cat * unit[None]).sum(axis=2)  # (runs, dates)
+        gap = np.diff(self.dates).astype(float)
+        annual_parts = weekly[:, 1:] * gap[None] / 7
+        year = np.arange(len(gap)) // 12
+        rows = []
+        idx = self._date_index("year")
+        for i in idx:
+            for qq in q:
+                rows.append({"date": ts[i], "measure": "weekly_cost", "quantile": qq,
+                             "value": float(np.quantile(weekly[:, i], qq))})
+        for y in np.unique(year):
+            total = annual_parts[:, year == y].sum(axis=1)
+            for qq in q:
+                rows.append({"date": ts[min(12 * (y + 1), len(ts) - 1)], "measure": "annual_cost", "quantile": qq,
+                             "value": float(np.quantile(total, qq))})
+        return pd.DataFrame(rows)
