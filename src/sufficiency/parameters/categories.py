@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import SchemaError
-from .tree import read_yaml
+from ..yamlfile import read_yaml
 
 PROVIDERS = ("PR0", "PR1", "PR2", "PR3", "PR4", "PR5")
 

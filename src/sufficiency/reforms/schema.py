@@ -47,7 +47,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import SchemaError
 from ..forecast.states import EXITS
-from ..parameters.tree import read_yaml
+from ..yamlfile import read_yaml
 
 
 class _Strict(BaseModel):

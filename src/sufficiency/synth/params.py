@@ -13,10 +13,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import SchemaError
 from ..ssda903.schema import default_schema
+from ..yamlfile import read_yaml
 
 AGE_BANDS = ("0", "1-4", "5-9", "10-15", "16-17")
 BAND_RANGE = {"0": (0, 0), "1-4": (1, 4), "5-9": (5, 9), "10-15": (10, 15), "16-17": (16, 17)}
@@ -122,29 +121,8 @@ KINDS = {
 }
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A SafeLoader that refuses a key given twice in one mapping."""
-
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-def _read(path: Path | str, text: str | None = None) -> dict:
-    try:
-        raw = yaml.load(
-            text if text is not None else Path(path).read_text(encoding="utf-8"),
-            Loader=_UniqueKeyLoader,
-        )
-    except (OSError, yaml.YAMLError) as exc:
-        raise SchemaError(f"{path}: cannot read parameters: {exc}") from exc
+def _read(path) -> dict:
+    raw = read_yaml(path)
     if raw is None:
         return {}
     if not isinstance(raw, dict):
@@ -152,13 +130,9 @@ def _read(path: Path | str, text: str | None = None) -> dict:
     return raw
 
 
-def _defaults_text() -> str:
-    return resources.files(__package__).joinpath("params.yaml").read_text(encoding="utf-8")
-
-
 def load_params(path: Path | str | None = None) -> dict:
     """Validated parameter values: the defaults, overridden by the YAML file at `path`."""
-    defaults = _read("params.yaml", _defaults_text())
+    defaults = _read(resources.files(__package__).joinpath("params.yaml"))
     values: dict[str, Any] = {}
     for dotted, node in _leaves(defaults, "params.yaml", ""):
         values[dotted] = _canonical(node["value"], KINDS[dotted], "params.yaml", dotted, full=True)
