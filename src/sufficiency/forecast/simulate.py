@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..parameters.categories import PlacementCategories
 from .estimate import PRIOR_DAYS, Model
 from .level import year_middles
 from .states import AGE_BANDS, DAY0, EXITS, TIC_EDGES, add_years
@@ -65,13 +66,15 @@ class Levers:
     children's arrivals are not a council's to change). hazard: (months, categories, destinations) factor
     on the hazard of moving from each category to each destination (a category or an exit).
     kinship: (months,) share of moves and entries into the `foster` categories made with family
-    (kinship) instead. None leaves that part of the model as estimated."""
+    (kinship) instead. None leaves that part of the model as estimated. `foster` and `kin`: the
+    categories of those roles (default: the built-in map's; reforms give the council's)."""
 
     entry: np.ndarray | None = None
     hazard: np.ndarray | None = None
     kinship: np.ndarray | None = None
-    foster: tuple[str, ...] = ("inhouse_foster", "ifa")
-    kin: str = "kinship_foster"
+    foster: tuple[str, ...] = field(
+        default_factory=lambda: PlacementCategories.load().select("foster", without=("kinship",)))
+    kin: str | None = field(default_factory=lambda: PlacementCategories.load().first("kinship"))
 
     def check(self, months: int, n_cat: int, n_dest: int) -> None:
         for name, arr, shape in (("entry", self.entry, (months,)), ("hazard", self.hazard, (months, n_cat, n_dest)),

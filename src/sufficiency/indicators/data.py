@@ -95,7 +95,7 @@ class StoreData:
         years = sorted(int(y) for y in meta.get("years") or [])
         if not years and "episodes" in tables and len(tables["episodes"]):
             years = sorted(tables["episodes"]["source_year"].dropna().astype(int).unique().tolist())
-        return cls(tables, meta, cats, parameters or load_parameters(), years)
+        return cls(tables, meta, cats, (parameters or load_parameters()).with_categories(cats), years)
 
     @property
     def la_code(self) -> str | None:

@@ -5,13 +5,14 @@
     params.weekly_cost("ifa", 2025)            # year ending 31 March 2025
     params.unit_costs(range(2021, 2031))       # a table with sources, estimated years flagged
     cats = PlacementCategories.load()
+    params.with_categories(cats)               # costs.weekly.<id> for every category of a council's map
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import pandas as pd
 
 from ..errors import SchemaError
 from .categories import Category, PlacementCategories
-from .tree import DatedValue, Parameter, Reference, read_overrides, read_tree
+from .tree import DatedValue, Parameter, Reference, check_value, read_overrides, read_tree
 
 __all__ = ["Parameters", "Parameter", "PlacementCategories", "Category", "load_parameters"]
 
@@ -32,6 +33,8 @@ COUNCIL_ONLY = {
     "capacity.inhouse_residential.homes": ("count", "The council's own children's homes."),
     "workforce.fte": ("fte", "Children and family social worker posts (FTE), filled or vacant."),
 }
+
+OWN_COSTS = "costs.weekly."  # a council's own categories may bring their own weekly costs
 
 
 def _when(date: dt.date | str) -> dt.date:
@@ -73,6 +76,23 @@ class Parameters:
         """The value of `name` in force on `date`."""
         return self.at(name, date).value
 
+    def set_from(self, name: str, start: dt.date | str, *, value: float | None = None, factor: float | None = None,
+                 note: str) -> Parameters:
+        """A copy in which `name` is `value` from `start` on (later dated values dropped), or
+        every value in force from `start` on is multiplied by `factor`; these parameters are
+        not changed. `note` says where the change came from."""
+        param, start = self.get(name), _when(start)
+        current = param.at(start) or param.values[0]
+        if value is not None:
+            later = [DatedValue(start, float(value), None, note)]
+        else:
+            later = [DatedValue(start, current.value * factor, None, note)]
+            later += [replace(v, value=v.value * factor, note=note) for v in param.values if v.start > start]
+        for v in later:
+            check_value(v.value, param.unit, f"{note}: {name} from {v.start.isoformat()}")
+        values = tuple(v for v in param.values if v.start < start) + tuple(later)
+        return Parameters({**self.items, name: replace(param, values=values)})
+
     def weekly_cost(self, category: str, year: int) -> float:
         """GBP per child per week in the financial year ending 31 March `year` (the value in force
         on 1 October of that year), raised by costs.annual_uplift for each year after the last
@@ -80,7 +100,11 @@ class Parameters:
         return float(self._weekly(category, int(year))[0])
 
     def _weekly(self, category: str, year: int) -> tuple[float, DatedValue, bool]:
-        name = f"costs.weekly.{category}"
+        name = f"{OWN_COSTS}{category}"
+        if name not in self.items:
+            raise SchemaError(f"placement category {category!r} has no weekly cost: add {name} to your parameters, "
+                              "or give the category `cost:` in your placement categories, naming one of "
+                              f"{', '.join(k for k in sorted(self.items) if k.startswith(OWN_COSTS))}")
         mid = dt.date(year - 1, 10, 1)
         first = self.get(name).values[0]
         if mid < first.start:  # before the first dated value: taken back by the yearly uplift
@@ -94,6 +118,17 @@ class Parameters:
             rate = self.value(UPLIFT, mid) / 100.0
             return last.value * (1 + rate) ** years, base, years > 0
         return base.value, base, False
+
+    def with_categories(self, categories: PlacementCategories) -> Parameters:
+        """These parameters with a weekly cost, costs.weekly.<id>, for every category of
+        `categories`: a category whose `cost` names another parameter takes a copy of it (a
+        category with neither has none, and `weekly_cost` says how to give it one)."""
+        items = dict(self.items)
+        for c in categories.categories:
+            name = f"costs.weekly.{c.id}"
+            if c.cost_parameter != name and c.cost_parameter in items:
+                items[name] = replace(items[c.cost_parameter], name=name)
+        return Parameters(items)
 
     def unit_costs(self, years, categories=None) -> pd.DataFrame:
         """Weekly cost per category and year, with the source of each figure and whether it was
@@ -112,15 +147,17 @@ class Parameters:
 
 def load_parameters(overrides: str | Path | None = None) -> Parameters:
     """The built-in parameters, with a council's overrides (a folder or one YAML file) on top.
-    An override must name a parameter that exists and have the same unit."""
+    An override must name a parameter that exists and have the same unit, except the
+    council-only ones (COUNCIL_ONLY) and weekly costs of a council's own categories
+    (costs.weekly.<id>)."""
     root = resources.files("sufficiency.parameters") / "data"
     items = read_tree(root)
     if overrides is not None:
         for name, param in read_overrides(Path(overrides)).items():
-            if name in COUNCIL_ONLY and name not in items:
-                if param.unit != COUNCIL_ONLY[name][0]:
-                    raise SchemaError(f"{param.file}: {name}.unit is {param.unit!r} but the parameter is in "
-                                      f"{COUNCIL_ONLY[name][0]!r}")
+            if name not in items and (name in COUNCIL_ONLY or name.startswith(OWN_COSTS)):
+                unit = COUNCIL_ONLY[name][0] if name in COUNCIL_ONLY else "gbp_per_child_week"
+                if param.unit != unit:
+                    raise SchemaError(f"{param.file}: {name}.unit is {param.unit!r} but the parameter is in {unit!r}")
                 items[name] = param
                 continue
             if name not in items:

@@ -75,6 +75,16 @@ def _date(raw: Any, where: str) -> dt.date:
         raise SchemaError(f"{where}: {raw!r} is not a date (write YYYY-MM-DD)") from None
 
 
+def check_value(value: Any, unit: str, where: str) -> None:
+    """A parameter's value must be a number its unit allows."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise SchemaError(f"{where}: {value!r} is not a number")
+    if unit in NON_NEGATIVE and value < 0:
+        raise SchemaError(f"{where}: {value} is negative, but {unit} cannot be")
+    if unit == "share" and not 0 <= value <= 1:
+        raise SchemaError(f"{where}: {value} is not a share between 0 and 1")
+
+
 def parse_parameter(name: str, body: Any, file: str) -> Parameter:
     """Check one parameter body and return it typed; errors name the file and the key."""
     where = f"{file}: {name}"
@@ -102,12 +112,7 @@ def parse_parameter(name: str, body: Any, file: str) -> Parameter:
         if unknown:
             raise SchemaError(f"{key}: unknown key(s) {', '.join(sorted(map(str, unknown)))}")
         value = entry.get("value")
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise SchemaError(f"{key}.value: {value!r} is not a number")
-        if unit in NON_NEGATIVE and value < 0:
-            raise SchemaError(f"{key}.value: {value} is negative, but {unit} cannot be")
-        if unit == "share" and not 0 <= value <= 1:
-            raise SchemaError(f"{key}.value: {value} is not a share between 0 and 1")
+        check_value(value, unit, f"{key}.value")
         ref = entry.get("reference")
         reference = None
         if ref is not None:
