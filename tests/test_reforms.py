@@ -381,3 +381,112 @@ def test_cli_compare_writes_tables_and_a_workbook(tmp_path):
     assert any("saves most" in t for t in sec.text)
     bad = CliRunner().invoke(app, ["compare", "baseline", "no-such-reform", "--db", str(db)])
     assert bad.exit_code == 2 and "does not exist" in bad.output and "Traceback" not in bad.output
+
+
+# --- reforms that change parameters; categories read by role -------------------------------------
+
+
+def test_a_reform_raising_the_ifa_weekly_cost_changes_its_cost_and_not_the_baselines():
+    from sufficiency.reforms.scenario import reformed
+
+    counts = {"ifa": 10}
+    b = Baseline(0, 0, 4, 0.0, {c: 0.5 for c in CATS}, 50, 100)
+    raise_ifa = reform({"kind": "parameter", "parameter": "costs/weekly/ifa", "value": 2000, "from": "2025-10-01"})
+    fc = hand_forecast(counts)
+    p = plan([raise_ifa], MAP, fc.dates)
+    own = reformed(PARAMS, p)
+    before = PARAMS.weekly_cost("ifa", 2026)
+    assert own.weekly_cost("ifa", 2026) == 2000 and PARAMS.weekly_cost("ifa", 2026) == before != 2000
+    assert own.weekly_cost("ifa", 2025) == PARAMS.weekly_cost("ifa", 2025)  # before the date: as it was
+    base = measure(fc, plan([], MAP, fc.dates), b, PARAMS)
+    changed = measure(fc, p, b, own)
+    assert changed["weekly_cost"][0, -1] - base["weekly_cost"][0, -1] == pytest.approx(10 * (2000 - before))
+    # by a percentage, and strictly: an unknown parameter names the reform's file
+    pct = reformed(PARAMS, plan([reform({"kind": "parameter", "parameter": "costs.weekly.ifa", "change_percent": 10,
+                                         "from": "2025-10-01"})], MAP, fc.dates))
+    assert pct.weekly_cost("ifa", 2026) == pytest.approx(1.1 * before)
+    with pytest.raises(SchemaError, match=r"test.yaml: unknown parameter 'costs.weekly.ifaa'"):
+        reformed(PARAMS, plan([reform({"kind": "parameter", "parameter": "costs/weekly/ifaa", "value": 1,
+                                       "from": "2025-10-01"})], MAP, fc.dates))
+    with pytest.raises(SchemaError, match="not both"):
+        reform({"kind": "parameter", "parameter": "costs.weekly.ifa", "value": 1, "change_percent": 3,
+                "from": "2025-10-01"})
+
+
+def test_every_kind_is_registered_once_with_its_model_and_apply():
+    from sufficiency.reforms.kinds import KINDS
+
+    for kind, k in KINDS.items():
+        assert k.model.model_fields["kind"].annotation.__args__ == (kind,)
+        assert callable(k.apply)
+    with pytest.raises(SchemaError, match="one of entries, hazard"):
+        reform({"kind": "teleport", "from": "2025-04-01"})
+
+
+def test_reforms_name_categories_by_role():
+    p = plan([reform({"kind": "hazard", "from_categories": ["role:residential"], "to": ["role:foster+!kinship"],
+                      "factor": 2, "from": "2025-04-01"})], MAP, DAYS)
+    h = p.levers.hazard[5]
+    for a in ("inhouse_residential", "external_residential"):
+        for b in ("inhouse_foster", "ifa"):
+            assert h[IX[a], IX[b]] == 2
+        assert h[IX[a], IX["kinship_foster"]] == 1
+    assert p.levers.foster == ("inhouse_foster", "ifa") and p.levers.kin == "kinship_foster"
+    with pytest.raises(SchemaError, match="changes\\[0\\].categories: unknown placement category 'role:castle'"):
+        reform({"kind": "price", "categories": ["role:castle"], "from": "2025-04-01"})
+    with pytest.raises(SchemaError, match="changes\\[0\\].category"):  # roles no category has
+        reform({"kind": "block_contract", "beds": 1, "weekly_price": 1, "category": "role:kinship+residential",
+                "from": "2025-04-01"})
+
+
+OWN_MAP = """\
+description: A council's own map, categories renamed and merged.
+categories:
+  - {id: family_and_friends, label: Family and friends, roles: [foster, kinship], place: [U1, U2, U3],
+     cost: costs.weekly.kinship_foster}
+  - {id: our_carers, label: Our foster carers, roles: [foster, inhouse], place: [U4, U5, U6],
+     provider: [PR1, PR2, PR3], cost: costs/weekly/inhouse_foster}
+  - {id: agency_carers, label: Agency foster carers, roles: [foster, external], place: [U4, U5, U6],
+     provider: [PR4, PR5], cost: costs.weekly.ifa}
+  - {id: homes, label: Children's homes of any provider, roles: [residential], place: [K1, K2],
+     cost: costs.weekly.external_residential}
+  - {id: everything_else, label: Everything else, place: [K3, H5, P2, P1, A3, A4, A5, A6], cost: costs.weekly.other}
+default: everything_else
+"""
+
+
+def test_a_councils_own_map_runs_from_load_to_forecast_compare_and_report(tmp_path):
+    from sufficiency.indicators import compute_all
+    from sufficiency.pipeline import load
+    from sufficiency.report import write_report
+    from sufficiency.synth import synthesise
+
+    f = tmp_path / "ours.yaml"
+    f.write_text(OWN_MAP)
+    ours = PlacementCategories.load(f)
+    assert ours.select("foster", without=("kinship",)) == ("our_carers", "agency_carers")
+    synthesise(la="Rutland", first_year=2023, last_year=2025, seed=3, out=tmp_path / "returns")
+    db = tmp_path / "la.duckdb"
+    load(tmp_path / "returns", db=db, la_code="E06000017")
+    ind = compute_all(db, categories=ours).frame
+    cats = set(ind.loc[ind["indicator"] == "placement_category", "category"])
+    assert cats == set(ours.ids)
+    assert ind.loc[(ind["indicator"] == "weekly_cost") & (ind["category"] == "agency_carers"), "value"].notna().all()
+    model = fit(db, categories=ours)
+    assert model.space.categories == ours.ids
+    fc = simulate(model, years=1, runs=20, seed=1)
+    assert not fc.costs(load_parameters().with_categories(ours)).empty
+    scenarios = {n: [load_reform(n, ours)] for n in ("kinship-first", "regional-commissioning", "step-down")}
+    c = compare(db, scenarios, years=1, runs=20, categories=ours)
+    s = c.summary().set_index(["scenario", "measure"])
+    assert ("baseline", "foster_gap") in s.index and ("baseline", "residential_gap") not in s.index  # homes merged
+    assert s.loc[("regional-commissioning", "weekly_cost"), "change"] < 0
+    c.write(db)
+    html = write_report(db, tmp_path / "r.html", categories=ours).html.read_text()
+    assert "Agency foster carers" in html and "Children&#39;s homes of any provider" in html
+    assert 'id="reforms"' in html
+    with pytest.raises(SchemaError, match="block_contract_castle.yaml: changes\\[0\\].category: unknown"):
+        bad = tmp_path / "block_contract_castle.yaml"
+        bad.write_text("name: x\nchanges: [{kind: block_contract, beds: 1, weekly_price: 1, "
+                       "category: external_residential, from: 2025-04-01}]\n")
+        load_reform(bad, ours)

@@ -23,6 +23,7 @@ from pydantic import Field, ValidationError
 
 from ..errors import SchemaError
 from ..forecast.states import EXITS
+from ..parameters.categories import ROLES
 from ..yamlfile import read_yaml
 from .kinds import KINDS, StrictModel
 
@@ -83,20 +84,23 @@ def parse_reform(raw, file: str, categories=None) -> Reform:
 
 
 def check_categories(reform: Reform, categories) -> None:
-    """Every placement category a reform names must be in the council's map (an id, or roles
-    that some category has)."""
+    """Every placement category a reform names must be in the council's map: an id, or known
+    roles (`role:...`); each key must name at least one category (or exit) of the map, so a
+    selector no category matches is allowed beside others that do."""
     for i, ch in enumerate(reform.changes):
+        found: dict[str, set[str]] = {}
         for key, name, exits in ch.named():
-            if exits and name in EXITS:
-                continue
+            allowed = [*categories.ids, *(EXITS if exits else ())]
             try:
-                found = categories.resolve(name)
-            except KeyError:
-                found = None
-            if not found:
-                allowed = [*categories.ids, *(EXITS if exits else ())]
-                raise SchemaError(f"{reform.file}: changes[{i}].{key}: unknown placement category{' or exit' * exits} "
-                                  f"{name!r}, or roles no category has; one of {', '.join(allowed)} or role:<roles>")
+                found.setdefault(key, set()).update((name,) if exits and name in EXITS else categories.resolve(name))
+            except KeyError as exc:
+                raise SchemaError(f"{reform.file}: changes[{i}].{key}: unknown placement category"
+                                  f"{' or exit' * exits} {name!r} ({exc.args[0]}); one of {', '.join(allowed)}, "
+                                  "or role:<roles> among " + ", ".join(ROLES)) from None
+        for key, ids in found.items():
+            if not ids:
+                raise SchemaError(f"{reform.file}: changes[{i}].{key}: no placement category of "
+                                  f"{categories.file} has the roles named")
 
 
 EXAMPLES = Path(__file__).with_name("examples")

@@ -127,12 +127,17 @@ class _Figures:
 
 
 def build_report(db: str | Path, *, suppression: bool = True, child_population=None,
-                 parameters=None) -> tuple[Report, pd.DataFrame]:
-    """The report's content and the (suppressed) indicator frame behind it."""
-    ind = compute_all(db, child_population=child_population, parameters=parameters)
+                 parameters=None, categories=None) -> tuple[Report, pd.DataFrame]:
+    """The report's content and the (suppressed) indicator frame behind it; `categories`: the
+    council's map of placement categories (default the built-in one)."""
+    from ..parameters import PlacementCategories
+
+    categories = categories or PlacementCategories.load()
+    ind = compute_all(db, child_population=child_population, parameters=parameters, categories=categories)
     if not ind.years:
         raise StoreError(f"{db} holds no returns: nothing to report.")
     fig = _Figures(ind, suppression)
+    fig.categories = categories
     last = ind.years[-1]
     la = authorities().get(ind.la_code or "")
     council = la.name if la else (ind.la_code or "Council")
@@ -205,9 +210,7 @@ def _placements(fig: _Figures, ind: Indicators, y: int) -> Section:
 
 
 def _labels(fig: _Figures) -> dict[str, str]:
-    from ..parameters import PlacementCategories
-
-    return PlacementCategories.load().labels()
+    return fig.categories.labels()
 
 
 def _location(fig: _Figures, y: int) -> Section:
