@@ -35,6 +35,14 @@ def published_starts(la: Authority) -> dict[int, float]:
     return {y: la.fact("starts", y) for y in PUBLISHED if la.fact("starts", y)}
 
 
+def _england_starts_per_child(year: int) -> float:
+    """England's starts over its children looked after on 31 March in `year` (reference data)."""
+    from ..reference.benchmarks import england
+
+    eng = england().set_index(["indicator", "year"])["value"]
+    return float(eng[("started", year)] / eng[("cla_31_march", year)])
+
+
 def targets(la: Authority, children: int | None, p: dict, years: range) -> tuple[dict[int, float], float]:
     """(expected starts by collection year, target mean stay in days).
 
@@ -44,7 +52,7 @@ def targets(la: Authority, children: int | None, p: dict, years: range) -> tuple
     cla = {y: la.fact("cla", y) for y in PUBLISHED if la.fact("cla", y)}
     starts = published_starts(la)
     if not cla or not starts:  # a council with suppressed figures: England's ratio, 1,000 children
-        cla, starts = {2025: 1000}, {2025: 1000 * 32270 / 81770}
+        cla, starts = {2025: 1000}, {2025: 1000 * _england_starts_per_child(2025)}
     ratio = float(np.mean(list(cla.values())) / np.mean(list(starts.values())))
     scale = 1.0
     if children is not None:

@@ -21,15 +21,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..vocab import DAY0
 from .params import AGE_BANDS, BAND_START_YEARS, CATEGORIES, TIC_BANDS, TIC_EDGES
 
-DAY0 = np.datetime64("1970-01-01", "D")
 NEVER = np.iinfo(np.int64).max // 4
 YEARS_OF_CHANGE = 100  # years a yearly change in exit hazards runs for (past any horizon)
 CAT = {c: i for i, c in enumerate(CATEGORIES)}
 LEGAL = ("C1", "C2", "E1", "V2", "L1", "L2", "J1")
 LS = {c: i for i, c in enumerate(LEGAL)}
-EVENTS = ("move", "adopt", "status", "legal", "exit")
 
 
 def day_of(date: str) -> int:

@@ -23,17 +23,16 @@ from scipy.spatial import cKDTree
 
 from ..errors import InputError
 from ..reference.postcodes import directory
+from ..vocab import DAY0
 from .params import AGE_BANDS, BAND_START_YEARS, CATEGORIES
 
 METRES_PER_MILE = 1609.3
-DAY0 = np.datetime64("1970-01-01", "D")
 P2_UNTIL = int((np.datetime64("2023-10-28") - DAY0).astype(int))  # DfE rule 217t
 K3_FROM = int((np.datetime64("2024-04-01") - DAY0).astype(int))
 Z1_UNTIL = int((np.datetime64("2025-04-01") - DAY0).astype(int))
 # settings with a fixed site and its own URN; H5 semi-independent accommodation registered
 # with Ofsted from 28 October 2023 and needs a URN after it (DfE rule 230)
 REGISTERED = ("K1", "K2", "K3", "H5", "S1", "R3")
-NO_URN = ("P1", "P3", "R1", "R2", "R5", "Z1", "Z11", "Z12", "Z13", "Z14")  # DfE rule 222
 NO_PROVIDER = ("Z1", "Z11", "Z12", "Z13", "Z14")  # DfE rules 178, 213
 UNREGISTERED = ("P2",)  # URN required (rule 218) but none exists: placeholder
 PLACEHOLDER_URN = "XXXXXXX"
