@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..reference.authorities import Authority, find_authority
+from . import careers
 from . import hazards as hz
 from .episodes import build_episodes, placements_of, short_breaks
 from .params import load_params
@@ -89,7 +90,7 @@ def solve_exit_factor(p: dict, mean_stay_days: float, seed: int) -> tuple[float,
         mid = (lo + hi) / 2
         rng = np.random.default_rng([seed, 7])
         ent, _ = hz.draw_entrants(p, {2000: PILOT_CHILDREN}, rng)
-        rows, ends = hz.simulate(p, hz.rates(p, float(np.exp(mid)), change=False), ent, hz.NEVER // 2, rng)
+        rows, ends = careers.simulate(p, hz.rates(p, float(np.exp(mid)), change=False), ent, hz.NEVER // 2, rng)
         starts = rows.loc[(rows["event"].astype(str) == "start").to_numpy(), "day"].to_numpy()
         stay = (ends["day"].to_numpy().sum() - starts.sum()) / len(starts)
         periods = len(starts) / len(ent.entry)
@@ -125,7 +126,7 @@ def synthesise(la: str, first_year: int, last_year: int, seed: int, out: Path,
     exact = list(published_starts(authority)) \
         if p["entries"]["published_exactly"] and p["entries"]["follow_published_starts"] else []
     ent, male = hz.draw_entrants(p, expected, rng, exact)
-    rows, ends = hz.simulate(p, hz.rates(p, factor), ent, horizon, rng)
+    rows, ends = careers.simulate(p, hz.rates(p, factor), ent, horizon, rng)
     step("placing children", 2)
     ch = children_frame(p, ent, male, rng)
     from .places import Locator, place_placements  # the other helper's module
