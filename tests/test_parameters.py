@@ -130,3 +130,63 @@ def test_bad_category_file(tmp_path, text, message):
     f.write_text(text)
     with pytest.raises(SchemaError, match=message):
         PlacementCategories.load(f)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("costs.weekly.ifa: {description: x, unit: gbp_per_child_week, values: {2024-04-01: 1}}\n"
+     "costs.weekly.ifa: {description: y}\n", r"line 2: duplicate key 'costs.weekly.ifa'"),
+    ("costs.weekly.ifa: {description: x, unit: gbp_per_child_week, values: {2024-13-01: {value: 1, note: n}}}\n",
+     r"costs.weekly.ifa.values.2024-13-01: '2024-13-01' is not a date"),
+    ("costs.weekly.ifa: {description: x, unit: gbp_per_child_week, colour: red, values: {2024-04-01: 1}}\n",
+     r"unknown key\(s\) colour"),
+    ("costs.weekly.ifa: [unclosed\n", r"line 2: not valid YAML"),
+])
+def test_the_one_yaml_loader_names_the_file_in_every_error(tmp_path, text, message):
+    from sufficiency.yamlfile import read_yaml
+
+    f = tmp_path / "council.yaml"
+    f.write_text(text)
+    with pytest.raises(SchemaError, match=message) as info:
+        load_parameters(f)
+    assert str(info.value).startswith(str(f))
+    if "duplicate" in message:  # the loader itself, whatever reads the file
+        with pytest.raises(SchemaError, match=rf"{f.name}, line 2: duplicate key"):
+            read_yaml(f)
+
+
+def test_every_yaml_of_the_package_reads_through_the_one_loader():
+    from pathlib import Path
+
+    src = Path(__file__).parents[1] / "src" / "sufficiency"
+    for py in src.rglob("*.py"):
+        text = py.read_text()
+        assert "yaml.safe_load" not in text and "yaml.load(" not in text, py
+
+
+def test_categories_have_roles_and_a_map_with_unknown_roles_is_refused(tmp_path):
+    cats = PlacementCategories.load()
+    assert cats.select("foster", without=("kinship",)) == ("inhouse_foster", "ifa")
+    assert cats.select("residential", "external") == ("external_residential",)
+    assert cats.resolve("role:foster+!inhouse") == ("kinship_foster", "ifa")
+    assert cats.first("kinship") == "kinship_foster" and cats.get("ifa").cost_parameter == "costs.weekly.ifa"
+    f = tmp_path / "cats.yaml"
+    f.write_text("categories:\n  - {id: all, label: All, place: [U1], roles: [fostre]}\n")
+    with pytest.raises(SchemaError, match=r"cats.yaml: categories\[0\].roles: unknown role\(s\) fostre"):
+        PlacementCategories.load(f)
+
+
+def test_a_councils_own_categories_may_bring_their_weekly_costs(tmp_path):
+    cats = tmp_path / "cats.yaml"
+    cats.write_text("categories:\n  - {id: foster_all, label: All fostering, place: [U1, U4], roles: [foster]}\n"
+                    "  - {id: rest, label: Rest, place: [K1], cost: costs/weekly/other}\n")
+    own = PlacementCategories.load(cats)
+    prices = tmp_path / "p.yaml"
+    prices.write_text("costs.weekly.foster_all: {description: ours, unit: gbp_per_child_week, "
+                      "values: {2024-04-01: {value: 700, note: our figure}}}\n")
+    p = load_parameters(prices, categories=own)
+    assert p.weekly_cost("foster_all", 2025) == 700
+    assert p.weekly_cost("rest", 2025) == load_parameters().weekly_cost("other", 2025)
+    with pytest.raises(SchemaError, match="unknown parameter 'costs.weekly.foster_all'"):
+        load_parameters(prices)  # without the map, a typo is still caught
+    with pytest.raises(SchemaError, match="'foster_all' has no weekly cost"):
+        load_parameters(categories=own).weekly_cost("foster_all", 2025)

@@ -30,7 +30,8 @@ from sufficiency.reforms.supply import (
 )
 from sufficiency.reforms.workforce import project
 
-CATS = tuple(PlacementCategories.load().ids)
+MAP = PlacementCategories.load()
+CATS = MAP.ids
 IX = {c: i for i, c in enumerate(CATS)}
 AS_OF = (np.datetime64("2025-03-31") - DAY0).astype(int)
 DAYS = month_ends(AS_OF, 36)
@@ -81,18 +82,18 @@ def test_ramp_rises_in_a_straight_line_from_the_start_date():
 
 def test_family_help_lever_cuts_entries_by_its_percent_after_the_ramp():
     p = plan([reform({"kind": "entries", "change_percent": -10, "from": "2025-04-01", "ramp_months": 12})],
-             CATS, DAYS)
+             MAP, DAYS)
     assert p.levers.entry[0] == pytest.approx(1 - 0.1 * 1 / 12, abs=0.003)  # April: a twelfth in
     assert p.levers.entry[12:] == pytest.approx(0.9)
     assert p.levers.hazard is None and p.levers.kinship is None
     two = plan([reform({"kind": "entries", "change_percent": -10, "from": "2025-04-01"}),
-                reform({"kind": "entries", "change_percent": -10, "from": "2025-04-01"})], CATS, DAYS)
+                reform({"kind": "entries", "change_percent": -10, "from": "2025-04-01"})], MAP, DAYS)
     assert two.levers.entry[0] == pytest.approx(0.81)  # factors multiply
 
 
 def test_hazard_lever_multiplies_only_the_named_moves():
     p = plan([reform({"kind": "hazard", "from_categories": ["external_residential"], "to": ["ifa", "home"],
-                      "factor": 1.5, "from": "2025-04-01"})], CATS, DAYS)
+                      "factor": 1.5, "from": "2025-04-01"})], MAP, DAYS)
     h = p.levers.hazard
     dests = [*CATS, "home", "special_guardianship", "adoption", "other"]
     assert h[5, IX["external_residential"], IX["ifa"]] == 1.5
@@ -111,7 +112,7 @@ def test_family_help_reduces_simulated_entries_by_the_percent(known_model):
     base = simulate(known_model, **kw)
     days = month_ends(known_model.as_of, 24)
     fh = simulate(known_model, levers=plan([reform({"kind": "entries", "change_percent": -20, "from": "2023-04-01"})],
-                                           known_model.space.categories, days).levers, **kw)
+                                           MAP, days).levers, **kw)
     ratio = fh.entries.sum() / base.entries.sum()
     assert ratio == pytest.approx(0.8, abs=0.01)
     assert fh.stock_cat[:, -1].sum(axis=1).mean() < base.stock_cat[:, -1].sum(axis=1).mean()
@@ -122,7 +123,7 @@ def test_reunification_raises_exits_home_by_the_factor(known_model):
     days = month_ends(known_model.as_of, 12)
     base = simulate(known_model, **kw)
     lev = plan([reform({"kind": "hazard", "to": ["home"], "factor": 1.3, "from": "2023-04-01"})],
-               known_model.space.categories, days).levers
+               MAP, days).levers
     more = simulate(known_model, levers=lev, **kw)
     home = 0  # EXITS[0]
 
@@ -141,7 +142,7 @@ def test_kinship_first_sends_its_share_of_new_foster_placements_to_family(known_
     foster = [cats.index("inhouse_foster"), cats.index("ifa")]
     kin = cats.index("kinship_foster")
     for share in (0.0, 0.5, 1.0):
-        lev = plan([reform({"kind": "kinship_first", "share": share, "from": "2023-04-01"}, no_moves)], cats,
+        lev = plan([reform({"kind": "kinship_first", "share": share, "from": "2023-04-01"}, no_moves)], MAP,
                    days).levers
         f = simulate(known_model, levers=lev, **kw)
         # every entrant of this council is placed in in-house foster care: now `share` of them with family
@@ -157,7 +158,7 @@ def test_foster_recruitment_adds_households_net_of_leavers():
     with_leavers = foster_places(0, np.array([120.0]), 12, 1.0, leavers_percent=20)[0]
     # ten years of 12 a year at 20% leaving: close to the steady state 12 / -ln(0.8) = 53.8
     assert 45 < with_leavers < 54
-    p = plan([reform({"kind": "foster_recruitment", "households_per_year": 24, "from": "2025-04-01"})], CATS, DAYS)
+    p = plan([reform({"kind": "foster_recruitment", "households_per_year": 24, "from": "2025-04-01"})], MAP, DAYS)
     assert p.extra_foster_places[12] == pytest.approx(24, abs=0.1)
 
 
@@ -171,7 +172,7 @@ def test_retention_keeps_a_share_of_todays_places_each_year():
 
 def test_homes_open_one_every_stagger_months():
     p = plan([reform({"kind": "residential_homes", "homes": 4, "beds_per_home": 2, "stagger_months": 6,
-                      "from": "2025-04-01"})], CATS, DAYS)
+                      "from": "2025-04-01"})], MAP, DAYS)
     opened = p.homes[0].homes
     assert [opened[k] for k in (0, 1, 6, 7, 13, 19, 36)] == [0, 1, 1, 2, 3, 4, 4]
 
@@ -195,7 +196,7 @@ PARAMS = load_parameters()
 
 def _measure(changes, counts, base=BASE):
     fc = hand_forecast(counts)
-    p = plan([reform(*changes)] if changes else [], CATS, fc.dates)
+    p = plan([reform(*changes)] if changes else [], MAP, fc.dates)
     return measure(fc, p, base, PARAMS)
 
 
@@ -271,7 +272,7 @@ def test_agency_cap_converts_agency_posts_and_raises_caseloads_for_the_rest():
     assert half.permanent[0] == 80 and half.agency[0] == pytest.approx(80 / 9)
     grows = project(np.array([200.0]), 100, 100, **kw)
     assert grows.permanent[0] == 160 and grows.caseload[0] == pytest.approx(15)
-    p = plan([reform({"kind": "agency_cap", "max_agency_percent": 10, "from": "2025-10-01"})], CATS, DAYS)
+    p = plan([reform({"kind": "agency_cap", "max_agency_percent": 10, "from": "2025-10-01"})], MAP, DAYS)
     assert np.isnan(p.agency_cap[5]) and p.agency_cap[7] == 10
 
 
@@ -317,7 +318,7 @@ def test_every_shipped_example_loads_and_changes_something():
     assert {"family-help", "small-group-living", "foster-recruitment", "agency-cap"} <= set(names)
     for n in names:
         r = load_reform(n, cats)
-        p = plan([r], CATS, DAYS)
+        p = plan([r], MAP, DAYS)
         changed = any(x is not None for x in (p.levers.entry, p.levers.hazard, p.levers.kinship)) or \
             p.extra_foster_places.any() or p.homes or p.blocks or (p.price_factor != 1).any() or \
             (p.far_points != 0).any() or np.isfinite(p.agency_cap).any()
@@ -384,3 +385,112 @@ def test_cli_compare_writes_tables_and_a_workbook(tmp_path):
     assert any("saves most" in t for t in sec.text)
     bad = CliRunner().invoke(app, ["compare", "baseline", "no-such-reform", "--db", str(db)])
     assert bad.exit_code == 2 and "does not exist" in bad.output and "Traceback" not in bad.output
+
+
+# --- reforms that change parameters; categories read by role -------------------------------------
+
+
+def test_a_reform_raising_the_ifa_weekly_cost_changes_its_cost_and_not_the_baselines():
+    from sufficiency.reforms.scenario import reformed
+
+    counts = {"ifa": 10}
+    b = Baseline(0, 0, 4, 0.0, {c: 0.5 for c in CATS}, 50, 100)
+    raise_ifa = reform({"kind": "parameter", "parameter": "costs/weekly/ifa", "value": 2000, "from": "2025-10-01"})
+    fc = hand_forecast(counts)
+    p = plan([raise_ifa], MAP, fc.dates)
+    own = reformed(PARAMS, p)
+    before = PARAMS.weekly_cost("ifa", 2026)
+    assert own.weekly_cost("ifa", 2026) == 2000 and PARAMS.weekly_cost("ifa", 2026) == before != 2000
+    assert own.weekly_cost("ifa", 2025) == PARAMS.weekly_cost("ifa", 2025)  # before the date: as it was
+    base = measure(fc, plan([], MAP, fc.dates), b, PARAMS)
+    changed = measure(fc, p, b, own)
+    assert changed["weekly_cost"][0, -1] - base["weekly_cost"][0, -1] == pytest.approx(10 * (2000 - before))
+    # by a percentage, and strictly: an unknown parameter names the reform's file
+    pct = reformed(PARAMS, plan([reform({"kind": "parameter", "parameter": "costs.weekly.ifa", "change_percent": 10,
+                                         "from": "2025-10-01"})], MAP, fc.dates))
+    assert pct.weekly_cost("ifa", 2026) == pytest.approx(1.1 * before)
+    with pytest.raises(SchemaError, match=r"test.yaml: unknown parameter 'costs.weekly.ifaa'"):
+        reformed(PARAMS, plan([reform({"kind": "parameter", "parameter": "costs/weekly/ifaa", "value": 1,
+                                       "from": "2025-10-01"})], MAP, fc.dates))
+    with pytest.raises(SchemaError, match="not both"):
+        reform({"kind": "parameter", "parameter": "costs.weekly.ifa", "value": 1, "change_percent": 3,
+                "from": "2025-10-01"})
+
+
+def test_every_kind_is_registered_once_with_its_model_and_apply():
+    from sufficiency.reforms.kinds import KINDS
+
+    for kind, k in KINDS.items():
+        assert k.model.model_fields["kind"].annotation.__args__ == (kind,)
+        assert callable(k.apply)
+    with pytest.raises(SchemaError, match="one of entries, hazard"):
+        reform({"kind": "teleport", "from": "2025-04-01"})
+
+
+def test_reforms_name_categories_by_role():
+    p = plan([reform({"kind": "hazard", "from_categories": ["role:residential"], "to": ["role:foster+!kinship"],
+                      "factor": 2, "from": "2025-04-01"})], MAP, DAYS)
+    h = p.levers.hazard[5]
+    for a in ("inhouse_residential", "external_residential"):
+        for b in ("inhouse_foster", "ifa"):
+            assert h[IX[a], IX[b]] == 2
+        assert h[IX[a], IX["kinship_foster"]] == 1
+    assert p.levers.foster == ("inhouse_foster", "ifa") and p.levers.kin == "kinship_foster"
+    with pytest.raises(SchemaError, match="changes\\[0\\].categories: unknown placement category 'role:castle'"):
+        reform({"kind": "price", "categories": ["role:castle"], "from": "2025-04-01"})
+    with pytest.raises(SchemaError, match="changes\\[0\\].category"):  # roles no category has
+        reform({"kind": "block_contract", "beds": 1, "weekly_price": 1, "category": "role:kinship+residential",
+                "from": "2025-04-01"})
+
+
+OWN_MAP = """\
+description: A council's own map, categories renamed and merged.
+categories:
+  - {id: family_and_friends, label: Family and friends, roles: [foster, kinship], place: [U1, U2, U3],
+     cost: costs.weekly.kinship_foster}
+  - {id: our_carers, label: Our foster carers, roles: [foster, inhouse], place: [U4, U5, U6],
+     provider: [PR1, PR2, PR3], cost: costs/weekly/inhouse_foster}
+  - {id: agency_carers, label: Agency foster carers, roles: [foster, external], place: [U4, U5, U6],
+     provider: [PR4, PR5], cost: costs.weekly.ifa}
+  - {id: homes, label: Children's homes of any provider, roles: [residential], place: [K1, K2],
+     cost: costs.weekly.external_residential}
+  - {id: everything_else, label: Everything else, place: [K3, H5, P2, P1, A3, A4, A5, A6], cost: costs.weekly.other}
+default: everything_else
+"""
+
+
+def test_a_councils_own_map_runs_from_load_to_forecast_compare_and_report(tmp_path):
+    from sufficiency.indicators import compute_all
+    from sufficiency.pipeline import load
+    from sufficiency.report import write_report
+    from sufficiency.synth import synthesise
+
+    f = tmp_path / "ours.yaml"
+    f.write_text(OWN_MAP)
+    ours = PlacementCategories.load(f)
+    assert ours.select("foster", without=("kinship",)) == ("our_carers", "agency_carers")
+    synthesise(la="Rutland", first_year=2023, last_year=2025, seed=3, out=tmp_path / "returns")
+    db = tmp_path / "la.duckdb"
+    load(tmp_path / "returns", db=db, la_code="E06000017")
+    ind = compute_all(db, categories=ours).frame
+    cats = set(ind.loc[ind["indicator"] == "placement_category", "category"])
+    assert cats == set(ours.ids)
+    assert ind.loc[(ind["indicator"] == "weekly_cost") & (ind["category"] == "agency_carers"), "value"].notna().all()
+    model = fit(db, categories=ours)
+    assert model.space.categories == ours.ids
+    fc = simulate(model, years=1, runs=20, seed=1)
+    assert not fc.costs(load_parameters().with_categories(ours)).empty
+    scenarios = {n: [load_reform(n, ours)] for n in ("kinship-first", "regional-commissioning", "step-down")}
+    c = compare(db, scenarios, years=1, runs=20, categories=ours)
+    s = c.summary().set_index(["scenario", "measure"])
+    assert ("baseline", "foster_gap") in s.index and ("baseline", "residential_gap") not in s.index  # homes merged
+    assert s.loc[("regional-commissioning", "weekly_cost"), "change"] < 0
+    c.write(db)
+    html = write_report(db, tmp_path / "r.html", categories=ours).html.read_text()
+    assert "Agency foster carers" in html and "Children&#39;s homes of any provider" in html
+    assert 'id="reforms"' in html
+    with pytest.raises(SchemaError, match="block_contract_castle.yaml: changes\\[0\\].category: unknown"):
+        bad = tmp_path / "block_contract_castle.yaml"
+        bad.write_text("name: x\nchanges: [{kind: block_contract, beds: 1, weekly_price: 1, "
+                       "category: external_residential, from: 2025-04-01}]\n")
+        load_reform(bad, ours)

@@ -7,8 +7,8 @@ import copy
 import numpy as np
 import pytest
 
+from sufficiency.synth import careers, load_params, true_rates
 from sufficiency.synth import hazards as hz
-from sufficiency.synth import load_params, true_rates
 from sufficiency.synth.params import AGE_BANDS, CATEGORIES, TIC_BANDS
 
 
@@ -49,7 +49,7 @@ def test_a_constant_exit_hazard_gives_exponential_stays(params):
     p = only_exits(params, per_year=2.0)  # mean stay 365.25 / 2 days
     rng = np.random.default_rng(11)
     ent, _ = hz.draw_entrants(p, {2020: 20_000}, rng)
-    rows, ends = hz.simulate(p, hz.rates(p), ent, hz.NEVER // 2, rng)
+    rows, ends = careers.simulate(p, hz.rates(p), ent, hz.NEVER // 2, rng)
     stay = ends["day"].to_numpy() - ent.entry[ends["child"].to_numpy()]
     assert len(ends) == len(ent.entry)  # everyone leaves, nobody is lost
     assert stay.mean() == pytest.approx(365.25 / 2, rel=0.03)
@@ -65,7 +65,7 @@ def test_nobody_stays_past_18_and_episodes_start_in_order(params):
     rng = np.random.default_rng(5)
     ent, _ = hz.draw_entrants(params, {y: 2_000 for y in range(2010, 2021)}, rng)
     horizon = hz.day_of("2021-03-31")
-    rows, ends = hz.simulate(params, hz.rates(params), ent, horizon, rng)
+    rows, ends = careers.simulate(params, hz.rates(params), ent, horizon, rng)
     b18 = hz.birthday(ent.dob, 18)
     assert (ends["day"].to_numpy() <= b18[ends["child"].to_numpy()]).all()
     open_kids = np.setdiff1d(np.arange(len(ent.entry)), ends["child"].to_numpy())
@@ -90,7 +90,7 @@ def test_the_exit_factor_reaches_the_councils_mean_stay(params):
     assert 1.0 <= periods < 1.5  # some children come back into care
     rng = np.random.default_rng([2, 7])
     ent, _ = hz.draw_entrants(params, {2000: PILOT_CHILDREN}, rng)
-    rows, ends = hz.simulate(params, hz.rates(params, factor), ent, hz.NEVER // 2, rng)
+    rows, ends = careers.simulate(params, hz.rates(params, factor), ent, hz.NEVER // 2, rng)
     starts = rows.loc[(rows["event"].astype(str) == "start").to_numpy(), "day"].to_numpy()
     stay = (ends["day"].to_numpy().sum() - starts.sum()) / len(starts)  # mean length of a period
     assert stay == pytest.approx(target, rel=0.05)  # the pilot cohort is noisy, not exact
@@ -110,7 +110,7 @@ def _early_exit_rate(p: dict, seed: int = 3) -> dict[int, float]:
     April to December of each collection year (so those 90 days fall within it)."""
     rng = np.random.default_rng(seed)
     ent, _ = hz.draw_entrants(p, {y: 10_000 for y in range(2016, 2026)}, rng)
-    rows, ends = hz.simulate(p, hz.rates(p), ent, hz.day_of("2025-03-31"), rng)
+    rows, ends = careers.simulate(p, hz.rates(p), ent, hz.day_of("2025-03-31"), rng)
     end = np.full(len(ent.entry), hz.NEVER, np.int64)
     first = ends.drop_duplicates("child")  # the first period's end
     end[first["child"].to_numpy()] = first["day"].to_numpy()

@@ -11,11 +11,12 @@ lever means, read by the simulation (one child at a time) and the closed form (e
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..errors import InputError
+from ..parameters.categories import PlacementCategories
 
 
 @dataclass
@@ -25,13 +26,15 @@ class Levers:
     entry: (months,) factor on the entry rate of children other than UASC. hazard: (months,
     categories, destinations) factor on the hazard of moving from each category to each
     destination. kinship: (months,) share of moves and entries into the `foster` categories made
-    with family (`kin`) instead. None leaves that part of the model as estimated."""
+    with family (`kin`) instead. None leaves that part of the model as estimated. `foster` and
+    `kin`: the categories of those roles (default: the built-in map's; reforms give the council's)."""
 
     entry: np.ndarray | None = None
     hazard: np.ndarray | None = None
     kinship: np.ndarray | None = None
-    foster: tuple[str, ...] = ("inhouse_foster", "ifa")
-    kin: str = "kinship_foster"
+    foster: tuple[str, ...] = field(
+        default_factory=lambda: PlacementCategories.load().select("foster", without=("kinship",)))
+    kin: str | None = field(default_factory=lambda: PlacementCategories.load().first("kinship"))
 
     def check(self, months: int, n_cat: int, n_dest: int) -> None:
         """Raise ValueError unless every lever covers `months` months, has the state space's

@@ -18,10 +18,10 @@ from functools import cache
 from importlib import resources
 
 import pandas as pd
-import yaml
 
 from ..parameters import Parameters, PlacementCategories
 from ..store import StoreData
+from ..yamlfile import read_yaml
 from . import care, cost, flows, placements, population
 from .rows import COLUMNS
 
@@ -39,8 +39,7 @@ SOURCES = {
 
 @cache
 def _catalogue_data() -> dict:
-    with resources.files(__package__).joinpath("catalogue.yaml").open("r", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    return read_yaml(resources.files(__package__).joinpath("catalogue.yaml"))
 
 
 def catalogue() -> pd.DataFrame:

@@ -33,7 +33,7 @@ def placements(data: StoreData, year: int) -> list[dict]:
     out += breakdown("placement_provider", "placements", year,
                      cla["place_provider"].map(PROVIDERS).fillna("not recorded"), "provider",
                      [*PROVIDERS.values(), "not recorded"])
-    kin = int((cla["category"] == "kinship_foster").sum())
+    kin = int(cla["category"].isin(data.categories.select("kinship")).sum())
     out.append(row("pct_kinship", "placements", year, pct(kin, n), kin, n, "percent"))
     # location
     far = int((cla["pl_distance"].fillna(0) > 20).sum())

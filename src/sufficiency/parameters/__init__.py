@@ -5,21 +5,23 @@
     params.weekly_cost("ifa", 2025)            # year ending 31 March 2025
     params.unit_costs(range(2021, 2031))       # a table with sources, estimated years flagged
     cats = PlacementCategories.load()
+    params.with_categories(cats)               # costs.weekly.<id> for every category of a council's map
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import SchemaError
+from ..vocab import year_of
 from .categories import Category, PlacementCategories
-from .tree import DatedValue, Parameter, Reference, read_overrides, read_tree
+from .tree import DatedValue, Parameter, Reference, check_value, read_overrides, read_tree
 
 __all__ = ["Parameters", "Parameter", "PlacementCategories", "Category", "load_parameters"]
 
@@ -32,6 +34,8 @@ COUNCIL_ONLY = {
     "capacity.inhouse_residential.homes": ("count", "The council's own children's homes."),
     "workforce.fte": ("fte", "Children and family social worker posts (FTE), filled or vacant."),
 }
+
+OWN_COSTS = "costs.weekly."  # the weekly cost of a placement category: costs.weekly.<id>
 
 
 def _when(date: dt.date | str) -> dt.date:
@@ -73,14 +77,37 @@ class Parameters:
         """The value of `name` in force on `date`."""
         return self.at(name, date).value
 
+    def set_from(self, name: str, start: dt.date | str, *, value: float | None = None, factor: float | None = None,
+                 note: str) -> Parameters:
+        """A copy in which `name` is `value` from `start` on (later dated values dropped), or
+        every value in force from `start` on is multiplied by `factor`; these parameters are
+        not changed. `note` says where the change came from."""
+        param, start = self.get(name), _when(start)
+        if value is not None:
+            later = [DatedValue(start, float(value), None, note)]
+        else:  # a weekly cost in force is its dated value raised by the uplift since
+            current = (self._weekly(name[len(OWN_COSTS):], year_of(start))[0] if name.startswith(OWN_COSTS)
+                       else (param.at(start) or param.values[0]).value)
+            later = [DatedValue(start, current * factor, None, note)]
+            later += [replace(v, value=v.value * factor, note=note) for v in param.values if v.start > start]
+        for v in later:
+            check_value(v.value, param.unit, f"{note}: {name} from {v.start.isoformat()}")
+        values = tuple(v for v in param.values if v.start < start) + tuple(later)
+        return Parameters({**self.items, name: replace(param, values=values)})
+
     def weekly_cost(self, category: str, year: int) -> float:
         """GBP per child per week in the financial year ending 31 March `year` (the value in force
-        on 1 October of that year), raised by costs.annual_uplift for each year after the last
-        dated value and lowered by it for each year before the first."""
+        on 1 October of that year), raised by costs.annual_uplift for each whole year since the
+        value in force was dated (so a dated value stands until the next, uplifted while it is
+        the latest for more than a year) and lowered by it for each year before the first."""
         return float(self._weekly(category, int(year))[0])
 
     def _weekly(self, category: str, year: int) -> tuple[float, DatedValue, bool]:
-        name = f"costs.weekly.{category}"
+        name = f"{OWN_COSTS}{category}"
+        if name not in self.items:
+            raise SchemaError(f"placement category {category!r} has no weekly cost: add {name} to your parameters, "
+                              "or give the category `cost:` in your placement categories, naming one of "
+                              f"{', '.join(k for k in sorted(self.items) if k.startswith(OWN_COSTS))}")
         mid = dt.date(year - 1, 10, 1)
         first = self.get(name).values[0]
         if mid < first.start:  # before the first dated value: taken back by the yearly uplift
@@ -88,12 +115,22 @@ class Parameters:
             rate = self.value(UPLIFT, self.get(UPLIFT).values[0].start) / 100.0
             return first.value / (1 + rate) ** years, first, True
         base = self.at(name, mid)
-        last = self.get(name).values[-1]
-        if base is last and mid.year - last.start.year >= 1:
-            years = (mid - dt.date(last.start.year, 10, 1)).days // 365
+        years = (mid - dt.date(base.start.year, 10, 1)).days // 365
+        if years >= 1:  # whole years since the value in force was dated: raised by the uplift
             rate = self.value(UPLIFT, mid) / 100.0
-            return last.value * (1 + rate) ** years, base, years > 0
+            return base.value * (1 + rate) ** years, base, True
         return base.value, base, False
+
+    def with_categories(self, categories: PlacementCategories) -> Parameters:
+        """These parameters with a weekly cost, costs.weekly.<id>, for every category of
+        `categories`: a category whose `cost` names another parameter takes a copy of it (a
+        category with neither has none, and `weekly_cost` says how to give it one)."""
+        items = dict(self.items)
+        for c in categories.categories:
+            name = f"costs.weekly.{c.id}"
+            if c.cost_parameter != name and c.cost_parameter in items:
+                items[name] = replace(items[c.cost_parameter], name=name)
+        return Parameters(items)
 
     def unit_costs(self, years, categories=None) -> pd.DataFrame:
         """Weekly cost per category and year, with the source of each figure and whether it was
@@ -110,29 +147,28 @@ class Parameters:
         return pd.DataFrame(rows)
 
 
-def load_parameters(overrides: str | Path | None = None) -> Parameters:
+def load_parameters(overrides: str | Path | None = None, categories: PlacementCategories | None = None) -> Parameters:
     """The built-in parameters, with a council's overrides (a folder or one YAML file) on top.
-    An override must name a parameter that exists and have the same unit."""
+    An override must name a parameter that exists and have the same unit, except the
+    council-only ones (COUNCIL_ONLY) and, given the council's map of placement `categories`,
+    the weekly costs of its own categories (costs.weekly.<id>); the result then has a weekly
+    cost for every category of the map (`Parameters.with_categories`)."""
     root = resources.files("sufficiency.parameters") / "data"
     items = read_tree(root)
+    own = {f"{OWN_COSTS}{c}": ("gbp_per_child_week", "") for c in (categories.ids if categories else ())}
+    new_allowed = {**COUNCIL_ONLY, **own}
     if overrides is not None:
         for name, param in read_overrides(Path(overrides)).items():
-            if name in COUNCIL_ONLY and name not in items:
-                if param.unit != COUNCIL_ONLY[name][0]:
-                    raise SchemaError(f"{param.file}: {name}.unit is {param.unit!r} but the parameter is in "
-                                      f"{COUNCIL_ONLY[name][0]!r}")
-                items[name] = param
-                continue
-            if name not in items:
+            if name not in items and name not in new_allowed:
                 close = difflib.get_close_matches(name, items, n=1)
                 hint = f" (did you mean {close[0]}?)" if close else ""
                 raise SchemaError(f"{param.file}: unknown parameter {name!r}{hint}")
-            if param.unit != items[name].unit:
-                raise SchemaError(
-                    f"{param.file}: {name}.unit is {param.unit!r} but the parameter is in {items[name].unit!r}"
-                )
+            unit = items[name].unit if name in items else new_allowed[name][0]
+            if param.unit != unit:
+                raise SchemaError(f"{param.file}: {name}.unit is {param.unit!r} but the parameter is in {unit!r}")
             items[name] = param
-    return Parameters(items)
+    params = Parameters(items)
+    return params.with_categories(categories) if categories is not None else params
 
 
 __all__ += ["DatedValue", "Reference"]

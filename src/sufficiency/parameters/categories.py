@@ -2,6 +2,14 @@
 
 The map is data (`data/placement_categories.yaml`); a council may pass its own. `assign`
 is vectorised over arrays of codes, so it labels millions of episodes at once.
+
+Code never names a category: it asks for the categories with a role (ROLES), so a council's
+map with other ids, merged or split categories, works through indicators, forecast, reforms
+and report:
+
+    cats.select("foster", without=("kinship",))    # fostering with strangers: in-house, agency
+    cats.first("residential", "external")          # the first external children's home category
+    cats.resolve("role:residential+external")      # a reform's name for categories: an id or roles
 """
 
 from __future__ import annotations
@@ -14,9 +22,17 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import SchemaError
-from .tree import read_yaml
+from ..yamlfile import read_yaml
 
 PROVIDERS = ("PR0", "PR1", "PR2", "PR3", "PR4", "PR5")
+ROLES = {
+    "foster": "foster care (kinship or not)",
+    "kinship": "with family or friends (connected persons): where kinship-first reforms send children",
+    "residential": "children's homes and secure homes",
+    "inhouse": "the council's own (or another public body's) places, filled first up to its capacity",
+    "external": "bought from private or voluntary providers, where children go when in-house places are full",
+}
+ROLE_PREFIX = "role:"
 
 
 @dataclass(frozen=True)
@@ -26,6 +42,12 @@ class Category:
     description: str
     place: tuple[str, ...]
     provider: tuple[str, ...] | None  # None: any provider
+    roles: frozenset[str] = frozenset()
+    cost: str = ""  # the parameter of its weekly cost (default costs.weekly.<id>)
+
+    @property
+    def cost_parameter(self) -> str:
+        return self.cost or f"costs.weekly.{self.id}"
 
 
 @dataclass(frozen=True)
@@ -39,13 +61,39 @@ class PlacementCategories:
         return tuple(c.id for c in self.categories)
 
     def label(self, category: str) -> str:
-        for c in self.categories:
-            if c.id == category:
-                return c.label
-        raise KeyError(f"unknown placement category {category!r}")
+        return self.get(category).label
 
     def labels(self) -> dict[str, str]:
         return {c.id: c.label for c in self.categories}
+
+    def get(self, category: str) -> Category:
+        for c in self.categories:
+            if c.id == category:
+                return c
+        raise KeyError(f"unknown placement category {category!r}")
+
+    def select(self, *roles: str, without: tuple[str, ...] = ()) -> tuple[str, ...]:
+        """Ids of the categories that have every one of `roles` and none of `without`, in map order."""
+        unknown = (set(roles) | set(without)) - set(ROLES)
+        if unknown:
+            raise KeyError(f"unknown role(s) {', '.join(sorted(unknown))}; one of {', '.join(ROLES)}")
+        return tuple(c.id for c in self.categories if set(roles) <= c.roles and not set(without) & c.roles)
+
+    def first(self, *roles: str, without: tuple[str, ...] = ()) -> str | None:
+        """The first category with `roles` (and none of `without`), or None when the map has none."""
+        found = self.select(*roles, without=without)
+        return found[0] if found else None
+
+    def resolve(self, name: str) -> tuple[str, ...]:
+        """A category's id as itself, or `role:a+b+!c` as every category with roles a and b and
+        not c (empty when none has them). Raises KeyError for an unknown id or role."""
+        if not name.startswith(ROLE_PREFIX):
+            self.get(name)
+            return (name,)
+        parts = [r.strip() for r in name[len(ROLE_PREFIX):].split("+") if r.strip()]
+        want = tuple(r for r in parts if not r.startswith("!"))
+        avoid = tuple(r[1:] for r in parts if r.startswith("!"))
+        return self.select(*want, without=avoid)
 
     def assign(self, place, provider) -> np.ndarray:
         """The category of each (PLACE, PLACE_PROVIDER) pair; the first matching rule wins and
@@ -135,7 +183,7 @@ def _parse(data, file: str) -> PlacementCategories:
         where = f"{file}: categories[{i}]"
         if not isinstance(c, dict):
             raise SchemaError(f"{where}: expected a mapping with id, label and place")
-        unknown = set(c) - {"id", "label", "description", "place", "provider"}
+        unknown = set(c) - {"id", "label", "description", "place", "provider", "roles", "cost"}
         if unknown:
             raise SchemaError(f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))}")
         for key in ("id", "label", "place"):
@@ -155,8 +203,18 @@ def _parse(data, file: str) -> PlacementCategories:
                 raise SchemaError(f"{where}.provider: expected a list of codes among {', '.join(PROVIDERS)}")
             provider = tuple(map(str, provider))
         cats.append(Category(cid, str(c["label"]), str(c.get("description", "")),
-                             tuple(p.strip().upper() for p in place), provider))
+                             tuple(p.strip().upper() for p in place), provider, _roles(c.get("roles", []), where),
+                             str(c.get("cost", "")).replace("/", ".")))
     default = str(data.get("default", cats[-1].id))
     if default not in {c.id for c in cats}:
         raise SchemaError(f"{file}: default: {default!r} is not one of the categories")
     return PlacementCategories(tuple(cats), default, file)
+
+
+def _roles(raw, where: str) -> frozenset[str]:
+    if not isinstance(raw, list) or not all(isinstance(r, str) for r in raw):
+        raise SchemaError(f"{where}.roles: expected a list of roles among {', '.join(ROLES)}")
+    unknown = sorted(set(raw) - set(ROLES))
+    if unknown:
+        raise SchemaError(f"{where}.roles: unknown role(s) {', '.join(unknown)}; one of {', '.join(ROLES)}")
+    return frozenset(raw)

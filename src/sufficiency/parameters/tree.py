@@ -24,9 +24,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import SchemaError
+from ..yamlfile import read_yaml
 
 UNITS = {"gbp_per_child_week", "gbp", "percent", "count", "share", "ratio", "days", "miles", "fte"}
 NON_NEGATIVE = {"gbp_per_child_week", "gbp", "count", "days", "miles", "fte"}
@@ -65,46 +64,6 @@ class Parameter:
         return found
 
 
-class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """SafeLoader (libyaml's when PyYAML has it: several times faster) that refuses duplicate
-    keys (PyYAML keeps the last one silently)."""
-
-
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: dict[Any, Any] = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise SchemaError(
-                f"duplicate key {key!r} at line {key_node.start_mark.line + 1} of {loader.name}"
-            )
-        seen[key] = loader.construct_object(value_node, deep=deep)
-    return seen
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-# dates stay text here and are parsed by _date, so "2024-13-01" is an error naming its key
-_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
-
-
-def read_yaml(path: Path) -> Any:
-    """Parse one YAML file strictly (duplicate keys rejected); errors name the file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SchemaError(f"cannot read parameter file {path}: {exc}") from None
-    loader = _UniqueKeyLoader(text)
-    loader.name = str(path)
-    try:
-        return loader.get_single_data()
-    except SchemaError:
-        raise
-    except (yaml.YAMLError, ValueError) as exc:
-        raise SchemaError(f"{path} is not valid YAML: {exc}") from None
-    finally:
-        loader.dispose()
-
-
 def _date(raw: Any, where: str) -> dt.date:
     if isinstance(raw, dt.datetime):
         return raw.date()
@@ -114,6 +73,16 @@ def _date(raw: Any, where: str) -> dt.date:
         return dt.date.fromisoformat(str(raw))
     except ValueError:
         raise SchemaError(f"{where}: {raw!r} is not a date (write YYYY-MM-DD)") from None
+
+
+def check_value(value: Any, unit: str, where: str) -> None:
+    """A parameter's value must be a number its unit allows."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise SchemaError(f"{where}: {value!r} is not a number")
+    if unit in NON_NEGATIVE and value < 0:
+        raise SchemaError(f"{where}: {value} is negative, but {unit} cannot be")
+    if unit == "share" and not 0 <= value <= 1:
+        raise SchemaError(f"{where}: {value} is not a share between 0 and 1")
 
 
 def parse_parameter(name: str, body: Any, file: str) -> Parameter:
@@ -143,12 +112,7 @@ def parse_parameter(name: str, body: Any, file: str) -> Parameter:
         if unknown:
             raise SchemaError(f"{key}: unknown key(s) {', '.join(sorted(map(str, unknown)))}")
         value = entry.get("value")
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise SchemaError(f"{key}.value: {value!r} is not a number")
-        if unit in NON_NEGATIVE and value < 0:
-            raise SchemaError(f"{key}.value: {value} is negative, but {unit} cannot be")
-        if unit == "share" and not 0 <= value <= 1:
-            raise SchemaError(f"{key}.value: {value} is not a share between 0 and 1")
+        check_value(value, unit, f"{key}.value")
         ref = entry.get("reference")
         reference = None
         if ref is not None:

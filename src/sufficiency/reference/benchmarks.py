@@ -7,13 +7,13 @@ from functools import cache
 from importlib import resources
 
 import pandas as pd
-import yaml
+
+from ..yamlfile import read_yaml
 
 
 @cache
 def _england() -> pd.DataFrame:
-    with resources.files(__package__).joinpath("data", "england.yaml").open("r", encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+    data = read_yaml(resources.files(__package__).joinpath("data", "england.yaml"))
     rows = [{"indicator": ind, "year": int(y), "value": float(v), "unit": f["unit"], "source": f["source"]}
             for ind, f in data["facts"].items() for y, v in f["values"].items()]
     return pd.DataFrame(rows)

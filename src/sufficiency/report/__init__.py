@@ -40,23 +40,23 @@ def render_html(report: Report, unit_costs: pd.DataFrame | None = None) -> str:
     )
 
 
-def _unit_costs(report: Report, parameters) -> pd.DataFrame:
+def _unit_costs(report: Report, parameters, categories=None) -> pd.DataFrame:
     from ..parameters import PlacementCategories, load_parameters
 
-    cats = PlacementCategories.load()
-    t = (parameters or load_parameters()).unit_costs([report.years[-1]], cats.ids)
+    cats = categories or PlacementCategories.load()
+    t = (parameters or load_parameters()).with_categories(cats).unit_costs([report.years[-1]], cats.ids)
     return t.assign(label=t["category"].map(cats.labels()))
 
 
 def write_report(db: str | Path, out: str | Path, *, pdf: str | Path | None = None,
                  xlsx: str | Path | None = None, suppression: bool = True, child_population=None,
-                 parameters=None) -> ReportFiles:
+                 parameters=None, categories=None) -> ReportFiles:
     """Write the report of the store `db` (opened once, read-only) to `out`, and optionally a
     PDF and a workbook of its tables."""
     with Store(db) as store:
         report, frame = build_report(store, suppression=suppression, child_population=child_population,
-                                     parameters=parameters)
-    html = render_html(report, _unit_costs(report, parameters))
+                                     parameters=parameters, categories=categories)
+    html = render_html(report, _unit_costs(report, parameters, categories))
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html, encoding="utf-8")

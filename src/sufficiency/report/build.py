@@ -128,18 +128,23 @@ class _Figures:
 
 
 def build_report(source: str | Path | Store, *, suppression: bool = True, child_population=None,
-                 parameters=None) -> tuple[Report, pd.DataFrame]:
+                 parameters=None, categories=None) -> tuple[Report, pd.DataFrame]:
     """The report's content and the (suppressed) indicator frame behind it, from a store path
-    or an open Store (every table is read through that one connection)."""
+    or an open Store (every table is read through that one connection); `categories`: the
+    council's map of placement categories (default the built-in one)."""
+    from ..parameters import PlacementCategories
+
     if not isinstance(source, Store):
         with Store(source) as store:
             return build_report(store, suppression=suppression, child_population=child_population,
-                                parameters=parameters)
+                                parameters=parameters, categories=categories)
     store = source
-    ind = compute_all(StoreData.read(store, parameters=parameters), child_population=child_population)
+    categories = categories or PlacementCategories.load()
+    ind = compute_all(StoreData.read(store, categories, parameters), child_population=child_population)
     if not ind.years:
         raise StoreError(f"{store.path} holds no returns: nothing to report.")
     fig = _Figures(ind, suppression)
+    fig.categories = categories
     last = ind.years[-1]
     la = authorities().get(ind.la_code or "")
     council = la.name if la else (ind.la_code or "Council")
@@ -213,9 +218,7 @@ def _placements(fig: _Figures, ind: Indicators, y: int) -> Section:
 
 
 def _labels(fig: _Figures) -> dict[str, str]:
-    from ..parameters import PlacementCategories
-
-    return PlacementCategories.load().labels()
+    return fig.categories.labels()
 
 
 def _location(fig: _Figures, y: int) -> Section:

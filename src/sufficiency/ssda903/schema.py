@@ -9,11 +9,11 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import SchemaError
 from ..vocab import year_label  # noqa: F401 - part of the schema's vocabulary
+from ..yamlfile import read_yaml
 
 SCHEMA_DIR = Path(__file__).parent / "schema"
 
@@ -105,11 +105,7 @@ class Schema(_Strict):
 
 
 def _read_yaml(path: Path) -> dict:
-    try:
-        with path.open(encoding="utf-8") as fh:
-            data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, yaml.YAMLError) as exc:
-        raise SchemaError(f"{path}: cannot read schema file: {exc}") from exc
+    data = read_yaml(path)
     if not isinstance(data, dict):
         raise SchemaError(f"{path}: expected a mapping at the top level")
     return data

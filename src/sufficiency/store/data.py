@@ -89,7 +89,7 @@ class StoreData:
         years = sorted(int(y) for y in meta.get("years") or [])
         if not years and "episodes" in got and len(got["episodes"]):
             years = sorted(got["episodes"]["source_year"].dropna().astype(int).unique().tolist())
-        return cls(got, meta, cats, parameters or load_parameters(), years)
+        return cls(got, meta, cats, (parameters or load_parameters()).with_categories(cats), years)
 
     @property
     def la_code(self) -> str | None:

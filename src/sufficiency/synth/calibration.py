@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..reference.authorities import find_authority
+from ..reference.benchmarks import england
 from ..reference.postcodes import directory, miles
 
 SHORT_BREAKS = ("V3", "V4")
@@ -30,22 +31,31 @@ PLACEMENT_GROUPS = {  # DfE CLA placement groups (national_series.csv pct_* rows
     "placed for adoption": ("A3", "A4", "A5", "A6"),
 }
 AGE_GROUPS = ("under 1", "1-4", "5-9", "10-15", "16+")
-# England, DfE CLA 2025 (shared/reference/national_series.csv), except ages.
-NATIONAL = {
-    "foster": 67,
-    "secure and children's homes": 12,
-    "independent, semi-independent and supported": 9,
-    "with parents": 6,
-    "placed for adoption": 2,
-    "other": 3,
-    "over 20 miles": 22,
-    "outside the council": 44,
-    "3+ placements": 10,
+# the calibration targets: England's published figures (reference/data/england.yaml, with sources)
+TARGETS = {
+    "foster": "pct_placed_foster",
+    "secure and children's homes": "pct_placed_residential",
+    "independent, semi-independent and supported": "pct_placed_supported",
+    "with parents": "pct_placed_with_parents",
+    "placed for adoption": "pct_placed_for_adoption",
+    "other": "pct_placed_other",
+    "over 20 miles": "pct_over_20_miles",
+    "outside the council": "pct_outside_la",
+    "3+ placements": "pct_3plus_placements",
 }
-# England, children looked after on 31 March 2022 by age (82,170): EES data set
-# "CLA on 31 March by characteristics" (2022 release, national rows); DfE notes the age
-# profile has been stable over the five years to 2024 (CLA 2024 release, Characteristics).
-AGE_TARGET = {"under 1": 5, "1-4": 14, "5-9": 18, "10-15": 39, "16+": 25}
+AGE_TARGETS = {"under 1": "pct_aged_under_1", "1-4": "pct_aged_1_4", "5-9": "pct_aged_5_9",
+               "10-15": "pct_aged_10_15", "16+": "pct_aged_16_plus"}
+
+
+def _latest(indicator: str) -> float:
+    """England's latest published figure for `indicator`."""
+    eng = england()
+    rows = eng[eng["indicator"] == indicator]
+    return float(rows.loc[rows["year"].idxmax(), "value"])
+
+
+NATIONAL = {key: _latest(ind) for key, ind in TARGETS.items()}
+AGE_TARGET = {key: _latest(ind) for key, ind in AGE_TARGETS.items()}
 TOLERANCE = {
     "cla": 0.12,
     "starts": 0.15,
@@ -195,7 +205,7 @@ def markdown(t: pd.DataFrame) -> str:
     ]
     for r in t.itertuples(index=False):
         value = f"{r.synthetic:,.0f}" if r.synthetic >= 100 else f"{r.synthetic:.1f}"
-        target = f"{r.target:,}" if isinstance(r.target, int) and r.target >= 100 else f"{r.target}"
+        target = f"{r.target:,.0f}" if r.target >= 100 else f"{r.target:g}"
         lines.append(
             f"| {r.measure} | {r.year} | {value} | {target} | {r.tolerance} "
             f"| {'yes' if r.ok else 'NO'} |"

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..reference.authorities import Authority, find_authority
+from . import careers
 from . import hazards as hz
 from .episodes import build_episodes, placements_of, short_breaks
 from .params import load_params
@@ -35,6 +36,14 @@ def published_starts(la: Authority) -> dict[int, float]:
     return {y: la.fact("starts", y) for y in PUBLISHED if la.fact("starts", y)}
 
 
+def _england_starts_per_child(year: int) -> float:
+    """England's starts over its children looked after on 31 March in `year` (reference data)."""
+    from ..reference.benchmarks import england
+
+    eng = england().set_index(["indicator", "year"])["value"]
+    return float(eng[("started", year)] / eng[("cla_31_march", year)])
+
+
 def targets(la: Authority, children: int | None, p: dict, years: range) -> tuple[dict[int, float], float]:
     """(expected starts by collection year, target mean stay in days).
 
@@ -44,7 +53,7 @@ def targets(la: Authority, children: int | None, p: dict, years: range) -> tuple
     cla = {y: la.fact("cla", y) for y in PUBLISHED if la.fact("cla", y)}
     starts = published_starts(la)
     if not cla or not starts:  # a council with suppressed figures: England's ratio, 1,000 children
-        cla, starts = {2025: 1000}, {2025: 1000 * 32270 / 81770}
+        cla, starts = {2025: 1000}, {2025: 1000 * _england_starts_per_child(2025)}
     ratio = float(np.mean(list(cla.values())) / np.mean(list(starts.values())))
     scale = 1.0
     if children is not None:
@@ -81,7 +90,7 @@ def solve_exit_factor(p: dict, mean_stay_days: float, seed: int) -> tuple[float,
         mid = (lo + hi) / 2
         rng = np.random.default_rng([seed, 7])
         ent, _ = hz.draw_entrants(p, {2000: PILOT_CHILDREN}, rng)
-        rows, ends = hz.simulate(p, hz.rates(p, float(np.exp(mid)), change=False), ent, hz.NEVER // 2, rng)
+        rows, ends = careers.simulate(p, hz.rates(p, float(np.exp(mid)), change=False), ent, hz.NEVER // 2, rng)
         starts = rows.loc[(rows["event"].astype(str) == "start").to_numpy(), "day"].to_numpy()
         stay = (ends["day"].to_numpy().sum() - starts.sum()) / len(starts)
         periods = len(starts) / len(ent.entry)
@@ -117,7 +126,7 @@ def synthesise(la: str, first_year: int, last_year: int, seed: int, out: Path,
     exact = list(published_starts(authority)) \
         if p["entries"]["published_exactly"] and p["entries"]["follow_published_starts"] else []
     ent, male = hz.draw_entrants(p, expected, rng, exact)
-    rows, ends = hz.simulate(p, hz.rates(p, factor), ent, horizon, rng)
+    rows, ends = careers.simulate(p, hz.rates(p, factor), ent, horizon, rng)
     step("placing children", 2)
     ch = children_frame(p, ent, male, rng)
     from .places import Locator, place_placements  # the other helper's module

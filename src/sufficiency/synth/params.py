@@ -13,26 +13,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import SchemaError
-from ..ssda903.schema import default_schema
+from ..yamlfile import read_yaml
+from .consistency import check_consistency
+from .vocabulary import AGE_BANDS, BAND_RANGE, BAND_START_YEARS, CATEGORIES, TIC_BANDS, TIC_EDGES  # noqa: F401
 
-AGE_BANDS = ("0", "1-4", "5-9", "10-15", "16-17")
-BAND_RANGE = {"0": (0, 0), "1-4": (1, 4), "5-9": (5, 9), "10-15": (10, 15), "16-17": (16, 17)}
-BAND_START_YEARS = (0, 1, 5, 10, 16)  # a child is in band i from this birthday
-TIC_BANDS = ("0-3m", "3-12m", "1-2y", "2y+")
-TIC_EDGES = (91, 365, 730)  # days in care at which the time-in-care band changes
-CATEGORIES = (
-    "foster",
-    "kinship",
-    "residential",
-    "secure",
-    "supported",
-    "parents",
-    "adoption",
-    "other",
-)
 META = {"source", "note", "unit", "description"}
 SHARE_TOLERANCE = 0.011
 
@@ -122,29 +107,8 @@ KINDS = {
 }
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A SafeLoader that refuses a key given twice in one mapping."""
-
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-def _read(path: Path | str, text: str | None = None) -> dict:
-    try:
-        raw = yaml.load(
-            text if text is not None else Path(path).read_text(encoding="utf-8"),
-            Loader=_UniqueKeyLoader,
-        )
-    except (OSError, yaml.YAMLError) as exc:
-        raise SchemaError(f"{path}: cannot read parameters: {exc}") from exc
+def _read(path) -> dict:
+    raw = read_yaml(path)
     if raw is None:
         return {}
     if not isinstance(raw, dict):
@@ -152,13 +116,9 @@ def _read(path: Path | str, text: str | None = None) -> dict:
     return raw
 
 
-def _defaults_text() -> str:
-    return resources.files(__package__).joinpath("params.yaml").read_text(encoding="utf-8")
-
-
 def load_params(path: Path | str | None = None) -> dict:
     """Validated parameter values: the defaults, overridden by the YAML file at `path`."""
-    defaults = _read("params.yaml", _defaults_text())
+    defaults = _read(resources.files(__package__).joinpath("params.yaml"))
     values: dict[str, Any] = {}
     for dotted, node in _leaves(defaults, "params.yaml", ""):
         values[dotted] = _canonical(node["value"], KINDS[dotted], "params.yaml", dotted, full=True)
@@ -171,7 +131,7 @@ def load_params(path: Path | str | None = None) -> dict:
             value = node["value"] if isinstance(node, dict) and "value" in node else node
             new = _canonical(value, KINDS[dotted], str(path), dotted, full=False)
             values[dotted] = _merge(values[dotted], new, KINDS[dotted])
-    _check_consistency(values, str(path) if path else "params.yaml")
+    check_consistency(values, str(path) if path else "params.yaml")
     return _nest(values)
 
 
@@ -380,160 +340,6 @@ def _merge(base: Any, new: Any, kind: str) -> Any:
     for key, item in new.items():
         out[key] = _merge(base[key], item, leaf_kind) if key in base else item
     return out
-
-
-def _check_consistency(values: dict, file: str) -> None:
-    """Codes exist in codes.yaml and categories are used where DfE rules allow them."""
-    schema = default_schema()
-    year = schema.last_year
-
-    def codes(name: str) -> set[str]:
-        return set(schema.codelist(name).codes)
-
-    def check(dotted: str, found: set[str], allowed: set[str], what: str) -> None:
-        bad = sorted(found - allowed)
-        if bad:
-            raise SchemaError(f"{file}: {dotted}: {', '.join(bad)} not a valid {what}")
-
-    def keys_of(table: dict) -> set[str]:
-        out: set[str] = set()
-        for v in table.values():
-            out |= (
-                keys_of(v)
-                if isinstance(v, dict) and v and isinstance(next(iter(v.values())), dict)
-                else set(v)
-            )
-        return out
-
-    cats = set(CATEGORIES)
-    for dotted in ("placement_at_entry", "placement_at_entry_uasc", "move_destination"):
-        check(dotted, keys_of(values[dotted]), cats, "placement category")
-    for dotted in ("exit_reason", "exit_reason_uasc", "exit_at_18", "legal.remand_exit"):
-        table = values[dotted]
-        found = set(table) if dotted == "legal.remand_exit" else keys_of(table)
-        check(dotted, found, codes("REC") - {"X1"}, "reason episode ceased (REC)")
-    check(
-        "legal.at_entry",
-        keys_of(values["legal.at_entry"]),
-        {"C1", "V2", "L1", "L2", "J1"},
-        "legal status at entry",
-    )
-    check(
-        "codes.other_codes",
-        keys_of(values["codes.other_codes"]),
-        {"R1", "R2", "R3", "R5", "S1", "Z1", "P3"},
-        "'other' placement code",
-    )
-    check(
-        "codes.providers", keys_of(values["codes.providers"]), codes("PLACE_PROVIDER"), "provider"
-    )
-    check(
-        "entries.category_of_need",
-        set(values["entries.category_of_need"]),
-        codes("CIN"),
-        "category of need",
-    )
-    check(
-        "header.ethnicity",
-        set(values["header.ethnicity"]) | set(values["header.ethnicity_uasc"]),
-        codes("ETHNIC"),
-        "ethnic code",
-    )
-    check(
-        "reviews.participation",
-        set(values["reviews.participation"]),
-        codes("REVIEW_CODE") - {"PN0"},
-        "participation code",
-    )
-    check(
-        "social_workers.reasons",
-        set(values["social_workers.reasons"]),
-        codes("SW_REASON") - {"FCONTA"},
-        "reason for social worker change",
-    )
-    check(
-        "care_leavers.in_touch",
-        set(values["care_leavers.in_touch"]),
-        codes("IN_TOUCH"),
-        "IN_TOUCH code",
-    )
-    check(
-        "care_leavers.activity",
-        keys_of(values["care_leavers.activity"]),
-        codes("ACTIV") - {"0"},
-        "activity",
-    )
-    check(
-        "care_leavers.accommodation",
-        {k + "1" for k in keys_of(values["care_leavers.accommodation"])},
-        codes("ACCOM"),
-        "accommodation letter",
-    )
-    check(
-        "outcomes.prev_perm",
-        set(values["outcomes.prev_perm"]),
-        codes("PREV_PERM"),
-        "previous permanence",
-    )
-    check(
-        "outcomes.place_change_reason",
-        set(values["outcomes.place_change_reason"]),
-        codes("REASON_PLACE_CHANGE") - {"PLACE"},
-        "reason for placement change",
-    )
-    valid_ages = {str(a) for a in range(18)}
-    check(
-        "entries.age_shares", set(values["entries.age_shares"]), valid_ages, "age at entry (0-17)"
-    )
-    check(
-        "entries.uasc_age_shares",
-        set(values["entries.uasc_age_shares"]),
-        valid_ages,
-        "age at entry (0-17)",
-    )
-    # DfE rules: supported accommodation only from 16 (371); E5/E6 from 14 (387), E7 from 16 (389);
-    # SGO to a former foster carer who is a relative only from kinship (516).
-    young = [b for b in AGE_BANDS if BAND_RANGE[b][1] < 16]
-    for dotted in ("placement_at_entry", "placement_at_entry_uasc"):
-        for band in young:
-            if values[dotted].get(band, {}).get("supported", 0) > 0:
-                raise SchemaError(
-                    f"{file}: {dotted}.{band}: supported accommodation is for 16-17s only"
-                )
-    for cat, table in values["move_destination"].items():
-        for band in young:
-            if table.get(band, {}).get("supported", 0) > 0:
-                raise SchemaError(
-                    f"{file}: move_destination.{cat}.{band}: "
-                    "supported accommodation is for 16-17s only"
-                )
-    for cat, table in values["exit_reason"].items():
-        for band, dist in table.items():
-            if BAND_RANGE[band][1] < 14 and {"E5", "E6", "E7"} & {
-                k for k, v in dist.items() if v > 0
-            }:
-                raise SchemaError(
-                    f"{file}: exit_reason.{cat}.{band}: E5/E6/E7 need age 14+ (DfE rules 387, 389)"
-                )
-            if (
-                cat != "kinship"
-                and dist.get("E45", 0) > 0
-                or cat != "foster"
-                and dist.get("E46", 0) > 0
-            ):
-                raise SchemaError(
-                    f"{file}: exit_reason.{cat}.{band}: "
-                    "E45 only from kinship, E46 only from foster care"
-                )
-            if (
-                cat != "adoption"
-                and (dist.get("E11", 0) or dist.get("E12", 0))
-                or dist.get("E17", 0)
-            ):
-                raise SchemaError(
-                    f"{file}: exit_reason.{cat}.{band}: E11/E12 only from adoption, E17 only at 18"
-                )
-    del year
 
 
 def _nest(values: dict) -> dict:

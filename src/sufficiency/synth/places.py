@@ -23,17 +23,16 @@ from scipy.spatial import cKDTree
 
 from ..errors import InputError
 from ..reference.postcodes import directory
+from ..vocab import DAY0
 from .params import AGE_BANDS, BAND_START_YEARS, CATEGORIES
 
 METRES_PER_MILE = 1609.3
-DAY0 = np.datetime64("1970-01-01", "D")
 P2_UNTIL = int((np.datetime64("2023-10-28") - DAY0).astype(int))  # DfE rule 217t
 K3_FROM = int((np.datetime64("2024-04-01") - DAY0).astype(int))
 Z1_UNTIL = int((np.datetime64("2025-04-01") - DAY0).astype(int))
 # settings with a fixed site and its own URN; H5 semi-independent accommodation registered
 # with Ofsted from 28 October 2023 and needs a URN after it (DfE rule 230)
 REGISTERED = ("K1", "K2", "K3", "H5", "S1", "R3")
-NO_URN = ("P1", "P3", "R1", "R2", "R5", "Z1", "Z11", "Z12", "Z13", "Z14")  # DfE rule 222
 NO_PROVIDER = ("Z1", "Z11", "Z12", "Z13", "Z14")  # DfE rules 178, 213
 UNREGISTERED = ("P2",)  # URN required (rule 218) but none exists: placeholder
 PLACEHOLDER_URN = "XXXXXXX"
@@ -229,6 +228,29 @@ def _groups(cat: str) -> tuple[str, str]:
     return (cat, cat)
 
 
+def _urns(codes: pd.Series, prov: np.ndarray, pc: np.ndarray, registered: np.ndarray, loc: Locator,
+          rng: np.random.Generator) -> np.ndarray:
+    """URN of each placement: the fostering or adoption service (the council's own, or one of
+    the agencies), or the registered site; a placeholder where the setting is unregistered."""
+    n = len(codes)
+    agencies = urn_of(np.char.add("agency", (np.arange(60)).astype(str)))
+    own_fostering, own_adoption = urn_of(np.array([f"{loc.code}fostering", f"{loc.code}adoption"]))
+    urn = np.full(n, None, dtype=object)
+    fostering = codes.isin(["U1", "U2", "U3", "U4", "U5", "U6"]).to_numpy()
+    urn[fostering] = np.where(
+        prov[fostering] == "PR1", own_fostering, agencies[rng.integers(0, 50, int(fostering.sum()))]
+    )
+    adoption = codes.isin(["A3", "A4", "A5", "A6"]).to_numpy()
+    urn[adoption] = np.where(
+        prov[adoption] == "PR1", own_adoption, agencies[rng.integers(50, 60, int(adoption.sum()))]
+    )
+    urn[registered] = urn_of(
+        (codes[registered] + pd.Series(pc[registered]).astype(str).to_numpy()).to_numpy()
+    )
+    urn[codes.isin(UNREGISTERED).to_numpy()] = PLACEHOLDER_URN
+    return urn
+
+
 def place_placements(
     p: dict,
     placements: pd.DataFrame,
@@ -288,22 +310,7 @@ def place_placements(
     at_home = (ci == CATEGORIES.index("parents")) & (rng.random(n) < loc_p["with_parents_at_home"])
     pc[at_home] = loc.council_pc[home[at_home]]
     inside |= at_home
-    # URN: fostering/adoption service, or the registered site; placeholder where unregistered
-    agencies = urn_of(np.char.add("agency", (np.arange(60)).astype(str)))
-    own_fostering, own_adoption = urn_of(np.array([f"{loc.code}fostering", f"{loc.code}adoption"]))
-    urn = np.full(n, None, dtype=object)
-    fostering = codes.isin(["U1", "U2", "U3", "U4", "U5", "U6"]).to_numpy()
-    urn[fostering] = np.where(
-        prov[fostering] == "PR1", own_fostering, agencies[rng.integers(0, 50, int(fostering.sum()))]
-    )
-    adoption = codes.isin(["A3", "A4", "A5", "A6"]).to_numpy()
-    urn[adoption] = np.where(
-        prov[adoption] == "PR1", own_adoption, agencies[rng.integers(50, 60, int(adoption.sum()))]
-    )
-    urn[registered] = urn_of(
-        (codes[registered] + pd.Series(pc[registered]).astype(str).to_numpy()).to_numpy()
-    )
-    urn[codes.isin(UNREGISTERED).to_numpy()] = PLACEHOLDER_URN
+    urn = _urns(codes, prov, pc, registered, loc, rng)
     # the same carer keeps the address; within a category also the provider and service
     root = np.maximum.accumulate(np.where(same, 0, np.arange(n))) if n else np.arange(0)
     pc, inside = pc[root], inside[root]

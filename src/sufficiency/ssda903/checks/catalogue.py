@@ -12,10 +12,10 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ...errors import SchemaError
+from ...yamlfile import read_yaml
 
 CHECKS_FILE = Path(__file__).resolve().parents[1] / "schema" / "checks.yaml"
 _CODE = r"^[A-Z][A-Z0-9_]*$"
@@ -31,35 +31,12 @@ class Check(BaseModel):
     fix: str
 
 
-class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """A safe loader that refuses a key given twice (plain YAML keeps the last silently)."""
-
-
-def _mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
-    seen: dict = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        seen[key] = loader.construct_object(value_node, deep=True)
-    return seen
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
-
-
 def load_catalogue(path: Path = CHECKS_FILE) -> dict[str, dict]:
     """Read and check a catalogue file: {code: {severity, source, title, fix}}.
 
     A SchemaError names the file and the code at fault.
     """
-    try:
-        with path.open(encoding="utf-8") as fh:
-            raw = yaml.load(fh, Loader=_UniqueKeyLoader)
-    except (OSError, yaml.YAMLError) as exc:
-        raise SchemaError(f"{path}: cannot read the checks catalogue: {exc}") from exc
+    raw = read_yaml(path)
     if not isinstance(raw, dict) or not raw:
         raise SchemaError(f"{path}: expected a mapping of issue codes")
     checks = {}
