@@ -15,7 +15,8 @@ from ..errors import StoreError
 from ..parameters import Parameters, PlacementCategories, load_parameters
 from ..vocab import age_on, census, year_start
 
-COLUMNS = ["indicator", "family", "year", "dimension", "category", "value", "numerator", "denominator", "unit"]
+COLUMNS = ["indicator", "family", "year", "dimension", "category", "value", "numerator", "denominator", "unit",
+           "note"]
 TABLES = ("episodes", "placements", "periods", "children", "reviews", "missing", "oc3", "meta")
 
 
@@ -127,10 +128,12 @@ class StoreData:
 
 
 def row(indicator: str, family: str, year: int, value, numerator=None, denominator=None,
-        unit: str = "count", dimension: str = "", category: str = "all") -> dict:
+        unit: str = "count", dimension: str = "", category: str = "all", note: str = "") -> dict:
+    """One tidy row; `note` says why a value is missing (e.g. the returns loaded are too few)."""
     v = float(value) if value is not None and not (isinstance(value, float) and np.isnan(value)) else np.nan
     return {"indicator": indicator, "family": family, "year": int(year), "dimension": dimension,
-            "category": category, "value": v, "numerator": numerator, "denominator": denominator, "unit": unit}
+            "category": category, "value": v, "numerator": numerator, "denominator": denominator, "unit": unit,
+            "note": note}
 
 
 def pct(num: int, den: int) -> float:
