@@ -72,8 +72,9 @@ def carer_spells(data: StoreData) -> pd.DataFrame:
 
 
 def _held(spells: pd.DataFrame, first: pd.Timestamp, last: pd.Timestamp) -> pd.Series:
-    """Carer spells each child had between `first` and `last` (both included)."""
-    hit = (spells["start"] <= last) & (spells["end"].isna() | (spells["end"] > first))
+    """Carer spells each child had between `first` and `last` (both included: a spell ending on
+    `first` was held that day)."""
+    hit = (spells["start"] <= last) & (spells["end"].isna() | (spells["end"] >= first))
     return spells[hit.fillna(False).to_numpy(bool)].groupby("child").size()
 
 
