@@ -28,6 +28,7 @@ Children looked after on 31 March 2025 (12):
   L 112  aged 9, starts 01/01/2024 with need N4; need recorded as N1 from 01/06/2024 (RNE L)
 Ceased in 2024/25: M 113 special guardianship (E47) 01/10/2024; N 114 left to live with
 relatives (E13) 01/11/2024.
+Reviews: H on 01/07/2024 and 02/10/2024.
 Care leavers in the 2024/25 OC3 (age on 31 March 2025 = age at the birthday in the year):
   31 aged 17, in touch, F2, D1 (suitable)      32 aged 18, not in touch (no information)
   33 aged 19, in touch, G6, B2 (not suitable)  34 aged 20, in touch, P4, T1 (suitable)
@@ -79,6 +80,7 @@ DOB = {"101": "01/01/2015", "102": "01/01/2014", "103": "01/01/2013", "104": "01
        "109": "01/01/2011", "110": "01/06/2008", "111": "01/01/2009", "112": "01/01/2016",
        "113": "01/01/2014", "114": "01/01/2012"}
 UASC = {"110": "01/02/2025", "111": "01/01/2027"}
+REVIEWS = ["CHILD,DOB,REVIEW,REVIEW_CODE", "108,01/01/2016,01/07/2024,PN1", "108,01/01/2016,02/10/2024,PN1"]
 OC3 = ["CHILD,DOB,IN_TOUCH,ACTIV,ACCOM", "31,01/05/2007,YES,F2,D1", "32,01/05/2006,NO,0,0",
        "33,01/05/2005,YES,G6,B2", "34,01/05/2004,YES,P4,T1", "35,01/05/2003,REFU,0,0"]
 
@@ -103,6 +105,7 @@ def _return(year: int) -> dict[str, list[str]]:
            "uasc": ["CHILD,SEX,DOB,DUC", *[f"{c},1,{DOB[c]},{UASC[c]}" for c in kids if c in UASC]]}
     if year == 2025:
         out["oc3"] = OC3
+        out["reviews"] = REVIEWS
     return out
 
 
@@ -171,6 +174,10 @@ EXPECTED = {  # (indicator, category): (value, numerator, denominator), worked o
     ("pct_suitable_accommodation", "19 to 21"): (round(100 / 3, 6), 1, 3),
     ("pct_eet", "17 to 18"): (50.0, 1, 2),
     ("pct_eet", "19 to 21"): (round(100 / 3, 6), 1, 3),
+    # reviews (a local measure): H's care began on Saturday 01/06/2024; 20 working days run
+    # from Monday 03/06 to Monday 01/07 (28 calendar days would end on 29/06), so the first
+    # review is on time; the second, 02/10/2024, is a day past 3 months after the first
+    ("reviews_on_time", "all"): (50.0, 1, 2),
 }
 
 
