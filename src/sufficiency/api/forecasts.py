@@ -192,10 +192,10 @@ def scenarios_from(args, categories=None) -> dict:
 def compare(options: CompareOptions, progress: Progress | None = None) -> CompareResult:
     """Compare reforms with the baseline, every scenario from one model and one seed: children
     looked after, placements, the sufficiency gap, distance from home, cost and social workers."""
-    from ..store import StoreData
     from ..parameters import load_parameters
     from ..reforms.compare import compare as run_compare
     from ..reforms.present import headline_table, write_workbook
+    from ..store import StoreData
 
     o = options
     params = load_parameters(o.params)

@@ -3,7 +3,10 @@
     ind = compute_all("la.duckdb")          # or an open Store, connection or StoreData
     ind.frame      # tidy: indicator, family, year, dimension, category, value, numerator,
                    #       denominator, unit  (percentages 0-100; dimension '' = headline)
-    ind.catalogue  # one row per indicator: family, title, unit, higher_is, definition, source
+    ind.catalogue  # one row per indicator: family, title, unit, higher_is, definition, source,
+                   #   and where the DfE publishes it: table, field, section
+    # a value that cannot be computed (too few returns loaded for a look-back measure) is NaN
+    # with a `note` saying which returns it needs
     compare_england(ind.frame)   # headline rows with England's figure beside them
 
 Each family is a module of pure functions of the store's tables and a year (the year ending
@@ -22,7 +25,7 @@ import pandas as pd
 from ..parameters import Parameters, PlacementCategories
 from ..store import StoreData
 from ..yamlfile import read_yaml
-from . import care, cost, flows, placements, population
+from . import care, cost, flows, placements, population, stability
 from .rows import COLUMNS
 
 __all__ = ["compute_all", "Indicators", "catalogue", "compare_england"]
@@ -30,6 +33,13 @@ __all__ = ["compute_all", "Indicators", "catalogue", "compare_england"]
 SOURCES = {
     "CLA": ("DfE, Children looked after in England including adoptions: methodology",
             "https://explore-education-statistics.service.gov.uk/methodology/children-looked-after-in-england-including-adoptions"),
+    "stability": ("DfE, Stability measures for children looked after in England",
+                  "https://explore-education-statistics.service.gov.uk/find-statistics/stability-measures-for-children-looked-after-in-england"),
+    "location": ("DfE, Children looked after: a focus on placement location (methodology)",
+                 "https://explore-education-statistics.service.gov.uk/methodology/children-looked-after-a-focus-on-placement-location"),
+    "care planning regulations": ("Care Planning, Placement and Case Review (England) Regulations 2010, "
+                                  "regulation 33 (a local measure: the DfE publishes no statistic of it)",
+                                  "https://www.legislation.gov.uk/uksi/2010/959/regulation/33"),
     "903 guide": ("DfE, Children looked after return 2024 to 2025: guide",
                   "https://www.gov.uk/government/publications/children-looked-after-return-2024-to-2025-guide"),
     "S251": ("DfE, LA and school expenditure (section 251 outturn)",
@@ -48,7 +58,8 @@ def catalogue() -> pd.DataFrame:
         title, href = SOURCES[c["source"]]
         rows.append({"indicator": ind, "family": c["family"], "title": c["title"], "unit": c["unit"],
                      "higher_is": c["higher_is"], "definition": c["definition"],
-                     "source": title, "source_url": href})
+                     "source": title, "source_url": href, "table": c.get("table", ""),
+                     "field": c.get("field", ""), "section": c.get("section", "")})
     return pd.DataFrame(rows)
 
 
@@ -75,11 +86,12 @@ def compute_all(source, *, years=None, child_population=None, parameters: Parame
     data = source if isinstance(source, StoreData) else StoreData.read(source, categories, parameters)
     years = sorted(int(y) for y in (years or data.years))
     rows: list[dict] = []
+    spells = stability.carer_spells(data)
     for y in years:
         rows += population.population(data, y, child_population)
         rows += flows.flows(data, y)
-        rows += population.uasc_started(data, y, flows.starters(data, y))
-        rows += placements.placements(data, y)
+        rows += population.uasc_started(data, y, flows.starts(data, y))
+        rows += placements.placements(data, y, spells)
         rows += care.reviews(data, y)
         rows += care.missing(data, y)
         rows += care.care_leavers(data, y)

@@ -3,6 +3,10 @@
 DfE definitions: "Children looked after in England including adoptions", methodology
 (explore-education-statistics): a child is looked after on 31 March if an episode of care is
 open that day; children looked after under a series of short-term breaks (V3, V4) are excluded.
+Category of need is the one recorded at the start of the period of care (its first episode),
+as the DfE tabulates it, not the latest episode's. A child is an unaccompanied asylum-seeking
+child on a day if the UASC table holds them and their UASC status had not ended (DUC blank or
+after that day): on 31 March for those looked after, on the day care started for starters.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import pandas as pd
 
 from ..reference.authorities import authorities
 from ..store import StoreData
-from ..vocab import AGE_BANDS, age_band
+from ..vocab import AGE_BANDS, age_band, census
 from .rows import breakdown, row
 
 LEGAL_GROUPS = {
@@ -47,15 +51,36 @@ def population(data: StoreData, year: int, child_pop=None) -> list[dict]:
     out += breakdown("cla_by_age", "population", year, age_band(cla["age"]), "age_band", AGE_BANDS)
     out += breakdown("cla_by_legal_status", "population", year,
                      cla["ls"].map(LEGAL_GROUPS).fillna("other"), "legal_status", LEGAL_ORDER)
-    out += breakdown("cla_by_need", "population", year, cla["cin"].map(NEEDS).fillna("not recorded"),
+    out += breakdown("cla_by_need", "population", year,
+                     need_at_start(data, year, cla).map(NEEDS).fillna("not recorded"),
                      "need", [*NEEDS.values(), "not recorded"])
-    uasc = int(cla["uasc"].astype(bool).sum())
+    uasc = int(uasc_on(data, cla["child"], census(year)).sum())
     out.append(row("uasc_31_march", "uasc", year, uasc, uasc, n))
     return out
 
 
-def uasc_started(data: StoreData, year: int, starters: pd.Index) -> list[dict]:
+def need_at_start(data: StoreData, year: int, cla: pd.DataFrame) -> pd.Series:
+    """CIN of the first episode of the period of care each child is in on 31 March."""
+    current = data.open_on(census(year), "placements").set_index("child")["period"]
+    period = cla["child"].map(current)
+    cin = data.tables["periods"].set_index(["child", "period"])["cin"]
+    if not len(cla):
+        return pd.Series([], dtype=object)
+    key = pd.MultiIndex.from_arrays([cla["child"], period.astype("Int64")])
+    return pd.Series(cin.reindex(key).to_numpy(), index=cla.index)
+
+
+def uasc_on(data: StoreData, children: pd.Series, day) -> pd.Series:
+    """True for each child who was an unaccompanied asylum-seeking child on `day` (a date, or
+    a Series of dates aligned with `children`)."""
     kids = data.tables["children"].drop_duplicates("child").set_index("child")
-    flags = kids["uasc"].reindex(starters).fillna(False).astype(bool)
-    return [row("uasc_started", "uasc", year, int(flags.sum()), int(flags.sum()), len(starters))]
+    flag = children.map(kids["uasc"]).fillna(False).astype(bool)
+    ended = pd.to_datetime(children.map(kids["uasc_ceased"]))
+    return flag & (ended.isna() | (ended > day)).to_numpy(bool)
+
+
+def uasc_started(data: StoreData, year: int, starts: pd.DataFrame) -> list[dict]:
+    """`starts`: flows.starts(data, year), the first start in the year of each child."""
+    k = int(uasc_on(data, starts["child"], starts["start"]).sum())
+    return [row("uasc_started", "uasc", year, k, k, len(starts))]
 

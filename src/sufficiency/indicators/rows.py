@@ -5,14 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-COLUMNS = ["indicator", "family", "year", "dimension", "category", "value", "numerator", "denominator", "unit"]
+COLUMNS = ["indicator", "family", "year", "dimension", "category", "value", "numerator", "denominator", "unit",
+           "note"]
 
 
 def row(indicator: str, family: str, year: int, value, numerator=None, denominator=None,
-        unit: str = "count", dimension: str = "", category: str = "all") -> dict:
+        unit: str = "count", dimension: str = "", category: str = "all", note: str = "") -> dict:
+    """One tidy row; `note` says why a value is missing (e.g. the returns loaded are too few)."""
     v = float(value) if value is not None and not (isinstance(value, float) and np.isnan(value)) else np.nan
     return {"indicator": indicator, "family": family, "year": int(year), "dimension": dimension,
-            "category": category, "value": v, "numerator": numerator, "denominator": denominator, "unit": unit}
+            "category": category, "value": v, "numerator": numerator, "denominator": denominator, "unit": unit,
+            "note": note}
 
 
 def pct(num: int, den: int) -> float:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..errors import StoreError
 from ..indicators import Indicators, compare_england, compute_all
+from ..indicators.flows import REASONS
 from ..reference.authorities import authorities
 from ..store import Store, StoreData
 from ..vocab import year_label as fy
@@ -246,7 +247,7 @@ def _stability(fig: _Figures, y: int) -> Section:
 
 def _leaving(fig: _Figures, y: int) -> Section:
     s = Section("leaving", "Leaving care")
-    reasons = ["home", "special guardianship", "child arrangements order", "adoption", "18 and over", "other"]
+    reasons = REASONS
     counts = {r: fig.series("ceased_by_reason", r) for r in reasons}
     s.text = [fig.sentence("ceased", y, england=False), fig.sentence("pct_suitable_accommodation", y, england=False),
               fig.sentence("pct_eet", y, england=False)]

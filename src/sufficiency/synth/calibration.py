@@ -109,10 +109,10 @@ def measures(folder: Path, year: int) -> dict[str, float]:
     own = _council_of(where["council"].to_numpy()[:n])
     out["over 20 miles"] = 100 * np.mean(np.nan_to_num(d, nan=0.0) > 20)
     out["outside the council"] = 100 * np.mean(where["council"].to_numpy()[n:] != own)
-    # placements in the year: each episode starting one (RNE S, P, B, T, U), plus the one
-    # held on 1 April
+    # placements in the year (DfE: carers): each episode starting one with a new carer (RNE
+    # S, P, B; T and U keep the carer), plus the one held on 1 April
     in_year = ep[ep["decom"] >= start]
-    new = in_year[in_year["RNE"].isin(["S", "P", "B", "T", "U"])].groupby("CHILD").size()
+    new = in_year[in_year["RNE"].isin(["S", "P", "B"])].groupby("CHILD").size()
     held = ep[ep["decom"] < start].groupby("CHILD").size().clip(upper=1)
     placements = cla["CHILD"].map(new).fillna(0) + cla["CHILD"].map(held).fillna(0)
     out["3+ placements"] = 100 * (placements >= 3).mean()
