@@ -13,8 +13,9 @@ five years of Header, Episodes and the other tables), copied out of the wheel on
   zip, in bench/.demand-venv (it pins pandas<2, so it never shares our venv).
 
 Each process is timed from spawn to exit (wall seconds) and its peak resident memory is its own
-(`os.wait4`'s ru_maxrss). A job's time is the sum of its processes, its memory the largest of
-them. The table gives the medians of `--repeats` jobs, run alternately (ours, theirs, ours, ...)
+(`os.wait4`'s ru_maxrss), with its CPU seconds (user and system: less disturbed than wall time
+when others share the machine). A job's times are the sums over its processes, its memory the
+largest of them. The table gives the medians of `--repeats` jobs, run alternately (ours, theirs, ours, ...)
 so both see the same machine load. `sufficiency` is the console script beside this Python; set
 PYTHONPATH to measure a source tree other than the installed one. The postcode directory's
 cache (~/.cache/sufficiency) is assumed built, as after any earlier load.
@@ -51,8 +52,8 @@ def sample_zip(out: Path) -> Path:
     return path
 
 
-def run(cmd: list[str], cwd: Path) -> tuple[float, float]:
-    """Run `cmd` to its end: wall seconds and peak resident MB of that process alone."""
+def run(cmd: list[str], cwd: Path) -> tuple[float, float, float]:
+    """Run `cmd` to its end: wall seconds, CPU seconds and peak resident MB of that process alone."""
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
@@ -62,11 +63,11 @@ def run(cmd: list[str], cwd: Path) -> tuple[float, float]:
         if proc.returncode != 0:
             err.seek(0)
             sys.exit(f"{' '.join(cmd)} exited {proc.returncode}:\n{err.read().decode(errors='replace')[-2000:]}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def ours(data: Path, work: Path, runs: int, years: int) -> list[tuple[float, float]]:
-    """Load then forecast, each a fresh process: [(wall, MB) of load, (wall, MB) of forecast]."""
+def ours(data: Path, work: Path, runs: int, years: int) -> list[tuple[float, float, float]]:
+    """Load then forecast, each a fresh process: [(wall, CPU, MB) of load, (...) of forecast]."""
     db = work / "job.duckdb"
     db.unlink(missing_ok=True)
     exe = str(BIN / "sufficiency")
@@ -74,16 +75,17 @@ def ours(data: Path, work: Path, runs: int, years: int) -> list[tuple[float, flo
             run([exe, "forecast", "--db", str(db), "--runs", str(runs), "--years", str(years)], work)]
 
 
-def theirs(work: Path) -> list[tuple[float, float]]:
+def theirs(work: Path) -> list[tuple[float, float, float]]:
     return [run([str(PEER_BIN / "demand-model"), "predict", "sample://v1.zip"], work)]
 
 
-def summary(jobs: list[list[tuple[float, float]]]) -> tuple[float, float, list[float]]:
-    """Median job wall time, median job peak MB, and each step's median wall time."""
-    walls = [sum(w for w, _ in job) for job in jobs]
-    peaks = [max(mb for _, mb in job) for job in jobs]
+def summary(jobs: list[list[tuple[float, float, float]]]) -> tuple[float, float, float, list[float]]:
+    """Median job wall time, CPU time and peak MB, and each step's median wall time."""
+    walls = [sum(w for w, _, _ in job) for job in jobs]
+    cpus = [sum(c for _, c, _ in job) for job in jobs]
+    peaks = [max(mb for _, _, mb in job) for job in jobs]
     steps = [statistics.median(job[i][0] for job in jobs) for i in range(len(jobs[0]))]
-    return statistics.median(walls), statistics.median(peaks), steps
+    return statistics.median(walls), statistics.median(cpus), statistics.median(peaks), steps
 
 
 def main() -> None:
@@ -104,18 +106,18 @@ def main() -> None:
             mine.append(ours(data, work, args.runs, args.years))
             if peer:
                 peers.append(theirs(work))
-    wall, mb, (load_s, forecast_s) = summary(mine)
+    wall, cpu, mb, (load_s, forecast_s) = summary(mine)
     load_avg = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"\nMachine: {machine()} ({time.strftime('%Y-%m-%d')}); medians of {args.repeats} jobs; "
           f"load average {load_avg}\n")
-    print("| tool | command | wall time (s) | peak memory (MB) |")
-    print("|---|---|---:|---:|")
+    print("| tool | command | wall time (s) | CPU time (s) | peak memory (MB) |")
+    print("|---|---|---:|---:|---:|")
     print(f"| sufficiency | `sufficiency load v1.zip --db job.duckdb` ({load_s:.2f} s), then "
           f"`sufficiency forecast --db job.duckdb --runs {args.runs} --years {args.years}` ({forecast_s:.2f} s) "
-          f"| {wall:.2f} | {mb:.0f} |")
+          f"| {wall:.2f} | {cpu:.2f} | {mb:.0f} |")
     if peer:
-        wall, mb, _ = summary(peers)
-        print(f"| cs-demand-model 0.5.1 | `demand-model predict sample://v1.zip` | {wall:.2f} | {mb:.0f} |")
+        wall, cpu, mb, _ = summary(peers)
+        print(f"| cs-demand-model 0.5.1 | `demand-model predict sample://v1.zip` | {wall:.2f} | {cpu:.2f} | {mb:.0f} |")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ agrees with the mean of many simulated runs to within a per cent or two
 from __future__ import annotations
 
 import numpy as np
-from scipy.linalg import expm
 
 from .estimate import Model
 from .simulate import Forecast, Levers, entry_season, month_ends
@@ -118,6 +117,8 @@ def project(model: Model, *, years: int = 5, levers: Levers | None = None) -> Fo
         n = int(dates[k + 1] - dates[k])
         halves.setdefault(lever_state(k), (k, set()))[1].update((2 * n, n))
     half_day = np.stack([generator(k) * 0.5 for k, _ in halves.values()])
+    from scipy.linalg import expm  # imported here: only the closed form needs SciPy
+
     bases = expm(half_day)
     cache = {}
     for base, (key, (_, lengths)) in zip(bases, halves.items(), strict=True):
