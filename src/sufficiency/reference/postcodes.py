@@ -161,10 +161,8 @@ class PostcodeDirectory:
                                          "c": index["sc"]}
             return
         area = np.array([k[:2] if k[1:2].isalpha() else k[:1] for k in keys], dtype=str)
-        for a in np.unique(area):
-            table = self._table(f"area-{a}")
-            if table is not None:
-                yield np.flatnonzero(area == a), table
+        for a in np.intersect1d(area, index["areas"]):
+            yield np.flatnonzero(area == a), self._table(f"area-{a}")
 
     def locate(self, raw: pd.Series) -> pd.DataFrame:
         """Resolve raw postcodes. Columns: kind (full, sector, blank, malformed),
