@@ -90,7 +90,7 @@ class PostcodeDirectory:
         return self._arrays
 
     def _cache_folder(self) -> Path:
-        return self.cache_dir / f"postcodes-{_package_version()}-v3"
+        return self.cache_dir / f"postcodes-{_package_version()}-v4"
 
     def _table(self, name: str) -> dict[str, np.ndarray] | None:
         """The index or one area (None: no postcode in that area), read once."""
@@ -123,7 +123,7 @@ class PostcodeDirectory:
         tables = {f"area-{a}": {"pc": pc[i:j], "e": e[i:j], "n": n[i:j], "c": council_idx[i:j].astype(np.int16)}
                   for a, i, j in zip(names, bounds[:-1], bounds[1:], strict=True)}
         tables["index"] = {
-            "areas": names.astype("U2"), "councils": councils.astype("U9"),
+            "areas": names, "councils": councils.astype("U9"),
             "sector": sectors.index.to_numpy("S6"), "se": sectors["easting"].to_numpy(np.float64),
             "sn": sectors["northing"].to_numpy(np.float64), "sc": sect_idx.astype(np.int16),
         }
