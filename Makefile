@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := demo-output
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-313 lint bench clean
 
 # The sample returns inside the cs-demand-model wheel are test input (read from the wheel,
 # never committed); the wheel is downloaded, not installed (it pins pandas<2).
@@ -29,8 +29,29 @@ test: $(STAMP) $(SAMPLES)
 	$(BIN)/ruff check src tests bench scripts
 	SUFFICIENCY_PEER_WHEELS=$(PEER_WHEELS) $(BIN)/python -m pytest
 
+# A quick check on Python 3.13 beside the full run on the default Python: the package installs
+# in its own venv, and reading, validation, cleaning, indicators and a small forecast pass
+# (the property-based and synthetic-council tests, minutes on a small machine, are left to `test`).
+PYTHON313 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) python3.13)
+VENV313 := .venv-3.13
+QUICK := tests/test_reader.py tests/test_validate.py tests/test_validation_checks.py tests/test_clean.py \
+	tests/test_indicators.py tests/test_peer_samples.py \
+	tests/test_forecast.py::test_the_simulator_never_creates_or_loses_a_child \
+	tests/test_forecast.py::test_dates_and_ages \
+	tests/test_forecast.py::test_cli_forecast_writes_monotone_quantiles_to_the_store
+QUICK_SLOW := mutat or every_code_validate_emits or every_emitted_code or synthetic_council
+
+$(VENV313)/.installed: pyproject.toml
+	$(PYTHON313) -m venv $(VENV313)
+	$(VENV313)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV313)/bin/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+test-313: $(VENV313)/.installed $(SAMPLES)
+	SUFFICIENCY_PEER_WHEELS=$(PEER_WHEELS) $(VENV313)/bin/python -m pytest -k 'not ($(QUICK_SLOW))' $(QUICK)
+
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) $(DEMO) .pytest_cache
+	rm -rf $(VENV) $(VENV313) $(DEMO) .pytest_cache

@@ -64,6 +64,6 @@ def test_cache_round_trip_gives_the_same_answers(tmp_path):
 
     pcs = pd.Series(["LS1 4AP", "LS1 4", "CA1 1QS", "ZZ9 9ZZ"])
     cold = PostcodeDirectory(cache_dir=tmp_path).locate(pcs)
-    assert list(tmp_path.glob("postcodes-*.npz"))
+    assert list(tmp_path.glob("postcodes-*/index.npz"))
     warm = PostcodeDirectory(cache_dir=tmp_path).locate(pcs)
     pd.testing.assert_frame_equal(cold, warm)

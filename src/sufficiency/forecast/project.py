@@ -21,7 +21,6 @@ agrees with the mean of many simulated runs to within a per cent or two
 from __future__ import annotations
 
 import numpy as np
-from scipy.linalg import expm
 
 from .estimate import Model
 from .levers import Levers, Schedule
@@ -134,6 +133,8 @@ class _Transitions:
             n = int(dates[k + 1] - dates[k])
             halves.setdefault(schedule.key(k), (k, set()))[1].update((2 * n, n))
         half_day = np.stack([_generator(rates, schedule, k, n_cat) * 0.5 for k, _ in halves.values()])
+        from scipy.linalg import expm  # imported here: only the closed form needs SciPy
+
         self.cache = {}
         for base, (key, (_, lengths)) in zip(expm(half_day), halves.items(), strict=True):
             for n, chance in _powers(base, lengths).items():

@@ -13,12 +13,12 @@ resolve to the centroid of their postcodes and to the council holding most of th
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 from importlib import resources
 from pathlib import Path
 
-import brotli
-import msgpack
 import numpy as np
 import pandas as pd
 
@@ -29,6 +29,8 @@ _OUTWARD = r"[A-Z]{1,2}[0-9][A-Z0-9]?"
 FULL_RE = re.compile(rf"^({_OUTWARD})([0-9][A-Z]{{2}})$")
 SECTOR_RE = re.compile(rf"^({_OUTWARD})([0-9])$")
 KM_PER_MILE = 1.6093
+_AREA_ARRAYS = ("pc", "e", "n", "c")
+_INDEX_ARRAYS = ("councils", "sector", "se", "sn", "sc")
 
 
 def compact(values: pd.Series) -> pd.Series:
@@ -59,55 +61,87 @@ def miles(e1, n1, e2, n2) -> np.ndarray:
 
 
 class PostcodeDirectory:
-    """Every UK postcode (less Northern Ireland) as sorted arrays, loaded once.
+    """Every UK postcode (less Northern Ireland) as sorted arrays, read as needed.
 
-    The first load reads the package's brotli/msgpack files (~5 s) and writes a compact cache
-    (`cache_dir`, default ~/.cache/sufficiency) that later runs read in well under a second.
-    If the cache cannot be written the directory still works, just slower next time.
+    The first use reads the package's brotli/msgpack files (~5 s) and writes a cache
+    (`cache_dir`, default ~/.cache/sufficiency): an index (councils and postcode sectors) and
+    one file per postcode area (LS, CA, ...). A lookup reads the index and the areas its
+    postcodes are in, so checking a council's returns holds a few areas, not the whole
+    country; `arrays` joins every area. If the cache cannot be written the directory still
+    works, just slower next time.
     """
 
     def __init__(self, cache_dir: Path | None = None):
         self.cache_dir = cache_dir if cache_dir is not None else Path.home() / ".cache" / "sufficiency"
+        self._source: Path | dict[str, dict[str, np.ndarray]] | None = None
+        self._tables: dict[str, dict[str, np.ndarray] | None] = {}
         self._arrays: dict[str, np.ndarray] | None = None
 
     # -- loading
     @property
     def arrays(self) -> dict[str, np.ndarray]:
+        """The whole directory: pc, e, n, c (every postcode, sorted), councils, and sector,
+        se, sn, sc (every sector, sorted)."""
         if self._arrays is None:
-            self._arrays = self._read_cache() or self._build()
+            index = self._table("index")
+            areas = [self._table(f"area-{a}") for a in index["areas"]]
+            self._arrays = {k: np.concatenate([t[k] for t in areas]) for k in _AREA_ARRAYS}
+            self._arrays.update({k: index[k] for k in _INDEX_ARRAYS})
         return self._arrays
 
-    def _cache_file(self) -> Path:
-        return self.cache_dir / f"postcodes-{_package_version()}-v2.npz"
+    def _cache_folder(self) -> Path:
+        return self.cache_dir / f"postcodes-{_package_version()}-v4"
 
-    def _read_cache(self) -> dict[str, np.ndarray] | None:
-        try:
-            with np.load(self._cache_file(), allow_pickle=False) as z:
-                return {k: z[k] for k in z.files}
-        except (OSError, ValueError, KeyError):
-            return None
+    def _table(self, name: str) -> dict[str, np.ndarray] | None:
+        """The index or one area (None: no postcode in that area), read once."""
+        if name not in self._tables:
+            if self._source is None:
+                folder = self._cache_folder()
+                self._source = folder if (folder / "index.npz").is_file() else self._build()
+            if isinstance(self._source, dict):
+                self._tables[name] = self._source.get(name)
+            else:
+                try:
+                    with np.load(self._source / f"{name}.npz", allow_pickle=False) as z:
+                        self._tables[name] = {k: z[k] for k in z.files}
+                except FileNotFoundError:
+                    self._tables[name] = None
+        return self._tables[name]
 
-    def _build(self) -> dict[str, np.ndarray]:
+    def _build(self) -> Path | dict[str, dict[str, np.ndarray]]:
+        """Build every table from the package; the cache folder if it could be written, else
+        the tables themselves."""
         parts = [f for f in (_read_letter(c) for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ") if f is not None]
         frame = pd.concat(parts, ignore_index=True).drop_duplicates("pc").sort_values("pc", ignore_index=True)
         councils, council_idx = np.unique(frame["council"].to_numpy(str), return_inverse=True)
         sectors = _sectors(frame).sort_index()
         sect_idx = np.searchsorted(councils, sectors["council"].to_numpy(str))
-        arrays = {
-            "pc": frame["pc"].to_numpy("S7"), "e": frame["easting"].to_numpy(np.float64),
-            "n": frame["northing"].to_numpy(np.float64), "c": council_idx.astype(np.int16),
-            "councils": councils.astype("U9"),
+        area = frame["pc"].str.extract(r"^([A-Z]+)", expand=False).to_numpy(str)
+        names, first = np.unique(area, return_index=True)  # pc is sorted, so each area is a run
+        bounds = [*first.tolist(), len(frame)]
+        pc, e, n = frame["pc"].to_numpy("S7"), frame["easting"].to_numpy(), frame["northing"].to_numpy()
+        tables = {f"area-{a}": {"pc": pc[i:j], "e": e[i:j], "n": n[i:j], "c": council_idx[i:j].astype(np.int16)}
+                  for a, i, j in zip(names, bounds[:-1], bounds[1:], strict=True)}
+        tables["index"] = {
+            "areas": names, "councils": councils.astype("U9"),
             "sector": sectors.index.to_numpy("S6"), "se": sectors["easting"].to_numpy(np.float64),
             "sn": sectors["northing"].to_numpy(np.float64), "sc": sect_idx.astype(np.int16),
         }
+        return self._write_cache(tables)
+
+    def _write_cache(self, tables: dict[str, dict[str, np.ndarray]]) -> Path | dict[str, dict[str, np.ndarray]]:
+        """Write the tables into a scratch folder, then rename it into place whole (a reader
+        never sees half a cache; if another process got there first, its cache stands)."""
+        folder = self._cache_folder()
+        tmp = folder.with_name(f"{folder.name}.tmp-{os.getpid()}")
         try:
-            self.cache_dir.mkdir(parents=True, exist_ok=True)
-            tmp = self._cache_file().with_suffix(".tmp.npz")
-            np.savez(tmp, **arrays)
-            tmp.replace(self._cache_file())
+            tmp.mkdir(parents=True, exist_ok=True)
+            for name, arrays in tables.items():
+                np.savez(tmp / f"{name}.npz", **arrays)
+            tmp.replace(folder)
         except OSError:
-            pass  # read-only home: no cache, still correct
-        return arrays
+            shutil.rmtree(tmp, ignore_errors=True)  # read-only home, or a cache already there
+        return folder if (folder / "index.npz").is_file() else tables
 
     # -- lookups
     def _find(self, keys: np.ndarray, table: np.ndarray) -> np.ndarray:
@@ -118,24 +152,37 @@ class PostcodeDirectory:
         pos = np.minimum(pos, len(table) - 1)
         return np.where(table[pos] == keys, pos, -1)
 
+    def _tables_for(self, kind: str, keys: np.ndarray):
+        """(positions in `keys`, table) for each table holding keys of this kind: the index for
+        sectors, each postcode area's own table for full postcodes."""
+        index = self._table("index")
+        if kind == "sector":
+            yield np.arange(len(keys)), {"pc": index["sector"], "e": index["se"], "n": index["sn"],
+                                         "c": index["sc"]}
+            return
+        area = np.array([k[:2] if k[1:2].isalpha() else k[:1] for k in keys], dtype=str)
+        for a in np.intersect1d(area, index["areas"]):
+            yield np.flatnonzero(area == a), self._table(f"area-{a}")
+
     def locate(self, raw: pd.Series) -> pd.DataFrame:
         """Resolve raw postcodes. Columns: kind (full, sector, blank, malformed),
         found (bool), easting, northing, council."""
-        a = self.arrays
         kind = classify(raw).to_numpy(str)
         c = compact(raw).fillna("").to_numpy(str)
         east = np.full(len(c), np.nan)
         north = np.full(len(c), np.nan)
         council = np.full(len(c), None, dtype=object)
-        for k, table, e, n, cc in (("full", a["pc"], a["e"], a["n"], a["c"]),
-                                   ("sector", a["sector"], a["se"], a["sn"], a["sc"])):
+        for k in ("full", "sector"):
             m = np.flatnonzero(kind == k)
             if not len(m):
                 continue
-            idx = self._find(np.char.encode(c[m].astype(str), "ascii", "replace").astype(table.dtype), table)
-            hit = idx >= 0
-            east[m[hit]], north[m[hit]] = e[idx[hit]], n[idx[hit]]
-            council[m[hit]] = a["councils"][cc[idx[hit]]]
+            for at, t in self._tables_for(k, c[m]):
+                rows = m[at]
+                idx = self._find(np.char.encode(c[rows].astype(str), "ascii", "replace").astype(t["pc"].dtype),
+                                 t["pc"])
+                hit = idx >= 0
+                east[rows[hit]], north[rows[hit]] = t["e"][idx[hit]], t["n"][idx[hit]]
+                council[rows[hit]] = self._table("index")["councils"][t["c"][idx[hit]]]
         return pd.DataFrame({"kind": pd.Series(kind, index=raw.index, dtype="string"),
                              "easting": east, "northing": north,
                              "council": pd.Series(council, index=raw.index, dtype="string"),
@@ -167,6 +214,9 @@ def _package_version() -> str:
 
 
 def _read_letter(letter: str) -> pd.DataFrame | None:
+    import brotli  # imported here: only building the cache reads the package's files
+    import msgpack
+
     path = resources.files(_PACKAGE).joinpath(f"postcodes_{letter}.msgpack.br")
     if not path.is_file():
         return None

@@ -19,7 +19,7 @@ def parse_dates(values: pd.Series) -> pd.Series:
     """
     codes, uniques = pd.factorize(values.astype("string"), use_na_sentinel=True)
     parsed = _parse_unique(pd.Series(uniques, dtype="string")).to_numpy()
-    out = np.full(len(codes), np.datetime64("NaT"), dtype="datetime64[ns]")
+    out = np.full(len(codes), np.datetime64("NaT", "ns"), dtype="datetime64[ns]")
     ok = codes >= 0
     out[ok] = parsed[codes[ok]]
     return pd.Series(out, index=values.index, dtype="datetime64[ns]")

@@ -267,8 +267,11 @@ def _drop_float_suffix(frame: pd.DataFrame, spec, where: str, table: str, issues
     for c, col in spec.columns.items():
         if col.type not in ("id", "code", "integer", "urn"):
             continue
+        first = frame[c].first_valid_index()  # most columns fail on their first value: no scan
+        if first is None or not _FLOAT_LIKE.match(frame[c].at[first]):
+            continue
         values = frame[c].dropna()
-        if not len(values) or not values.str.fullmatch(_FLOAT_LIKE).all():
+        if not values.str.fullmatch(_FLOAT_LIKE).all():
             continue
         frame[c] = frame[c].str.replace(r"\.0+$", "", regex=True)
         issues.append(issue(

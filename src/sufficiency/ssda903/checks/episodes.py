@@ -166,7 +166,7 @@ class _Episodes:
         hkey, hdob = self.ctx.key("header"), self.ctx.date("header", "DOB")
         ok = np.flatnonzero((hkey >= 0) & ~np.isnat(hdob))
         keys, first = np.unique(hkey[ok], return_index=True)  # a child's first row in a year
-        by_key = np.full(self.ctx.n_keys + 1, np.datetime64("NaT"), dtype="datetime64[ns]")
+        by_key = np.full(self.ctx.n_keys + 1, np.datetime64("NaT", "ns"), dtype="datetime64[ns]")
         by_key[keys] = hdob[ok[first]]
         dob = by_key[self.key]  # key -1 (no child) reads the last slot, which stays NaT
 
