@@ -26,7 +26,7 @@ demo: $(STAMP)
 	$(BIN)/sufficiency demo --out $(DEMO)
 
 test: $(STAMP) $(SAMPLES)
-	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff check src tests bench studies scripts
 	SUFFICIENCY_PEER_WHEELS=$(PEER_WHEELS) $(BIN)/python -m pytest
 
 bench: $(STAMP)

@@ -2,7 +2,7 @@
 cs-demand-model 0.5.1, at 1, 2 and 3 years; coverage of our 50% and 90% intervals.
 
     bash bench/peers/setup.sh       # once: bench/.demand-venv with cs-demand-model 0.5.1
-    .venv/bin/python bench/backtest_bench.py --seeds 20 --peer-seeds 5 --jobs 2 [--peer-cache OLD/results.csv.gz]
+    .venv/bin/python studies/backtest.py --seeds 20 --peer-seeds 5 --jobs 2 [--peer-cache OLD/results.csv.gz]
 
 For each council and seed: `synthesise(la, FIRST, LAST, seed)` then `pipeline.load`; then
 `forecast.backtest` at every 31 March with 3 years of returns before it (origins 2018-2024 for
@@ -36,9 +36,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from run import machine, md  # bench/run.py
+from _common import OUT, ROOT, machine, md
 
-ROOT = Path(__file__).resolve().parents[1]
 PEER_PY = ROOT / "bench" / ".demand-venv" / "bin" / "python"
 PEER_RUN = ROOT / "bench" / "peers" / "demand_model_run.py"
 FOSTERING = ["kinship_foster", "inhouse_foster", "ifa"]
@@ -369,7 +368,7 @@ def main() -> None:
     ap.add_argument("--first", type=int, default=2016)
     ap.add_argument("--last", type=int, default=2025)
     ap.add_argument("--jobs", type=int, default=1)
-    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "backtest")
+    ap.add_argument("--out", type=Path, default=OUT / "backtest")
     ap.add_argument("--peer-cache", type=Path, help="reuse cs-demand-model rows from this earlier results.csv.gz "
                     "(its forecasts depend only on the returns, which a council and seed fix)")
     ap.add_argument("--report-only", action="store_true", help="print the tables of the results already there")
