@@ -200,6 +200,15 @@ def _by_origin(tot: pd.DataFrame) -> str:
                                    .astype({"years ahead": int, "cases": int}).astype(object)))
 
 
+def _slope(prefix: str, ours: pd.Series, came: pd.Series) -> dict:
+    """Correlation and slope of the realised change on ours; blank where ours does not vary (a
+    run of one council per origin has nothing to compare within origins)."""
+    if len(ours) < 3 or not ours.std() > 0:
+        return {f"{prefix}correlation": np.nan, f"{prefix}slope" if prefix else "slope (realised on ours)": np.nan}
+    return {f"{prefix}correlation": np.corrcoef(ours, came)[0, 1],
+            f"{prefix}slope" if prefix else "slope (realised on ours)": np.polyfit(ours, came, 1)[0]}
+
+
 def _foretold_change(tot: pd.DataFrame) -> str:
     """How much of the change the model foretells: its mean's forecast change against the
     realised one, both from the stock on the origin ("no change")."""
@@ -214,10 +223,8 @@ def _foretold_change(tot: pd.DataFrame) -> str:
         o = ours.index.get_level_values("origin")
         ours_w, came_w = ours - ours.groupby(o).transform("mean"), came - came.groupby(o).transform("mean")
         ch.append({"years ahead": int(h), "cases": len(ours), "realised change: sd %": 100 * came.std(),
-                   "our mean's forecast change: sd %": 100 * ours.std(), "correlation": np.corrcoef(ours, came)[0, 1],
-                   "slope (realised on ours)": np.polyfit(ours, came, 1)[0],
-                   "within origins: correlation": np.corrcoef(ours_w, came_w)[0, 1],
-                   "within origins: slope": np.polyfit(ours_w, came_w, 1)[0]})
+                   "our mean's forecast change: sd %": 100 * ours.std(), **_slope("", ours, came),
+                   **_slope("within origins: ", ours_w, came_w)})
     return ("\nHow much of each council's change the model foretells: its mean's forecast change of the "
             "total from the origin's stock against the change that came (a slope of 1: its changes are the "
             "right size on average; within origins: each origin's mean change taken out of both, leaving "
