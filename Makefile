@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := demo-output
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean docs
 
 # The sample returns inside the cs-demand-model wheel are test input (read from the wheel,
 # never committed); the wheel is downloaded, not installed (it pins pandas<2).
@@ -34,3 +34,9 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache
+
+# The generated reference (docs/reference/, docs/validation.md, docs/indicators.md) from the code.
+docs: $(STAMP)
+	$(BIN)/python scripts/gen_reference.py
+	$(BIN)/python -m sufficiency.ssda903.validate > docs/validation.md
+	$(BIN)/python -m sufficiency.indicators > docs/indicators.md
