@@ -94,3 +94,11 @@ def test_the_option_check_catches_an_option_that_does_not_exist(tmp_path):
     options = _options()
     assert "--xlsx" not in options["forecast"] and "--runs" in options["forecast"]
     assert "--max-file-mb" not in set().union(*options.values())
+
+
+@pytest.mark.parametrize("path", DOCS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_links_between_pages_lead_somewhere(path):
+    text = path.read_text(encoding="utf-8")
+    broken = [target for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text)
+              if "://" not in target and not (path.parent / target).exists()]
+    assert not broken, f"{path.relative_to(ROOT)} links to missing {broken}"
