@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := demo-output
 
-.PHONY: demo test test-313 lint bench clean
+.PHONY: demo test test-313 lint bench clean docs
 
 # The sample returns inside the cs-demand-model wheel are test input (read from the wheel,
 # never committed); the wheel is downloaded, not installed (it pins pandas<2).
@@ -26,7 +26,7 @@ demo: $(STAMP)
 	$(BIN)/sufficiency demo --out $(DEMO)
 
 test: $(STAMP) $(SAMPLES)
-	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff check src tests bench studies scripts
 	SUFFICIENCY_PEER_WHEELS=$(PEER_WHEELS) $(BIN)/python -m pytest
 
 # A quick check on Python 3.13 beside the full run on the default Python: the package installs
@@ -55,3 +55,9 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(VENV313) $(DEMO) .pytest_cache
+
+# The generated reference (docs/reference/, docs/validation.md, docs/indicators.md) from the code.
+docs: $(STAMP)
+	$(BIN)/python scripts/gen_reference.py
+	$(BIN)/python -m sufficiency.ssda903.validate > docs/validation.md
+	$(BIN)/python -m sufficiency.indicators > docs/indicators.md

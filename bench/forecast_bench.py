@@ -4,7 +4,7 @@ looked after (returns 2018/19 to 2024/25).
 
     .venv/bin/python bench/forecast_bench.py [--repeats 3]
 
-Accuracy is measured by bench/backtest_bench.py; England scale by bench/forecast_england.py.
+Accuracy is a study (studies/backtest.py); England scale by bench/forecast_england.py.
 """
 
 from __future__ import annotations

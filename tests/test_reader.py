@@ -223,7 +223,7 @@ def test_file_over_the_limit_is_refused_with_its_size(tmp_path):
     write(tmp_path / "2024" / "episodes.csv", EPISODES + "\n" + "\n".join(ROWS * 2000))
     r = read_returns(tmp_path, max_file_mb=0.1)
     (msg,) = r.issues.loc[r.issues["code"] == "FILE_TOO_LARGE", "message"]
-    assert "MB" in msg and "--max-file-mb" in msg
+    assert "MB" in msg and "split it by year" in msg and "--max-file-mb" not in msg
     assert "episodes" not in r.frames
 
 

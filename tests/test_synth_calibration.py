@@ -1,4 +1,4 @@
-"""The synthetic Leeds against its calibration targets (docs/synthetic-calibration.md).
+"""The synthetic Leeds against its calibration targets (docs/background/synthetic-councils.md).
 
 The council is generated at its real size; every measure is computed from the written CSV
 files with pandas (sufficiency.synth.calibration.measures), never from generator internals.

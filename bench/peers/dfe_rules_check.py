@@ -97,7 +97,7 @@ def check(folder: Path, year: int, la: str) -> dict:
 
 def evidence(v, year: int) -> dict[str, str]:
     """For rules known to misfire, how many of their flagged rows show the fault (see
-    docs/synthetic-calibration.md): a claim about the rule, checked row by row."""
+    docs/background/synthetic-councils.md): a claim about the rule, checked row by row."""
     import pandas as pd
     from lac_validator.datastore import la_df, postcodes
 

@@ -3,7 +3,7 @@
 Every row read is either in an output table (with source_year, source_file, source_row) or in
 the log as 'dropped' or 'moved'; every value changed is logged as 'changed', and every episode
 folded into a placement as 'merged'. The rules, their order and their log entries are in
-docs/cleaning.md; the episode rules themselves are in `history.py`.
+docs/background/cleaning.md; the episode rules themselves are in `history.py`.
 
     history = clean(returns)              # council inferred from home postcodes (logged)
     history.tables["episodes"], history.log, history.summary()

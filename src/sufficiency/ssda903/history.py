@@ -1,6 +1,6 @@
 """The episode rules of cleaning, and the placements and periods of care built from episodes.
 
-Rules in order (docs/cleaning.md says what each changes and how it is logged):
+Rules in order (docs/background/cleaning.md says what each changes and how it is logged):
   unusable     no CHILD, or DECOM blank or not a date: the row cannot be placed in time
   superseded   the same child + DECOM in several returns: the latest return's row wins
   duplicate    the same child + DECOM twice in one return: the last row wins

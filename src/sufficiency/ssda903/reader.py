@@ -130,7 +130,7 @@ def _read_blob(blob: Blob, schema: Schema, max_mb: float, issues: list[dict]) ->
             "FILE_TOO_LARGE", "error", blob.name,
             f"{blob.name} is {blob.size / 1e6:,.0f} MB, more than the {max_mb:,.0f} MB allowed for one "
             "903 file (all of England's episodes are about 100 MB); check it is the right file, "
-            "or raise the limit with --max-file-mb."))
+            "or split it by year (read_returns(path, max_file_mb=...) raises the limit in Python)."))
     elif blob.size == 0:
         issues.append(issue("FILE_EMPTY", "warning", blob.name, f"{blob.name} is empty (0 bytes)."))
     elif fmt == "xml":

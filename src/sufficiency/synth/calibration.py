@@ -4,7 +4,7 @@
         [--returns DIR]
 
 generates the council (unless --returns points at existing returns) and prints the Markdown
-table recorded in docs/synthetic-calibration.md. Every measure is computed here as any
+table recorded in docs/background/synthetic-councils.md. Every measure is computed here as any
 reader of the returns would, with plain pandas on the CSV files and distances from the ONS
 postcodes (DfE method); nothing comes from the generator's internals.
 """

@@ -20,7 +20,7 @@ persistent random walk plus yearly noise, with Poisson chance on top):
    mean absolute % error, and between councils of one origin how far the starts that
    came depart from the years' mean against how far each guess does (slope 1: the right size).
 
-    .venv/bin/python bench/entry_variability.py
+    .venv/bin/python studies/entry_variability.py
 """
 
 from __future__ import annotations

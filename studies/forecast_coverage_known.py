@@ -4,7 +4,7 @@ the realised number of children on 31 March 2023, in total and in each of the tw
 Entries are steady (a constant rate), or with `--varying` move from year to year as the
 forecast's prior says councils' entries do.
 
-    PYTHONPATH=tests .venv/bin/python bench/forecast_coverage_known.py [--seeds 20] [--varying]
+    PYTHONPATH=tests .venv/bin/python studies/forecast_coverage_known.py [--seeds 20] [--varying]
 """
 
 from __future__ import annotations

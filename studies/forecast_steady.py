@@ -1,7 +1,7 @@
 """Bias of the expected-value forecast on steady synthetic councils, split into the children in
 care at the start and those who enter after it.
 
-    .venv/bin/python bench/forecast_steady.py [--seeds 10]
+    .venv/bin/python studies/forecast_steady.py [--seeds 10]
 
 Synthetic York and Leeds 2016-2025, seeds 1..N, with entrants at a steady expected rate
 (`entries.follow_published_starts: false`: no shocks, so a right model has no bias). At origins
@@ -20,7 +20,7 @@ import tempfile
 from dataclasses import replace
 
 import pandas as pd
-from run import md  # bench/run.py
+from _common import md
 
 from sufficiency.forecast import expected, fit
 from sufficiency.forecast.backtest import census_day, known_on

@@ -13,7 +13,7 @@ councils' starts are likeliest together (one triple for all), with the national 
 and taken out, beside the best walk without a pull. A check on generated councils with a known
 pull comes first, so the reading can be trusted.
 
-    .venv/bin/python bench/entry_reversion.py
+    .venv/bin/python studies/entry_reversion.py
 """
 
 from __future__ import annotations

@@ -7,9 +7,9 @@ stock's dynamics (exits, moves, ageing out) are right and the error is the entra
 history foretells; the entry level is also scored against the year's entrants beside two
 naive guesses (last year's, the mean of the years in the window).
 
-    .venv/bin/python bench/forecast_entrants_oracle.py --councils all --jobs 2 --out bench/out/oracle
+    .venv/bin/python studies/forecast_entrants_oracle.py --councils all --jobs 2 --out studies/out/oracle
 
-Same synthetic design as the backtest bench's record (`--history first`: years before 2021 at
+Same synthetic design as the backtest study's record (`--history first`: years before 2021 at
 the first published year's starts, origins 2021-2024, one seed).
 """
 
@@ -24,8 +24,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from backtest_bench import _all_councils  # bench/backtest_bench.py
-from run import machine, md  # bench/run.py
+from _common import OUT, machine, md
+from backtest import _all_councils  # studies/backtest.py
 
 HISTORY_FIRST = "entries:\n  hold_first_published:\n    value: true\n"
 
@@ -127,7 +127,7 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=1)
     ap.add_argument("--origins", nargs="+", type=int, default=[2021, 2022, 2023, 2024])
     ap.add_argument("--jobs", type=int, default=1)
-    ap.add_argument("--out", type=Path, default=Path(__file__).parent / "out" / "oracle")
+    ap.add_argument("--out", type=Path, default=OUT / "oracle")
     ap.add_argument("--report-only", action="store_true", help="print the tables of the results already there")
     a = ap.parse_args()
     a.out.mkdir(parents=True, exist_ok=True)

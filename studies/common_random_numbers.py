@@ -1,6 +1,6 @@
 """How much common random numbers narrow the range of a reform's change.
 
-    .venv/bin/python bench/common_random_numbers.py [--runs 400]
+    .venv/bin/python studies/common_random_numbers.py [--runs 400]
 
 Synthetic Leeds 2016-2025 (seed 1), fitted on 31 March 2023; 10% fewer entrants (other than
 UASC, whom a factor on entries leaves alone) for 3 years, against the baseline, with the same

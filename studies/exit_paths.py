@@ -4,7 +4,7 @@ seed, the synthesiser's defaults otherwise) with exit hazards steady or changing
 a year from a collection year, and print the synthetic 31 March counts over the published ones,
 all councils together, by year.
 
-    .venv/bin/python bench/exit_paths.py --every 4 --paths 0:2022 0.05:2024 0.05:2022
+    .venv/bin/python studies/exit_paths.py --every 4 --paths 0:2022 0.05:2024 0.05:2022
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from backtest_bench import _all_councils  # bench/backtest_bench.py
+from backtest import _all_councils  # studies/backtest.py
 
 YEARS = range(2021, 2026)
 

@@ -2,7 +2,7 @@
 cs-demand-model 0.5.1, at 1, 2 and 3 years; coverage of our 50% and 90% intervals.
 
     bash bench/peers/setup.sh       # once: bench/.demand-venv with cs-demand-model 0.5.1
-    .venv/bin/python bench/backtest_bench.py --seeds 20 --peer-seeds 5 --jobs 2 [--peer-cache OLD/results.csv.gz]
+    .venv/bin/python studies/backtest.py --seeds 20 --peer-seeds 5 --jobs 2 [--peer-cache OLD/results.csv.gz]
 
 For each council and seed: `synthesise(la, FIRST, LAST, seed)` then `pipeline.load`; then
 `forecast.backtest` at every 31 March with 3 years of returns before it (origins 2018-2024 for
@@ -36,9 +36,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from run import machine, md  # bench/run.py
+from _common import OUT, ROOT, machine, md
 
-ROOT = Path(__file__).resolve().parents[1]
 PEER_PY = ROOT / "bench" / ".demand-venv" / "bin" / "python"
 PEER_RUN = ROOT / "bench" / "peers" / "demand_model_run.py"
 FOSTERING = ["kinship_foster", "inhouse_foster", "ifa"]
@@ -201,6 +200,15 @@ def _by_origin(tot: pd.DataFrame) -> str:
                                    .astype({"years ahead": int, "cases": int}).astype(object)))
 
 
+def _slope(prefix: str, ours: pd.Series, came: pd.Series) -> dict:
+    """Correlation and slope of the realised change on ours; blank where ours does not vary (a
+    run of one council per origin has nothing to compare within origins)."""
+    if len(ours) < 3 or not ours.std() > 0:
+        return {f"{prefix}correlation": np.nan, f"{prefix}slope" if prefix else "slope (realised on ours)": np.nan}
+    return {f"{prefix}correlation": np.corrcoef(ours, came)[0, 1],
+            f"{prefix}slope" if prefix else "slope (realised on ours)": np.polyfit(ours, came, 1)[0]}
+
+
 def _foretold_change(tot: pd.DataFrame) -> str:
     """How much of the change the model foretells: its mean's forecast change against the
     realised one, both from the stock on the origin ("no change")."""
@@ -215,10 +223,8 @@ def _foretold_change(tot: pd.DataFrame) -> str:
         o = ours.index.get_level_values("origin")
         ours_w, came_w = ours - ours.groupby(o).transform("mean"), came - came.groupby(o).transform("mean")
         ch.append({"years ahead": int(h), "cases": len(ours), "realised change: sd %": 100 * came.std(),
-                   "our mean's forecast change: sd %": 100 * ours.std(), "correlation": np.corrcoef(ours, came)[0, 1],
-                   "slope (realised on ours)": np.polyfit(ours, came, 1)[0],
-                   "within origins: correlation": np.corrcoef(ours_w, came_w)[0, 1],
-                   "within origins: slope": np.polyfit(ours_w, came_w, 1)[0]})
+                   "our mean's forecast change: sd %": 100 * ours.std(), **_slope("", ours, came),
+                   **_slope("within origins: ", ours_w, came_w)})
     return ("\nHow much of each council's change the model foretells: its mean's forecast change of the "
             "total from the origin's stock against the change that came (a slope of 1: its changes are the "
             "right size on average; within origins: each origin's mean change taken out of both, leaving "
@@ -369,7 +375,7 @@ def main() -> None:
     ap.add_argument("--first", type=int, default=2016)
     ap.add_argument("--last", type=int, default=2025)
     ap.add_argument("--jobs", type=int, default=1)
-    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "backtest")
+    ap.add_argument("--out", type=Path, default=OUT / "backtest")
     ap.add_argument("--peer-cache", type=Path, help="reuse cs-demand-model rows from this earlier results.csv.gz "
                     "(its forecasts depend only on the returns, which a council and seed fix)")
     ap.add_argument("--report-only", action="store_true", help="print the tables of the results already there")
