@@ -46,6 +46,10 @@ STORE_TABLES = [
     ("cleaning_log", "load", "one row changed, dropped, merged or moved in cleaning: rule, action, table, year, "
                              "file, row, child, detail (docs/background/cleaning.md)"),
     ("source_files", "load", "one file read: path, table, year"),
+    ("results", "forecast, backtest, compare", "one table a later stage wrote: table, stage, the fingerprints of the "
+                                              "returns and parameters it was built on, the command that makes it "
+                                              "again, when written; a result whose returns are not the store's is "
+                                              "stale and the report says so"),
     ("meta", "every command", "key, value (JSON): version, council, years loaded, when written, and each result's "
                               "settings (seed, runs, start date, entry trend)"),
     ("forecast_quantiles", "forecast", "date, breakdown (total, category, age_band), series, quantile (5, 25, 50, "
@@ -173,8 +177,9 @@ def store_markdown() -> str:
              "| table | written by | one row is |", "|---|---|---|"]
     for table, command, row in STORE_TABLES:
         names = ", ".join(f"`{t.strip()}`" for t in table.split(","))
-        lines.append(f"| {names} | `sufficiency {command}` | {_cell(row)} |" if command != "every command"
-                     else f"| {names} | every command | {_cell(row)} |")
+        by = (command if command == "every command"
+              else ", ".join(f"`sufficiency {c.strip()}`" for c in command.split(",")))
+        lines.append(f"| {names} | {by} | {_cell(row)} |")
     return "\n".join(lines) + "\n"
 
 

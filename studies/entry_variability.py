@@ -25,28 +25,21 @@ persistent random walk plus yearly noise, with Poisson chance on top):
 
 from __future__ import annotations
 
+from dataclasses import replace
 from importlib import resources
 
 import numpy as np
 import pandas as pd
 
-from sufficiency.forecast.level import (
-    GRID,
-    PRIOR_DF,
-    PRIOR_EXIT,
-    PRIOR_NOISE,
-    PRIOR_UASC,
-    PRIOR_WALK,
-    PULLS,
-    fit_level,
-    kalman,
-    log_prior,
-)
+from sufficiency.forecast.level import GRID, fit_level, kalman, log_prior
+from sufficiency.forecast.priors import LevelPrior, read_priors
 from sufficiency.reference.benchmarks import england
 
 DFS = [2, 3, 4, 6, 8, 12, 20, 50]
 # the entry level before the pulls: the walk on, with the prior read under it (the first reading above)
-WALK_ON = {"pulls": (1.0,), "prior_walk": 0.10, "prior_noise": 0.08, "prior_df": 8.0}
+WALK_ON = LevelPrior(walk=0.10, noise=0.08, df=8.0, pulls=(1.0,))
+PRIORS = read_priors()  # the forecast's priors (parameters forecast.*)
+PULLS = PRIORS.entry.pulls
 CENTRES = np.round(np.arange(0.02, 0.2001, 0.005), 3)
 
 
@@ -93,7 +86,8 @@ def foretell(x: np.ndarray) -> None:
     for o in range(2, x.shape[1]):  # the years before the origin: x[:, :o]
         mean = x[:, :o].mean(axis=1)
         ahead = np.arange(x.shape[1] - o) + 0.5  # years after the end of the data: each later year's middle
-        fits = {"ours": [fit_level(row[:o]) for row in x], "walk": [fit_level(row[:o], **WALK_ON) for row in x]}
+        fits = {"ours": [fit_level(row[:o], prior=PRIORS.entry) for row in x],
+                "walk": [fit_level(row[:o], prior=WALK_ON) for row in x]}
         ours = np.array([lv.ahead(ahead) for lv in fits["ours"]])
         walk = np.array([lv.value for lv in fits["walk"]])
         for key, levels in fits.items():  # does the 90% interval of the count (drawn paths, Poisson) hold it?
@@ -101,7 +95,7 @@ def foretell(x: np.ndarray) -> None:
                 lo, hi = np.quantile(rng.poisson(lv.draw_paths(rng, 4000, ahead)), [0.05, 0.95], axis=0)
                 for h in range(1, len(ahead) + 1):
                     held.setdefault((h, key), []).append(lo[h - 1] <= row[o + h - 1] <= hi[h - 1])
-        half = np.array([fit_level(row[:o], pulls=(0.5,)).ahead(ahead) for row in x])
+        half = np.array([fit_level(row[:o], prior=replace(PRIORS.entry, pulls=(0.5,))).ahead(ahead) for row in x])
         for h in range(1, x.shape[1] - o + 1):
             came = x[:, o + h - 1]
             made = dict(zip(guesses, (ours[:, h - 1], walk, half[:, h - 1], x[:, o - 1], mean), strict=True))
@@ -146,7 +140,8 @@ def main() -> None:
             print(f"| {model}, {name}: prior centre (empirical Bayes; log marginal likelihood {total:.1f}) | "
                   f"{cw:.3f} | {cn:.3f} | {df} |")
             print(f"| {model}, {name}: prior's root-mean-square | {mean_w:.3f} | {mean_s:.3f} | |")
-    print(f"\nThe forecast's prior (forecast/level.py): walk {PRIOR_WALK}, noise {PRIOR_NOISE}, df {PRIOR_DF:g}.")
+    e = PRIORS.entry
+    print(f"\nThe forecast's prior (parameters forecast.entry_level): walk {e.walk}, noise {e.noise}, df {e.df:g}.")
     foretell(x)
     # exits: children ceasing per child in care (the mean of the 31 March counts either side)
     years = range(2022, 2026)
@@ -158,16 +153,16 @@ def main() -> None:
     w, s, ll = likelihoods(ceased, stock)
     total, df, cw, cn = empirical_bayes(w, s, ll)
     print(f"\n{len(c)} councils, children ceasing per child in care 2021/22-2024/25: prior centre (empirical Bayes) "
-          f"walk {cw:.3f}, noise {cn:.3f}, df {df}; the forecast's exit prior: walk {PRIOR_EXIT['prior_walk']}, "
-          f"noise {PRIOR_EXIT['prior_noise']}, df {PRIOR_EXIT['prior_df']:g}.")
+          f"walk {cw:.3f}, noise {cn:.3f}, df {df}; the forecast's exit prior: walk {PRIORS.exits.walk}, "
+          f"noise {PRIORS.exits.noise}, df {PRIORS.exits.df:g}.")
     e = england()
     print("\n| England | year-on-year change | sd of the log changes |\n|---|---|---:|")
     for ind, name in (("started", "starts"), ("uasc_31_march", "UASC in care on 31 March")):
         v = e[e["indicator"] == ind].sort_values("year")["value"].to_numpy()
         steps = np.diff(np.log(v))
         print(f"| {name} | {', '.join(f'{100 * c:+.0f}%' for c in v[1:] / v[:-1] - 1)} | {steps.std(ddof=1):.2f} |")
-    print(f"\nThe forecast's UASC prior: walk {PRIOR_UASC['prior_walk']}, noise {PRIOR_UASC['prior_noise']}, "
-          f"df {PRIOR_UASC['prior_df']:g}.")
+    print(f"\nThe forecast's UASC prior: walk {PRIORS.uasc.walk}, noise {PRIORS.uasc.noise}, "
+          f"df {PRIORS.uasc.df:g}.")
 
 
 if __name__ == "__main__":
