@@ -373,7 +373,7 @@ def test_cli_compare_writes_tables_and_a_workbook(tmp_path):
     assert names == {"baseline", "Family Help", "Family Help + Agency social worker cap"}
     sheets = pd.ExcelFile(xlsx).sheet_names
     assert sheets == ["README", "summary", "by_year", "changes", "reforms"]
-    from sufficiency.report.build import _reforms
+    from sufficiency.report.results import reforms_section as _reforms
     from sufficiency.store import Store
 
     with Store(db) as store:  # the report's section (this bare store has too little for the rest of the report)

@@ -175,7 +175,7 @@ def test_forecast_section_appears_once_a_forecast_is_in_the_store(store, tmp_pat
         assert child not in html
     assert "How such forecasts did on past years" not in html
     # the entrants the forecast assumes, as recorded with it, rounded for a published page
-    from sufficiency.report.build import _about
+    from sufficiency.report.results import _about
     from sufficiency.store import Store
 
     with Store(db) as st:
@@ -186,7 +186,7 @@ def test_forecast_section_appears_once_a_forecast_is_in_the_store(store, tmp_pat
     import html as markup
 
     assert "Children leave care before 18 at the pace of the council's recent years" in markup.unescape(html)
-    from sufficiency.report.build import _entrants_text
+    from sufficiency.report.results import _entrants_text
 
     def pace(level):
         return _entrants_text({"entrants_per_year": 100, "exit_level": level})[-1]

@@ -133,3 +133,48 @@ def test_a_duckdb_file_that_is_not_a_store_is_not_overwritten(tmp_path):
     with pytest.raises(StoreError, match="not a sufficiency store"):
         load(council(tmp_path / "a"), db, la_code="E08000035")
     assert snapshot(db) == {"mine": duckdb.sql("SELECT 42 AS answer").df().to_csv()}
+
+
+def test_a_councils_own_categories_given_at_load_reach_every_later_reader(tmp_path):
+    """The map given with --categories is kept in the store: a later read groups placements by
+    it, the report says so, and the returns' fingerprint changes with it (results made under
+    the built-in map are no longer current)."""
+    from sufficiency.store import StoreData
+
+    own = tmp_path / "ours.yaml"
+    own.write_text("categories:\n"
+                   "  - {id: family, label: With family, place: [U1, U2, U3], roles: [foster, kinship], "
+                   "cost: costs.weekly.kinship_foster}\n"
+                   "  - {id: fostering, label: Fostering, place: [U4, U5, U6], roles: [foster], cost: costs.weekly.ifa}\n"
+                   "  - {id: homes, label: Homes, place: [K1, K2], roles: [residential], "
+                   "cost: costs.weekly.external_residential}\n"
+                   "  - {id: elsewhere, label: Elsewhere, place: [P1], cost: costs.weekly.other}\n"
+                   "default: elsewhere\n")
+    returns = council(tmp_path / "in")
+    plain, mine = tmp_path / "plain.duckdb", tmp_path / "mine.duckdb"
+    load(returns, plain, la_code="E08000035")
+    load(returns, mine, la_code="E08000035", categories=own)
+    data = StoreData.read(mine)
+    assert data.categories.ids == ("family", "fostering", "homes", "elsewhere")
+    assert set(data.tables["episodes"]["category"]) <= set(data.categories.ids)
+    assert "family" in set(data.tables["episodes"]["category"])  # child 1: U1
+    assert StoreData.read(plain).categories.ids[0] == "kinship_foster"
+    with Store(plain) as a, Store(mine) as b:
+        assert a.meta()["returns"] != b.meta()["returns"]
+    write_report(mine, tmp_path / "r.html")
+    assert "council&#39;s own map of placement codes (ours.yaml" in (tmp_path / "r.html").read_text()
+
+
+def test_a_bad_categories_file_is_refused_before_anything_is_written(tmp_path):
+    from sufficiency.errors import SchemaError
+
+    db = tmp_path / "la.duckdb"
+    load(council(tmp_path / "in"), db, la_code="E08000035")
+    before = snapshot(db)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("categories:\n  - {id: all, label: All, place: [U1], roles: [fostre]}\n")
+    with pytest.raises(SchemaError, match="bad.yaml.*fostre"):
+        load(council(tmp_path / "in"), db, la_code="E08000035", categories=bad)
+    with pytest.raises(SchemaError, match="does not exist"):
+        load(council(tmp_path / "in"), db, la_code="E08000035", categories=tmp_path / "nowhere.yaml")
+    assert snapshot(db) == before

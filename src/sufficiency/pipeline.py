@@ -75,10 +75,14 @@ def unread(returns: Returns) -> list[str]:
 
 
 def load(path: str | Path, db: str | Path | None, la_code: str | None = None,
-         progress: Progress | None = None, *, allow_incomplete: bool = False) -> LoadResult:
+         progress: Progress | None = None, *, allow_incomplete: bool = False,
+         categories: str | Path | None = None) -> LoadResult:
     """Read, validate and clean the returns at `path`; write everything to the store `db` in
     one step (a failure leaves `db` as it was). Returns that are not whole (see `unread`)
-    raise InputError and write nothing, unless `allow_incomplete`."""
+    raise InputError and write nothing, unless `allow_incomplete`. `categories`: the council's
+    map of placement categories (a YAML file like the built-in one), kept in the store for every
+    later stage; its content is part of the returns' fingerprint."""
+    kept = _categories(categories)
     returns, report = validate_path(path, la_code=la_code, progress=progress)
     if not returns.frames:
         found = report.issues[report.issues["code"] == "NO_TABLES"]["message"]
@@ -103,6 +107,20 @@ def load(path: str | Path, db: str | Path | None, la_code: str | None = None,
             "la_code": history.la_code, "years": returns.years, "source": str(path),
             "input_rows": returns.input_rows, "errors": len(report.errors),
             "warnings": len(report.warnings), "incomplete": missing,
-            "returns": fingerprint_tables(history.tables, la_code=history.la_code),
+            **({"categories": kept} if kept else {}),
+            "returns": fingerprint_tables(history.tables, la_code=history.la_code,
+                                          **({"categories": kept["map"]} if kept else {})),
         })
     return LoadResult(returns, report, history, Path(db) if db else None, missing)
+
+
+def _categories(path: str | Path | None) -> dict | None:
+    """{file, map} of a council's categories file, checked before anything is read (a bad
+    file raises SchemaError naming what is wrong)."""
+    if path is None:
+        return None
+    from .parameters import PlacementCategories
+    from .yamlfile import read_yaml
+
+    PlacementCategories.load(path)
+    return {"file": str(path), "map": read_yaml(Path(path))}

@@ -106,6 +106,7 @@ class LoadOptions(ReturnsOptions):
 
     db: Path = Path("la.duckdb")
     allow_incomplete: bool = False  # go on when a year's Header or Episodes cannot be read
+    categories: Path | None = None  # the council's map of placement categories (YAML); None: built-in
 
 
 class IndicatorsOptions(Options):

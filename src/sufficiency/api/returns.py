@@ -72,7 +72,8 @@ def load(options: LoadOptions, progress: Progress | None = None) -> LoadResult:
     from .. import pipeline
 
     whole = {"allow_incomplete": True} if options.allow_incomplete else {}
-    result = pipeline.load(options.path, options.db, la_code=_la_code(options.la), progress=progress, **whole)
+    result = pipeline.load(options.path, options.db, la_code=_la_code(options.la), progress=progress,
+                           categories=options.categories, **whole)
     tables = pd.DataFrame([(name, len(frame)) for name, frame in sorted(result.history.tables.items())],
                           columns=["table", "rows"])
     return LoadResult(Path(options.db), tables, result.history.summary(), result.report)

@@ -53,12 +53,16 @@ def load(
     allow_incomplete: Annotated[bool, typer.Option(
         "--allow-incomplete", help="Go on when a year's Header or Episodes cannot be read (every report then "
                                    "says the returns are incomplete).")] = False,
+    categories: Annotated[Path | None, typer.Option(
+        help="The council's map of placement categories (YAML shaped like the built-in one, "
+             "docs/how-to/placement-categories.md); kept in the store for every later command.")] = None,
 ) -> None:
     """Read, validate and clean returns into a DuckDB store for every later command."""
     from .. import api
 
     with progress() as bar:
-        result = api.load(api.LoadOptions(path=path, db=db, la=la, allow_incomplete=allow_incomplete), bar)
+        result = api.load(api.LoadOptions(path=path, db=db, la=la, allow_incomplete=allow_incomplete,
+                                          categories=categories), bar)
     print_load(result)
 
 

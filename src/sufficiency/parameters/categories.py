@@ -154,6 +154,12 @@ class PlacementCategories:
             raise SchemaError(f"placement category file {file} does not exist")
         return _parse(read_yaml(file), str(file))
 
+    @classmethod
+    def from_data(cls, data, file: str) -> PlacementCategories:
+        """A map from the mapping a YAML file of the same shape holds (a store keeps the map it
+        was loaded with this way); `file` names it in messages."""
+        return _parse(data, file)
+
 
 @functools.cache
 def _built_in() -> PlacementCategories:

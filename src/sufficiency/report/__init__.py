@@ -43,7 +43,7 @@ def render_html(report: Report, unit_costs: pd.DataFrame | None = None) -> str:
 def _unit_costs(report: Report, parameters, categories=None) -> pd.DataFrame:
     from ..parameters import PlacementCategories, load_parameters
 
-    cats = categories or PlacementCategories.load()
+    cats = categories or report.categories or PlacementCategories.load()
     t = (parameters or load_parameters()).with_categories(cats).unit_costs([report.years[-1]], cats.ids)
     return t.assign(label=t["category"].map(cats.labels()))
 

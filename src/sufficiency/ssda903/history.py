@@ -59,7 +59,22 @@ def care_episodes(ep: pd.DataFrame, raw_decom: pd.Series, log: Log, last_year: i
 
     `seen`: the last return each child is in by other tables (Header), to word the log.
     """
-    # unusable
+    ep = _drop_unusable(ep, raw_decom, log)
+    ep = _drop_repeated(ep.sort_values(["child", "decom", "source_year", "source_row"], kind="stable"), log)
+    sb = _mask(ep, ep["ls"].isin(SHORT_BREAKS))
+    log.add("short_break", "moved", "episodes", ep[sb],
+            "LS " + ep.loc[sb, "ls"] + ": a short break, moved to short_breaks")
+    short_breaks = ep.loc[sb, SHORT_BREAK_COLUMNS].reset_index(drop=True)
+    ep = _mend_ends(ep[~sb].reset_index(drop=True), log)
+    ep = _close_censored(ep, log, last_year, seen)
+    ep["end_of_data"] = (pd.Timestamp(last_year, 3, 31) if last_year is not None else pd.NaT)
+    ep["end_of_data"] = ep["end_of_data"].astype("datetime64[ns]")
+    ep["end_censored"] = ep["end_censored"].astype(bool)
+    return ep, short_breaks
+
+
+def _drop_unusable(ep: pd.DataFrame, raw_decom: pd.Series, log: Log) -> pd.DataFrame:
+    """Episodes without a child or a readable DECOM, dropped."""
     raw = raw_decom.astype("string").str.strip().reindex(ep.index)
     no_child = _mask(ep, ep["child"].isna())
     no_decom = _mask(ep, ep["decom"].isna()) & ~no_child
@@ -68,43 +83,41 @@ def care_episodes(ep: pd.DataFrame, raw_decom: pd.Series, log: Log, last_year: i
     log.add("unusable", "dropped", "episodes", ep[no_decom & ~unreadable], "DECOM blank")
     log.add("unusable", "dropped", "episodes", ep[unreadable],
             "DECOM '" + raw[unreadable].str.slice(0, 40) + "' is not a date")
-    ep = ep[~(no_child | no_decom)]
+    return ep[~(no_child | no_decom)]
 
-    # the same episode in several returns, or twice in one
-    ep = ep.sort_values(["child", "decom", "source_year", "source_row"], kind="stable")
+
+def _drop_repeated(ep: pd.DataFrame, log: Log) -> pd.DataFrame:
+    """The same episode in several returns (the newest return's kept), or twice in one (the
+    last row kept); `ep` sorted by child, DECOM, return and row."""
     repeated = ep.duplicated(["child", "decom"], keep=False).to_numpy()
-    if repeated.any():
-        rep = ep[repeated]
-        g = rep.groupby(["child", "decom"], sort=False)
-        newest = g["source_year"].transform("max")
-        kept_row = g["source_row"].transform("last")
-        older = rep["source_year"] < newest
-        log.add("superseded", "dropped", "episodes", rep[older],
-                "the same episode in the " + newest[older].astype("string") + " return is used")
-        not_last = rep.duplicated(["child", "decom"], keep="last") & ~older
-        data = [c for c in rep.columns if c not in ("source_row", "source_file")]
-        exact = rep.duplicated(data, keep=False)
-        detail = pd.Series(np.where(exact, "exact copy of row ", "same CHILD and DECOM as row "),
-                           index=rep.index, dtype="string")
-        detail = detail + kept_row.astype("string") + " of the same return, which is used"
-        log.add("duplicate", "dropped", "episodes", rep[not_last], detail[not_last])
-        drop = pd.Series(False, index=ep.index)
-        drop[rep.index[older | not_last]] = True
-        ep = ep[~drop.to_numpy()]
+    if not repeated.any():
+        return ep
+    rep = ep[repeated]
+    g = rep.groupby(["child", "decom"], sort=False)
+    newest = g["source_year"].transform("max")
+    kept_row = g["source_row"].transform("last")
+    older = rep["source_year"] < newest
+    log.add("superseded", "dropped", "episodes", rep[older],
+            "the same episode in the " + newest[older].astype("string") + " return is used")
+    not_last = rep.duplicated(["child", "decom"], keep="last") & ~older
+    data = [c for c in rep.columns if c not in ("source_row", "source_file")]
+    exact = rep.duplicated(data, keep=False)
+    detail = pd.Series(np.where(exact, "exact copy of row ", "same CHILD and DECOM as row "),
+                       index=rep.index, dtype="string")
+    detail = detail + kept_row.astype("string") + " of the same return, which is used"
+    log.add("duplicate", "dropped", "episodes", rep[not_last], detail[not_last])
+    drop = pd.Series(False, index=ep.index)
+    drop[rep.index[older | not_last]] = True
+    return ep[~drop.to_numpy()]
 
-    # short breaks
-    sb = _mask(ep, ep["ls"].isin(SHORT_BREAKS))
-    log.add("short_break", "moved", "episodes", ep[sb],
-            "LS " + ep.loc[sb, "ls"] + ": a short break, moved to short_breaks")
-    short_breaks = ep.loc[sb, SHORT_BREAK_COLUMNS].reset_index(drop=True)
-    ep = ep[~sb].reset_index(drop=True)
 
+def _mend_ends(ep: pd.DataFrame, log: Log) -> pd.DataFrame:
+    """An end before the start ends when the next episode starts (or on DECOM if last); an
+    episode ends no later than the child's next one starts."""
     child = ep["child"].to_numpy(object)
     same = np.zeros(len(ep), bool)
     same[:-1] = child[:-1] == child[1:]
     next_decom = ep["decom"].shift(-1).where(same)
-
-    # an end before the start: end when the next episode starts, or on DECOM if last
     back = _mask(ep, (ep["dec"] < ep["decom"]).fillna(False).to_numpy(bool))
     if back.any():
         new_end = next_decom[back].fillna(ep.loc[back, "decom"])
@@ -114,8 +127,6 @@ def care_episodes(ep: pd.DataFrame, raw_decom: pd.Series, log: Log, last_year: i
                 "DEC " + _fmt(ep.loc[back, "dec"]) + " is before DECOM " + _fmt(ep.loc[back, "decom"])
                 + ": " + why + ", " + _fmt(new_end))
         ep.loc[back, "dec"] = new_end
-
-    # overlaps: an episode ends no later than the next one starts
     dec = ep["dec"]
     over = _mask(ep, same & (dec.isna() | (dec > next_decom)).to_numpy(bool))
     if over.any():
@@ -126,30 +137,33 @@ def care_episodes(ep: pd.DataFrame, raw_decom: pd.Series, log: Log, last_year: i
         log.add("truncated", "changed", "episodes", ep[over],
                 detail + ": ends " + _fmt(next_decom[over]) + " when the next episode starts")
         ep.loc[over, "dec"] = next_decom[over]
+    return ep
 
-    # open at the end of an earlier return, and never seen again
+
+def _close_censored(ep: pd.DataFrame, log: Log, last_year: int | None, seen: pd.Series | None) -> pd.DataFrame:
+    """Episodes open at the end of an earlier return and never seen again: closed on that
+    return's 31 March and marked end_censored."""
     ep["end_censored"] = False
-    if last_year is not None and len(ep):
-        cens = _mask(ep, ep["dec"].isna() & (ep["source_year"] < last_year))
-        if cens.any():
-            years = ep.loc[cens, "source_year"].astype("int64")
-            ends = pd.to_datetime(years.astype(str) + "-03-31")
-            ends = ends.where(ends >= ep.loc[cens, "decom"], ep.loc[cens, "decom"])
-            last_seen = ep.groupby("child")["source_year"].max()
-            if seen is not None and len(seen):
-                last_seen = pd.concat([last_seen, seen]).groupby(level=0).max()
-            later = ep.loc[cens, "child"].map(last_seen).astype("Int64") > years
-            where = pd.Series(np.where(later.fillna(False), "this episode is not in a later return",
-                                       "child in no later return"), index=years.index)
-            log.add("censored", "changed", "episodes", ep[cens],
-                    "open at the end of the " + years.astype("string") + " return, " + where
-                    + ": closed " + _fmt(ends) + ", end_censored")
-            ep.loc[cens, "dec"] = ends
-            ep.loc[cens, "end_censored"] = True
-    ep["end_of_data"] = (pd.Timestamp(last_year, 3, 31) if last_year is not None else pd.NaT)
-    ep["end_of_data"] = ep["end_of_data"].astype("datetime64[ns]")
-    ep["end_censored"] = ep["end_censored"].astype(bool)
-    return ep, short_breaks
+    if last_year is None or not len(ep):
+        return ep
+    cens = _mask(ep, ep["dec"].isna() & (ep["source_year"] < last_year))
+    if not cens.any():
+        return ep
+    years = ep.loc[cens, "source_year"].astype("int64")
+    ends = pd.to_datetime(years.astype(str) + "-03-31")
+    ends = ends.where(ends >= ep.loc[cens, "decom"], ep.loc[cens, "decom"])
+    last_seen = ep.groupby("child")["source_year"].max()
+    if seen is not None and len(seen):
+        last_seen = pd.concat([last_seen, seen]).groupby(level=0).max()
+    later = ep.loc[cens, "child"].map(last_seen).astype("Int64") > years
+    where = pd.Series(np.where(later.fillna(False), "this episode is not in a later return",
+                               "child in no later return"), index=years.index)
+    log.add("censored", "changed", "episodes", ep[cens],
+            "open at the end of the " + years.astype("string") + " return, " + where
+            + ": closed " + _fmt(ends) + ", end_censored")
+    ep.loc[cens, "dec"] = ends
+    ep.loc[cens, "end_censored"] = True
+    return ep
 
 
 def add_distances(ep: pd.DataFrame, la_code: str | None,

@@ -81,7 +81,7 @@ class StoreData:
                 meta[k] = json.loads(v)
             except (TypeError, ValueError):
                 meta[k] = v
-        cats = categories or PlacementCategories.load()
+        cats = categories or stored_categories(meta) or PlacementCategories.load()
         for name in ("episodes", "placements"):
             if name in got:
                 t = got[name]
@@ -113,3 +113,12 @@ class StoreData:
     def looked_after_during(self, year: int) -> pd.Index:
         """Children with an episode open on any day of the year: `counting.looked_after_during`."""
         return counting.looked_after_during(self.tables["episodes"], year)
+
+
+def stored_categories(meta: dict) -> PlacementCategories | None:
+    """The council's map of placement categories the returns were loaded with (meta key
+    'categories': {file, map}), or None for the built-in map."""
+    kept = meta.get("categories")
+    if not isinstance(kept, dict) or "map" not in kept:
+        return None
+    return PlacementCategories.from_data(kept["map"], f"{kept.get('file', 'categories')} (kept in the store)")

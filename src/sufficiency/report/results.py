@@ -1,0 +1,184 @@
+"""The report's sections on what later stages wrote to the store: the forecast (`sufficiency
+forecast`) and the reforms compared (`sufficiency compare`), each shown only while it was built on
+the store's returns (otherwise a sentence names the command that makes it again)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..store import Store
+from . import charts
+from .content import Section, Table
+from .suppress import shown
+
+
+def forecast_section(store: Store, fig) -> Section | None:
+    """Fan chart and tables from the store's forecast tables, if `sufficiency forecast` has run
+    on these returns (a sentence naming the command to run again if it ran on others).
+    Forecasts are not counts of real children, so they are not suppressed; they are rounded."""
+    stale = store.stale()
+    if "forecast_quantiles" not in store.names:
+        return Section("forecast", "Forecast", [stale["forecast"]]) if "forecast" in stale else None
+    q = store.table("forecast_quantiles")
+    acc = store.table("backtest_summary") if "backtest_summary" in store.names else None
+    costs = store.table("forecast_costs") if "forecast_costs" in store.names else None
+    info = store.meta().get("forecast", {})
+    q["year"] = pd.to_datetime(q["date"]).dt.year
+    s = Section("forecast", "Forecast")
+    total = q[q["breakdown"] == "total"]
+    wide = total.pivot_table(index="year", columns="quantile", values="value")
+    start, end = int(wide.index.min()), int(wide.index.max())
+    s.text = [
+        f"If children enter care, move and leave as they did in the {info.get('window_years', 3):g} years to "
+        f"{info.get('as_of', '')}, the median forecast is {wide.loc[end, 0.5]:,.0f} children looked after on "
+        f"31 March {end}; in 9 futures out of 10 between {wide.loc[end, 0.05]:,.0f} and {wide.loc[end, 0.95]:,.0f} "
+        f"({info.get('runs', '')} simulated futures, seed {info.get('seed', '')}).",
+        *_entrants_text(info), stale.get("backtest", ""),
+        "A forecast is not a target: it shows where present patterns lead. "
+        + ("How such forecasts did on this council's past years is below." if acc is not None and len(acc) else
+           "See the accuracy of such forecasts on past years with `sufficiency backtest`."),
+    ]
+    hist = {y: v for y, v in fig.series("cla_31_march").items() if y <= start}
+    s.charts.append(charts.fan(hist, {k: wide[k].to_dict() for k in wide.columns},
+                               "Children looked after on 31 March: recorded and forecast", "children"))
+    labels = fig.categories.labels()
+    cat = q[q["breakdown"] == "category"]
+    years = [y for y in sorted(cat["year"].unique()) if y > start]
+    rows = []
+    for c, lab in labels.items():
+        g = cat[cat["series"] == c].pivot_table(index="year", columns="quantile", values="value")
+        rows.append([lab, *[f"{g.loc[y, 0.5]:,.0f} ({g.loc[y, 0.05]:,.0f}-{g.loc[y, 0.95]:,.0f})" for y in years]])
+    s.tables.append(Table("Children by placement on 31 March: median forecast (90% range)",
+                          ["Placement", *[str(y) for y in years]], rows, name="forecast_placements"))
+    if acc is not None and len(acc):
+        s.tables.append(_accuracy(acc))
+    if costs is not None and len(costs):
+        costs["year"] = pd.to_datetime(costs["date"]).dt.year
+        a = costs[costs["measure"] == "annual_cost"].pivot_table(index="year", columns="quantile", values="value")
+        s.tables.append(Table("Cost of placements in each year to 31 March: median forecast (90% range)",
+                              ["Year to 31 March", "Median", "90% range"],
+                              [[str(y), shown(a.loc[y, 0.5], False, "gbp_year"),
+                                f"{shown(a.loc[y, 0.05], False, 'gbp_year')} to {shown(a.loc[y, 0.95], False, 'gbp_year')}"]
+                               for y in a.index], name="forecast_cost"))
+    return s
+
+
+def _about(x: float) -> str:
+    """A modelled yearly rate for a published page: to the nearest 5, or 'fewer than 10'."""
+    return "fewer than 10" if x < 10 else f"about {5 * round(x / 5):,.0f}"
+
+
+def _entrants_text(info: dict) -> list[str]:
+    """The forecast's entrants at the start, from the forecast's meta (absent in older stores)."""
+    if "entrants_per_year" not in info:
+        return []
+    total, uasc = info["entrants_per_year"], info.get("uasc_entrants_per_year", 0.0)
+    out = [f"Children entering care are taken at {_about(total)} a year at the start (of whom {_about(uasc)} "
+           "unaccompanied asylum-seeking children, forecast apart), the level the council's recent years point "
+           "to; in each simulated future they move from year to year as councils' entrants have."]
+    third = info.get("entrants_third_year")
+    if third is not None and _about(third) != _about(total):
+        out[0] += (f" Where the recent years stand away from the council's average, entrants are expected to go part "
+                   f"of the way back: {_about(third)} a year in the third year.")
+    level = info.get("exit_level")
+    if level is not None:
+        pace = ("about its average over the years fitted" if abs(level - 1) < 0.025 else
+                f"{abs(level - 1):.0%} {'faster' if level > 1 else 'slower'} than its average over the years fitted")
+        out.append(f"Children leave care before 18 at the pace of the council's recent years: {pace}.")
+    return out
+
+
+def _accuracy(acc: pd.DataFrame) -> Table:
+    """The backtest on the council's own past years: error of the total, the model beside "no
+    change" and a straight-line trend, and how often its intervals held what happened."""
+    tot = acc[acc["series"] == "all"].set_index(["horizon", "method"])
+    rows = []
+
+    def cell(h, method, col="mape"):
+        v = tot[col].get((h, method), np.nan)
+        return "" if pd.isna(v) else f"{v:.1f}%"
+
+    for h in sorted(acc["horizon"].unique()):
+        n = tot["n"].get((h, "model"), 0)
+        rows.append([f"{h} year{'s' if h > 1 else ''} ahead", str(int(n)), cell(h, "model"), cell(h, "last_value"),
+                     cell(h, "linear_trend"), cell(h, "model", "coverage_90")])
+    return Table("How such forecasts did on past years (sufficiency backtest): average error of the total, and "
+                 "how often the 90% range held the number that came",
+                 ["", "Forecasts", "This model", "No change", "Straight-line trend", "90% range held"], rows,
+                 name="forecast_accuracy")
+
+
+def reforms_section(store: Store) -> Section | None:
+    """The reforms compared by `sufficiency compare`, if it has run on these returns (a sentence
+    naming the command to run again if it ran on others): children, cost, distance and the
+    sufficiency gap by scenario. Forecasts, not counts of real children: not suppressed."""
+    from ..reforms.compare import HEADLINE
+    from ..reforms.present import fmt, signed
+
+    stale = store.stale()
+    if "scenario_summary" not in store.names:
+        return Section("reforms", "Reforms compared", [stale["compare"]]) if "compare" in stale else None
+    summary = store.table("scenario_summary")
+    m = store.sql("SELECT * FROM scenario_measures WHERE quantile = 0.5")
+    info = store.meta().get("compare", {})
+    scen = list(dict.fromkeys(summary["scenario"]))
+    m["date"] = pd.to_datetime(m["date"])
+    m = m[(m["date"].dt.month == 3) & (m["date"].dt.day == 31)].assign(year=lambda d: d["date"].dt.year)
+    s = Section("reforms", "Reforms compared")
+    get = summary.set_index(["scenario", "measure"])
+    years = info.get("years", 5)
+    cost = {n: -get.loc[(n, "total_cost"), "change"] for n in scen if n != "baseline"}
+    best = max(cost, key=cost.get) if cost else None
+    base_end = get.loc[("baseline", "children_looked_after"), "median"]
+    s.text = [
+        f"Each plan is simulated from the same model as the baseline ({info.get('runs', '')} futures each, seed "
+        f"{info.get('seed', '')}, from {info.get('as_of', '')}): children who need foster care fill the council's "
+        "own foster places first and agencies take the rest; children who need a children's home fill its own "
+        "homes first, a child who must live alone taking a whole home. Without a plan, "
+        f"{base_end:,.0f} children would be looked after in {years} years (median).",
+    ]
+    if best:
+        r = get.loc[(best, "total_cost")]
+        s.text.append(f"Of the plans compared, {best} saves most: {fmt(r['change'] * -1, 'total_cost')} over "
+                      f"{years} years (90% range of the saving {fmt(-r['change_hi90'], 'total_cost')} to "
+                      f"{fmt(-r['change_lo90'], 'total_cost')}), placements and social workers together.")
+    s.text += [n for n in info.get("notes", [])]
+    s.text.append("The sizes of the example plans are assumptions to be replaced by the council's own: "
+                  "see `sufficiency compare --help` and the reform files.")
+    cla = m[m["measure"] == "children_looked_after"]
+    s.charts.append(charts.lines({n: cla[cla["scenario"] == n].set_index("year")["value"].to_dict() for n in scen},
+                                 "Children looked after on 31 March: median of each plan", "children", zero=False))
+    if cost:
+        s.charts.append(charts.bars(cost, f"Saving against the baseline over {years} years (median; negative: "
+                                          "costs more)", "GBP", money=True))
+    gap = m[m["scenario"] == "baseline"]
+    s.charts.append(charts.lines(
+        {"In-house foster places": gap[gap["measure"] == "foster_gap"].set_index("year")["value"].to_dict(),
+         "In-house children's home beds": gap[gap["measure"] == "residential_gap"].set_index("year")["value"]
+         .to_dict()},
+        "The sufficiency gap without a plan: places spare (+) or short (-) of the children needing them",
+        "places"))
+    rows = []
+    for key, label, how in HEADLINE:
+        if (scen[0], key) not in get.index:
+            continue
+        cells = []
+        for n in scen:
+            r = get.loc[(n, key)]
+            cell = f"{fmt(r['median'], key)} ({fmt(r['lo90'], key)} to {fmt(r['hi90'], key)})"
+            if n != "baseline":
+                cell += f"; change {signed(r['change'], key)}"
+            cells.append(cell)
+        rows.append([label + (f", {years} years" if how == "sum" else f" in {years} years"), *cells])
+    s.tables.append(Table("Plans side by side: median (90% range), and the median change from the baseline",
+                          ["", *scen], rows, name="reforms"))
+    years_ = sorted(m["year"].unique())[1:]
+    gap_rows = []
+    for n in scen:
+        for key, label in (("foster_gap", "foster places"), ("residential_gap", "children's home beds")):
+            g = m[(m["scenario"] == n) & (m["measure"] == key)].set_index("year")["value"]
+            gap_rows.append([n, label, *[f"{g.get(y, float('nan')):+,.0f}" for y in years_]])
+    s.tables.append(Table("Sufficiency gap on 31 March: in-house places spare (+) or short (-), median",
+                          ["Plan", "Places", *[str(y) for y in years_]], gap_rows, name="sufficiency_gap"))
+    return s
