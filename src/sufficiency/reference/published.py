@@ -29,7 +29,7 @@ from ..errors import InputError
 from ..yamlfile import read_yaml
 from .authorities import RECODED
 
-__all__ = ["figures", "council", "councils", "neighbours", "region_of", "region", "england", "area_name",
+__all__ = ["figures", "council", "councils", "dfe_code", "find", "neighbours", "region_of", "region", "england", "area_name",
            "measures", "source_title", "licence", "ENGLAND"]
 
 ENGLAND = "E92000001"
@@ -67,7 +67,7 @@ def figures() -> pd.DataFrame:
     return _figures().copy()
 
 
-def _code(code: str) -> str:
+def dfe_code(code: str) -> str:
     """The code the DfE's files use for the council `code` (current ONS code or DfE's own)."""
     code = _DFE_CODE.get(code, code)
     if code not in _areas().index:
@@ -81,21 +81,27 @@ def _of(area: str) -> pd.DataFrame:
     return f[f["la_code"] == area].reset_index(drop=True)
 
 
+def find(code: str | None) -> str | None:
+    """The code the DfE's files use for the council `code`, or None if they have no such council."""
+    code = _DFE_CODE.get(code or "", code)
+    return code if code in _areas().index else None
+
+
 def council(code: str) -> pd.DataFrame:
     """The council's published figures (its current ONS code or the code in the DfE's files)."""
-    return _of(_code(code))
+    return _of(dfe_code(code))
 
 
 def neighbours(code: str) -> list[str]:
     """The council's ten statistical neighbours (DfE groupings, April 2021) by the codes the
     DfE's files use, closest first; empty for a council the groupings predate (Cumberland,
     Westmorland and Furness)."""
-    return _areas().loc[_code(code), "neighbours"].split()
+    return _areas().loc[dfe_code(code), "neighbours"].split()
 
 
 def region_of(code: str) -> str:
     """The code of the council's region (London for Inner and Outer London councils)."""
-    return str(_areas().loc[_code(code), "region_code"])
+    return str(_areas().loc[dfe_code(code), "region_code"])
 
 
 def region(region_code: str) -> pd.DataFrame:
@@ -116,7 +122,7 @@ def area_name(code: str) -> str:
         return "England"
     if code in REGIONS:
         return REGIONS[code]
-    return str(_areas().loc[_code(code), "la_name"])
+    return str(_areas().loc[dfe_code(code), "la_name"])
 
 
 def councils() -> list[str]:

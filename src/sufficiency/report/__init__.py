@@ -61,7 +61,7 @@ def write_report(db: str | Path, out: str | Path, *, pdf: str | Path | None = No
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html, encoding="utf-8")
     pdf_path = _pdf(html, Path(pdf)) if pdf else None
-    xlsx_path = write_xlsx(report, frame, Path(xlsx)) if xlsx else None
+    xlsx_path = write_xlsx(report, frame, Path(xlsx), parameters) if xlsx else None
     return ReportFiles(out, pdf_path, xlsx_path, report)
 
 
@@ -78,9 +78,10 @@ def _pdf(html: str, path: Path) -> Path:
     return path
 
 
-def write_xlsx(report: Report, frame: pd.DataFrame, path: Path) -> Path:
+def write_xlsx(report: Report, frame: pd.DataFrame, path: Path, parameters=None) -> Path:
     """Every table of the report on its own sheet, the indicator data (suppressed) in long form,
-    and a README sheet of definitions and sources."""
+    the council beside its published figures in long form, and a README sheet of definitions and sources."""
+    from .benchmarks import published_sheet
     from .suppress import MARK
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -98,10 +99,11 @@ def write_xlsx(report: Report, frame: pd.DataFrame, path: Path) -> Path:
               if report.incomplete else []),
             ("Counts of 1 to 4 and figures worked out from them are shown as 'c'." if report.suppressed
              else "NOT FOR PUBLICATION: small numbers are shown."),
-            "Sheet 'indicators' holds every figure in long form; the other sheets are the report's tables.",
+            "Sheets 'indicators' and 'published' (the council beside its published figures) are in long form; the other sheets are the report's tables.",
         ]}).to_excel(xl, sheet_name="README", index=False)
         readme.to_excel(xl, sheet_name="definitions", index=False)
         data.to_excel(xl, sheet_name="indicators", index=False)
+        published_sheet(frame, report.la_code, report.years, parameters).to_excel(xl, sheet_name="published", index=False)
         for section in report.sections:
             for t in section.tables:
                 name = (t.name or section.id)[:31]

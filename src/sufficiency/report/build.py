@@ -21,6 +21,7 @@ from ..reference.authorities import authorities
 from ..store import Store, StoreData
 from ..vocab import year_label as fy
 from . import charts
+from .benchmarks import published_section
 from .content import Report, Section, Table
 from .results import forecast_section, reforms_section
 from .suppress import MARK, shown, suppress
@@ -133,7 +134,7 @@ def build_report(source: str | Path | Store, *, suppression: bool = True, child_
     sections = [
         _population(fig, last), _placements(fig, ind, last), _location(fig, last), _stability(fig, last),
         _leaving(fig, last), _safety(fig, last), _cost(fig, ind, last), forecast_section(store, fig), reforms_section(store),
-        _england(fig, last), _trends(fig), quality,
+        _england(fig, last), published_section(store, fig, ind.la_code, parameters), _trends(fig), quality,
     ]
     report = Report(council, ind.la_code, ind.years, suppression, tiles, [s for s in sections if s],
                     ind.catalogue, dt.date.today().isoformat(), str(store.path),
