@@ -59,7 +59,8 @@ def catalogue() -> pd.DataFrame:
         rows.append({"indicator": ind, "family": c["family"], "title": c["title"], "unit": c["unit"],
                      "higher_is": c["higher_is"], "definition": c["definition"],
                      "source": title, "source_url": href, "table": c.get("table", ""),
-                     "field": c.get("field", ""), "section": c.get("section", "")})
+                     "field": c.get("field", ""), "section": c.get("section", ""),
+                     "published": c.get("published", "")})
     return pd.DataFrame(rows)
 
 

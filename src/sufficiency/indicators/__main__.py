@@ -3,8 +3,18 @@
 from . import SOURCES, catalogue
 
 
+def _compared(indicator: str, note: str, shipped: set[str]) -> str:
+    """Whether the report compares the indicator with the council's published figure."""
+    parts = ["compared with the council's published figure"] if indicator in shipped else []
+    return "".join(f"; {p}" for p in [*parts, note] if p)
+
+
 def markdown() -> str:
+    from ..reference.published import figures, measures
+
     cat = catalogue()
+    tables = figures().drop_duplicates("indicator").set_index("indicator")["source"]
+    shipped = set(tables.index)
     lines = [
         "# Indicators",
         "",
@@ -24,7 +34,13 @@ def markdown() -> str:
         for r in rows.itertuples():
             published = (f"`{r.table}`: {r.field} (methodology: {r.section})" if r.table
                          else "no DfE council-level figure cited")
+            published += _compared(r.indicator, r.published, shipped)
             lines.append(f"| `{r.indicator}` | {r.title} | {r.unit} | {r.definition} | {published} |")
+    lines += ["", "## Published by the DfE, not computed", "",
+              "Shown beside the council's statistical neighbours, region and England (no computed figure).", "",
+              "| id | measure | unit | definition | DfE field |", "|---|---|---|---|---|"]
+    lines += [f"| `{m.indicator}` | {m.title} | {m.unit} | {m.definition} | `{tables[m.indicator]}`: {m.field} |"
+              for m in measures().itertuples()]
     return "\n".join(lines) + "\n"
 
 
