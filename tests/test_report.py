@@ -112,7 +112,7 @@ def test_workbook_has_every_report_table_and_the_definitions(store, tmp_path):
     cla = ind[(ind["indicator"] == "cla_31_march") & (ind["year"] == 2025)]
     assert cla["value"].tolist() == ["c"]
     tables = sum(len(s.tables) for s in files.report.sections)
-    assert len(sheets) == tables + 3
+    assert len(sheets) == tables + 4  # README, definitions, indicators, published
 
 
 def test_cli_report_and_indicators(store, tmp_path):
