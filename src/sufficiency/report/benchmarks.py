@@ -87,7 +87,7 @@ def _count(n: int) -> str:
 
 
 def _label(r) -> str:
-    return r.title if r.category == "all" else f"{r.title}, aged {r.category}"
+    return r.title if r.category == "all" else f"{r.title} ({r.category})"
 
 
 def _published(r) -> str:
