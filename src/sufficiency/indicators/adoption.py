@@ -11,6 +11,8 @@ before the order; one year here (the scorecard averages three):
 and, as the CLA release's "average time between adoption process stages" has it, days from the
 decision that the child should be placed for adoption (AD1 DATE_INT, else the latest
 PlacedAdoption DATE_PLACED on or before the match) to the match.
+A child whose period of care began before the first return loaded (its first episode in the data
+is not RNE S) has no known day of entry: A1 and A10 leave them out and a note says how many.
 """
 
 from __future__ import annotations
@@ -32,22 +34,28 @@ MEASURES = ("adoption_days_entry_to_placement", "adoption_days_entry_to_placemen
 def adoption(data: StoreData, year: int, spells: pd.DataFrame) -> list[dict]:
     """The four timeliness measures of `year` (`spells`: stability.carer_spells(data))."""
     kids = _adopted(data, year)
+    entered = kids["start"].where(kids["care_known"])
+    unknown = int((~kids["care_known"]).sum())
+    note = (f"{unknown} adopted {'child' if unknown == 1 else 'children'} whose care began before the first "
+            "return loaded left out (the day care began is not in the data)") if unknown else ""
     days = {
-        MEASURES[0]: kids["placed"] - kids["start"],
-        MEASURES[1]: _moved_in(kids, spells) - kids["start"],
+        MEASURES[0]: kids["placed"] - entered,
+        MEASURES[1]: _moved_in(kids, spells) - entered,
         MEASURES[2]: (kids["match"] - kids["authority"]).clip(lower=pd.Timedelta(0)),
         MEASURES[3]: kids["match"] - kids["decision"],
     }
     out = []
     for ind, d in days.items():
         d = pd.to_timedelta(d).dropna().dt.days
-        out.append(row(ind, "adoption", year, float(d.mean()) if len(d) else np.nan, None, len(d), "days"))
+        out.append(row(ind, "adoption", year, float(d.mean()) if len(d) else np.nan, None, len(d), "days",
+                       note=note if ind in MEASURES[:2] else ""))
     return out
 
 
 def _adopted(data: StoreData, year: int) -> pd.DataFrame:
     """One row per child adopted in the year and placed for adoption first: child, start (of
-    care), placed, place, authority, match, decision, by_carers (adopted by foster carers)."""
+    care), placed, place, authority, match, decision, by_carers (adopted by foster carers),
+    care_known (the period's first episode in the data starts care, RNE S)."""
     adopted = ceased(data, year)
     adopted = adopted[adopted["reason_ceased"].isin(["E11", "E12"])][["child", "start", "end"]]
     ep = data.tables["episodes"].merge(adopted, on="child")
@@ -55,6 +63,11 @@ def _adopted(data: StoreData, year: int) -> pd.DataFrame:
     placed_ep = ep[ep["place"].isin(ADOPTION)].sort_values("decom").drop_duplicates("child")
     kids = adopted.merge(placed_ep[["child", "decom", "place"]].rename(columns={"decom": "placed"}), on="child")
     kids = kids.reset_index(drop=True)
+    if not len(kids):
+        return kids.assign(authority=pd.NaT, match=pd.NaT, decision=pd.NaT, by_carers=False, care_known=True)
+    # the period's first episode in the data starts care (RNE S) unless care began before the data
+    first = ep[ep["decom"] == ep["start"]].groupby("child")["rne"].first()
+    kids["care_known"] = (kids["child"].map(first) == "S").fillna(False).astype(bool)
     kids["authority"] = kids["child"].map(ep[ep["ls"].isin(COURT_AUTHORITY)].groupby("child")["decom"].min())
     ad1 = _ad1(data, year).set_index("child")
     kids["match"] = pd.to_datetime(kids["child"].map(ad1["date_match"]))
