@@ -71,7 +71,7 @@ SOURCES = {
                               "https://www.legislation.gov.uk/uksi/2010/959/regulation/27A"),
     "adoption scorecard": ("DfE, Adoption scorecards: methodology and guidance (indicators A1, A2, A10), as LG Inform "
                            "defines A2",
-                           "http://id.esd.org.uk/metricType/912"),
+                           "https://id.esd.org.uk/metricType/912"),
     "S251": ("DfE, LA and school expenditure (section 251 outturn)",
              "https://explore-education-statistics.service.gov.uk/find-statistics/la-and-school-expenditure"),
 }

@@ -68,20 +68,27 @@ def _adopted(data: StoreData, year: int) -> pd.DataFrame:
     # the period's first episode in the data starts care (RNE S) unless care began before the data
     first = ep[ep["decom"] == ep["start"]].groupby("child")["rne"].first()
     kids["care_known"] = (kids["child"].map(first) == "S").fillna(False).astype(bool)
-    kids["authority"] = kids["child"].map(ep[ep["ls"].isin(COURT_AUTHORITY)].groupby("child")["decom"].min())
+    kids["authority"] = _lookup(ep[ep["ls"].isin(COURT_AUTHORITY)].groupby("child")["decom"].min(), kids)
     ad1 = _ad1(data, year).set_index("child")
-    kids["match"] = pd.to_datetime(kids["child"].map(ad1["date_match"]))
-    kids["decision"] = pd.to_datetime(kids["child"].map(ad1["date_int"])).fillna(_decision(data, kids))
+    kids["match"] = _lookup(ad1["date_match"], kids)
+    kids["decision"] = _lookup(ad1["date_int"], kids).fillna(_decision(data, kids))
     kids["by_carers"] = (kids["place"].isin(WITH_FOSTER_CARERS)
                          | (kids["child"].map(ad1["foster_care"]) == "1").fillna(False)).astype(bool)
     return kids
+
+
+def _lookup(dates: pd.Series, kids: pd.DataFrame) -> pd.Series:
+    """`dates` (indexed by child) for each of `kids`, NaT where a child has none."""
+    return pd.Series(pd.to_datetime(dates).reindex(kids["child"]).to_numpy(), index=kids.index,
+                     dtype="datetime64[ns]")
 
 
 def _ad1(data: StoreData, year: int) -> pd.DataFrame:
     """Each child's AD1 row: the year's return's, else the latest."""
     ad1 = data.tables.get("ad1")
     if ad1 is None:
-        return pd.DataFrame(columns=["child", "date_match", "date_int", "foster_care"])
+        return pd.DataFrame({"child": pd.Series(dtype="string"), "date_match": pd.Series(dtype="datetime64[ns]"),
+                             "date_int": pd.Series(dtype="datetime64[ns]"), "foster_care": pd.Series(dtype="string")})
     order = (ad1["source_year"] == year).astype(int) * 10_000 + ad1["source_year"]
     return ad1.assign(_order=order).sort_values("_order").drop_duplicates("child", keep="last")
 
@@ -92,8 +99,7 @@ def _decision(data: StoreData, kids: pd.DataFrame) -> pd.Series:
     if pa is None or not len(kids):
         return pd.Series(pd.NaT, index=kids.index, dtype="datetime64[ns]")
     pa = pa.merge(kids[["child", "match"]], on="child")
-    pa = pa[pa["date_placed"] <= pa["match"]].groupby("child")["date_placed"].max()
-    return kids["child"].map(pa)
+    return _lookup(pa[pa["date_placed"] <= pa["match"]].groupby("child")["date_placed"].max(), kids)
 
 
 def _moved_in(kids: pd.DataFrame, spells: pd.DataFrame) -> pd.Series:

@@ -62,7 +62,7 @@ def staying_put(data: StoreData, year: int) -> list[dict]:
     last = data.tables["episodes"].sort_values("decom").drop_duplicates("child", keep="last").set_index("child")
     left = o["child"].map(last["dec"])
     fostered = (o["child"].map(last["place"]).isin(FOSTER) & ~o["child"].map(last["rec"]).isin(["E3"])
-                & ~o["child"].map(last["end_censored"]).fillna(False).astype(bool))
+                & ~o["child"].map(last["end_censored"]).eq(True))
     cohort = o[(left == eighteenth).to_numpy(bool) & fostered.to_numpy(bool)]
     k = int((cohort["accom"].fillna("").str[:1] == "Z").sum())
     return [row("pct_staying_put_18", "permanence", year, pct(k, len(cohort)), k, len(cohort), "percent")]
