@@ -25,7 +25,19 @@ import pandas as pd
 from ..parameters import Parameters, PlacementCategories
 from ..store import StoreData
 from ..yamlfile import read_yaml
-from . import care, cost, flows, placements, population, stability
+from . import (
+    adoption,
+    care,
+    cost,
+    flows,
+    outcomes,
+    permanence,
+    placements,
+    population,
+    settings,
+    social_workers,
+    stability,
+)
 from .rows import COLUMNS
 
 __all__ = ["compute_all", "Indicators", "catalogue", "compare_england"]
@@ -42,6 +54,24 @@ SOURCES = {
                                   "https://www.legislation.gov.uk/uksi/2010/959/regulation/33"),
     "903 guide": ("DfE, Children looked after return 2024 to 2025: guide",
                   "https://www.gov.uk/government/publications/children-looked-after-return-2024-to-2025-guide"),
+    "outcomes": ("DfE, Children looked after in England including adoptions: data guidance (CLA on 31 March "
+                 "for 12 months - conviction and health outcomes)",
+                 "https://explore-education-statistics.service.gov.uk/data-catalogue/data-set/3b90f444-beab-46ee-a815-5177852ff3fd"),
+    "social workers": ("DfE, Stability measures for children looked after in England: social worker stability "
+                       "by local authority",
+                       "https://explore-education-statistics.service.gov.uk/data-catalogue/data-set/87b14248-9173-4309-89ae-ccf487ab45e4"),
+    "staying put": ("DfE, Children looked after in England including adoptions: care leavers who left foster care "
+                    "aged 18 and who were eligible for care leaver support (Staying Put)",
+                    "https://explore-education-statistics.service.gov.uk/data-catalogue/data-set/6bcdb80c-9922-4d12-a352-8aa4997f341b"),
+    "16 to 17": ("DfE, Looked after children aged 16 to 17 in independent or semi-independent placements",
+                 "https://explore-education-statistics.service.gov.uk/find-statistics/looked-after-children-aged-16-to-17-in-independent-or-semi-independent-placements"),
+    "placement regulations": ("Care Planning, Placement and Case Review (England) Regulations 2010, regulation 27A "
+                              "(a local measure: no child under 16 may be placed in accommodation that does not "
+                              "provide care)",
+                              "https://www.legislation.gov.uk/uksi/2010/959/regulation/27A"),
+    "adoption scorecard": ("DfE, Adoption scorecards: methodology and guidance (indicators A1, A2, A10), as LG Inform "
+                           "defines A2",
+                           "https://id.esd.org.uk/metricType/912"),
     "S251": ("DfE, LA and school expenditure (section 251 outturn)",
              "https://explore-education-statistics.service.gov.uk/find-statistics/la-and-school-expenditure"),
 }
@@ -97,6 +127,12 @@ def compute_all(source, *, years=None, child_population=None, parameters: Parame
         rows += care.missing(data, y)
         rows += care.care_leavers(data, y)
         rows += cost.cost(data, y)
+        rows += outcomes.outcomes(data, y)
+        rows += social_workers.social_workers(data, y)
+        rows += settings.settings(data, y)
+        rows += permanence.orders(data, y)
+        rows += permanence.staying_put(data, y)
+        rows += adoption.adoption(data, y, spells)
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame["numerator"] = frame["numerator"].astype("Int64")
     frame["denominator"] = frame["denominator"].astype("Int64")

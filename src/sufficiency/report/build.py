@@ -23,6 +23,7 @@ from ..vocab import year_label as fy
 from . import charts
 from .benchmarks import published_section
 from .content import Report, Section, Table
+from .outcomes import outcomes_section
 from .results import forecast_section, reforms_section
 from .suppress import MARK, shown, suppress
 
@@ -133,6 +134,7 @@ def build_report(source: str | Path | Store, *, suppression: bool = True, child_
                       "higher_is": fig.cat.loc[t, "higher_is"]})
     sections = [
         _population(fig, last), _placements(fig, ind, last), _location(fig, last), _stability(fig, last),
+        outcomes_section(fig, last),
         _leaving(fig, last), _safety(fig, last), _cost(fig, ind, last), forecast_section(store, fig), reforms_section(store),
         _england(fig, last), published_section(store, fig, ind.la_code, parameters), _trends(fig), quality,
     ]

@@ -14,7 +14,8 @@ from ..parameters import Parameters, PlacementCategories, load_parameters
 from . import counting
 from .db import Store
 
-TABLES = ("episodes", "placements", "periods", "children", "reviews", "missing", "oc3", "meta")
+TABLES = ("episodes", "placements", "periods", "children", "reviews", "missing", "oc2", "oc3", "ad1",
+          "placed_adoption", "sw_episodes", "meta")
 
 
 def frame(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
