@@ -32,6 +32,7 @@ class ReportFiles:
     pdf: Path | None
     xlsx: Path | None
     report: Report
+    board: BoardPaper | None = None  # the board paper, when one was written
 
 
 def _template(name: str) -> jinja2.Template:
@@ -43,7 +44,7 @@ def _template(name: str) -> jinja2.Template:
 
 def render_html(report: Report, unit_costs: pd.DataFrame | None = None) -> str:
     return _template("report.html.j2").render(
-        r=report, fy=fy, unit_costs=unit_costs, source_name=Path(report.source).name, glossary=glossary(),
+        r=report, fy=fy, unit_costs=unit_costs, glossary=glossary(),
     )
 
 
@@ -75,7 +76,7 @@ def write_report(db: str | Path, out: str | Path, *, pdf: str | Path | None = No
     out.write_text(html, encoding="utf-8")
     pdf_path = _pdf(html, Path(pdf)) if pdf else None
     xlsx_path = write_xlsx(report, frame, Path(xlsx)) if xlsx else None
-    return ReportFiles(out, pdf_path, xlsx_path, report)
+    return ReportFiles(out, pdf_path, xlsx_path, report, paper)
 
 
 def _pdf(html: str, path: Path) -> Path:

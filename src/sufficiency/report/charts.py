@@ -150,10 +150,10 @@ def stacked_shares(counts: dict[str, dict[int, float]], labels: dict[str, str], 
     ax.set_ylabel("% of children")
     ax.set_ylim(0, 100)
     ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8)
-    if not point and last:
+    if not point and last and years:
         top = sorted(last.items(), key=lambda kv: -kv[1])[:3]
         point = f"In {fy(years[-1])}: " + ", ".join(f"{k} {v:.0f}%" for k, v in top) + " (the largest shares)."
-    return _svg(fig, title, point)
+    return _svg(fig, title, point or "No figures to show.")
 
 
 def bars(values: dict[str, float], title: str, xlabel: str, money: bool = False, point: str = "") -> str:
