@@ -135,6 +135,7 @@ class ReportOptions(Options):
     suppression: bool = True
     child_population: Annotated[int, Field(ge=1)] | None = None
     params: Path | None = None  # the council's own unit costs: a parameter file or folder
+    board: bool = False  # the board paper (a few pages for councillors) in place of the analyst's report
 
 
 class ForecastOptions(Options):

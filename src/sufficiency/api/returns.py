@@ -158,5 +158,5 @@ def report(options: ReportOptions, progress: Progress | None = None) -> ReportRe
         progress("writing the report", 0, 1)
     files = write_report(options.db, options.out, pdf=options.pdf, xlsx=options.xlsx,
                          suppression=options.suppression, child_population=options.child_population,
-                         parameters=parameters)
+                         parameters=parameters, board=options.board)
     return ReportResult(files.html, files.pdf, files.xlsx, options.suppression)

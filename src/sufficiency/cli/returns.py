@@ -106,12 +106,14 @@ def report(
     child_population: Annotated[int | None, typer.Option(
         help="Children under 18 in the council, for the rate per 10,000 (default: DfE's figure).")] = None,
     params: Annotated[Path | None, typer.Option(help="Your own unit costs: a parameter file or folder.")] = None,
+    board: Annotated[bool, typer.Option(
+        "--board", help="Write the board paper (at most 8 pages for councillors) instead of the analyst's report.")] = False,
 ) -> None:
     """Write the report a scrutiny board reads: self-contained HTML, optional PDF and workbook."""
     from .. import api
 
     options = api.ReportOptions(db=db, out=output, pdf=pdf, xlsx=xlsx, suppression=not no_suppression,
-                                child_population=child_population, params=params)
+                                child_population=child_population, params=params, board=board)
     with err.status("Writing the report"):
         files = api.report(options)
     print_report(files)

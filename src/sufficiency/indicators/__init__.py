@@ -54,7 +54,7 @@ SOURCES = {
                                   "https://www.legislation.gov.uk/uksi/2010/959/regulation/33"),
     "903 guide": ("DfE, Children looked after return 2024 to 2025: guide",
                   "https://www.gov.uk/government/publications/children-looked-after-return-2024-to-2025-guide"),
-    "outcomes": ("DfE, Children looked after in England including adoptions: data guidance (CLA on 31 March "
+    "outcomes": ("DfE, Children looked after in England including adoptions: data guidance (children looked after on 31 March "
                  "for 12 months - conviction and health outcomes)",
                  "https://explore-education-statistics.service.gov.uk/data-catalogue/data-set/3b90f444-beab-46ee-a815-5177852ff3fd"),
     "social workers": ("DfE, Stability measures for children looked after in England: social worker stability "

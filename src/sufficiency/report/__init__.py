@@ -17,10 +17,13 @@ import pandas as pd
 
 from ..errors import InputError
 from ..store import Store
-from .build import Report, Section, Table, build_report, fy
+from .board_paper import BoardPaper, build_board
+from .build import Report, Section, Table, build_report, fy, read_figures
 from .suppress import suppress
+from .words import glossary
 
-__all__ = ["write_report", "build_report", "Report", "Section", "Table", "suppress", "ReportFiles"]
+__all__ = ["write_report", "build_report", "build_board", "BoardPaper", "Report", "Section", "Table", "suppress",
+           "ReportFiles"]
 
 
 @dataclass
@@ -29,15 +32,24 @@ class ReportFiles:
     pdf: Path | None
     xlsx: Path | None
     report: Report
+    board: BoardPaper | None = None  # the board paper, when one was written
 
 
-def render_html(report: Report, unit_costs: pd.DataFrame | None = None) -> str:
+def _template(name: str) -> jinja2.Template:
     env = jinja2.Environment(loader=jinja2.PackageLoader("sufficiency.report", "templates"),
                              autoescape=jinja2.select_autoescape(["html", "j2"]), trim_blocks=True,
                              lstrip_blocks=True)
-    return env.get_template("report.html.j2").render(
-        r=report, fy=fy, unit_costs=unit_costs, source_name=Path(report.source).name,
+    return env.get_template(name)
+
+
+def render_html(report: Report, unit_costs: pd.DataFrame | None = None) -> str:
+    return _template("report.html.j2").render(
+        r=report, fy=fy, unit_costs=unit_costs, glossary=glossary(),
     )
+
+
+def render_board(paper: BoardPaper) -> str:
+    return _template("board.html.j2").render(p=paper, fy=fy, glossary=glossary())
 
 
 def _unit_costs(report: Report, parameters, categories=None) -> pd.DataFrame:
@@ -50,19 +62,21 @@ def _unit_costs(report: Report, parameters, categories=None) -> pd.DataFrame:
 
 def write_report(db: str | Path, out: str | Path, *, pdf: str | Path | None = None,
                  xlsx: str | Path | None = None, suppression: bool = True, child_population=None,
-                 parameters=None, categories=None) -> ReportFiles:
+                 parameters=None, categories=None, board: bool = False) -> ReportFiles:
     """Write the report of the store `db` (opened once, read-only) to `out`, and optionally a
-    PDF and a workbook of its tables."""
+    PDF and a workbook of its tables; `board`: the board paper (a few pages for councillors)
+    in place of the analyst's report."""
     with Store(db) as store:
-        report, frame = build_report(store, suppression=suppression, child_population=child_population,
-                                     parameters=parameters, categories=categories)
-    html = render_html(report, _unit_costs(report, parameters, categories))
+        figures = read_figures(store, suppression, child_population, parameters, categories)
+        report, frame = build_report(store, suppression=suppression, figures=figures)
+        paper = build_board(store, report, *figures[:2]) if board else None
+    html = render_board(paper) if paper else render_html(report, _unit_costs(report, parameters, categories))
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html, encoding="utf-8")
     pdf_path = _pdf(html, Path(pdf)) if pdf else None
     xlsx_path = write_xlsx(report, frame, Path(xlsx), parameters) if xlsx else None
-    return ReportFiles(out, pdf_path, xlsx_path, report)
+    return ReportFiles(out, pdf_path, xlsx_path, report, paper)
 
 
 def _pdf(html: str, path: Path) -> Path:
@@ -74,7 +88,7 @@ def _pdf(html: str, path: Path) -> Path:
             f"`apt-get install libpango-1.0-0 libpangoft2-1.0-0`; {exc}). The HTML report was written; "
             "print it to PDF from a browser instead.") from None
     path.parent.mkdir(parents=True, exist_ok=True)
-    HTML(string=html).write_pdf(path)
+    HTML(string=html).write_pdf(path, pdf_tags=True)
     return path
 
 

@@ -24,8 +24,9 @@ from . import charts
 from .benchmarks import published_section
 from .content import Report, Section, Table
 from .outcomes import outcomes_section
-from .results import forecast_section, reforms_section
-from .suppress import MARK, shown, suppress
+from .results import forecast_key, forecast_section, reforms_section
+from .suppress import MARK, SECONDARY, SMALL, shown, suppress
+from .words import cleaning_rule
 
 TILES = ["cla_31_march", "cla_rate_per_10k", "started", "ceased", "pct_kinship", "pct_over_20_miles",
          "pct_3plus_placements", "weekly_cost"]
@@ -104,25 +105,19 @@ class _Figures:
 
 
 def build_report(source: str | Path | Store, *, suppression: bool = True, child_population=None,
-                 parameters=None, categories=None) -> tuple[Report, pd.DataFrame]:
+                 parameters=None, categories=None, figures=None) -> tuple[Report, pd.DataFrame]:
     """The report's content and the (suppressed) indicator frame behind it, from a store path
     or an open Store (every table is read through that one connection); `categories`: the
-    council's map of placement categories (default the map the returns were loaded with)."""
+    council's map of placement categories (default the map the returns were loaded with);
+    `figures`: what read_figures returned for this store, when the caller has it."""
     if not isinstance(source, Store):
         with Store(source) as store:
             return build_report(store, suppression=suppression, child_population=child_population,
                                 parameters=parameters, categories=categories)
     store = source
-    data = StoreData.read(store, categories, parameters)
-    categories = data.categories
-    ind = compute_all(data, child_population=child_population)
-    if not ind.years:
-        raise StoreError(f"{store.path} holds no returns: nothing to report.")
-    fig = _Figures(ind, suppression)
-    fig.categories = categories
+    ind, fig, council = figures or read_figures(store, suppression, child_population, parameters, categories)
+    categories = fig.categories
     last = ind.years[-1]
-    la = authorities().get(ind.la_code or "")
-    council = la.name if la else (ind.la_code or "Council")
     quality = _quality(store)
     tiles = []
     for t in TILES:
@@ -138,10 +133,49 @@ def build_report(source: str | Path | Store, *, suppression: bool = True, child_
         _leaving(fig, last), _safety(fig, last), _cost(fig, ind, last), forecast_section(store, fig), reforms_section(store),
         _england(fig, last), published_section(store, fig, ind.la_code, parameters), _trends(fig), quality,
     ]
+    _reconcile(store, [s for s in sections if s])
     report = Report(council, ind.la_code, ind.years, suppression, tiles, [s for s in sections if s],
                     ind.catalogue, dt.date.today().isoformat(), str(store.path),
                     list(store.meta().get("incomplete") or []), categories)
     return report, fig.frame
+
+
+def _reconcile(store: Store, sections: list[Section]) -> None:
+    """The plans' own figure for children looked after without a plan, recorded beside the
+    forecast's; where the two differ for the same 31 March, the reforms' page says why."""
+    by_id = {s.id: s for s in sections}
+    fc, rf = by_id.get("forecast"), by_id.get("reforms")
+    if fc is None or rf is None or "scenario_measures" not in store.names:
+        return
+    m = store.sql("SELECT date, value FROM scenario_measures WHERE scenario = 'baseline' AND quantile = 0.5 "
+                  "AND measure = 'children_looked_after' ORDER BY date")
+    if not len(m):
+        return
+    end = pd.Timestamp(m["date"].iloc[-1])
+    key, value = forecast_key(end.year), f"{m['value'].iloc[-1]:,.0f}"
+    if key not in fc.figures or fc.figures[key] == value:
+        rf.figures[key] = value
+        return
+    rf.figures[f"{key}, simulated again for the plans"] = value
+    rf.text.append(f"Without a plan, the plans' own simulation gives {value} children looked after on 31 March "
+                   f"{end.year}, where the forecast above gives {fc.figures[key]}: the plans are simulated again, "
+                   "with fewer simulations and the places each plan adds, so their figure differs by chance and "
+                   "by the model of places. Compare plans with each other and with no plan on this page, "
+                   "and use the forecast above for the number of children.")
+
+
+def read_figures(store: Store, suppression: bool, child_population=None, parameters=None,
+                 categories=None) -> tuple[Indicators, _Figures, str]:
+    """The indicators of the store's returns, the figures after disclosure control, and the
+    council's name: what both the analyst's report and the board paper are built from."""
+    data = StoreData.read(store, categories, parameters)
+    ind = compute_all(data, child_population=child_population)
+    if not ind.years:
+        raise StoreError(f"{store.path} holds no returns: nothing to report.")
+    fig = _Figures(ind, suppression)
+    fig.categories = data.categories
+    la = authorities().get(ind.la_code or "")
+    return ind, fig, la.name if la else (ind.la_code or "Council")
 
 
 def _population(fig: _Figures, y: int) -> Section:
@@ -174,7 +208,9 @@ def _breakdown(fig: _Figures, indicator: str, y: int, caption: str, head: str, l
         share = MARK if r.suppressed else (_share(r.value, r.denominator)
                                            if r.denominator and not pd.isna(r.denominator) else ":")
         out.append([label[:1].upper() + label[1:], count, share])
-    return Table(f"{caption}, {fy(y)}", [head, "Children", "Share"], out, name=indicator)
+    secondary = bool((rows["suppressed"] & (pd.to_numeric(rows["value"], errors="coerce") > SMALL[1])).any())
+    return Table(f"{caption}, {fy(y)}", [head, "Children", "Share"], out, name=indicator,
+                 note=SECONDARY if secondary else "")
 
 
 def _share(value: float, total: float) -> str:
@@ -298,13 +334,13 @@ def _quality(store: Store) -> Section:
     errors = int(issues.loc[issues["severity"] == "error", "n"].sum())
     warnings = int(issues.loc[issues["severity"] == "warning", "n"].sum())
     s.text = [f"Checking the returns found {errors:,} errors and {warnings:,} warnings. Errors are rows that "
-              "cannot be trusted as they stand; the data officer's full list is `sufficiency validate`. "
+              "cannot be trusted as they stand; the data officer's full list is the validation report. "
               "Cleaning changed or set aside the rows counted below, each one logged."]
     if len(issues):
         s.tables.append(Table("Problems found in the returns", ["Check", "Severity", "Rows", "What it means"],
                               [[r.code, r.severity, f"{r.n:,}", cat.get(r.code, {}).get("title", "")]
                                for r in issues.itertuples()], name="validation"))
-    s.tables.append(Table("Rows changed or set aside by cleaning", ["Rule", "Action", "Table", "Rows"],
-                          [[r.rule, r.action, "" if pd.isna(r.table) else r.table, f"{r.n:,}"]
-                           for r in log.itertuples()], name="cleaning"))
+    by_rule = log.groupby("rule", sort=False)["n"].sum()
+    s.tables.append(Table("Rows changed or set aside by cleaning", ["What cleaning did", "Rows"],
+                          [[cleaning_rule(rule), f"{n:,}"] for rule, n in by_rule.items()], name="cleaning"))
     return s

@@ -16,6 +16,7 @@ class Table:
     columns: list[str]
     rows: list[list[str]]
     name: str = ""  # sheet name in the workbook
+    note: str = ""  # printed under the table (e.g. why a larger count is hidden)
 
 
 @dataclass
@@ -25,6 +26,9 @@ class Section:
     text: list[str] = field(default_factory=list)
     charts: list[str] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
+    # the quantities the section states, by name ("children looked after on 31 March 2030,
+    # median forecast") with the text shown: the same name must show the same text everywhere
+    figures: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -4,6 +4,8 @@ the store's returns (otherwise a sentence names the command that makes it again)
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -19,7 +21,7 @@ def forecast_section(store: Store, fig) -> Section | None:
     Forecasts are not counts of real children, so they are not suppressed; they are rounded."""
     stale = store.stale()
     if "forecast_quantiles" not in store.names:
-        return Section("forecast", "Forecast", [stale["forecast"]]) if "forecast" in stale else None
+        return Section("forecast", "Forecast", [_plain(stale["forecast"])]) if "forecast" in stale else None
     q = store.table("forecast_quantiles")
     acc = store.table("backtest_summary") if "backtest_summary" in store.names else None
     costs = store.table("forecast_costs") if "forecast_costs" in store.names else None
@@ -32,13 +34,14 @@ def forecast_section(store: Store, fig) -> Section | None:
     s.text = [
         f"If children enter care, move and leave as they did in the {info.get('window_years', 3):g} years to "
         f"{info.get('as_of', '')}, the median forecast is {wide.loc[end, 0.5]:,.0f} children looked after on "
-        f"31 March {end}; in 9 futures out of 10 between {wide.loc[end, 0.05]:,.0f} and {wide.loc[end, 0.95]:,.0f} "
-        f"({info.get('runs', '')} simulated futures, seed {info.get('seed', '')}).",
-        *_entrants_text(info), stale.get("backtest", ""),
+        f"31 March {end}; 9 simulations in 10 fall between {wide.loc[end, 0.05]:,.0f} and {wide.loc[end, 0.95]:,.0f} "
+        f"({info.get('runs', '')} simulations of the years ahead, each with its own chance variation).",
+        *_entrants_text(info), _plain(stale.get("backtest", "")),
         "A forecast is not a target: it shows where present patterns lead. "
         + ("How such forecasts did on this council's past years is below." if acc is not None and len(acc) else
-           "See the accuracy of such forecasts on past years with `sufficiency backtest`."),
+           "Its accuracy on past years is shown once forecasts have been tested on them (see Definitions)."),
     ]
+    s.figures[forecast_key(end)] = f"{wide.loc[end, 0.5]:,.0f}"
     hist = {y: v for y, v in fig.series("cla_31_march").items() if y <= start}
     s.charts.append(charts.fan(hist, {k: wide[k].to_dict() for k in wide.columns},
                                "Children looked after on 31 March: recorded and forecast", "children"))
@@ -62,6 +65,16 @@ def forecast_section(store: Store, fig) -> Section | None:
                                 f"{shown(a.loc[y, 0.05], False, 'gbp_year')} to {shown(a.loc[y, 0.95], False, 'gbp_year')}"]
                                for y in a.index], name="forecast_cost"))
     return s
+
+
+def forecast_key(year: int) -> str:
+    """The name under which every section records the forecast's median for 31 March `year`."""
+    return f"children looked after on 31 March {year}, median forecast"
+
+
+def _plain(sentence: str) -> str:
+    """A store's note that a result is out of date, without the command's name in backticks."""
+    return re.sub(r"; run `[^`]*` again", ": it must be made again from these returns", sentence)
 
 
 def _about(x: float) -> str:
@@ -91,8 +104,10 @@ def _entrants_text(info: dict) -> list[str]:
 
 def _accuracy(acc: pd.DataFrame) -> Table:
     """The backtest on the council's own past years: error of the total, the model beside "no
-    change" and a straight-line trend, and how often its intervals held what happened."""
+    change" and a straight-line trend, and how often its 90% ranges held what happened, over the
+    total and each placement together (the figure the backtest command prints)."""
     tot = acc[acc["series"] == "all"].set_index(["horizon", "method"])
+    model = acc[(acc["method"] == "model") & acc["series"].isin(["all", "categories"])]
     rows = []
 
     def cell(h, method, col="mape"):
@@ -101,10 +116,12 @@ def _accuracy(acc: pd.DataFrame) -> Table:
 
     for h in sorted(acc["horizon"].unique()):
         n = tot["n"].get((h, "model"), 0)
+        m = model[model["horizon"] == h].dropna(subset=["coverage_90"])
+        held = (m["coverage_90"] * m["n"]).sum() / m["n"].sum() if m["n"].sum() else np.nan
         rows.append([f"{h} year{'s' if h > 1 else ''} ahead", str(int(n)), cell(h, "model"), cell(h, "last_value"),
-                     cell(h, "linear_trend"), cell(h, "model", "coverage_90")])
-    return Table("How such forecasts did on past years (sufficiency backtest): average error of the total, and "
-                 "how often the 90% range held the number that came",
+                     cell(h, "linear_trend"), "" if pd.isna(held) else f"{held:.1f}% of {int(m['n'].sum())}"])
+    return Table("How such forecasts did on past years: average error of the total, and how often the 90% "
+                 "range held the number that came (the total and each placement, counted together)",
                  ["", "Forecasts", "This model", "No change", "Straight-line trend", "90% range held"], rows,
                  name="forecast_accuracy")
 

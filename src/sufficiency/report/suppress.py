@@ -15,6 +15,8 @@ import pandas as pd
 
 SMALL = (1, 4)
 MARK = "c"
+SECONDARY = ("Some counts of 5 or more are also shown as c: where a table hides only one small count, the "
+             "next smallest is hidden too, so that the small one cannot be worked out from the total.")
 
 
 def _small(values: pd.Series) -> pd.Series:
