@@ -32,6 +32,7 @@ from ..forecast import fit, simulate
 from ..forecast.simulate import month_ends
 from ..parameters import Parameters, PlacementCategories, load_parameters
 from ..store import StoreData
+from ..vocab import year_of
 from .assumptions import assumptions
 from .census import CASES, with_council_workforce
 from .measure import Baseline, groups, measure, value
@@ -214,11 +215,19 @@ def compare(source, scenarios: Mapping[str, list[Reform]], *, years: int = 5, ru
             "window_years": round(model.window_years, 2), "far_from_home_miles": miles,
             "annual_uplift_percent": value(params, "costs.annual_uplift", origin),
             "discount_rate_percent": value(params, DISCOUNT, origin),
-            "general_inflation_percent": value(params, INFLATION, origin)}
+            "general_inflation_percent": value(params, INFLATION, origin), "prices": _prices(params, data, days)}
     files = {k: [r.file or r.name for r in v] for k, v in todo.items()}
     money, finance, costs = _money(per_run, items, params, pd.to_datetime(as_dates(days)), years)
     return Comparison(pd.concat(rows, ignore_index=True), differences, summary, base, files, info, money, finance,
                       costs, assumptions(params, data.categories, plans, origin))
+
+
+def _prices(params: Parameters, data: StoreData, days) -> dict:
+    """The weekly price of every placement category in the first forecast year, by label."""
+    year = year_of(pd.Timestamp(as_dates(days)[1]))
+    labels = data.categories.labels()
+    return {"year": f"{year - 1}-{str(year)[2:]}",
+            "weekly": {labels.get(c, c): round(params.weekly_cost(c, year), 2) for c in data.categories.ids}}
 
 
 def _money(per_run, items, params, dates: pd.DatetimeIndex, years: int):
