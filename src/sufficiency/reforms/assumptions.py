@@ -66,6 +66,7 @@ def names_used(params: Parameters, categories, plans: dict) -> list[str]:
 def assumptions(params: Parameters, categories, plans: dict, origin) -> pd.DataFrame:
     """One row per figure the comparison rests on: parameter, value, unit, basis, source,
     override. Costs a reform file prices itself are listed with the file to edit."""
+    origin = pd.Timestamp(origin).date()
     rows = []
     for name in names_used(params, categories, plans):
         v, basis, source = _basis(params, name, origin)

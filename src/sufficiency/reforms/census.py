@@ -59,9 +59,10 @@ def _series(rows: pd.DataFrame, column: str, name: str, unit: str, description: 
     return Parameter(name, description, unit, values, "workforce census")
 
 
-def with_council_workforce(params: Parameters, la_code: str | None) -> tuple[Parameters, list[str]]:
+def with_council_workforce(params: Parameters, la_code: str | None, day: dt.date) -> tuple[Parameters, list[str]]:
     """`params` with the council's own vacancy, agency, turnover and caseload rates, posts and
-    cases where it gave none of its own, and a sentence on what was taken."""
+    cases where it gave none of its own, and a sentence on what was taken and the census in
+    force on `day` (the forecast's origin)."""
     rows = council_rows(la_code)
     if not len(rows):
         return params, []
@@ -83,8 +84,9 @@ def with_council_workforce(params: Parameters, la_code: str | None) -> tuple[Par
     cases = _series(rows, "cases", CASES, "count", "Cases held by case-holding social workers.")
     if cases is not None:
         items[CASES] = cases
-    last = rows.iloc[-1]
-    note = (f"Social workers: {last['la_name']}'s own workforce census ({int(last['year'])}: "
+    before = rows[rows["year"].map(lambda y: dt.date(int(y), 9, 30) <= day)]
+    last = (before if len(before) else rows).iloc[-1 if len(before) else 0]
+    note = (f"Social workers: {last['la_name']}'s own workforce census (30 September {int(last['year'])}: "
             f"{last['fte_in_post']:,.0f} FTE in post, vacancy {last['vacancy_rate']:g}%, agency "
             f"{last['agency_rate']:g}%, caseload {last['caseload']:g}) for {', '.join(taken) or 'nothing'}; "
             "give your own in --params to replace them.")

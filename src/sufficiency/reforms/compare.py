@@ -182,13 +182,14 @@ def compare(source, scenarios: Mapping[str, list[Reform]], *, years: int = 5, ru
     apply to its own copy of `parameters`."""
     params = parameters or load_parameters()
     data = source if isinstance(source, StoreData) else StoreData.read(source, categories, parameters=params)
-    params, census_notes = with_council_workforce(params.with_categories(data.categories), data.la_code)
+    params = params.with_categories(data.categories)
     for name, reforms in scenarios.items():
         for r in reforms:
             check_categories(r, data.categories)
         if not name:
             raise SchemaError("every scenario needs a name")
     model = fit(data, as_of=as_of, window_years=window_years)
+    params, census_notes = with_council_workforce(params, data.la_code, pd.Timestamp(as_dates([model.as_of])[0]).date())
     base = baseline_supply(data, model, params)
     base.notes[:0] = census_notes
     todo = {"baseline": [], **{k: v for k, v in scenarios.items() if k != "baseline"}}
