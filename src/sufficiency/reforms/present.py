@@ -164,11 +164,15 @@ def baseline_text(base_end: float, end: pd.Timestamp, forecast: pd.DataFrame | N
     if round(fc) == round(base_end):
         return lead + ", the same as the forecast above."
     return (f"{lead}; the forecast above says {fc:,.0f}. Both come from the same model fitted to the same returns: "
-            f"the forecast is the median of its own {fc_runs} simulated futures, the plans are compared on "
-            f"{runs} futures of their own, drawn so that every plan meets the same chances, and the two medians "
+            f"the forecast is the median of its own {_count(fc_runs)} simulated futures, the plans are compared on "
+            f"{_count(runs)} futures of their own, drawn so that every plan meets the same chances, and the two medians "
             f"differ by {base_end - fc:+,.0f} ({(base_end - fc) / fc:+.1%}) by chance alone, inside the forecast's "
             f"90% range ({f.get(0.05, float('nan')):,.0f} to {f.get(0.95, float('nan')):,.0f}). Read each plan by "
             "its change from this baseline, measured on the same futures.")
+
+
+def _count(n) -> str:
+    return f"{n:,}" if isinstance(n, int) else str(n)
 
 
 def price_text(info: dict) -> str:
