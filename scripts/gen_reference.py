@@ -64,6 +64,10 @@ STORE_TABLES = [
                                     "baseline"),
     ("scenario_measures", "compare", "every measure of every scenario on every month end, quantiles 5-95%"),
     ("scenario_differences", "compare", "scenario minus baseline, run by run"),
+    ("scenario_money", "compare", "each plan's gross saving, investment, net saving and cumulative net saving by year, quantiles 5-95%"),
+    ("scenario_finance", "compare", "each plan's totals, net present value and payback years: median and 90% range"),
+    ("scenario_costs", "compare", "each cost of each plan's reforms: item, type, when, total, source"),
+    ("scenario_assumptions", "compare", "every figure the money rests on: value, own or default, source, what replaces it"),
 ]
 
 

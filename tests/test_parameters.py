@@ -12,8 +12,8 @@ from sufficiency.parameters import PlacementCategories, load_parameters
 
 def test_value_in_force_on_a_date():
     p = load_parameters()
-    assert p.value("costs.weekly.inhouse_residential", "2024-03-31") == 6775
-    assert p.value("costs.weekly.inhouse_residential", "2024-04-01") == 7385
+    assert p.value("costs.weekly.supported", "2024-03-31") == 1865
+    assert p.value("costs.weekly.supported", "2024-04-01") == 2100
     with pytest.raises(SchemaError, match="no value before 2020-04-01"):
         p.value("costs.weekly.ifa", dt.date(2019, 1, 1))
 

@@ -372,7 +372,8 @@ def test_cli_compare_writes_tables_and_a_workbook(tmp_path):
     con.close()
     assert names == {"baseline", "Family Help", "Family Help + Agency social worker cap"}
     sheets = pd.ExcelFile(xlsx).sheet_names
-    assert sheets == ["README", "summary", "by_year", "changes", "reforms"]
+    assert sheets == ["README", "summary", "money", "cash_flow", "investment", "assumptions", "by_year", "changes",
+                      "reforms"]
     from sufficiency.report.results import reforms_section as _reforms
     from sufficiency.store import Store
 
@@ -382,7 +383,9 @@ def test_cli_compare_writes_tables_and_a_workbook(tmp_path):
     assert command == "sufficiency compare baseline family-help family-help+agency-cap"
     assert len(sec.charts) == 3 and sec.tables[0].columns[1:] == ["baseline", "Family Help",
                                                                   "Family Help + Agency social worker cap"]
-    assert any("saves most" in t for t in sec.text)
+    assert any("has the largest net saving" in t for t in sec.text)
+    assert [t.name for t in sec.tables] == ["reforms", "reform_money", "reform_cash_flow", "reform_costs",
+                                           "reform_assumptions", "sufficiency_gap"]
     bad = CliRunner().invoke(app, ["compare", "baseline", "no-such-reform", "--db", str(db)])
     assert bad.exit_code == 2 and "does not exist" in bad.output and "Traceback" not in bad.output
 

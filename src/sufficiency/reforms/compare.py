@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import shlex
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +32,21 @@ from ..forecast import fit, simulate
 from ..forecast.simulate import month_ends
 from ..parameters import Parameters, PlacementCategories, load_parameters
 from ..store import StoreData
+from ..vocab import year_of
+from .assumptions import assumptions
+from .census import CASES, with_council_workforce
 from .measure import Baseline, groups, measure, value
+from .money import (
+    DISCOUNT,
+    INFLATION,
+    cash_flows,
+    finance_rows,
+    flows_table,
+    investment,
+    items_table,
+    npv,
+    payback,
+)
 from .plans import as_dates
 from .scenario import plan, reformed
 from .schema import Reform, check_categories
@@ -112,7 +126,13 @@ def baseline_supply(data: StoreData, model, params: Parameters) -> Baseline:
         posts = in_post / (1 - value(params, "workforce.vacancy_rate", day) / 100.0)
         notes.append(f"Social work posts: {posts:.0f} FTE, from England's social workers per child looked after "
                      "(set workforce.fte to give your own).")
-    return Baseline(foster, homes, beds, alone, far_share, posts, children_now, notes)
+    if CASES in params:
+        cases = value(params, CASES, day)
+    else:
+        cases = children_now * value(params, "workforce.cases_per_child_looked_after", day)
+        notes.append(f"Cases held by social workers: {cases:,.0f}, the children looked after times England's cases "
+                     "per child looked after (the workforce census gives a council's own).")
+    return Baseline(foster, homes, beds, alone, far_share, posts, children_now, notes, cases)
 
 
 @dataclass
@@ -123,6 +143,10 @@ class Comparison:
     baseline: Baseline
     scenarios: dict[str, list[str]]  # name -> files of its reforms
     params: dict
+    money: pd.DataFrame = field(default_factory=pd.DataFrame)  # scenario, date, measure, quantile, value by year
+    finance: pd.DataFrame = field(default_factory=pd.DataFrame)  # scenario, measure, median, lo90, hi90
+    costs: pd.DataFrame = field(default_factory=pd.DataFrame)  # each reform cost: scenario, reform, item, ...
+    assumptions: pd.DataFrame = field(default_factory=pd.DataFrame)  # parameter, value, unit, basis, ...
 
     def summary(self) -> pd.DataFrame:
         return self.summary_frame
@@ -134,7 +158,9 @@ class Comparison:
         from .schema import EXAMPLES
 
         tables = {"scenario_measures": self.measures, "scenario_summary": self.summary_frame,
-                  "scenario_differences": self.differences}
+                  "scenario_differences": self.differences, "scenario_money": self.money,
+                  "scenario_finance": self.finance, "scenario_costs": self.costs,
+                  "scenario_assumptions": self.assumptions}
         plans = ["+".join(Path(f).stem if Path(f).parent == EXAMPLES else f for f in files)
                  for files in self.scenarios.values() if files]
         add_tables(db, tables, {"compare": {**self.params, "scenarios": self.scenarios, "notes": self.baseline.notes}},
@@ -163,28 +189,66 @@ def compare(source, scenarios: Mapping[str, list[Reform]], *, years: int = 5, ru
         if not name:
             raise SchemaError("every scenario needs a name")
     model = fit(data, as_of=as_of, window_years=window_years)
+    params, census_notes = with_council_workforce(params, data.la_code, pd.Timestamp(as_dates([model.as_of])[0]).date())
     base = baseline_supply(data, model, params)
+    base.notes[:0] = census_notes
     todo = {"baseline": [], **{k: v for k, v in scenarios.items() if k != "baseline"}}
     days = month_ends(model.as_of, 12 * years)
-    rows, per_run = [], {}
+    rows, per_run, plans, items = [], {}, {}, {}
     for i, (name, reforms) in enumerate(todo.items()):
         if progress:
             progress(name, i, len(todo))
-        p = plan(reforms, data.categories, days)
+        p = plans[name] = plan(reforms, data.categories, days)
         own = reformed(params, p)  # the baseline's parameters stay as they are
         supply = baseline_supply(data, model, own) if p.parameters else base
         fc = simulate(model, years=years, runs=runs, seed=seed, levers=p.levers, common=True)
-        per_run[name] = measure(fc, p, supply, own)
-        rows += _tidy(name, per_run[name], pd.to_datetime(as_dates(fc.dates)), years)
+        m = per_run[name] = measure(fc, p, supply, own)
+        placed = np.stack([m[c] for c in data.categories.ids], axis=2)
+        m["investment"], items[name] = investment(p, own, days, placed, plan)
+        rows += _tidy(name, m, pd.to_datetime(as_dates(fc.dates)), years)
     if progress:
         progress("done", len(todo), len(todo))
     differences = _differences(per_run)
-    miles = value(params, FAR, as_dates([model.as_of])[0])
+    origin = as_dates([model.as_of])[0]
+    miles = value(params, FAR, origin)
     summary = _summary(per_run, differences, miles)
-    info = {"years": years, "runs": runs, "seed": seed, "as_of": str(as_dates([model.as_of])[0]),
-            "window_years": round(model.window_years, 2), "far_from_home_miles": miles}
+    info = {"years": years, "runs": runs, "seed": seed, "as_of": str(origin),
+            "window_years": round(model.window_years, 2), "far_from_home_miles": miles,
+            "annual_uplift_percent": value(params, "costs.annual_uplift", origin),
+            "discount_rate_percent": value(params, DISCOUNT, origin),
+            "general_inflation_percent": value(params, INFLATION, origin), "prices": _prices(params, data, days)}
     files = {k: [r.file or r.name for r in v] for k, v in todo.items()}
-    return Comparison(pd.concat(rows, ignore_index=True), differences, summary, base, files, info)
+    money, finance, costs = _money(per_run, items, params, pd.to_datetime(as_dates(days)), years)
+    return Comparison(pd.concat(rows, ignore_index=True), differences, summary, base, files, info, money, finance,
+                      costs, assumptions(params, data.categories, plans, origin))
+
+
+def _prices(params: Parameters, data: StoreData, days) -> dict:
+    """The weekly price of every placement category in the first forecast year, by label."""
+    year = year_of(pd.Timestamp(as_dates(days)[1]))
+    labels = data.categories.labels()
+    return {"year": f"{year - 1}-{str(year)[2:]}",
+            "weekly": {labels.get(c, c): round(params.weekly_cost(c, year), 2) for c in data.categories.ids}}
+
+
+def _money(per_run, items, params, dates: pd.DatetimeIndex, years: int):
+    """Each plan's cash flows by year against the baseline, its totals, net present value and
+    payback, and its cost items: (money, finance, costs) tables."""
+    year_ends = [dates[12 * (y + 1)] for y in range(years)]
+    base = per_run["baseline"]["total_cost"]
+    money, finance, costs = [], [], []
+    for name, m in per_run.items():
+        if name == "baseline":
+            continue
+        flows = cash_flows(base, m["total_cost"], m["investment"], years)
+        money.append(flows_table(name, flows, year_ends, QUANTILES))
+        finance += finance_rows(name, flows, npv(flows["net_saving"], params, dates[0].date()),
+                                payback(flows["cumulative_net"]))
+        costs.append(items_table(name, items[name]))
+    cols = ["scenario", "date", "measure", "quantile", "value"]
+    return (pd.concat(money, ignore_index=True) if money else pd.DataFrame(columns=cols),
+            pd.DataFrame(finance, columns=["scenario", "measure", "median", "lo90", "hi90"]),
+            pd.concat(costs, ignore_index=True) if costs else items_table("", []))
 
 
 def _tidy(name: str, m: dict[str, np.ndarray], dates: pd.DatetimeIndex, years: int) -> list[pd.DataFrame]:
@@ -192,7 +256,7 @@ def _tidy(name: str, m: dict[str, np.ndarray], dates: pd.DatetimeIndex, years: i
     workforce): scenario, date, measure, quantile, value."""
     rows = []
     for key, arr in m.items():
-        if key == "total_cost":
+        if key in ("total_cost", "investment"):
             continue
         qs = _quantiles(arr)
         for j, qq in enumerate(QUANTILES):

@@ -19,11 +19,13 @@ category with both roles; `+!kinship`: and not that role). The kinds:
   `places_per_household` places, of whom `leavers_percent` stop each year; and retention:
   `fewer_leavers_points` fewer of today's places lost each year (percentage points), kept.
 - residential_homes: `homes` more in-house homes of `beds_per_home` beds (Small Group Living:
-  2), opening one every `stagger_months`, at `weekly_cost_per_bed` (default: the in-house
-  residential unit cost).
+  2), opening one every `stagger_months`, at `weekly_cost_per_bed` (priced at `prices`, default
+  `from`; default: the in-house residential cost per bed).
 - block_contract: `beds` reserved with an external provider for `category` (default the first
-  external children's home category) at `weekly_price`, paid whether filled or not; `local`
-  beds are as near home as the council's own homes.
+  external children's home category) at `weekly_price` (priced at `prices`, default `from`, and
+  moved by the same yearly index as every price) or at `discount_percent` below the category's
+  spot price (default market.block_discount_percent), paid whether filled or not; `local` beds
+  are as near home as the council's own homes.
 - price: the weekly price of `categories` changes by `change_percent` (regional commissioning);
   `far_percent_points` moves the share of those placements far from home.
 - agency_cap: agency social workers at most `max_agency_percent` of the workforce;
@@ -117,6 +119,8 @@ def apply_foster_recruitment(ch: FosterRecruitment, p: Plan) -> None:
     p.extra_foster_places += foster_places(0.0, m, ch.households_per_year, ch.places_per_household,
                                            ch.leavers_percent)
     p.retained_share += ch.fewer_leavers_points / 100.0 * np.maximum(m, 0) / 12
+    approved = ch.households_per_year * np.maximum(m, 0) / 12
+    p.recruited = approved if p.recruited is None else p.recruited + approved
 
 
 class ResidentialHomes(_Change):
@@ -125,6 +129,7 @@ class ResidentialHomes(_Change):
     beds_per_home: Annotated[int, Field(ge=1, le=20)]
     stagger_months: Annotated[int, Field(ge=0, le=120)] = 0
     weekly_cost_per_bed: Annotated[float, Field(ge=0)] | None = None
+    prices: dt.date | None = None  # the date weekly_cost_per_bed is priced at (default: `from`)
     label: str = "new in-house homes"
 
 
@@ -134,15 +139,24 @@ def apply_residential_homes(ch: ResidentialHomes, p: Plan) -> None:
         opened = np.clip(np.floor(m / ch.stagger_months) + 1, 0, ch.homes) * (m >= 0)
     else:
         opened = np.where(m >= 0, ch.homes, 0)
-    p.homes.append(Homes(ch.label, ch.beds_per_home, opened.astype(float), ch.weekly_cost_per_bed))
+    p.homes.append(Homes(ch.label, ch.beds_per_home, opened.astype(float), ch.weekly_cost_per_bed,
+                         ch.prices or ch.start))
 
 
 class BlockContract(_Change):
     kind: Literal["block_contract"]
     beds: Annotated[int, Field(ge=0)]
     category: str = EXTERNAL_HOMES
-    weekly_price: Annotated[float, Field(ge=0)]
+    weekly_price: Annotated[float, Field(ge=0)] | None = None
+    prices: dt.date | None = None  # the date weekly_price is priced at (default: `from`)
+    discount_percent: Annotated[float, Field(ge=0, le=100)] | None = None
     local: bool = True
+
+    @model_validator(mode="after")
+    def _one_price(self):
+        if self.weekly_price is not None and self.discount_percent is not None:
+            raise ValueError("give the block's `weekly_price` or its `discount_percent` on the spot price, not both")
+        return self
 
     def named(self):
         return [("category", self.category, False)]
@@ -150,7 +164,8 @@ class BlockContract(_Change):
 
 def apply_block_contract(ch: BlockContract, p: Plan) -> None:
     beds = ch.beds * ramp(p.dates, ch.start, ch.ramp_months)
-    p.blocks.append(Block(_ids(p, ch.category)[0], np.floor(beds), ch.weekly_price, ch.local))
+    p.blocks.append(Block(_ids(p, ch.category)[0], np.floor(beds), ch.weekly_price, ch.local, ch.prices or ch.start,
+                          ch.discount_percent))
 
 
 class Price(_Change):

@@ -17,9 +17,14 @@ import pandas as pd
 
 from ..parameters import Parameters, PlacementCategories
 from ..vocab import year_of
+from .costs import index
 from .plans import Plan, as_dates
 from .supply import HomeType, allocate, allocate_residential
 from .workforce import project
+
+BLOCK_DISCOUNT = "market.block_discount_percent"
+NEW_PLACEMENTS = "placements.new_placements_per_child"
+SETTLED_MOVES = "placements.settled_moves_percent"
 
 
 @dataclass
@@ -34,6 +39,7 @@ class Baseline:
     posts: float
     children_now: float
     notes: list[str] = field(default_factory=list)
+    cases: float | None = None  # cases social workers hold on the origin (None: posts follow the children)
 
 
 def value(params: Parameters, name: str, day) -> float:
@@ -61,17 +67,21 @@ def _spread(total: np.ndarray, stock: np.ndarray, idx: list[int]) -> np.ndarray:
     return total[:, :, None] * share
 
 
-def place(stock: np.ndarray, p: Plan, base: Baseline, out: dict) -> np.ndarray:
-    """Children placed once in-house places are filled: (runs, dates, categories). Writes the
-    gaps, blocked beds and in-house beds into `out`."""
+def place(stock: np.ndarray, p: Plan, base: Baseline, out: dict, params: Parameters, origin) -> np.ndarray:
+    """Children placed once in-house places are filled: (runs, dates, categories). The places a
+    council has on the origin are full from the start; new places fill as new placements and
+    planned moves allow (`paced`), settled children staying where they are. Writes the gaps,
+    blocked beds and in-house beds into `out`."""
     ix = {c: i for i, c in enumerate(p.categories.ids)}
     placed = stock.copy()
     (f_in, f_out), (r_in, r_out) = groups(p.categories).values()
     if f_in and f_out:
         need = stock[:, :, [ix[c] for c in (*f_in, *f_out)]].sum(axis=2)
         kept = p.retained_share[None, :]
-        inhouse, overflow, out["foster_gap"] = allocate(need, base.foster_places * (1 + kept) +
-                                                        p.extra_foster_places[None, :])
+        today = np.minimum(need, base.foster_places * (1 + kept))
+        full, _, out["foster_gap"] = allocate(need, base.foster_places * (1 + kept) + p.extra_foster_places[None, :])
+        inhouse = today + paced(full - today, need, params, origin)
+        overflow = need - inhouse
         placed[:, :, [ix[c] for c in f_in]] = _spread(inhouse, stock, [ix[c] for c in f_in])
         placed[:, :, [ix[c] for c in f_out]] = _spread(overflow, stock, [ix[c] for c in f_out])
     if r_in and r_out:
@@ -80,8 +90,10 @@ def place(stock: np.ndarray, p: Plan, base: Baseline, out: dict) -> np.ndarray:
         types = [HomeType("existing", base.beds_per_home, base.homes, np.nan)]
         types += [HomeType(h.label, h.beds, h.homes[None, :], np.nan) for h in p.homes]
         res = allocate_residential(need, alone, types)
-        placed[:, :, [ix[c] for c in r_in]] = _spread(res.inhouse, stock, [ix[c] for c in r_in])
-        placed[:, :, [ix[c] for c in r_out]] = _spread(res.external, stock, [ix[c] for c in r_out])
+        today = allocate_residential(need, alone, types[:1]).inhouse
+        inhouse = today + paced(res.inhouse - today, need, params, origin)
+        placed[:, :, [ix[c] for c in r_in]] = _spread(inhouse, stock, [ix[c] for c in r_in])
+        placed[:, :, [ix[c] for c in r_out]] = _spread(need - inhouse, stock, [ix[c] for c in r_out])
         out["residential_gap"] = res.beds - res.blocked - need  # beds a child can use, less the children needing one
         out["blocked_beds"] = res.blocked
         out["inhouse_beds"] = res.beds
@@ -91,8 +103,10 @@ def place(stock: np.ndarray, p: Plan, base: Baseline, out: dict) -> np.ndarray:
 def weekly_cost(placed: np.ndarray, dates: pd.DatetimeIndex, p: Plan, base: Baseline,
                 params: Parameters) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(weekly cost (runs, dates), children in spot placements, children in local block beds).
-    Unit costs by financial year; block beds are paid whether filled or not and filled before
-    spot purchases; in-house children's homes cost what their beds cost, filled or not."""
+    Every price is on the year's prices by one index: unit costs by financial year, and a block
+    or home priced on another date moved by the same yearly uplift. Block beds are paid whether
+    filled or not and filled before spot purchases (as fast as new placements allow); in-house
+    children's homes cost what their beds cost, filled or not."""
     cats = list(p.categories.ids)
     ix = {c: i for i, c in enumerate(cats)}
     unit = np.array([[params.weekly_cost(c, y) for c in cats] for y in map(year_of, dates)])  # (dates, categories)
@@ -100,19 +114,42 @@ def weekly_cost(placed: np.ndarray, dates: pd.DatetimeIndex, p: Plan, base: Base
     runs, n_dates, _ = placed.shape
     block_cost, local_block, spot = np.zeros((runs, n_dates)), np.zeros((runs, n_dates)), placed.copy()
     for b in p.blocks:
-        used = np.minimum(spot[:, :, ix[b.category]], b.beds[None, :])
+        used = paced(np.minimum(spot[:, :, ix[b.category]], b.beds[None, :]), spot[:, :, ix[b.category]], params,
+                     dates[0])
         spot[:, :, ix[b.category]] -= used
-        block_cost += b.beds[None, :] * b.weekly_price
+        block_cost += b.beds[None, :] * block_price(b, unit[:, ix[b.category]], dates, params)
         if b.local:
             local_block += used
     homes = [ix[c] for c in groups(p.categories)["residential"][0]]
     per_bed = unit[:, homes[0]] if homes else np.zeros(n_dates)
     home_cost = base.homes * base.beds_per_home * per_bed
     for h in p.homes:
-        home_cost = home_cost + h.homes * h.beds * (per_bed if h.weekly_cost_per_bed is None else h.weekly_cost_per_bed)
+        own = per_bed if h.weekly_cost_per_bed is None else h.weekly_cost_per_bed * index(params, h.priced, dates)
+        home_cost = home_cost + h.homes * h.beds * own
     per_child = spot.copy()
     per_child[:, :, homes] = 0.0
     return (per_child * unit[None]).sum(axis=2) + block_cost + home_cost[None, :], spot, local_block
+
+
+def block_price(b, spot_price: np.ndarray, dates, params: Parameters) -> np.ndarray:
+    """A block bed's weekly price on each date: its contract price moved onto the year's prices,
+    or the spot price less the block discount."""
+    if b.weekly_price is not None:
+        return b.weekly_price * index(params, b.priced, dates)
+    discount = b.discount if b.discount is not None else value(params, BLOCK_DISCOUNT, dates[0])
+    return spot_price * (1 - discount / 100.0)
+
+
+def paced(target: np.ndarray, need: np.ndarray, params: Parameters, origin) -> np.ndarray:
+    """Children in new places (runs, dates): they reach `target` no faster than new placements
+    arrive (placements.new_placements_per_child a year of the children needing that kind of
+    place) plus planned moves of settled children (placements.settled_moves_percent a year);
+    none are in them on the origin."""
+    per_month = (value(params, NEW_PLACEMENTS, origin) + value(params, SETTLED_MOVES, origin) / 100.0) / 12.0
+    out = np.zeros_like(target, dtype=float)
+    for t in range(1, target.shape[1]):
+        out[:, t] = np.minimum(target[:, t], out[:, t - 1] + per_month * need[:, t])
+    return out
 
 
 def far_from_home(spot: np.ndarray, local_block: np.ndarray, p: Plan, base: Baseline) -> np.ndarray:
@@ -134,7 +171,7 @@ def workforce(total: np.ndarray, origin, base: Baseline, p: Plan, params: Parame
                  caseload_now=value(params, "workforce.caseload", origin),
                  cost_permanent=value(params, "workforce.cost.permanent_fte", origin),
                  cost_agency=value(params, "workforce.cost.agency_fte", origin),
-                 cap_percent=p.agency_cap[None, :], converted_percent=p.converted[None, :])
+                 cap_percent=p.agency_cap[None, :], converted_percent=p.converted[None, :], cases_now=base.cases)
     out["social_workers_permanent"] = wf.permanent
     out["social_workers_agency"] = wf.agency
     out["agency_percent"] = wf.agency_percent
@@ -151,7 +188,7 @@ def measure(fc, p: Plan, base: Baseline, params: Parameters) -> dict[str, np.nda
     stock = fc.stock_cat.astype(float)  # (runs, dates, categories)
     dates = pd.to_datetime(as_dates(fc.dates))
     out: dict[str, np.ndarray] = {}
-    placed = place(stock, p, base, out)
+    placed = place(stock, p, base, out, params, dates[0].date())
     weekly, spot, local_block = weekly_cost(placed, dates, p, base, params)
     out["weekly_cost"] = weekly
     for i, c in enumerate(cats):

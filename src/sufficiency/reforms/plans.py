@@ -50,14 +50,17 @@ class Homes:
     beds: int
     homes: np.ndarray  # (dates,)
     weekly_cost_per_bed: float | None  # None: the in-house residential unit cost
+    priced: dt.date | None = None  # the date weekly_cost_per_bed is priced at
 
 
 @dataclass
 class Block:
     category: str
     beds: np.ndarray  # (dates,)
-    weekly_price: float
+    weekly_price: float | None  # None: the spot price less `discount` percent
     local: bool
+    priced: dt.date | None = None  # the date weekly_price is priced at
+    discount: float | None = None  # percent below the spot price (None: market.block_discount_percent)
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,7 @@ class Plan:
     homes: list[Homes] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
     parameters: list[ParameterSet] = field(default_factory=list)
+    recruited: np.ndarray | None = None  # (dates,) foster households approved since the start, gross of leavers
     touched: set[str] = field(default_factory=set)  # the lever kinds some change moved
     reforms: list = field(default_factory=list)
 

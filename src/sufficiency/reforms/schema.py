@@ -25,6 +25,7 @@ from ..errors import SchemaError
 from ..forecast.states import EXITS
 from ..parameters.categories import ROLES
 from ..yamlfile import read_yaml
+from .costs import Cost
 from .kinds import KINDS, StrictModel
 
 
@@ -41,6 +42,7 @@ class Reform(StrictModel):
     description: str = ""
     source: Source | None = None
     changes: Annotated[list[Change], Field(min_length=1)]
+    costs: list[Cost] = Field(default_factory=list)  # what doing it costs: capital, set-up, staff, allowances, contracts
     file: str | None = None  # where it was read from (set by the loader)
 
 
@@ -101,6 +103,17 @@ def check_categories(reform: Reform, categories) -> None:
             if not ids:
                 raise SchemaError(f"{reform.file}: changes[{i}].{key}: no placement category of "
                                   f"{categories.file} has the roles named")
+    for i, cost in enumerate(reform.costs):
+        if cost.per and cost.per.startswith("children:"):
+            name = cost.per.split(":", 1)[1]
+            try:
+                ids = categories.resolve(name)
+            except KeyError as exc:
+                raise SchemaError(f"{reform.file}: costs[{i}].per: unknown placement category {name!r} "
+                                  f"({exc.args[0]}); one of {', '.join(categories.ids)}") from None
+            if not ids:
+                raise SchemaError(f"{reform.file}: costs[{i}].per: no placement category of {categories.file} "
+                                  "has the roles named")
 
 
 EXAMPLES = Path(__file__).with_name("examples")

@@ -7,8 +7,12 @@ permanent workers (FTE). So with `posts` established posts,
     permanent = posts x (1 - vacancy)       vacant = posts x vacancy
     agency    = permanent x agency / (1 - agency)
 
-Posts follow demand: they grow and shrink with the number of children looked after, so that,
-with the rates unchanged, caseloads stay as they were. An agency cap holds agency workers at
+Posts follow the cases, not the children looked after alone: a child looked after more or fewer
+is one case more or fewer among all the cases social workers hold (children in need and on child
+protection plans too: 4,420 cases in Leeds in 2025 beside about 1,500 children looked after), and
+posts keep the caseload as it was. So 100 fewer children looked after take 100 / cases of the
+posts away, not 100 / children looked after. The cases on the origin are the council's own
+(workforce census) or its children looked after times England's cases per child looked after. An agency cap holds agency workers at
 `max_agency_percent` of the workforce; `converted_percent` of the agency workers cut are
 replaced by permanent staff, the rest are not replaced, and the caseload of those left rises.
 Cost: permanent FTE x cost of a permanent FTE + agency FTE x cost of an agency FTE, a year.
@@ -37,13 +41,16 @@ class Workforce:
 
 def project(children, children_now: float, posts_now: float, *, vacancy_percent: float, agency_percent: float,
             caseload_now: float, cost_permanent: float, cost_agency: float, cap_percent=None,
-            converted_percent=None) -> Workforce:
+            converted_percent=None, cases_now: float | None = None) -> Workforce:
     """The workforce as demand changes (`children`: children looked after, any array shape;
-    `children_now` on the day the posts are `posts_now`). `cap_percent` and
-    `converted_percent`: an agency cap in force (arrays broadcast with `children`, NaN or None:
-    no cap)."""
+    `children_now` on the day the posts are `posts_now` and the cases `cases_now`; None: posts
+    move one for one with the children). `cap_percent` and `converted_percent`: an agency cap in
+    force (arrays broadcast with `children`, NaN or None: no cap)."""
     children = np.asarray(children, dtype=float)
-    scale = children / children_now if children_now else np.ones_like(children)
+    if cases_now:
+        scale = np.maximum(cases_now + children - children_now, 0.0) / cases_now
+    else:
+        scale = children / children_now if children_now else np.ones_like(children)
     posts = posts_now * scale
     v, a = vacancy_percent / 100.0, agency_percent / 100.0
     permanent = posts * (1 - v)

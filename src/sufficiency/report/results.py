@@ -129,9 +129,10 @@ def _accuracy(acc: pd.DataFrame) -> Table:
 def reforms_section(store: Store) -> Section | None:
     """The reforms compared by `sufficiency compare`, if it has run on these returns (a sentence
     naming the command to run again if it ran on others): children, cost, distance and the
-    sufficiency gap by scenario. Forecasts, not counts of real children: not suppressed."""
-    from ..reforms.compare import HEADLINE
-    from ..reforms.present import fmt, signed
+    sufficiency gap by scenario, and each plan's money (gross saving, investment, net saving,
+    cash flow, net present value, payback) with the assumptions it rests on. Forecasts, not
+    counts of real children: not suppressed."""
+    from ..reforms.present import baseline_text, price_text
 
     stale = store.stale()
     if "scenario_summary" not in store.names:
@@ -145,30 +146,71 @@ def reforms_section(store: Store) -> Section | None:
     s = Section("reforms", "Reforms compared")
     get = summary.set_index(["scenario", "measure"])
     years = info.get("years", 5)
-    cost = {n: -get.loc[(n, "total_cost"), "change"] for n in scen if n != "baseline"}
-    best = max(cost, key=cost.get) if cost else None
-    base_end = get.loc[("baseline", "children_looked_after"), "median"]
+    end = pd.Timestamp(info.get("as_of", "2000-03-31")) + pd.DateOffset(years=years)
+    forecast = store.table("forecast_quantiles") if "forecast_quantiles" in store.names else None
     s.text = [
         f"Each plan is simulated from the same model as the baseline ({info.get('runs', '')} futures each, seed "
         f"{info.get('seed', '')}, from {info.get('as_of', '')}): children who need foster care fill the council's "
         "own foster places first and agencies take the rest; children who need a children's home fill its own "
-        "homes first, a child who must live alone taking a whole home. Without a plan, "
-        f"{base_end:,.0f} children would be looked after in {years} years (median).",
+        "homes first, a child who must live alone taking a whole home. New places fill as new placements arrive; "
+        "settled children stay where they are.",
+        baseline_text(get.loc[("baseline", "children_looked_after"), "median"], end, forecast, info.get("runs", ""),
+                      store.meta().get("forecast", {}).get("runs", "")),
     ]
-    if best:
-        r = get.loc[(best, "total_cost")]
-        s.text.append(f"Of the plans compared, {best} saves most: {fmt(r['change'] * -1, 'total_cost')} over "
-                      f"{years} years (90% range of the saving {fmt(-r['change_hi90'], 'total_cost')} to "
-                      f"{fmt(-r['change_lo90'], 'total_cost')}), placements and social workers together.")
+    if "prices" in info:
+        s.text.append(price_text(info))
+    s.text += _money_text(store, years)
     s.text += [n for n in info.get("notes", [])]
-    s.text.append("The sizes of the example plans are assumptions to be replaced by the council's own: "
-                  "see `sufficiency compare --help` and the reform files.")
+    s.text.append("The sizes and costs of the example plans are assumptions to be replaced by the council's own: "
+                  "see `sufficiency compare --help`, the reform files and the assumptions below.")
+    _reform_charts(s, m, scen, years, store)
+    s.tables.append(_side_by_side(get, scen, years))
+    s.tables += _money_tables(store, years, info)
+    years_ = sorted(m["year"].unique())[1:]
+    gap_rows = []
+    for n in scen:
+        for key, label in (("foster_gap", "foster places"), ("residential_gap", "children's home beds")):
+            g = m[(m["scenario"] == n) & (m["measure"] == key)].set_index("year")["value"]
+            gap_rows.append([n, label, *[f"{g.get(y, float('nan')):+,.0f}" for y in years_]])
+    s.tables.append(Table("Sufficiency gap on 31 March: in-house places spare (+) or short (-), median",
+                          ["Plan", "Places", *[str(y) for y in years_]], gap_rows, name="sufficiency_gap"))
+    return s
+
+
+def _money_text(store: Store, years: int) -> list[str]:
+    """The plan with the largest net saving, with its investment and payback, in a sentence."""
+    from ..reforms.present import fmt
+
+    if "scenario_finance" not in store.names:
+        return ["This comparison was made before plans carried their costs: run `sufficiency compare` again to see "
+                "each plan's investment, net saving and payback."]
+    f = store.table("scenario_finance")
+    if not len(f):
+        return []
+    net = f[f["measure"] == "net_saving"].set_index("scenario")
+    best = net["median"].idxmax()
+    g = f[f["scenario"] == best].set_index("measure")
+    back = g.loc["payback_years", "median"]
+    return [f"Of the plans compared, {best} has the largest net saving over {years} years: "
+            f"{fmt(net.loc[best, 'median'], 'net_saving')} (90% range {fmt(net.loc[best, 'lo90'], 'net_saving')} to "
+            f"{fmt(net.loc[best, 'hi90'], 'net_saving')}), a gross saving of {fmt(g.loc['gross_saving', 'median'], 'npv')} "
+            f"less an investment of {fmt(g.loc['investment', 'median'], 'npv')}; "
+            + ("it needs no investment." if g.loc["investment", "hi90"] <= 0 else
+               f"it pays back in {back:.0f} year{'s' if back > 1 else ''}." if np.isfinite(back)
+               else f"it does not pay back within {years} years.")]
+
+
+def _reform_charts(s: Section, m: pd.DataFrame, scen: list[str], years: int, store: Store) -> None:
     cla = m[m["measure"] == "children_looked_after"]
     s.charts.append(charts.lines({n: cla[cla["scenario"] == n].set_index("year")["value"].to_dict() for n in scen},
                                  "Children looked after on 31 March: median of each plan", "children", zero=False))
-    if cost:
-        s.charts.append(charts.bars(cost, f"Saving against the baseline over {years} years (median; negative: "
-                                          "costs more)", "GBP", money=True))
+    if "scenario_money" in store.names:
+        cum = store.sql("SELECT * FROM scenario_money WHERE quantile = 0.5 AND measure = 'cumulative_net'")
+        cum["year"] = pd.to_datetime(cum["date"]).dt.year
+        if len(cum):
+            s.charts.append(charts.lines({n: g.set_index("year")["value"].to_dict() for n, g in cum.groupby("scenario")},
+                                         "Cumulative net saving of each plan, after its investment (median)", "GBP",
+                                         money=True))
     gap = m[m["scenario"] == "baseline"]
     s.charts.append(charts.lines(
         {"In-house foster places": gap[gap["measure"] == "foster_gap"].set_index("year")["value"].to_dict(),
@@ -176,6 +218,12 @@ def reforms_section(store: Store) -> Section | None:
          .to_dict()},
         "The sufficiency gap without a plan: places spare (+) or short (-) of the children needing them",
         "places"))
+
+
+def _side_by_side(get: pd.DataFrame, scen: list[str], years: int) -> Table:
+    from ..reforms.compare import HEADLINE
+    from ..reforms.present import fmt, signed
+
     rows = []
     for key, label, how in HEADLINE:
         if (scen[0], key) not in get.index:
@@ -188,14 +236,40 @@ def reforms_section(store: Store) -> Section | None:
                 cell += f"; change {signed(r['change'], key)}"
             cells.append(cell)
         rows.append([label + (f", {years} years" if how == "sum" else f" in {years} years"), *cells])
-    s.tables.append(Table("Plans side by side: median (90% range), and the median change from the baseline",
-                          ["", *scen], rows, name="reforms"))
-    years_ = sorted(m["year"].unique())[1:]
-    gap_rows = []
-    for n in scen:
-        for key, label in (("foster_gap", "foster places"), ("residential_gap", "children's home beds")):
-            g = m[(m["scenario"] == n) & (m["measure"] == key)].set_index("year")["value"]
-            gap_rows.append([n, label, *[f"{g.get(y, float('nan')):+,.0f}" for y in years_]])
-    s.tables.append(Table("Sufficiency gap on 31 March: in-house places spare (+) or short (-), median",
-                          ["Plan", "Places", *[str(y) for y in years_]], gap_rows, name="sufficiency_gap"))
-    return s
+    return Table("Plans side by side: median (90% range), and the median change from the baseline",
+                 ["", *scen], rows, name="reforms")
+
+
+def _money_tables(store: Store, years: int, info: dict) -> list[Table]:
+    """Each plan's money, its cash flow by year, its cost items and the assumptions list."""
+    from ..reforms.present import finance_table, fmt
+
+    if "scenario_finance" not in store.names or not len(store.table("scenario_finance")):
+        return []
+    money = store.table("scenario_money")
+    first = (pd.Timestamp(info.get("as_of", "2000-03-31")) + pd.DateOffset(years=1)).year
+    ft = finance_table(store.table("scenario_finance"), money, years, first)
+    out = [Table(f"Money over {years} years at each year's prices: median (90% range); cumulative net saving "
+                 "at each year's end (median)", list(ft.columns), ft.astype(str).values.tolist(), name="reform_money")]
+    med = money[money["quantile"] == 0.5].assign(date=lambda d: pd.to_datetime(d["date"]))
+    dates = sorted(med["date"].unique())
+    labels = {"gross_saving": "gross saving", "investment": "investment", "net_saving": "net saving",
+              "cumulative_net": "cumulative net saving"}
+    rows = [[n, labels[k], *[fmt(g.set_index("date")["value"].get(d, np.nan), k) for d in dates]]
+            for n in dict.fromkeys(med["scenario"]) for k in labels
+            for g in [med[(med["scenario"] == n) & (med["measure"] == k)]]]
+    out.append(Table("Cash flow by year to the date shown (median)", ["Plan", "", *[f"{pd.Timestamp(d):%b %Y}"
+                                                                                     for d in dates]],
+                     rows, name="reform_cash_flow"))
+    costs = store.table("scenario_costs")
+    if len(costs):
+        out.append(Table(f"What each plan's reforms cost to do over {years} years (median, at each year's prices)",
+                         ["Plan", "Reform", "Cost", "Type", "Paid", "From", "Total", "Source"],
+                         [[r.scenario, r.reform, r.item, r.type, r.every, r["from"], fmt(r.total, "investment"),
+                           r.source] for _, r in costs.iterrows()], name="reform_costs"))
+    a = store.table("scenario_assumptions")
+    out.append(Table("Assumptions: each figure the money rests on, whether it is the council's own or a default, "
+                     "and what replaces it", ["Figure", "Value", "Unit", "Basis", "Source", "Replace with"],
+                     [[r.parameter, "" if pd.isna(r.value) else f"{r.value:,.4g}", r.unit, r.basis, r.source,
+                       r.override] for _, r in a.iterrows()], name="reform_assumptions"))
+    return out
