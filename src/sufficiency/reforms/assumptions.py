@@ -22,8 +22,14 @@ ALWAYS = ("costs.annual_uplift", "finance.discount_rate", "finance.general_infla
 BY_DATA = {  # council-only parameters taken from the returns when the council gives none
     "capacity.inhouse_foster.places": "the children in in-house foster care on the origin",
     "capacity.inhouse_residential.homes": "enough homes for the children in them on the origin",
-    "workforce.fte": "England's social workers per child looked after (workforce.fte_per_child_looked_after)",
-    CASES: "the children looked after times England's cases per child (workforce.cases_per_child_looked_after)",
+    "workforce.fte": "England's social workers per child looked after",
+    CASES: "the children looked after times England's cases per child",
+}
+FIGURES = {  # what each council-only figure is, in words
+    "capacity.inhouse_foster.places": "In-house foster places",
+    "capacity.inhouse_residential.homes": "In-house children's homes",
+    "workforce.fte": "Social work posts (FTE)",
+    CASES: "Cases held by social workers",
 }
 OVERRIDE = "--params FILE with {name}"
 
@@ -50,6 +56,12 @@ def _basis(params: Parameters, name: str, origin) -> tuple[float, str, str]:
     return found.value, basis, source or note
 
 
+def _figure(params: Parameters, name: str) -> str:
+    """A parameter in words: its description's first sentence."""
+    text = (params.get(name).description or name).strip()
+    return text.split(". ")[0].rstrip(".")
+
+
 def names_used(params: Parameters, categories, plans: dict) -> list[str]:
     """The parameters a comparison's money reads: every category's price, the index, the
     discount rate, the workforce, the placement rules and every parameter a reform prices by."""
@@ -70,24 +82,25 @@ def assumptions(params: Parameters, categories, plans: dict, origin) -> pd.DataF
     rows = []
     for name in names_used(params, categories, plans):
         v, basis, source = _basis(params, name, origin)
-        rows.append({"parameter": name, "value": v, "unit": params.get(name).unit, "basis": basis,
-                     "source": source, "override": OVERRIDE.format(name=name)})
+        rows.append({"parameter": name, "figure": _figure(params, name), "value": v, "unit": params.get(name).unit,
+                     "basis": basis, "source": source, "override": OVERRIDE.format(name=name)})
     for name, how in BY_DATA.items():
         if name in params:
             v, basis, source = _basis(params, name, origin)
             if basis.startswith("the council's own"):
-                rows.append({"parameter": name, "value": v, "unit": params.get(name).unit, "basis": basis,
-                             "source": source, "override": OVERRIDE.format(name=name)})
+                rows.append({"parameter": name, "figure": FIGURES[name], "value": v, "unit": params.get(name).unit,
+                             "basis": basis, "source": source, "override": OVERRIDE.format(name=name)})
         else:
-            rows.append({"parameter": name, "value": float("nan"), "unit": "", "basis": "from the returns",
-                         "source": how, "override": OVERRIDE.format(name=name)})
+            rows.append({"parameter": name, "figure": FIGURES[name], "value": float("nan"), "unit": "",
+                         "basis": "from the returns", "source": how, "override": OVERRIDE.format(name=name)})
     for p in plans.values():
         for reform in p.reforms:
             for i, c in enumerate(reform.costs):
                 if c.amount is not None:
-                    rows.append({"parameter": f"{reform.name}: {c.item}", "value": c.amount, "unit": "gbp",
+                    rows.append({"parameter": f"{reform.name}: {c.item}", "figure": f"{reform.name}: {c.item}",
+                                 "value": c.amount, "unit": "gbp",
                                  "basis": "the reform's own" + (" (assumption)" if c.source is None else ""),
                                  "source": c.source.title if c.source else (c.note or ""),
                                  "override": f"{reform.file}: costs[{i}].amount"})
-    cols = ["parameter", "value", "unit", "basis", "source", "override"]
+    cols = ["parameter", "figure", "value", "unit", "basis", "source", "override"]
     return pd.DataFrame(rows, columns=cols).drop_duplicates(subset=["parameter"]).reset_index(drop=True)

@@ -88,9 +88,16 @@ def with_council_workforce(params: Parameters, la_code: str | None, day: dt.date
     last = (before if len(before) else rows).iloc[-1 if len(before) else 0]
     note = (f"Social workers: {last['la_name']}'s own workforce census (30 September {int(last['year'])}: "
             f"{last['fte_in_post']:,.0f} FTE in post, vacancy {last['vacancy_rate']:g}%, agency "
-            f"{last['agency_rate']:g}%, caseload {last['caseload']:g}) for {', '.join(taken) or 'nothing'}; "
-            "give your own in --params to replace them.")
+            f"{last['agency_rate']:g}%, caseload {last['caseload']:g}) for its {', '.join(_in_words(n) for n in taken) or 'nothing'}; the "
+            "council's own figures replace them (see the assumptions).")
     return Parameters(items), [note]
 
 
 __all__ = ["with_council_workforce", "council_rows", "census"]
+
+
+def _in_words(name: str) -> str:
+    """A workforce parameter as the census's own words."""
+    last = name.rsplit(".", 1)[-1]
+    return {"fte": "posts", "vacancy_rate": "vacancies", "agency_rate": "agency share", "turnover_rate": "turnover",
+            "caseload": "caseload"}.get(last, "cases held" if name == CASES else last.replace("_", " "))

@@ -75,14 +75,14 @@ def _capacity(by_role: dict[str, float], params: Parameters, day, notes: list[st
     else:
         foster = by_role["foster"]
         notes.append(f"In-house foster places: {foster:.0f}, the children in in-house foster care on "
-                     f"{day:%d %B %Y} (set capacity.inhouse_foster.places to give your own).")
+                     f"{day:%d %B %Y} (the council's own figure replaces it: see the assumptions).")
     beds = int(params.value("capacity.inhouse_residential.beds_per_home", day))
     if "capacity.inhouse_residential.homes" in params:
         homes = params.value("capacity.inhouse_residential.homes", day)
     else:
         homes = float(math.ceil(by_role["residential"] / beds))
         notes.append(f"In-house children's homes: {homes:.0f} of {beds} beds, enough for the children in them on "
-                     f"{day:%d %B %Y} (set capacity.inhouse_residential.homes to give your own).")
+                     f"{day:%d %B %Y} (the council's own figure replaces it: see the assumptions).")
     return foster, homes, beds
 
 
@@ -125,7 +125,7 @@ def baseline_supply(data: StoreData, model, params: Parameters) -> Baseline:
         in_post = children_now * value(params, "workforce.fte_per_child_looked_after", day)
         posts = in_post / (1 - value(params, "workforce.vacancy_rate", day) / 100.0)
         notes.append(f"Social work posts: {posts:.0f} FTE, from England's social workers per child looked after "
-                     "(set workforce.fte to give your own).")
+                     "(the council's own figure replaces it: see the assumptions).")
     if CASES in params:
         cases = value(params, CASES, day)
     else:

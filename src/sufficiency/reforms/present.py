@@ -151,7 +151,7 @@ def headline_table(summary: pd.DataFrame) -> pd.DataFrame:
 
 def baseline_text(base_end: float, end: pd.Timestamp, forecast: pd.DataFrame | None, runs, fc_runs) -> str:
     """How the plans' baseline stands beside the forecast section's figure for the same day: the
-    same, or the difference and why (two sets of simulated futures). `forecast`: the store's
+    same, or the difference and why (two sets of simulated runs). `forecast`: the store's
     forecast_quantiles (None when there is none)."""
     lead = f"Without a plan, {base_end:,.0f} children would be looked after on {end:%d %B %Y} (median)"
     if forecast is None or not len(forecast):
@@ -164,11 +164,11 @@ def baseline_text(base_end: float, end: pd.Timestamp, forecast: pd.DataFrame | N
     if round(fc) == round(base_end):
         return lead + ", the same as the forecast above."
     return (f"{lead}; the forecast above says {fc:,.0f}. Both come from the same model fitted to the same returns: "
-            f"the forecast is the median of its own {_count(fc_runs)} simulated futures, the plans are compared on "
-            f"{_count(runs)} futures of their own, drawn so that every plan meets the same chances, and the two medians "
+            f"the forecast is the median of its own {_count(fc_runs)} simulated runs, the plans are compared on "
+            f"{_count(runs)} runs of their own, drawn so that every plan meets the same chances, and the two medians "
             f"differ by {base_end - fc:+,.0f} ({(base_end - fc) / fc:+.1%}) by chance alone, inside the forecast's "
             f"90% range ({f.get(0.05, float('nan')):,.0f} to {f.get(0.95, float('nan')):,.0f}). Read each plan by "
-            "its change from this baseline, measured on the same futures.")
+            "its change from this baseline, measured on the same runs.")
 
 
 def _count(n) -> str:

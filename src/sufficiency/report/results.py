@@ -149,8 +149,8 @@ def reforms_section(store: Store) -> Section | None:
     end = pd.Timestamp(info.get("as_of", "2000-03-31")) + pd.DateOffset(years=years)
     forecast = store.table("forecast_quantiles") if "forecast_quantiles" in store.names else None
     s.text = [
-        f"Each plan is simulated from the same model as the baseline ({info.get('runs', '')} futures each, seed "
-        f"{info.get('seed', '')}, from {info.get('as_of', '')}): children who need foster care fill the council's "
+        f"Each plan is simulated from the same model as the baseline ({info.get('runs', '')} simulated runs each, "
+        f"every plan meeting the same chances, from {info.get('as_of', '')}): children who need foster care fill the council's "
         "own foster places first and agencies take the rest; children who need a children's home fill its own "
         "homes first, a child who must live alone taking a whole home. New places fill as new placements arrive; "
         "settled children stay where they are.",
@@ -162,7 +162,7 @@ def reforms_section(store: Store) -> Section | None:
     s.text += _money_text(store, years)
     s.text += [n for n in info.get("notes", [])]
     s.text.append("The sizes and costs of the example plans are assumptions to be replaced by the council's own: "
-                  "see `sufficiency compare --help`, the reform files and the assumptions below.")
+                  "the assumptions below say which figures are defaults and where the council's own replace them.")
     _reform_charts(s, m, scen, years, store)
     s.tables.append(_side_by_side(get, scen, years))
     s.tables += _money_tables(store, years, info)
@@ -270,6 +270,13 @@ def _money_tables(store: Store, years: int, info: dict) -> list[Table]:
     a = store.table("scenario_assumptions")
     out.append(Table("Assumptions: each figure the money rests on, whether it is the council's own or a default, "
                      "and what replaces it", ["Figure", "Value", "Unit", "Basis", "Source", "Replace with"],
-                     [[r.parameter, "" if pd.isna(r.value) else f"{r.value:,.4g}", r.unit, r.basis, r.source,
-                       r.override] for _, r in a.iterrows()], name="reform_assumptions"))
+                     [[r.get("figure", r.parameter), "" if pd.isna(r.value) else f"{r.value:,.4g}", r.unit, r.basis,
+                       r.source, _replace_with(r.override)] for _, r in a.iterrows()], name="reform_assumptions"))
     return out
+
+
+def _replace_with(override: str) -> str:
+    """Where a reader gives their own figure, in words (the workbook keeps the exact name)."""
+    if override.startswith("--params"):
+        return "the council's own figure, in its parameters file"
+    return "the plan's own reform file"
