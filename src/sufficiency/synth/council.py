@@ -16,7 +16,8 @@ from . import hazards as hz
 from .episodes import build_episodes, placements_of, short_breaks
 from .params import load_params
 from .stability import solve_move_factors, with_move_factors
-from .targets import mean_target
+from .targets import location_aim, mean_target
+from .temporary import temporary_moves
 
 Progress = Callable[[str, int, int], None]
 PUBLISHED = range(2021, 2026)  # years with published council facts (reference/data)
@@ -157,10 +158,12 @@ def synthesise(la: str, first_year: int, last_year: int, seed: int, out: Path,
     loc = Locator(authority.code, p, cla, rng)
     ch["home"] = loc.homes(len(ch), rng)
     pl = placements_of(rows, ends, ent)
-    placed = place_placements(p, pl, ch["home"].to_numpy(), ent.dob, loc, rng)
+    aim = location_aim(area, range(first_year, last_year + 1))
+    placed = place_placements(p, pl, ch["home"].to_numpy(), ent.dob, loc, rng, aim)
     ch["home_post"] = loc.home_post(ch["home"].to_numpy())
     step("building episodes", 3)
     ep = build_episodes(p, rows, ends, pl, placed, ch, rng)
+    ep = temporary_moves(p, ep, horizon, rng)
     ep, ch = short_breaks(p, ep, ch, expected, horizon, loc, rng)
     step("writing returns", 4)
     from .write import write_returns

@@ -87,3 +87,16 @@ def leaver_rates(area: str, year: int) -> dict[str, tuple[float, float]]:
         share = suitable.value / 100 / max(1 - no_info, 1e-9) if suitable else 1.0
         out[group.replace("_", "-")] = (no_info, float(min(share, 1.0)))
     return out
+
+
+def location_aim(area: str, years: range) -> tuple[float, float] | None:
+    """(share of new placements with a known location placed outside the council, share of
+    those more than 20 miles from home), from the published location of new placements
+    averaged over `years`; None where it is not published."""
+    parts = {k: mean_target(area, f"pct_new_{k}", years) for k in ("outside_near", "outside_far", "not_known")}
+    if parts["outside_near"] is None or parts["outside_far"] is None:
+        return None
+    unknown = parts["not_known"].value if parts["not_known"] else 0.0
+    outside = parts["outside_near"].value + parts["outside_far"].value
+    known = max(100.0 - unknown, 1e-9)
+    return outside / known, parts["outside_far"].value / max(outside, 1e-9)
