@@ -18,6 +18,7 @@ CODED = (
     ("entries.category_of_need", "CIN", set(), "category of need", False),
     ("header.ethnicity", "ETHNIC", set(), "ethnic code", False),
     ("header.ethnicity_uasc", "ETHNIC", set(), "ethnic code", False),
+    ("temporary.codes", {"T0", "T1", "T2", "T3", "T4"}, set(), "temporary placement code", False),
     ("reviews.participation", "REVIEW_CODE", {"PN0"}, "participation code", False),
     ("social_workers.reasons", "SW_REASON", {"FCONTA"}, "reason for social worker change", False),
     ("care_leavers.in_touch", "IN_TOUCH", set(), "IN_TOUCH code", False),

@@ -15,6 +15,9 @@ from . import careers
 from . import hazards as hz
 from .episodes import build_episodes, placements_of, short_breaks
 from .params import load_params
+from .stability import solve_move_factors, with_move_factors
+from .targets import location_aim, mean_target
+from .temporary import temporary_moves
 
 Progress = Callable[[str, int, int], None]
 PUBLISHED = range(2021, 2026)  # years with published council facts (reference/data)
@@ -98,6 +101,25 @@ def solve_exit_factor(p: dict, mean_stay_days: float, seed: int) -> tuple[float,
     return float(np.exp((lo + hi) / 2)), float(periods)
 
 
+def target_area(la: Authority, p: dict) -> str:
+    """Whose published figures calibrate the council: its own (DfE number), or England's."""
+    return la.old_code if p["calibration"]["council"] else "england"
+
+
+def calibrate_stability(p: dict, area: str, years: range, stay: float, seed: int) -> tuple[dict, float, float]:
+    """(parameters with the move hazards giving the published 3+ placements and long-term
+    stability over `years`, exit factor, periods per child): the exit factor is solved first,
+    then the move factors at it, then the exit factor again (moves shift the placement mix)."""
+    factor, _ = solve_exit_factor(p, stay, seed)
+    three = mean_target(area, "pct_3plus_placements", years)
+    lts = mean_target(area, "pct_long_term_stability", years)
+    if three is not None and lts is not None:
+        early, late = solve_move_factors(p, factor, three.value, lts.value, PILOT_CHILDREN, seed)
+        p = with_move_factors(p, early, late)
+    factor, periods = solve_exit_factor(p, stay, seed)
+    return p, factor, periods
+
+
 def synthesise(la: str, first_year: int, last_year: int, seed: int, out: Path,
                params_path: Path | None = None, children: int | None = None,
                progress: Progress | None = None) -> SynthResult:
@@ -117,7 +139,8 @@ def synthesise(la: str, first_year: int, last_year: int, seed: int, out: Path,
     step("calibrating", 0)
     years = range(first_year - p["simulation"]["warm_up_years"], last_year + 1)
     expected, stay = targets(authority, children, p, years)
-    factor, periods = solve_exit_factor(p, stay, seed)
+    area = target_area(authority, p)
+    p, factor, periods = calibrate_stability(p, area, range(first_year, last_year + 1), stay, seed)
     expected = {y: v / periods for y, v in expected.items()}  # published starts include returns
     rng = np.random.default_rng(seed)
     step("simulating children", 1)
@@ -135,16 +158,18 @@ def synthesise(la: str, first_year: int, last_year: int, seed: int, out: Path,
     loc = Locator(authority.code, p, cla, rng)
     ch["home"] = loc.homes(len(ch), rng)
     pl = placements_of(rows, ends, ent)
-    placed = place_placements(p, pl, ch["home"].to_numpy(), ent.dob, loc, rng)
+    aim = location_aim(area, range(first_year, last_year + 1))
+    placed = place_placements(p, pl, ch["home"].to_numpy(), ent.dob, loc, rng, aim)
     ch["home_post"] = loc.home_post(ch["home"].to_numpy())
     step("building episodes", 3)
     ep = build_episodes(p, rows, ends, pl, placed, ch, rng)
+    ep = temporary_moves(p, ep, horizon, rng)
     ep, ch = short_breaks(p, ep, ch, expected, horizon, loc, rng)
     step("writing returns", 4)
     from .write import write_returns
 
     files, summary = write_returns(p, ch, ep, first_year, last_year, Path(out), rng,
-                                   la_code=authority.old_code)
+                                   la_code=authority.old_code, area=area)
     step("done", total)
     return SynthResult(Path(out), files, summary, seed=seed, exit_factor=factor, params=p)
 

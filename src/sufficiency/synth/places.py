@@ -20,6 +20,7 @@ import zlib
 import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
+from scipy.special import ndtr
 
 from ..errors import InputError
 from ..reference.postcodes import directory
@@ -251,6 +252,39 @@ def _urns(codes: pd.Series, prov: np.ndarray, pc: np.ndarray, registered: np.nda
     return urn
 
 
+def _bisect(f, lo: float, hi: float, goal: float, steps: int = 40) -> float:
+    """x in [lo, hi] with f(x) = goal, for f increasing."""
+    for _ in range(steps):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if f(mid) < goal else (lo, mid)
+    return (lo + hi) / 2
+
+
+def _aim_location(p_out: np.ndarray, at_home: np.ndarray, med: np.ndarray, sigma: float,
+                  aim: tuple[float, float]) -> tuple[np.ndarray, float]:
+    """(chance each placement is outside the council, multiplier of the distances outside)
+    meeting `aim` in expectation: the odds of being outside scaled by one factor (placements
+    outside or inside by rule stay so), then the median distances outside by another.
+    Placements with parents at home (inside) are weighed in."""
+    free = (p_out > 0) & (p_out < 1)
+    odds = p_out[free] / (1 - p_out[free])
+
+    def scaled(log_k: float) -> np.ndarray:
+        out = p_out.copy()
+        out[free] = odds * np.exp(log_k) / (1 + odds * np.exp(log_k))
+        return out
+
+    log_k = _bisect(lambda x: float(np.mean(scaled(x) * (1 - at_home))), -8.0, 8.0, aim[0])
+    p = scaled(log_k)
+    w = p * (1 - at_home)
+
+    def far(log_m: float) -> float:
+        beyond = ndtr((np.log(med) + log_m - np.log(20.0)) / sigma)  # P(lognormal > 20 miles)
+        return float(np.sum(w * beyond) / max(w.sum(), 1e-9))
+
+    return p, float(np.exp(_bisect(far, -5.0, 5.0, aim[1])))
+
+
 def place_placements(
     p: dict,
     placements: pd.DataFrame,
@@ -258,8 +292,13 @@ def place_placements(
     dob_of_child: np.ndarray,
     loc: Locator,
     rng: np.random.Generator,
+    aim: tuple[float, float] | None = None,
 ) -> pd.DataFrame:
     """PLACE, PLACE_PROVIDER, PL_POST and URN for each placement (one row each, in order).
+
+    `aim` (share of placements outside the council, share of those more than 20 miles from
+    home; targets.location_aim) scales the odds of being placed outside and the distances
+    outside so that, in expectation over these placements, both are met.
 
     `placements` has child (index into the child arrays), start (day), cat (name or index
     into CATEGORIES), same_carer and long_term, sorted by child and start; optionally end
@@ -290,11 +329,16 @@ def place_placements(
     share_in = np.array(
         [[loc_p["inside_share"].get(g, 0.4) for g in _groups(c)] for c in CATEGORIES]
     )
-    inside = rng.random(n) < share_in[ci, in_house.astype(int)]
     fostering_kind = np.isin(ci, [CATEGORIES.index(c) for c in ("foster", "kinship", "adoption")])
-    inside |= in_house & ~fostering_kind  # rule 1015
-    inside &= prov != "PR2"
+    p_out = 1 - share_in[ci, in_house.astype(int)]
+    p_out[in_house & ~fostering_kind] = 0.0  # rule 1015
+    p_out[prov == "PR2"] = 1.0
     med_out = np.array([loc_p["miles_outside"].get(c, 20.0) for c in CATEGORIES])[ci]
+    if aim is not None:
+        at_home_share = np.where(ci == CATEGORIES.index("parents"), loc_p["with_parents_at_home"], 0.0)
+        p_out, stretch = _aim_location(p_out, at_home_share, med_out, loc_p["miles_outside"]["sigma"], aim)
+        med_out = med_out * stretch
+    inside = rng.random(n) >= p_out
     miles = np.where(
         inside,
         rng.lognormal(np.log(loc_p["miles_inside"]["median"]), loc_p["miles_inside"]["sigma"], n),

@@ -43,25 +43,6 @@ def _stop(period: pd.DataFrame, kids: np.ndarray, ye: int) -> np.ndarray:
     return np.where((last < 0) | (last > ye), ye, last)
 
 
-def reviews(p, ch, e, period, ys, ye, rng) -> dict:
-    """Statutory reviews: 20 working days after entry, 3 months later, then every 6 months."""
-    r = p["reviews"]
-    kids = np.unique(e["child"].to_numpy())
-    entry = period["entry"].reindex(kids).to_numpy()
-    stop = _stop(period, kids, ye)
-    first = r["first_days"]
-    offsets = np.r_[first, first + r["second_days"],
-                    first + r["second_days"] + r["then_days"] * np.arange(1, 38)]
-    kid = np.repeat(kids, len(offsets))
-    lo, hi = r["early_days"]
-    day = np.repeat(entry, len(offsets)) + np.tile(offsets, len(kids)) - rng.integers(int(lo), int(hi) + 1, len(kid))
-    keep = (day >= ys) & (day <= np.repeat(stop, len(offsets))) & (day > np.repeat(entry, len(offsets)))
-    kid, day = kid[keep], day[keep]
-    dob = ch["dob"].to_numpy()[kid]
-    code = np.where(hz.age_at(dob, day) < 4, "PN0", _pick(rng, len(kid), r["participation"]))
-    return {"CHILD": _ids(kid), "DOB": _dates(dob), "REVIEW": _dates(day), "REVIEW_CODE": code}
-
-
 def missing(p, ch, e, ys, ye, rng) -> pd.DataFrame:
     """Missing (M) and away (A) episodes: a share of children by age; counts gamma-Poisson."""
     m = p["missing"]
@@ -151,32 +132,40 @@ def leaver_facts(ch, period) -> dict[str, np.ndarray]:
     return {"kid": kids, "dec": dec, "bday": np.column_stack([hz.birthday(dob, y) for y in range(17, 22)])}
 
 
-def care_leavers(p, ch, leavers, ys, ye, rng) -> tuple[dict, np.ndarray]:
-    """OC3 for care leavers on their 17th-21st birthdays in the year."""
+def care_leavers(p, ch, leavers, ys, ye, rng, rates: dict[str, tuple[float, float]]) -> tuple[dict, np.ndarray]:
+    """OC3 for care leavers on their 17th-21st birthdays in the year. `rates`: by age group
+    ("17-18", "19-21"), the share with no information (not in touch, refused, returned home,
+    died, not required) and the share of the others in suitable accommodation (targets.py)."""
     c = p["care_leavers"]
     kids, dec = leavers["kid"], leavers["dec"]
     rows_kid, rows_age = [], []
     for i, years in enumerate(range(17, 22)):
         bday = leavers["bday"][:, i]
-        # not at 17 or 18 for those who left on or after that birthday (DfE rule 1016)
-        hit = (bday >= ys) & (bday <= ye) & (dec <= ye) & ((bday > dec) if years <= 18 else (bday >= dec))
+        # at 17 or 18 only for those who had left by that birthday (DfE rules 1007, 1016: a
+        # young person leaving care on the birthday, as most do at 18, is reported)
+        hit = (bday >= ys) & (bday <= ye) & (dec <= ye) & (bday >= dec)
         rows_kid.append(kids[hit])
         rows_age.append(np.full(int(hit.sum()), years))
     kid, age = np.concatenate(rows_kid), np.concatenate(rows_age)
     n = len(kid)
-    touch = _pick(rng, n, c["in_touch"])
-    known = touch == "YES"
+    group = np.where(age <= 18, "17-18", "19-21")
+    no_info = np.array([rates[g][0] for g in group]) if n else np.zeros(0)
+    suitable_share = np.array([rates[g][1] for g in group]) if n else np.zeros(0)
+    others = {k: v for k, v in c["in_touch"].items() if k != "YES"}
+    total = sum(others.values())
+    known = rng.random(n) >= no_info
+    touch = np.where(known, "YES", _pick(rng, n, {k: v / total for k, v in others.items()}))
     activ = np.where(age <= 18, _pick(rng, n, c["activity"]["17-18"]), _pick(rng, n, c["activity"]["19-21"]))
     acc = c["accommodation"]
     letter = np.where(age == 17, _pick(rng, n, acc["17"]),
-                      np.where(age == 18, _pick(rng, n, acc["18"]), _pick(rng, n, acc["19-21"])))
-    suitable = np.where(rng.random(n) < c["suitable"], "1", "2")
-    letter = letter.astype(str)
-    suitable = np.where(np.isin(letter, ["S", "X"]), "2", suitable)  # S2, X2 only (DfE rule 133)
+                      np.where(age == 18, _pick(rng, n, acc["18"]), _pick(rng, n, acc["19-21"]))).astype(str)
+    suitable = rng.random(n) < suitable_share
+    # custody (S) and no fixed abode (X) are never suitable (DfE rule 133): independent living instead
+    letter = np.where(suitable & np.isin(letter, ["S", "X"]), "U", letter)
+    code = np.char.add(letter, np.where(suitable, "1", "2"))
     # not in touch, died or returned home: activity and accommodation are coded 0 (rules 153, 344)
     frame = {"CHILD": _ids(kid), "DOB": _dates(ch["dob"].to_numpy()[kid]), "IN_TOUCH": touch,
-                          "ACTIV": np.where(known, activ, "0"),
-                          "ACCOM": np.where(known, np.char.add(letter, suitable.astype(str)), "0")}
+             "ACTIV": np.where(known, activ, "0"), "ACCOM": np.where(known, code, "0")}
     return frame, np.unique(kid)
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..ssda903.schema import default_schema
 from . import hazards as hz
+from .reviews import review_history, reviews
 from .tables import (
     adoption,
     adoption_facts,
@@ -25,10 +26,10 @@ from .tables import (
     missing,
     outcomes,
     prev_perm,
-    reviews,
     social_worker_history,
     social_workers,
 )
+from .targets import leaver_rates
 
 SHORT_BREAKS = ["V3", "V4"]
 WITHDRAWN_2026 = {"H5": "K3", "P2": "K3", "Z1": "Z14"}
@@ -75,7 +76,9 @@ def ids(child) -> np.ndarray:
 
 
 def write_returns(p: dict, ch: pd.DataFrame, ep: pd.DataFrame, first_year: int, last_year: int,
-                  out: Path, rng, la_code: str = "") -> tuple[list[Path], pd.DataFrame]:
+                  out: Path, rng, la_code: str = "", area: str = "england") -> tuple[list[Path], pd.DataFrame]:
+    """Write each year's return; `area` names whose published care leavers' figures are
+    drawn to (the council's DfE number, or "england"; synth/targets.py)."""
     schema = default_schema()
     files: list[Path] = []
     summary = []
@@ -92,6 +95,7 @@ def write_returns(p: dict, ch: pd.DataFrame, ep: pd.DataFrame, first_year: int, 
     periods = ordered.assign(pid=number).groupby("pid").agg(
         child=("child", "first"), entry=("start", "first"), last_dec=("dec", "last"))
     workers = social_worker_history(p, ch, periods, hz.day_of(f"{last_year}-03-31"), rng)
+    held = review_history(p, periods, hz.day_of(f"{last_year}-03-31"), rng)
     for year in range(first_year, last_year + 1):
         ys, ye = hz.day_of(f"{year - 1}-04-01"), hz.day_of(f"{year}-03-31")
         e = ep[(ep["start"] <= ye) & ((ep["dec"] < 0) | (ep["dec"] >= ys))]
@@ -113,7 +117,8 @@ def write_returns(p: dict, ch: pd.DataFrame, ep: pd.DataFrame, first_year: int, 
             "HOME_POST": np.where(uasc, None, ch["home_post"].to_numpy(object)[child]),
             "PL_POST": e["pl_post"].to_numpy(object), "URN": e["urn"].to_numpy(object),
         }
-        tables["oc3"], leavers = care_leavers(p, ch, leaving, ys, ye, rng)
+        tables["oc3"], leavers = care_leavers(p, ch, leaving, ys, ye, rng,
+                                                   leaver_rates(area, year))
         in_year = np.unique(child)
         kids = np.union1d(in_year, leavers)
         ec = e[~e["ls"].isin(SHORT_BREAKS)]
@@ -125,7 +130,7 @@ def write_returns(p: dict, ch: pd.DataFrame, ep: pd.DataFrame, first_year: int, 
         stop = np.where(np.isnan(last) | (last < 0) | (last > ye), ye, np.nan_to_num(last)).astype(np.int64)
         tables["header"] = _header(ch, kids, np.isin(kids, in_year), year, stop)
         tables["uasc"] = _uasc(ch, in_year, year, ys, ye)
-        tables["reviews"] = reviews(p, ch, ec, yperiod, ys, ye, rng)
+        tables["reviews"] = reviews(p, ch, held, ys, ye, rng)
         tables["missing"] = missing(p, ch, ec, ys, ye, rng)
         tables["oc2"] = outcomes(p, ch, ec, yperiod, ye, rng)
         tables["ad1"], tables["placed_adoption"] = adoption(p, ch, facts, e, ys, ye, rng)
