@@ -25,6 +25,20 @@ from .options import (
     SynthOptions,
     ValidateOptions,
 )
+from .region import (
+    RegionAddOptions,
+    RegionAddResult,
+    RegionRemoveOptions,
+    RegionRemoveResult,
+    RegionReportOptions,
+    RegionReportResult,
+    ShareOptions,
+    ShareResult,
+    region_add,
+    region_remove,
+    region_report,
+    share,
+)
 from .returns import (
     IndicatorsResult,
     LoadResult,
@@ -45,4 +59,6 @@ __all__ = [
     "Progress", "ReportOptions", "ReportResult", "SynthOptions", "SynthResult", "ValidateOptions",
     "ValidateResult", "backtest", "compare", "demo", "forecast", "indicators", "load", "report", "synth",
     "validate",
+    "RegionAddOptions", "RegionAddResult", "RegionRemoveOptions", "RegionRemoveResult", "RegionReportOptions",
+    "RegionReportResult", "ShareOptions", "ShareResult", "region_add", "region_remove", "region_report", "share",
 ]

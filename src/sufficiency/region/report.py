@@ -38,6 +38,7 @@ TILES = ["cla_31_march", "cla_rate_per_10k", "started", "ceased", "pct_outside_l
 @dataclass
 class RegionReport:
     region: str
+    councils: list[str]  # names of the councils whose shares it holds
     years: list[int]
     suppressed: bool
     tiles: list[dict]
@@ -87,7 +88,7 @@ def build_region_report(data: RegionData, suppression: bool = True) -> RegionRep
     live = location.where(data, last)
     sections = [_beside(data, fig, cat, last), _trend(data, fig, years), _where(data, live, last, suppression),
                 _flows(data, live, last, suppression), _shares(data)]
-    return RegionReport(data.agreement.region, years, suppression, tiles, sections, catalogue(),
+    return RegionReport(data.agreement.region, [data.name(c) for c in data.codes], years, suppression, tiles, sections, catalogue(),
                         dt.date.today().isoformat(), str(data.path))
 
 
