@@ -77,6 +77,12 @@ def shipped() -> dict[str, Path]:
     return out
 
 
+def shipped_agreement(region: str) -> Agreement | None:
+    """The example agreement shipped for the region of this name, or None."""
+    found = shipped().get(region.strip().lower())
+    return parse_agreement(found.read_text(encoding="utf-8"), f"{region} (shipped example agreement)") if found else None
+
+
 def load_agreement(source: str | Path) -> Agreement:
     """An agreement from a YAML file, or the example shipped for a region of that name."""
     path = Path(source)
@@ -86,12 +92,12 @@ def load_agreement(source: str | Path) -> Agreement:
         except (OSError, UnicodeDecodeError) as exc:
             raise SchemaError(f"{path}: the agreement cannot be read: {exc}") from None
         return parse_agreement(text, str(path))
-    found = shipped().get(str(source).strip().lower())
+    found = shipped_agreement(str(source))
     if found is None:
         names = ", ".join(sorted(n.title() for n in shipped()))
         raise SchemaError(f"No agreement is shipped for a region called {source!r} (shipped: {names}); "
                           "give the region's agreement file instead.")
-    return parse_agreement(found.read_text(encoding="utf-8"), f"{source} (shipped example agreement)")
+    return found
 
 
 def parse_agreement(text: str, name: str) -> Agreement:

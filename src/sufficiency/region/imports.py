@@ -21,9 +21,18 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError, StoreError
-from .agreement import Agreement, load_agreement, needed
+from .agreement import Agreement, needed, shipped_agreement
 from .package import Share, ShareError, read_share
-from .store import connect, councils, drop_council, log, record_council, replace_council, set_agreement, stored_agreement
+from .store import (
+    connect,
+    councils,
+    drop_council,
+    log,
+    record_council,
+    replace_council,
+    set_agreement,
+    stored_agreement,
+)
 
 
 @dataclass
@@ -42,11 +51,10 @@ def _agreement(con, given: Agreement | None, shares: list[Share]) -> Agreement:
     kept = stored_agreement(con)
     if kept is not None:
         return kept
-    regions = sorted({s.manifest["region"] for s in shares})
-    try:
-        return load_agreement(regions[0]) if len(regions) == 1 else None
-    except InputError:
-        pass
+    regions = {str(s.manifest["region"]) for s in shares}
+    found = shipped_agreement(regions.pop()) if len(regions) == 1 else None
+    if found is not None:
+        return found
     raise InputError("The regional store has no agreement yet: give the region's agreement file (--agreement).")
 
 
