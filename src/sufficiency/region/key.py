@@ -37,7 +37,8 @@ def council_key(path: str | Path, create: bool = True) -> bytes:
     path = Path(path)
     if not path.exists():
         if not create:
-            raise InputError(f"The pseudonym key {path} does not exist.")
+            raise InputError(f"The pseudonym key {path} does not exist: give the file the council's earlier "
+                             "shares were made with (a share made without --key makes one beside the store).")
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="ascii") as fh:
             fh.write(secrets.token_hex(KEY_BYTES) + "\n")
