@@ -83,7 +83,8 @@ def build_region_report(data: RegionData, suppression: bool = True) -> RegionRep
     cat = catalogue().set_index("indicator")
     years = data.years()
     last = years[-1]
-    tiles = [{"title": str(cat.loc[i, "title"]), "value": fig.text(REGION, i, last),
+    titles = {**cat["title"].to_dict(), "pct_outside_la": "Placed outside the region"}
+    tiles = [{"title": str(titles[i]), "value": fig.text(REGION, i, last),
               "england": fig.england_text(i, last, str(cat.loc[i, "unit"]))} for i in TILES]
     live = location.where(data, last)
     sections = [_beside(data, fig, cat, last), _trend(data, fig, years), _where(data, live, last, suppression),
