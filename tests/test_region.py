@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -21,6 +22,7 @@ from sufficiency import api
 from sufficiency.cli import app
 from sufficiency.errors import InputError, SchemaError, SufficiencyError
 from sufficiency.region.agreement import load_agreement, parse_agreement
+from sufficiency.region.forecast import entry_correlation, reorder
 from sufficiency.region.imports import add_shares, remove_council
 from sufficiency.region.indicators import REGION, RegionData, indicators
 from sufficiency.region.key import council_key, pseudonyms
@@ -353,3 +355,55 @@ def test_agreement_errors_name_the_file(tmp_path):
     bad.write_text("region: [\n")
     with pytest.raises(SchemaError, match=str(bad)):
         load_agreement(bad)
+
+
+def test_reorder_keeps_each_council_and_gives_the_correlation_asked():
+    from scipy.stats import spearmanr
+
+    rng = np.random.default_rng(5)
+    keys = rng.gamma(3, size=(4000, 3))
+    order = reorder(keys, 0.6, np.random.default_rng(1))
+    for j in range(3):
+        assert sorted(order[:, j]) == list(range(4000))  # every run of every council, once
+    paired = np.take_along_axis(keys, order, axis=0)
+    rho = spearmanr(paired).statistic[np.triu_indices(3, 1)]
+    assert np.all(np.abs(rho - 0.6) < 0.05)
+    assert np.all(np.abs(spearmanr(np.take_along_axis(keys, reorder(keys, 0.0, rng), axis=0)).statistic
+                         [np.triu_indices(3, 1)]) < 0.05)
+
+
+def _periods(shared: float, seed: int) -> RegionData:
+    """Two councils' periods of care over five years whose monthly starts share a common part."""
+    rng = np.random.default_rng(seed)
+    months = pd.period_range("2020-04", "2025-03", freq="M")
+    common = rng.poisson(20, len(months))
+    rows = []
+    for code in ("E08000001", "E08000010"):
+        n = np.round(shared * common + (1 - shared) * rng.poisson(20, len(months))).astype(int)
+        rows += [{"council": code, "start": m.to_timestamp() + pd.Timedelta(days=3)} for m, k in zip(months, n, strict=True)
+                 for _ in range(k)]
+    held = pd.DataFrame({"council": ["E08000001", "E08000010"], "name": ["Bolton", "Wigan"],
+                         "years": [json.dumps([2021, 2022, 2023, 2024, 2025])] * 2})
+    return RegionData(Path("region.duckdb"), GM, held, {"periods": pd.DataFrame(rows)})
+
+
+def test_entry_correlation_is_measured_from_the_councils_monthly_starts():
+    high, months = entry_correlation(_periods(0.9, 1))
+    low, _ = entry_correlation(_periods(0.0, 1))
+    assert months == 60 and high > 0.7 and abs(low) < 0.3
+
+
+def test_regional_forecast_is_the_sum_of_councils_run_by_run(councils, tmp_path):
+    db = tmp_path / "region.duckdb"
+    add_shares(db, [councils["shares"]["Bolton"], councils["shares"]["Wigan"]])
+    result = api.region_forecast(api.RegionForecastOptions(db=db, years=2, runs=40, seed=3))
+    assert set(result.horizon["name"]) == {"Bolton", "Wigan", "Greater Manchester"}
+    con = duckdb.connect(str(db), read_only=True)
+    runs = con.execute("SELECT * FROM region_forecast_runs").df()
+    con.close()
+    for measure in ("children", "weekly_cost"):
+        wide = runs.pivot_table(index=["run", "date"], columns="council", values=measure)
+        assert np.allclose(wide[REGION], wide["E08000001"] + wide["E08000010"])
+    assert runs["date"].nunique() == 3 and runs["run"].nunique() == 40
+    add_shares(db, [councils["shares"]["Wigan"]])  # a new share: the forecast was made from others
+    assert "region_forecast" not in _snapshot(db) and read_log(db)["action"].iloc[-1] == "results"

@@ -28,6 +28,8 @@ from .options import (
 from .region import (
     RegionAddOptions,
     RegionAddResult,
+    RegionForecastOptions,
+    RegionForecastResult,
     RegionRemoveOptions,
     RegionRemoveResult,
     RegionReportOptions,
@@ -35,6 +37,7 @@ from .region import (
     ShareOptions,
     ShareResult,
     region_add,
+    region_forecast,
     region_remove,
     region_report,
     share,
@@ -59,6 +62,6 @@ __all__ = [
     "Progress", "ReportOptions", "ReportResult", "SynthOptions", "SynthResult", "ValidateOptions",
     "ValidateResult", "backtest", "compare", "demo", "forecast", "indicators", "load", "report", "synth",
     "validate",
-    "RegionAddOptions", "RegionAddResult", "RegionRemoveOptions", "RegionRemoveResult", "RegionReportOptions",
-    "RegionReportResult", "ShareOptions", "ShareResult", "region_add", "region_remove", "region_report", "share",
+    "RegionAddOptions", "RegionAddResult", "RegionForecastOptions", "RegionForecastResult", "RegionRemoveOptions", "RegionRemoveResult", "RegionReportOptions",
+    "RegionReportResult", "ShareOptions", "ShareResult", "region_add", "region_forecast", "region_remove", "region_report", "share",
 ]

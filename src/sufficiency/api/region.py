@@ -128,3 +128,39 @@ def region_report(options: RegionReportOptions) -> RegionReportResult:
 
     path, report = write_region_report(options.db, options.out, options.suppression)
     return RegionReportResult(path, report.councils, options.suppression)
+
+
+class RegionForecastOptions(Options):
+    """`region forecast`: each council's model, combined run by run, into the regional store."""
+
+    db: Path = Path("region.duckdb")
+    years: Annotated[int, Field(ge=1, le=10)] = 5
+    runs: Annotated[int, Field(ge=1)] = 1000
+    seed: Annotated[int, Field(ge=0)] = 1
+
+
+@dataclass
+class RegionForecastResult:
+    db: Path
+    horizon: pd.DataFrame  # name, measure, low, median, high on the last 31 March forecast
+    rho: float
+    measured: float
+    months: int
+
+
+def region_forecast(options: RegionForecastOptions, progress=None) -> RegionForecastResult:
+    from ..region.forecast import forecast_region
+    from ..region.indicators import RegionData
+    from ..region.store import write_results
+
+    data = RegionData.read(options.db)
+    fc = forecast_region(data, years=options.years, runs=options.runs, seed=options.seed, progress=progress)
+    write_results(options.db, {"region_forecast": fc.quantiles, "region_forecast_runs": fc.paths}, fc.settings)
+    q = fc.quantiles[fc.quantiles["date"] == fc.quantiles["date"].max()]
+    wide = q.pivot_table(index=["council", "measure"], columns="quantile", values="value").reset_index()
+    wide = wide.rename(columns={0.05: "low", 0.5: "median", 0.95: "high"})
+    wide.insert(0, "name", wide["council"].map(data.name))
+    order = {c: i for i, c in enumerate([*data.codes, "region"])}
+    wide = wide.sort_values(["measure", "council"], key=lambda s: s.map(order) if s.name == "council" else s)
+    return RegionForecastResult(options.db, wide[["name", "measure", "low", "median", "high"]].reset_index(drop=True),
+                                fc.rho, fc.measured, fc.months)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .app import err, guarded, out, plural, table
+from .app import err, guarded, out, plural, progress, table
 
 region_app = typer.Typer(help="The region's side: import councils' shares, withdraw a council, report.",
                          no_args_is_help=True)
@@ -85,5 +85,25 @@ def report(
         err.print("Small numbers are shown: this report is not for publication.")
 
 
-for _command in (add, remove, report):
+@guarded
+def forecast(
+    db: Annotated[Path, typer.Option(help=REGION_DB)] = Path("region.duckdb"),
+    years: Annotated[int, typer.Option(help="Years ahead (1-10).")] = 5,
+    runs: Annotated[int, typer.Option(help="Simulated runs of every council.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same figures.")] = 1,
+) -> None:
+    """Forecast each council and the region: each council's model, the runs combined run by run."""
+    from .. import api
+
+    with progress() as bar:
+        result = api.region_forecast(api.RegionForecastOptions(db=db, years=years, runs=runs, seed=seed), bar)
+    for measure, title, fmt in (("children", "Children looked after", ",.0f"), ("weekly_cost", "Weekly cost (£)", ",.0f")):
+        rows = result.horizon[result.horizon["measure"] == measure].drop(columns="measure")
+        err.print(table(rows, f"{title}, last 31 March forecast (5%, median, 95%)",
+                        {"low": fmt, "median": fmt, "high": fmt}))
+    out.print(f"Councils' runs combined with correlation {result.rho:.2f} (measured {result.measured:.2f} from "
+              f"{result.months} months of entrants); tables region_forecast and region_forecast_runs in {result.db}.")
+
+
+for _command in (add, remove, report, forecast):
     region_app.command()(_command)

@@ -27,6 +27,7 @@ from .store import (
     connect,
     councils,
     drop_council,
+    drop_results,
     log,
     record_council,
     replace_council,
@@ -106,6 +107,8 @@ def add_shares(db: str | Path, files: list[str | Path], *, agreement: Agreement 
         con.execute("BEGIN TRANSACTION")
         set_agreement(con, agreed)
         done = [_import(con, s, agreed, before) for s in shares]
+        if drop_results(con):
+            log(con, "results", detail="the regional forecast was dropped: it was made from other shares")
         con.execute("COMMIT")
     finally:
         con.close()
@@ -150,6 +153,8 @@ def remove_council(db: str | Path, council: str) -> tuple[str, str, dict[str, in
         con.execute("BEGIN TRANSACTION")
         gone = drop_council(con, code)
         log(con, "remove", code, name, detail=f"{sum(gone.values()):,} rows deleted")
+        if drop_results(con):
+            log(con, "results", detail="the regional forecast was dropped: it was made from other shares")
         con.execute("COMMIT")
     finally:
         con.close()

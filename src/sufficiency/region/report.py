@@ -29,6 +29,7 @@ from ..report.suppress import MARK, SMALL, shown, suppress
 from ..vocab import year_label as fy
 from . import location
 from .indicators import REGION, RegionData, indicators
+from .store import read_results
 
 BESIDE = ["cla_31_march", "cla_rate_per_10k", "started", "ceased", "pct_kinship", "pct_outside_la",
           "pct_over_20_miles", "pct_3plus_placements", "weekly_cost"]
@@ -88,7 +89,7 @@ def build_region_report(data: RegionData, suppression: bool = True) -> RegionRep
               "england": fig.england_text(i, last, str(cat.loc[i, "unit"]))} for i in TILES]
     live = location.where(data, last)
     sections = [_beside(data, fig, cat, last), _trend(data, fig, years), _where(data, live, last, suppression),
-                _flows(data, live, last, suppression), _shares(data)]
+                _flows(data, live, last, suppression), _forecast(data, fig, years), _shares(data)]
     return RegionReport(data.agreement.region, [data.name(c) for c in data.codes], years, suppression, tiles, sections, catalogue(),
                         dt.date.today().isoformat(), str(data.path))
 
@@ -174,6 +175,37 @@ def _flows(data: RegionData, live: pd.DataFrame, y: int, suppression: bool) -> S
                           ["Host council", "Children"],
                           [[short[c], MARK if hide.loc[c, "children"] else f"{int(v):,}"]
                            for c, v in into["children"].items()], name="placed_in"))
+    return s
+
+
+def _forecast(data: RegionData, fig: _Figures, years: list[int]) -> Section:
+    s = Section("forecast", "Forecast")
+    held = read_results(data.path)
+    if held is None:
+        s.text = [f"No regional forecast is in the store: run `sufficiency region forecast --db {data.path}`."]
+        return s
+    q, settings = held
+    q = q.assign(year=pd.to_datetime(q["date"]).dt.year)
+    s.text = [f"Each council's model fitted to its own share and simulated {settings.get('runs', 0):,} times, "
+              f"{settings.get('years')} years ahead; a run of the region is one run of every council added up, the "
+              f"councils' runs paired so that they move together as their histories show (correlation "
+              f"{settings.get('rho', 0):.2f}, measured from {settings.get('months')} months of children starting "
+              "care in each council). Ranges are 5% to 95% of the runs."]
+    region = q[(q["council"] == REGION) & (q["measure"] == "children")]
+    bands = {float(k): dict(zip(g["year"], g["value"], strict=True)) for k, g in region.groupby("quantile")}
+    history = {y: fig.value(REGION, "cla_31_march", y) for y in years}
+    s.charts.append(charts.fan(history, bands, "Children looked after in the region on 31 March: recorded and "
+                                               "forecast", "children"))
+    last = q[q["year"] == q["year"].max()]
+    rows = []
+    for code in [*data.codes, REGION]:
+        cell = []
+        for measure, fmt in (("children", "{:,.0f}"), ("weekly_cost", "£{:,.0f}")):
+            v = last[(last["council"] == code) & (last["measure"] == measure)].set_index("quantile")["value"]
+            cell.append(f"{fmt.format(v[0.5])} ({fmt.format(v[0.05])} to {fmt.format(v[0.95])})")
+        rows.append([data.name(code), *cell])
+    s.tables.append(Table(f"Forecast for 31 March {int(q['year'].max())}: median (5% to 95%)",
+                          ["", "Children looked after", "Weekly cost"], rows, name="forecast"))
     return s
 
 

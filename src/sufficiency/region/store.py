@@ -5,8 +5,15 @@ Tables (each data table is a council's share table with a `council` column, its 
   councils    council, name, share (SHA-256 of the file), agreement_version, uses, years,
               made_at, imported_at, keep_until, key_check, children (rows)
   agreement   region, version, source, text (the YAML as written), set_at
-  share_log   logged_at, action (import, remove, agreement), council, name, file, share, detail
-  meta        key, value: kind 'region', region, agreement_version (so `Store` opens it)
+  share_log   logged_at, action (import, remove, agreement, results), council, name, file, share, detail
+  meta        key, value: kind 'region', region, agreement_version (so `Store` opens it);
+              region_forecast: the settings of the forecast in the store
+  region_forecast       council (ONS code or 'region'), date, measure (children, weekly_cost),
+                        quantile, value
+  region_forecast_runs  run, date, council, children, weekly_cost: every combined run
+
+The forecast tables are made from the shares held when it ran: importing or removing a share
+drops them (in the same transaction), so a forecast of other shares is never shown.
 
 A council's new share replaces all its rows (a share holds the council's whole history); its
 children keep their pseudonyms while the council keeps its key. Every import, removal and change
@@ -28,6 +35,7 @@ from .agreement import Agreement, parse_agreement
 
 DATA_TABLES = ("children", "episodes", "placements", "periods", "reviews", "missing", "oc3")
 LOG, COUNCILS, AGREEMENT = "share_log", "councils", "agreement"
+RESULTS = ("region_forecast", "region_forecast_runs")
 LOG_COLUMNS = ["logged_at", "action", "council", "name", "file", "share", "detail"]
 
 
@@ -149,5 +157,42 @@ def read_log(db: str | Path) -> pd.DataFrame:
         if LOG not in tables(con):
             return pd.DataFrame(columns=LOG_COLUMNS)
         return con.execute(f"SELECT * FROM {LOG} ORDER BY logged_at").df()
+    finally:
+        con.close()
+
+
+def drop_results(con: duckdb.DuckDBPyConnection) -> bool:
+    """Drop the results made from the shares held until now; whether there were any."""
+    had = bool(set(RESULTS) & tables(con))
+    for name in RESULTS:
+        con.execute(f'DROP TABLE IF EXISTS "{name}"')
+    if "meta" in tables(con):
+        con.execute("DELETE FROM meta WHERE key = 'region_forecast'")
+    return had
+
+
+def write_results(db: str | Path, frames: dict[str, pd.DataFrame], settings: dict) -> None:
+    """Replace the forecast tables and record their settings, in one transaction."""
+    con = connect(db)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        for name, frame in frames.items():
+            con.register("_frame", frame)
+            con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _frame')
+            con.unregister("_frame")
+        _meta(con, {"region_forecast": settings})
+        con.execute("COMMIT")
+    finally:
+        con.close()
+
+
+def read_results(db: str | Path) -> tuple[pd.DataFrame, dict] | None:
+    """The forecast quantiles and their settings, or None when the store holds no forecast."""
+    con = connect(db, read_only=True)
+    try:
+        if "region_forecast" not in tables(con):
+            return None
+        row = con.execute("SELECT value FROM meta WHERE key = 'region_forecast'").fetchone()
+        return con.execute("SELECT * FROM region_forecast").df(), json.loads(row[0]) if row else {}
     finally:
         con.close()
