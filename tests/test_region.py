@@ -342,8 +342,13 @@ def test_cli_share_add_report_remove(councils, tmp_path):
 
 
 def test_commands_have_help():
-    for argv in (["share", "--help"], ["region", "--help"], ["region", "add", "--help"],
-                 ["region", "remove", "--help"], ["region", "report", "--help"]):
+    import typer.main
+
+    region = typer.main.get_command(app).commands["region"]
+    assert set(region.commands) == {"add", "remove", "report", "forecast"}
+    for name, command in region.commands.items():
+        assert command.help and all(getattr(p, "help", None) for p in command.params), name
+    for argv in (["share", "--help"], ["region", "--help"], *[["region", n, "--help"] for n in region.commands]):
         r = CliRunner().invoke(app, argv)
         assert r.exit_code == 0 and len(r.output) > 200
 

@@ -118,6 +118,11 @@ def _manifest(z: zipfile.ZipFile, path: Path) -> dict:
     for key in ("council", "region", "agreement", "tables", "key_check"):
         if key not in manifest:
             raise ShareError(f"{path}: its manifest has no {key!r}.")
+    parts = manifest["tables"].values() if isinstance(manifest["tables"], dict) else [None]
+    shapes = [(manifest["council"], ("code", "name")), (manifest["agreement"], ("version", "uses")),
+              *[(spec, ("file", "rows", "columns", "sha256")) for spec in parts]]
+    if any(not isinstance(d, dict) or set(keys) - set(d) for d, keys in shapes):
+        raise ShareError(f"{path}: its manifest is not one `sufficiency share` writes.")
     return manifest
 
 
