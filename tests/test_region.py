@@ -412,3 +412,15 @@ def test_regional_forecast_is_the_sum_of_councils_run_by_run(councils, tmp_path)
     assert runs["date"].nunique() == 3 and runs["run"].nunique() == 40
     add_shares(db, [councils["shares"]["Wigan"]])  # a new share: the forecast was made from others
     assert "region_forecast" not in _snapshot(db) and read_log(db)["action"].iloc[-1] == "results"
+
+
+def test_the_forecast_needs_the_use_agreed_for_every_council(councils, tmp_path):
+    narrow = _agreement_file(councils["root"], "wigan-narrow", lambda t: t.replace(
+        "{code: E08000010, name: Wigan}", "{code: E08000010, name: Wigan, uses: [indicators]}"))
+    agreement = load_agreement(narrow)
+    share = share_store(councils["stores"]["Wigan"], agreement, tmp_path / "wigan.share").path
+    db = tmp_path / "region.duckdb"
+    add_shares(db, [councils["shares"]["Bolton"], share], agreement=agreement)
+    with pytest.raises(InputError, match="does not cover the use 'forecast' for Wigan"):
+        api.region_forecast(api.RegionForecastOptions(db=db, years=1, runs=5))
+    assert "region_forecast" not in _snapshot(db)

@@ -94,6 +94,7 @@ def _council_runs(data: RegionData, code: str, years: int, runs: int, seed: int,
 
 def forecast_region(data: RegionData, *, years: int = 5, runs: int = 1000, seed: int = 1,
                     progress=None) -> RegionForecast:
+    data.require("forecast")
     parameters = load_parameters()
     seeds = np.random.SeedSequence(seed).spawn(len(data.codes) + 1)
     children, costs, dates = [], [], None

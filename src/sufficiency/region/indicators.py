@@ -71,6 +71,16 @@ class RegionData:
             raise StoreError(f"{db} holds no shares: import some with `sufficiency region add *.share --db {db}`.")
         return cls(Path(db), agreement, held, frames)
 
+    def require(self, use: str) -> None:
+        """Refuse (InputError) a use the agreement does not cover for every council held."""
+        from ..errors import InputError
+
+        lacking = [r.name for r in self.councils.itertuples() if use not in str(r.uses).split(",")]
+        if lacking:
+            raise InputError(f"The agreement does not cover the use {use!r} for {', '.join(lacking)}: remove "
+                             f"{'it' if len(lacking) == 1 else 'them'} from {self.path} (`sufficiency region remove`) "
+                             "or agree the use with the council first.")
+
     @property
     def codes(self) -> list[str]:
         return list(self.councils["council"])

@@ -79,6 +79,7 @@ class _Figures:
 
 
 def build_region_report(data: RegionData, suppression: bool = True) -> RegionReport:
+    data.require("indicators")
     frame = indicators(data)
     fig = _Figures(frame, suppression)
     cat = catalogue().set_index("indicator")
