@@ -87,7 +87,8 @@ def build_region_report(data: RegionData, suppression: bool = True) -> RegionRep
     last = years[-1]
     titles = {**cat["title"].to_dict(), "pct_outside_la": "Placed outside the region"}
     tiles = [{"title": str(titles[i]), "value": fig.text(REGION, i, last),
-              "england": fig.england_text(i, last, str(cat.loc[i, "unit"]))} for i in TILES]
+              "england": ":" if i == "pct_outside_la" else fig.england_text(i, last, str(cat.loc[i, "unit"]))}
+             for i in TILES]  # England's figure is of councils, not regions
     live = location.where(data, last)
     sections = [_beside(data, fig, cat, last), _trend(data, fig, years), _where(data, live, last, suppression),
                 _flows(data, live, last, suppression), _forecast(data, fig, years), _shares(data)]
