@@ -95,6 +95,15 @@ def _app_command():
     raise SystemExit("no Typer app named `app` in sufficiency.cli")
 
 
+def commands(group) -> dict:
+    """Every command by what is typed after `sufficiency` ('region add' for a command of a group)."""
+    out = {}
+    for name, cmd in group.commands.items():
+        subs = getattr(cmd, "commands", None)
+        out.update({f"{name} {sub}": c for sub, c in subs.items()} if subs else {name: cmd})
+    return out
+
+
 def _default(param) -> str:
     if getattr(param, "is_flag", False) or param.default is None:
         return ""
@@ -133,9 +142,10 @@ def cli_markdown() -> str:
              f"`sufficiency`: {_cell(group.help or '')}", "",
              "Every command takes `--help`. Exit codes: 0 done, 1 the data has errors (validate), 2 the "
              "command could not run (a sentence says why).", ""]
-    lines += [f"- [`{name}`](#{name})" for name in sorted(group.commands)]
-    for name in sorted(group.commands):
-        cmd = group.commands[name]
+    every = commands(group)
+    lines += [f"- [`{name}`](#{name.replace(' ', '-')})" for name in sorted(every)]
+    for name in sorted(every):
+        cmd = every[name]
         params = [p for p in cmd.params if p.name != "help"]
         lines += ["", f"## {name}", "", (cmd.help or "").strip(), "",
                   f"    sufficiency {name}" + "".join(f" {p.name.upper()}" for p in params
@@ -149,7 +159,7 @@ def cli_markdown() -> str:
 def _parameter_options() -> list[str]:
     """The CLI's options that take a council's parameters (whatever each command calls them)."""
     group = _app_command()
-    return sorted({o for cmd in group.commands.values() for prm in cmd.params for o in getattr(prm, "opts", [])
+    return sorted({o for cmd in commands(group).values() for prm in cmd.params for o in getattr(prm, "opts", [])
                    if o.startswith("--param")})
 
 

@@ -14,7 +14,7 @@ DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 # lines that run something other than `sufficiency` (a bench or study script, a tool) carry its options
 OTHER_PROGRAM = re.compile(r"\b(python|bash|pip|pytest|ruff|make|chromium)\b|\b(bench|studies|scripts)/")
 OPTION = re.compile(r"(?<![\w/-])--[a-z][a-z0-9-]*")
-COMMAND = re.compile(r"\bsufficiency ([a-z][a-z-]*)\b")
+COMMAND = re.compile(r"\bsufficiency ([a-z][a-z-]*)(?: ([a-z][a-z-]*))?\b")
 
 
 def _generator():
@@ -31,7 +31,7 @@ def _options() -> dict[str, set[str]]:
     """Every command's options (`--help` included), by command name."""
     group = GEN._app_command()
     return {name: {o for p in cmd.params for o in [*getattr(p, "opts", []), *getattr(p, "secondary_opts", [])]}
-            | {"--help"} for name, cmd in group.commands.items()}
+            | {"--help"} for name, cmd in GEN.commands(group).items()}
 
 
 def _lines(path: Path):
@@ -48,13 +48,15 @@ def _lines(path: Path):
 
 def _named_options(path: Path):
     """(line, command or None, option) for each option the file names outside another program's command."""
+    names = set(_options())
     for number, line in _lines(path):
         if OTHER_PROGRAM.search(line):
             continue
         for span in re.split(r"(?=\bsufficiency [a-z])", line):
             cmd = COMMAND.match(span)
+            name = cmd and (f"{cmd[1]} {cmd[2]}" if f"{cmd[1]} {cmd[2]}" in names else cmd[1])
             for option in OPTION.findall(span):
-                yield number, cmd.group(1) if cmd else None, option
+                yield number, name or None, option
 
 
 @pytest.mark.parametrize("page", sorted(GEN.PAGES))

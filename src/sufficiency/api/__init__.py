@@ -25,6 +25,23 @@ from .options import (
     SynthOptions,
     ValidateOptions,
 )
+from .region import (
+    RegionAddOptions,
+    RegionAddResult,
+    RegionForecastOptions,
+    RegionForecastResult,
+    RegionRemoveOptions,
+    RegionRemoveResult,
+    RegionReportOptions,
+    RegionReportResult,
+    ShareOptions,
+    ShareResult,
+    region_add,
+    region_forecast,
+    region_remove,
+    region_report,
+    share,
+)
 from .returns import (
     IndicatorsResult,
     LoadResult,
@@ -45,4 +62,6 @@ __all__ = [
     "Progress", "ReportOptions", "ReportResult", "SynthOptions", "SynthResult", "ValidateOptions",
     "ValidateResult", "backtest", "compare", "demo", "forecast", "indicators", "load", "report", "synth",
     "validate",
+    "RegionAddOptions", "RegionAddResult", "RegionForecastOptions", "RegionForecastResult", "RegionRemoveOptions", "RegionRemoveResult", "RegionReportOptions",
+    "RegionReportResult", "ShareOptions", "ShareResult", "region_add", "region_forecast", "region_remove", "region_report", "share",
 ]

@@ -28,7 +28,7 @@ err = Console(stderr=True)
 out = Console()
 
 INTERRUPTED = "Interrupted; nothing was changed."
-FLAGS = {"horizons": "--horizon"}  # library options the command line names otherwise (one per use)
+FLAGS = {"horizons": "--horizon", "uses": "--use"}  # library options the command line names otherwise (one per use)
 
 
 def flag(option: str) -> str:

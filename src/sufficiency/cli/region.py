@@ -1,0 +1,109 @@
+"""Sharing with a region, and the region's commands: share; region add, remove, report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .app import err, guarded, out, plural, progress, table
+
+region_app = typer.Typer(help="The region's side: import councils' shares, withdraw a council, report.",
+                         no_args_is_help=True)
+
+REGION_DB = "The regional store (made by the first `region add`)."
+
+
+@guarded
+def share(
+    db: Annotated[Path, typer.Option(help="The council's store, written by `sufficiency load`.")] = Path("la.duckdb"),
+    region: Annotated[str | None, typer.Option(help="The region, for the example agreement shipped for it "
+                                                    "(e.g. \"Greater Manchester\").")] = None,
+    agreement: Annotated[Path | None, typer.Option(help="The region's data-sharing agreement (YAML), in place "
+                                                        "of --region.")] = None,
+    output: Annotated[Path, typer.Option("--out", "-o", help="The share file to write.")] = Path("council.share"),
+    key: Annotated[Path | None, typer.Option(help="The council's pseudonym key file (default: beside the store, "
+                                                  "made on the first share; never put it in a share).")] = None,
+) -> None:
+    """Write the council's pseudonymised share for its region: only the fields the agreement lists."""
+    from .. import api
+
+    result = api.share(api.ShareOptions(db=db, region=region, agreement=agreement, out=output, key=key))
+    err.print(table(result.rows, f"Shared with {result.region} (agreement {result.agreement_version})", {"rows": ","}))
+    if result.key_created:
+        err.print(f"A new pseudonym key was made at {result.key}: keep it (and a backup) inside the council; "
+                  "later shares need the same key so each child keeps its pseudonym.")
+    out.print(f"Share: {result.out}")
+
+
+@guarded
+def add(
+    files: Annotated[list[Path], typer.Argument(help="Share files written by `sufficiency share`.")],
+    db: Annotated[Path, typer.Option(help=REGION_DB)] = Path("region.duckdb"),
+    agreement: Annotated[str | None, typer.Option(help="The region's agreement (YAML file, or a shipped region's "
+                                                       "name); needed once, then kept in the store.")] = None,
+    use: Annotated[list[str] | None, typer.Option(help="What the shares are imported for (indicators, forecast, "
+                                                       "planning; repeat for several).")] = None,
+) -> None:
+    """Import councils' shares: all or none, only from member councils whose agreement covers the use."""
+    from .. import api
+
+    result = api.region_add(api.RegionAddOptions(files=files, db=db, agreement=agreement, uses=use or ["indicators"]))
+    shown = result.imported.assign(replaced=result.imported["replaced"].map({True: "yes", False: ""}))
+    err.print(table(shown[["name", "file", "children", "replaced"]], f"Imported into {result.db}", {"children": ","}))
+    for name in result.imported.loc[result.imported["key_changed"], "name"]:
+        err.print(f"{name}'s pseudonym key has changed since its last share: its children are not linked to "
+                  "the earlier share.")
+
+
+@guarded
+def remove(
+    council: Annotated[str, typer.Argument(help="The council to withdraw (name or ONS code).")],
+    db: Annotated[Path, typer.Option(help=REGION_DB)] = Path("region.duckdb"),
+) -> None:
+    """Withdraw a council from the regional store completely (logged)."""
+    from .. import api
+
+    result = api.region_remove(api.RegionRemoveOptions(council=council, db=db))
+    out.print(f"Removed {result.name} from {result.db}: {plural(result.rows, 'row')} deleted.")
+
+
+@guarded
+def report(
+    db: Annotated[Path, typer.Option(help=REGION_DB)] = Path("region.duckdb"),
+    output: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path("region.html"),
+    no_suppression: Annotated[bool, typer.Option(
+        "--no-suppression", help="Show counts of 1-4 (for the region's analysts only; marked not for publication).")] = False,
+) -> None:
+    """Write the regional report: each council beside the region and England, where children live, flows."""
+    from .. import api
+
+    result = api.region_report(api.RegionReportOptions(db=db, out=output, suppression=not no_suppression))
+    out.print(f"Report: {result.html} ({plural(len(result.councils), 'council')})")
+    if not result.suppressed:
+        err.print("Small numbers are shown: this report is not for publication.")
+
+
+@guarded
+def forecast(
+    db: Annotated[Path, typer.Option(help=REGION_DB)] = Path("region.duckdb"),
+    years: Annotated[int, typer.Option(help="Years ahead (1-10).")] = 5,
+    runs: Annotated[int, typer.Option(help="Simulated runs of every council.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same figures.")] = 1,
+) -> None:
+    """Forecast each council and the region: each council's model, the runs combined run by run."""
+    from .. import api
+
+    with progress() as bar:
+        result = api.region_forecast(api.RegionForecastOptions(db=db, years=years, runs=runs, seed=seed), bar)
+    for measure, title, fmt in (("children", "Children looked after", ",.0f"), ("weekly_cost", "Weekly cost (£)", ",.0f")):
+        rows = result.horizon[result.horizon["measure"] == measure].drop(columns="measure")
+        err.print(table(rows, f"{title}, last 31 March forecast (5%, median, 95%)",
+                        {"low": fmt, "median": fmt, "high": fmt}))
+    out.print(f"Councils' runs combined with correlation {result.rho:.2f} (measured {result.measured:.2f} from "
+              f"{result.months} months of entrants); tables region_forecast and region_forecast_runs in {result.db}.")
+
+
+for _command in (add, remove, report, forecast):
+    region_app.command()(_command)
