@@ -285,6 +285,26 @@ def _aim_location(p_out: np.ndarray, at_home: np.ndarray, med: np.ndarray, sigma
     return p, float(np.exp(_bisect(far, -5.0, 5.0, aim[1])))
 
 
+def _odds_outside(loc_p: dict, cat: np.ndarray, prov: np.ndarray, aim) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(category index, chance of a placement outside the council, median miles if outside)
+    for each placement, scaled to `aim` where given (see place_placements)."""
+    ci = pd.Categorical(cat, categories=CATEGORIES).codes
+    in_house = prov == "PR1"
+    share_in = np.array(
+        [[loc_p["inside_share"].get(g, 0.4) for g in _groups(c)] for c in CATEGORIES]
+    )
+    fostering_kind = np.isin(ci, [CATEGORIES.index(c) for c in ("foster", "kinship", "adoption")])
+    p_out = 1 - share_in[ci, in_house.astype(int)]
+    p_out[in_house & ~fostering_kind] = 0.0  # rule 1015
+    p_out[prov == "PR2"] = 1.0
+    med_out = np.array([loc_p["miles_outside"].get(c, 20.0) for c in CATEGORIES])[ci]
+    if aim is not None:
+        at_home_share = np.where(ci == CATEGORIES.index("parents"), loc_p["with_parents_at_home"], 0.0)
+        p_out, stretch = _aim_location(p_out, at_home_share, med_out, loc_p["miles_outside"]["sigma"], aim)
+        med_out = med_out * stretch
+    return ci, p_out, med_out
+
+
 def place_placements(
     p: dict,
     placements: pd.DataFrame,
@@ -324,20 +344,7 @@ def place_placements(
     prov = providers(p, cat, code, rng)
     # where: inside or outside the council, and how far
     loc_p = p["location"]
-    ci = pd.Categorical(cat, categories=CATEGORIES).codes
-    in_house = prov == "PR1"
-    share_in = np.array(
-        [[loc_p["inside_share"].get(g, 0.4) for g in _groups(c)] for c in CATEGORIES]
-    )
-    fostering_kind = np.isin(ci, [CATEGORIES.index(c) for c in ("foster", "kinship", "adoption")])
-    p_out = 1 - share_in[ci, in_house.astype(int)]
-    p_out[in_house & ~fostering_kind] = 0.0  # rule 1015
-    p_out[prov == "PR2"] = 1.0
-    med_out = np.array([loc_p["miles_outside"].get(c, 20.0) for c in CATEGORIES])[ci]
-    if aim is not None:
-        at_home_share = np.where(ci == CATEGORIES.index("parents"), loc_p["with_parents_at_home"], 0.0)
-        p_out, stretch = _aim_location(p_out, at_home_share, med_out, loc_p["miles_outside"]["sigma"], aim)
-        med_out = med_out * stretch
+    ci, p_out, med_out = _odds_outside(loc_p, cat, prov, aim)
     inside = rng.random(n) >= p_out
     miles = np.where(
         inside,
