@@ -36,6 +36,7 @@ class DemoResult:
     backtest: BacktestResult
     compare: CompareResult
     report: ReportResult
+    board: ReportResult  # the board paper, from the same store
 
 
 def demo(options: DemoOptions, progress: Progress | None = None) -> DemoResult:
@@ -46,6 +47,7 @@ def demo(options: DemoOptions, progress: Progress | None = None) -> DemoResult:
     returns, db = out / "returns", out / "demo.duckdb"
     synth(SynthOptions(la=options.la, years=YEARS, seed=seed, out=returns), progress)
     loaded = load(LoadOptions(path=returns, db=db), progress)
+    _mark_synthetic(db, options.la, seed)
     validation = out / "validation.html"
     validation.write_text(loaded.report.to_html(), encoding="utf-8")
     fc = forecast(ForecastOptions(db=db, years=5, runs=1000, seed=seed, window=5), progress)
@@ -53,4 +55,13 @@ def demo(options: DemoOptions, progress: Progress | None = None) -> DemoResult:
     cmp = compare(CompareOptions(scenarios=DEMO_REFORMS, db=db, years=5, runs=500, seed=seed,
                                  out=out / "reforms.xlsx"), progress)
     files = report(ReportOptions(db=db, out=out / "report.html", xlsx=out / "tables.xlsx"), progress)
-    return DemoResult(returns, db, validation, loaded, fc, bt, cmp, files)
+    paper = report(ReportOptions(db=db, out=out / "board-paper.html", board=True), progress)
+    return DemoResult(returns, db, validation, loaded, fc, bt, cmp, files, paper)
+
+
+def _mark_synthetic(db: Path, la: str, seed: int) -> None:
+    """Record in the store that its returns were generated (the report says so beside the
+    council's published figures)."""
+    from ..store import write_tables
+
+    write_tables(db, {}, {"synthetic": {"like": la, "seed": seed}})

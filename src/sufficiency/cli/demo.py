@@ -31,4 +31,5 @@ def demo(
     print_compare(result.compare)
     out.print(f"Synthetic returns: {result.returns}\nStore: {result.db}\nValidation report: {result.validation}\n"
               f"Tables: {result.report.xlsx}\nReforms compared: {result.compare.out}\n"
+              f"Board paper: {result.board.html.resolve()}\n"
               f"Report (open in a browser): {result.report.html.resolve()}")
