@@ -205,8 +205,10 @@ def synthetic(tmp_path_factory):
 
 
 def test_synthetic_council_indicators_agree_with_its_calibration_measures(synthetic):
-    """The calibration script measures the synthetic returns straight from the CSVs
-    (synth/calibration.py); the indicators, computed from the cleaned store, agree to the child."""
+    """The calibration script measures ages on 31 March straight from the CSVs
+    (synth/calibration.py), and the children looked after are counted here from the episodes
+    file; the indicators, computed from the cleaned store, agree to the child. (The council's
+    published flows, stability and location are checked in test_synth_calibration.py.)"""
     from sufficiency.synth import calibration as cal
 
     returns, ind = synthetic
@@ -217,28 +219,12 @@ def test_synthetic_council_indicators_agree_with_its_calibration_measures(synthe
 
     ages = dict(zip(cal.AGE_GROUPS, ["under 1", "1 to 4", "5 to 9", "10 to 15", "16 and over"], strict=True))
     for y in range(2021, 2026):
+        ep = cal.read_year(returns, y, "episodes")
+        open_on_31_march = ep[(ep["DEC"] == "") & ~ep["LS"].isin(cal.SHORT_BREAKS)]["CHILD"].nunique()
+        assert v("cla_31_march", y) == open_on_31_march
         m = cal.measures(returns, y)
-        assert (v("cla_31_march", y), v("started", y), v("ceased", y)) == (m["cla"], m["starts"], m["ceased"])
-        assert v("pct_over_20_miles", y) == pytest.approx(m["over 20 miles"])
-        assert v("pct_outside_la", y) == pytest.approx(m["outside the council"])
-        assert v("pct_3plus_placements", y) == pytest.approx(m["3+ placements"])
         for g, band in ages.items():
             assert 100 * v("cla_by_age", y, band) / v("cla_31_march", y) == pytest.approx(m[f"aged {g}"])
-
-
-def test_synthetic_council_indicators_within_calibration_tolerance(synthetic):
-    from sufficiency.reference.authorities import find_authority
-    from sufficiency.synth import calibration as cal
-
-    _, ind = synthetic
-    leeds = find_authority("Leeds")
-    for y in range(2021, 2026):
-        for key, ind_id in (("cla", "cla_31_march"), ("starts", "started"), ("ceased", "ceased")):
-            target = leeds.fact(key, y)
-            assert abs(ind.headline(ind_id)[y] - target) <= cal.TOLERANCE[key] * target, (key, y)
-    for key, ind_id in (("over 20 miles", "pct_over_20_miles"), ("outside the council", "pct_outside_la"),
-                        ("3+ placements", "pct_3plus_placements")):
-        assert abs(ind.headline(ind_id)[2025] - cal.NATIONAL[key]) <= cal.TOLERANCE[key], key
 
 
 def test_tables_read_through_arrow_equal_duckdbs_own_frames(synthetic, peer_samples, tmp_path):

@@ -70,13 +70,14 @@ def test_other_returns_hide_the_forecast_and_the_report_names_the_command(foreca
     assert "recorded and forecast" in write_report(db, tmp_path / "a.html").html.read_text()
     load(council(tmp_path / "b", OTHER), db, la_code="E08000035")
     html = write_report(db, tmp_path / "b.html").html.read_text()
-    sentence = f"The forecast was made from other returns; run `sufficiency forecast --db {db}` again."
+    sentence = "The forecast was made from other returns: make it again from these returns (the forecast command)."
     assert sentence in html and "recorded and forecast" not in html
     with Store(db) as store:
         assert "forecast_quantiles" not in store.names
         with pytest.raises(StoreError, match="run `sufficiency forecast"):
             store.table("forecast_quantiles")
-        assert store.stale() == {"forecast": sentence}
+        assert store.stale() == {"forecast": f"The forecast was made from other returns; run `sufficiency forecast "
+                                             f"--db {db}` again."}  # the command line, for the CLI
     con = duckdb.connect(str(db), read_only=True)  # removed, not only hidden
     assert not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'forecast_%'").fetchone()[0]
     con.close()
@@ -102,8 +103,8 @@ def test_a_stale_comparison_names_the_plans_to_compare_again(forecast_a, tmp_pat
                command="sufficiency compare baseline family-help")
     load(council(tmp_path / "b", OTHER), db, la_code="E08000035")
     html = write_report(db, tmp_path / "r.html").html.read_text()
-    assert (f"The comparison of reforms was made from other returns; run `sufficiency compare baseline "
-            f"family-help --db {db}` again.") in html
+    assert ("The comparison of reforms was made from other returns: make it again from these returns (the compare "
+            "command, with the plans baseline and family-help).") in html
     with Store(db) as store:
         assert "compare" not in store.meta()
 

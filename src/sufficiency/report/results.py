@@ -73,8 +73,15 @@ def forecast_key(year: int) -> str:
 
 
 def _plain(sentence: str) -> str:
-    """A store's note that a result is out of date, without the command's name in backticks."""
-    return re.sub(r"; run `[^`]*` again", ": it must be made again from these returns", sentence)
+    """A store's note that a result is out of date, naming the command that makes it again in
+    words (no command line on the page)."""
+    def words(m: re.Match) -> str:
+        plans = [a for a in m.group(2).split() if not a.startswith("-")]
+        named = f", with the plans {', '.join(plans[:-1])} and {plans[-1]}" if len(plans) > 1 else (
+            f", with the plan {plans[0]}" if plans else "")
+        return f": make it again from these returns (the {m.group(1)} command{named})"
+
+    return re.sub(r"; run `sufficiency (\w+)((?: [^-`][^ `]*)*)(?: --db [^`]*)?` again", words, sentence)
 
 
 def _about(x: float) -> str:
@@ -136,7 +143,7 @@ def reforms_section(store: Store) -> Section | None:
 
     stale = store.stale()
     if "scenario_summary" not in store.names:
-        return Section("reforms", "Reforms compared", [stale["compare"]]) if "compare" in stale else None
+        return Section("reforms", "Reforms compared", [_plain(stale["compare"])]) if "compare" in stale else None
     summary = store.table("scenario_summary")
     m = store.sql("SELECT * FROM scenario_measures WHERE quantile = 0.5")
     info = store.meta().get("compare", {})
