@@ -86,14 +86,18 @@ def result_tables(outcome, demand: pd.DataFrame) -> dict[str, pd.DataFrame]:
         return {"plan_slack": outcome.slack, "plan_demand": demand}
     return {"plan_decisions": outcome.decisions, "plan_summary": outcome.summary(), "plan_costs": outcome.costs,
             "plan_placed": outcome.placed, "plan_shadow_prices": outcome.shadow, "plan_binding": outcome.binding,
-            "plan_demand": demand}
+            "plan_binding_rows": outcome.binding_counts, "plan_demand": demand}
 
 
 def plan_notes(outcome, inputs) -> list[str]:
     """What a board reads first, a sentence each."""
     if not outcome.feasible:
-        short = "; ".join(f"{r.limit} by {r.short_by:,.2f} {r.unit}" for r in outcome.slack.itertuples())
-        return [f"No plan meets the limits. The least they must give for one to exist: {short}."]
+        from ..plan.answers import slack_summary
+
+        short = "; ".join(f"{r.family} in {r.rows} place{'s' if r.rows > 1 else ''}, {r.total:,.2f} {r.unit} in all "
+                          f"(most: {r.largest} by {r.by:,.2f})" for r in slack_summary(outcome.slack).itertuples())
+        return [f"No plan meets the limits. The least they must give for one to exist (plan_slack has each): "
+                f"{short}."]
     s = outcome.summary().set_index("policy")
     placed = outcome.placed
     near = placed["near"].sum() / max(placed["children"].sum(), 1e-9)

@@ -31,7 +31,10 @@ def plan(
         out.print(table(outcome.decisions.drop(columns="council"), "The plan",
                         {"places": ",.1f", "capital": ",.0f"}, left=2))
     elif not outcome.feasible:
-        out.print(table(outcome.slack, "Limits that must give", {"bound": ",.2f", "short_by": ",.2f"}))
+        from ..plan.answers import slack_summary
+
+        out.print(table(slack_summary(outcome.slack), "Limits that must give, by kind",
+                        {"total": ",.2f", "by": ",.2f"}, left=1))
     for note in result.notes:
         out.print(note, soft_wrap=True, highlight=False)
     out.print(f"Tables {', '.join(result.tables)} written to {result.db}"

@@ -100,9 +100,10 @@ def shadow_prices(model: Model, duals: np.ndarray, p: PlanInputs) -> pd.DataFram
     return out[["council", "year", "place", "value"]]
 
 
-def binding(model: Model, x: np.ndarray, duals: np.ndarray | None = None) -> pd.DataFrame:
-    """The limits at their bound in the plan, and (given the fixed LP's duals) every other
-    constraint family's rows with a non-zero dual, counted: constraint, activity, bound, dual."""
+def binding(model: Model, x: np.ndarray) -> pd.DataFrame:
+    """The limits at their bound in the plan (a limit that allows nothing left out):
+    constraint, family, activity, bound. What one more place would be worth is in
+    `shadow_prices`."""
     act = model.A @ x
     rows = []
     for name in LIMIT_FAMILIES:
@@ -112,9 +113,8 @@ def binding(model: Model, x: np.ndarray, duals: np.ndarray | None = None) -> pd.
         for r in range(f.start, f.start + f.size):
             bound = model.hi[r] if np.isfinite(model.hi[r]) else model.lo[r]
             if np.isfinite(bound) and abs(act[r] - bound) <= TOL * (1 + abs(bound)):
-                rows.append({"constraint": model.con_name(r), "family": name, "activity": act[r], "bound": bound,
-                             "dual": np.nan if duals is None else duals[r]})
-    out = pd.DataFrame(rows, columns=["constraint", "family", "activity", "bound", "dual"])
+                rows.append({"constraint": model.con_name(r), "family": name, "activity": act[r], "bound": bound})
+    out = pd.DataFrame(rows, columns=["constraint", "family", "activity", "bound"])
     closed = out["family"].isin(("homes_limit", "recruit_limit", "block_limit")) & (out["bound"] == 0)
     return out[~closed].reset_index(drop=True)
 
@@ -141,3 +141,16 @@ def slack(model: Model, x: np.ndarray) -> pd.DataFrame:
             bound = model.hi[r] if np.isfinite(model.hi[r]) else model.lo[r]
             rows.append({"limit": limit, "bound": bound, "short_by": float(v[i]), "unit": UNITS[name]})
     return pd.DataFrame(rows, columns=["limit", "bound", "short_by", "unit"])
+
+
+def slack_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """The slack by limit family: how many of its rows must give, by how much in all, and the
+    row that must give most: family, rows, total, largest, by, unit."""
+    if not len(table):
+        return pd.DataFrame(columns=["family", "rows", "total", "largest", "by", "unit"])
+    t = table.assign(family=table["limit"].str.split("[").str[0])
+    top = t.sort_values("short_by", ascending=False).drop_duplicates("family").set_index("family")
+    g = t.groupby("family", sort=False)
+    out = pd.DataFrame({"rows": g.size(), "total": g["short_by"].sum()})
+    out["largest"], out["by"], out["unit"] = top["limit"], top["short_by"], top["unit"]
+    return out.reset_index()

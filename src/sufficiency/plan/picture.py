@@ -11,9 +11,20 @@ import pandas as pd
 WIDTH, HEIGHT, PAD = 640, 480, 60
 
 
+def added_by_end(decisions: pd.DataFrame) -> pd.Series:
+    """Places the plan adds in each council by its last year: new homes' beds and foster places
+    (they stay), and the block beds contracted for the last year (contracts are yearly)."""
+    if not len(decisions):
+        return pd.Series(dtype=float)
+    block = decisions["what"] == "block beds"
+    last = block & (decisions["ready"] == decisions["ready"].max())
+    return decisions[~block | last].groupby("council")["places"].sum()
+
+
 def plan_svg(councils: pd.DataFrame, decisions: pd.DataFrame) -> str:
-    """councils: council, name, easting, northing; decisions: council, places (the plan table)."""
-    added = decisions.groupby("council")["places"].sum() if len(decisions) else pd.Series(dtype=float)
+    """councils: council, name, easting, northing; decisions: the plan table (council, what,
+    ready, places)."""
+    added = added_by_end(decisions)
     e, n = councils["easting"].to_numpy(float), councils["northing"].to_numpy(float)
     span = max(np.ptp(e), np.ptp(n), 1.0)
     scale = min(WIDTH, HEIGHT) - 2 * PAD
@@ -32,8 +43,8 @@ def plan_svg(councils: pd.DataFrame, decisions: pd.DataFrame) -> str:
         parts.append(f'<text x="{x[i] + r + 3:.1f}" y="{y[i] + 4:.1f}" font-size="12" '
                      f'font-family="sans-serif">{label}</text>')
     parts.append(f'<text x="{PAD}" y="{HEIGHT - 15}" font-size="11" font-family="sans-serif" fill="#505a5f">'
-                 "Councils at their centroids; circle area: places the plan adds (homes' beds, foster "
-                 "places, block beds).</text></svg>")
+                 "Councils at their centroids; circle area: places the plan adds by its last year (new "
+                 "homes' beds, foster places, block beds).</text></svg>")
     return "\n".join(parts)
 
 

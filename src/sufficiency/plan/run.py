@@ -72,7 +72,7 @@ def solve_plan(p: PlanInputs, solver: Solver | None = None, *, time_limit: float
     return Outcome(True, sol.status, sol.gap, sol.seconds, model, answers.decisions(model, x, p),
                    pd.concat(costs, ignore_index=True), answers.placed(model, x, p),
                    answers.shadow_prices(model, duals, p) if duals is not None else pd.DataFrame(),
-                   answers.binding(model, x, duals),
+                   answers.binding(model, x),
                    answers.binding_counts(model, duals) if duals is not None else pd.DataFrame(), x=x)
 
 
