@@ -89,6 +89,10 @@ def result_tables(outcome, demand: pd.DataFrame) -> dict[str, pd.DataFrame]:
             "plan_binding_rows": outcome.binding_counts, "plan_demand": demand}
 
 
+def _cost(value: float) -> str:
+    return "no placements that meet the share near home" if np.isnan(value) else f"{value:,.0f}"
+
+
 def plan_notes(outcome, inputs) -> list[str]:
     """What a board reads first, a sentence each."""
     if not outcome.feasible:
@@ -107,7 +111,7 @@ def plan_notes(outcome, inputs) -> list[str]:
              f"(the solver's gap; {outcome.seconds:.1f} s to solve).",
              f"Expected cost over {len(inputs.years)} years (discounted): GBP {s.loc['plan', 'expected']:,.0f} "
              f"(90% range {s.loc['plan', 'low']:,.0f} to {s.loc['plan', 'high']:,.0f}), against "
-             f"{s.loc['no plan', 'expected']:,.0f} with no plan and {s.loc['simple rule', 'expected']:,.0f} "
+             f"{_cost(s.loc['no plan', 'expected'])} with no plan and {_cost(s.loc['simple rule', 'expected'])} "
              "opening where today's gap is largest.",
              f"{100 * near:.0f}% of children placed within {inputs.prices.near_miles:g} miles of home.",
              f"Children in bought places (in-house need unmet), a year: {np.median(unmet):.1f} "

@@ -41,7 +41,8 @@ class Outcome:
     x: np.ndarray | None = None
 
     def summary(self) -> pd.DataFrame:
-        """Expected cost and its 90% range by policy, and the saving of the plan against each."""
+        """Expected cost and its 90% range by policy, and the saving of the plan against each
+        (blank for a policy that cannot meet the share near home asked for)."""
         g = self.costs.groupby("policy", sort=False)["cost"]
         out = pd.DataFrame({"expected": g.mean(), "low": g.quantile(0.05), "high": g.quantile(0.95)})
         out["plan_saves"] = out["expected"] - out.loc["plan", "expected"]
@@ -66,8 +67,8 @@ def solve_plan(p: PlanInputs, solver: Solver | None = None, *, time_limit: float
                            "cost": answers.scenario_costs(model, x)})]
     for policy, first in (("no plan", np.zeros(model.n)), ("simple rule", rule_decisions(model, p))):
         other = _evaluate(model, solver, first, fixed_mask, time_limit)
-        costs.append(pd.DataFrame({"policy": policy, "scenario": np.arange(p.scenarios),
-                                   "cost": answers.scenario_costs(model, other)}))
+        cost = np.full(p.scenarios, np.nan) if other is None else answers.scenario_costs(model, other)
+        costs.append(pd.DataFrame({"policy": policy, "scenario": np.arange(p.scenarios), "cost": cost}))
     duals = lp.duals if lp.found else None
     return Outcome(True, sol.status, sol.gap, sol.seconds, model, answers.decisions(model, x, p),
                    pd.concat(costs, ignore_index=True), answers.placed(model, x, p),
@@ -76,8 +77,13 @@ def solve_plan(p: PlanInputs, solver: Solver | None = None, *, time_limit: float
                    answers.binding_counts(model, duals) if duals is not None else pd.DataFrame(), x=x)
 
 
-def _evaluate(model: Model, solver: Solver, first: np.ndarray, mask: np.ndarray, time_limit: float) -> np.ndarray:
+def _evaluate(model: Model, solver: Solver, first: np.ndarray, mask: np.ndarray,
+              time_limit: float) -> np.ndarray | None:
+    """The placements that follow from the first-stage decisions `first` (None: with them no
+    placement meets the share near home)."""
     sol: Solution = solver.solve(model.fix(first, mask), time_limit=time_limit)
+    if sol.status == "infeasible":
+        return None
     if not sol.found:
         raise PlanError(f"a comparison plan could not be costed (solver status {sol.status}).")
     return sol.x
