@@ -240,3 +240,28 @@ def test_risk_term_prefers_the_plan_that_protects_the_worst_scenario():
     averse = solve(dataclasses.replace(p, risk_weight=w, risk_tail=0.5))
     assert built(neutral) == {} and built(averse) == {("A", 2026, 2026): 1}
     assert averse.summary().set_index("policy").loc["plan", "expected"] == pytest.approx(h)
+
+
+def test_api_plan_writes_its_tables_with_their_lineage_and_a_page(tmp_path):
+    from test_forecast import known_store
+
+    from sufficiency import api
+    from sufficiency.store import Store
+
+    db = known_store(tmp_path / "k.duckdb", n=300)
+    opts = tmp_path / "plan.yaml"
+    opts.write_text("years: 2\nscenarios: 5\nsites: [Bradford]\nhome_sizes: [2]\n")
+    result = api.plan(api.PlanCommandOptions(db=db, options=opts, out=tmp_path / "plan.html"))
+    assert result.outcome.feasible
+    with Store(db) as store:
+        lineage = store.sql("SELECT \"table\", stage, command FROM results WHERE stage = 'plan'")
+        assert {"plan_decisions", "plan_summary", "plan_costs", "plan_demand"} <= set(lineage["table"])
+        assert lineage["command"].str.contains("sufficiency plan --options").all()
+        demand = store.table("plan_demand")
+        summary = store.table("plan_summary").set_index("policy")
+    # the known store's children are all in foster care, in Leeds, with 5 runs of 2 years
+    assert set(demand["council"]) == {"E08000035"} and set(demand["need"]) == {"residential", "foster"}
+    assert demand["scenario"].nunique() == 5 and demand["year"].nunique() == 2
+    assert summary.loc["plan", "expected"] <= summary.loc["no plan", "expected"] + 1e-6
+    page = (tmp_path / "plan.html").read_text()
+    assert "<svg" in page and "Bradford" in page and "Leeds" in page

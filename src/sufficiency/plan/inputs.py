@@ -120,21 +120,26 @@ def prices_from(params: Parameters, categories: PlacementCategories, years, star
 
     spot_res = weekly(ext_res)
     return Prices(
-        spot_res=spot_res, spot_solo=spot_res * params.value("plan.spot.solo_price_ratio", start),
+        spot_res=spot_res, spot_solo=spot_res * _at(params, "plan.spot.solo_price_ratio", start),
         spot_foster=weekly(ext_fos), inhouse_foster=weekly(own_fos),
-        block_bed=spot_res * params.value("plan.block.price_ratio", start),
+        block_bed=spot_res * _at(params, "plan.block.price_ratio", start),
         running_bed=plan("home.running_per_bed"), capital_home=plan("home.capital_per_home"),
         capital_bed=plan("home.capital_per_bed"), recruit=plan("foster.recruitment_per_household"),
         support=plan("foster.support_per_household"), per_mile=plan("cost_per_mile"),
-        spot_miles=params.value("plan.spot.miles", start), spot_near=params.value("plan.spot.share_within_20_miles", start),
-        near_miles=params.value("distance.far_from_home_miles", start),
-        discount_rate=params.value("plan.discount_rate", start) / 100.0,
-        home_life=params.value("plan.home.life_years", start),
-        lead_home=lead_years(params.value("plan.home.lead_days", start)),
-        lead_foster=lead_years(params.value("plan.foster.lead_days", start)),
-        lead_block=lead_years(params.value("plan.block.lead_days", start)),
-        places_per_household=params.value("plan.foster.places_per_household", start),
-        beds_per_existing_home=int(params.value("capacity.inhouse_residential.beds_per_home", start)))
+        spot_miles=_at(params, "plan.spot.miles", start), spot_near=_at(params, "plan.spot.share_within_20_miles", start),
+        near_miles=_at(params, "distance.far_from_home_miles", start),
+        discount_rate=_at(params, "plan.discount_rate", start) / 100.0,
+        home_life=_at(params, "plan.home.life_years", start),
+        lead_home=lead_years(_at(params, "plan.home.lead_days", start)),
+        lead_foster=lead_years(_at(params, "plan.foster.lead_days", start)),
+        lead_block=lead_years(_at(params, "plan.block.lead_days", start)),
+        places_per_household=_at(params, "plan.foster.places_per_household", start),
+        beds_per_existing_home=int(_at(params, "capacity.inhouse_residential.beds_per_home", start)))
+
+
+def _at(params: Parameters, name: str, start: dt.date) -> float:
+    """The value in force at `start`, or the first one when `start` is before it."""
+    return params.value(name, max(start, params.get(name).values[0].start))
 
 
 def _one(categories: PlacementCategories, *roles: str) -> str:
