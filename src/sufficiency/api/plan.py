@@ -15,7 +15,7 @@ from .returns import Progress
 
 class PlanCommandOptions(Options):
     """db: the store; options: the plan's YAML options file (sufficiency.plan.options); out: a
-    page (.html) with the picture and the tables, or None."""
+    page (.html) with the picture and the tables, a workbook (.xlsx), or None."""
 
     db: Path
     options: Path
@@ -63,13 +63,24 @@ def plan(options: PlanCommandOptions, progress: Progress | None = None) -> PlanR
                      "seconds": round(outcome.seconds, 2), "start": got["start"].isoformat()}}
     svg = plan_svg(got["councils"], outcome.decisions) if outcome.feasible else ""
     if options.out:
-        options.out.parent.mkdir(parents=True, exist_ok=True)
-        shown = {k: v for k, v in tables.items() if k != "plan_demand" and len(v)}
-        options.out.write_text(plan_html("Capacity plan", svg, shown, notes), encoding="utf-8")
+        _write_page(options.out, svg, tables, notes, plan_html)
     add_tables(options.db, tables, meta, stage="plan", returns=got["returns"],
                command=f"sufficiency plan --options {options.options}")
     step("done", 4)
     return PlanResult(Path(options.db), outcome, tables, notes, svg, options.out, meta)
+
+
+def _write_page(out: Path, svg: str, tables: dict, notes: list[str], plan_html) -> None:
+    """A page (.html: notes, picture, tables) or a workbook (.xlsx: notes, then a sheet a table)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    shown = {k: v for k, v in tables.items() if k != "plan_demand" and len(v)}
+    if out.suffix.lower() == ".xlsx":
+        with pd.ExcelWriter(out, engine="openpyxl") as xl:
+            pd.DataFrame({"About": notes}).to_excel(xl, sheet_name="README", index=False)
+            for name, frame in shown.items():
+                frame.to_excel(xl, sheet_name=name.removeprefix("plan_")[:31], index=False)
+        return
+    out.write_text(plan_html("Capacity plan", svg, shown, notes), encoding="utf-8")
 
 
 def _beside(options_file: Path, parameters: str | None) -> Path | None:

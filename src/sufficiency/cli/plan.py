@@ -17,7 +17,7 @@ def plan(
     options: Annotated[Path, typer.Option(help="The plan's options (YAML): years, scenarios, home sizes, "
                                                "limits, budget, distance, risk, solver.")] = Path("plan.yaml"),
     output: Annotated[Path | None, typer.Option("--out", "-o", help="Also write a page (.html) with the plan's "
-                                                                    "picture and tables.")] = None,
+                                                                    "picture and tables, or a workbook (.xlsx).")] = None,
 ) -> None:
     """Plan new homes, foster carers and block beds by council and year against the forecast's
     runs, at the least expected discounted cost; into the store (tables plan_*)."""
@@ -38,4 +38,4 @@ def plan(
     for note in result.notes:
         out.print(note, soft_wrap=True, highlight=False)
     out.print(f"Tables {', '.join(result.tables)} written to {result.db}"
-              + (f"; page {result.out}" if result.out else "") + ".")
+              + (f"; and {result.out}" if result.out else "") + ".")
