@@ -25,6 +25,7 @@ from .options import (
     SynthOptions,
     ValidateOptions,
 )
+from .plan import PlanCommandOptions, PlanResult, plan
 from .region import (
     RegionAddOptions,
     RegionAddResult,
@@ -58,7 +59,7 @@ from .returns import (
 
 __all__ = [
     "BacktestOptions", "BacktestResult", "CompareOptions", "CompareResult", "DemoOptions", "DemoResult",
-    "ForecastOptions", "ForecastResult", "IndicatorsOptions", "IndicatorsResult", "LoadOptions", "LoadResult",
+    "ForecastOptions", "ForecastResult", "PlanCommandOptions", "PlanResult", "plan", "IndicatorsOptions", "IndicatorsResult", "LoadOptions", "LoadResult",
     "Progress", "ReportOptions", "ReportResult", "SynthOptions", "SynthResult", "ValidateOptions",
     "ValidateResult", "backtest", "compare", "demo", "forecast", "indicators", "load", "report", "synth",
     "validate",

@@ -32,9 +32,10 @@ STAGES = {
     "forecast": ("The forecast", "sufficiency forecast"),
     "backtest": ("The backtest", "sufficiency backtest"),
     "compare": ("The comparison of reforms", "sufficiency compare"),
+    "plan": ("The capacity plan", "sufficiency plan"),
 }
 # stages of tables written before the results table existed, by name
-PREFIXES = {"forecast_": "forecast", "backtest_": "backtest", "scenario_": "compare"}
+PREFIXES = {"forecast_": "forecast", "backtest_": "backtest", "scenario_": "compare", "plan_": "plan"}
 # where a row was read from: not part of what the returns say
 PROVENANCE = ("source_file", "source_row")
 
