@@ -265,3 +265,36 @@ def test_api_plan_writes_its_tables_with_their_lineage_and_a_page(tmp_path):
     assert summary.loc["plan", "expected"] <= summary.loc["no plan", "expected"] + 1e-6
     page = (tmp_path / "plan.html").read_text()
     assert "<svg" in page and "Bradford" in page and "Leeds" in page
+    # the analyst's report's section shows the plan with the store's own figures, in £m
+    from sufficiency.report.plan import _m, plan_section
+
+    with Store(db) as store:
+        section = plan_section(store)
+    assert f"Expected cost {_m(summary.loc['plan', 'expected'])}" in " ".join(section.text)
+    assert [t.caption for t in section.tables][0] == "What the plan does, where and when"
+    assert section.charts and len(section.tables[0].rows) == len(store_decisions(db))
+
+
+def test_a_plan_made_from_other_returns_is_left_out_of_the_report_and_named(tmp_path):
+    from test_forecast import known_store
+
+    from sufficiency import api
+    from sufficiency.report.plan import plan_section
+    from sufficiency.store import Store, write_tables
+
+    db = known_store(tmp_path / "k.duckdb", n=300)
+    opts = tmp_path / "plan.yaml"
+    opts.write_text("years: 2\nscenarios: 5\nhome_sizes: [2]\n")
+    api.plan(api.PlanCommandOptions(db=db, options=opts))
+    write_tables(db, {}, {"returns": "other returns' fingerprint"})  # as a load of other returns leaves it
+    with Store(db) as store:
+        section = plan_section(store)
+    assert section.text == ["The capacity plan was made from other returns: make it again from these returns "
+                            "(the plan command)."] and not section.tables
+
+
+def store_decisions(db):
+    from sufficiency.store import Store
+
+    with Store(db) as store:
+        return store.table("plan_decisions")

@@ -24,6 +24,7 @@ from . import charts
 from .benchmarks import published_section
 from .content import Report, Section, Table
 from .outcomes import outcomes_section
+from .plan import plan_section
 from .results import forecast_key, forecast_section, reforms_section
 from .suppress import MARK, SECONDARY, SMALL, shown, suppress
 from .words import cleaning_rule
@@ -130,7 +131,7 @@ def build_report(source: str | Path | Store, *, suppression: bool = True, child_
     sections = [
         _population(fig, last), _placements(fig, ind, last), _location(fig, last), _stability(fig, last),
         outcomes_section(fig, last),
-        _leaving(fig, last), _safety(fig, last), _cost(fig, ind, last), forecast_section(store, fig), reforms_section(store),
+        _leaving(fig, last), _safety(fig, last), _cost(fig, ind, last), forecast_section(store, fig), reforms_section(store), plan_section(store),
         _england(fig, last), published_section(store, fig, ind.la_code, parameters), _trends(fig), quality,
     ]
     _reconcile(store, [s for s in sections if s])

@@ -76,12 +76,13 @@ def _plain(sentence: str) -> str:
     """A store's note that a result is out of date, naming the command that makes it again in
     words (no command line on the page)."""
     def words(m: re.Match) -> str:
-        plans = [a for a in m.group(2).split() if not a.startswith("-")]
+        args = m.group(2).split()
+        plans = args[:next((i for i, a in enumerate(args) if a.startswith("-")), len(args))]
         named = f", with the plans {', '.join(plans[:-1])} and {plans[-1]}" if len(plans) > 1 else (
             f", with the plan {plans[0]}" if plans else "")
         return f": make it again from these returns (the {m.group(1)} command{named})"
 
-    return re.sub(r"; run `sufficiency (\w+)((?: [^-`][^ `]*)*)(?: --db [^`]*)?` again", words, sentence)
+    return re.sub(r"; run `sufficiency (\w+)([^`]*)` again", words, sentence)
 
 
 def _about(x: float) -> str:
