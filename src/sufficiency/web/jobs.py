@@ -17,7 +17,7 @@ import socket
 import threading
 import time
 
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connections, transaction
 from django.utils import timezone
 
 from .. import api
@@ -124,17 +124,20 @@ def run_one() -> bool:
 
 def work(stop: threading.Event, poll: float = 1.0) -> None:
     """Run jobs until `stop` is set, looking for new ones every `poll` seconds."""
-    while not stop.is_set():
-        close_old_connections()
-        try:
-            set_scope(EVERY_COUNCIL)
-            requeue_stale()
-            busy = run_one()
-        except Exception:  # noqa: BLE001 - the database may be restarting; try again
-            log.exception("worker: cannot reach the job table")
-            busy = False
-        if not busy:
-            stop.wait(poll)
+    try:
+        while not stop.is_set():
+            close_old_connections()
+            try:
+                set_scope(EVERY_COUNCIL)
+                requeue_stale()
+                busy = run_one()
+            except Exception:  # noqa: BLE001 - the database may be restarting; try again
+                log.exception("worker: cannot reach the job table")
+                busy = False
+            if not busy:
+                stop.wait(poll)
+    finally:
+        connections.close_all()  # this thread's connections
 
 
 def start_worker(poll: float = 1.0) -> tuple[threading.Thread, threading.Event]:
