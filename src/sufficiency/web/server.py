@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import InputError
+
 
 def default_home() -> Path:
     """The user's data folder for the web application (platformdirs)."""
@@ -32,8 +34,11 @@ class Ready:
 
 def configure(home: Path, database_url: str | None) -> tuple[str, object | None]:
     """Set Django up on `home` and the database; returns (url, embedded server or None)."""
-    import django
-
+    try:
+        import django
+    except ImportError:
+        raise InputError("The web application needs Django, psycopg and pgserver: "
+                         "pip install 'sufficiency[web]' (make demo and make test install them).") from None
     from .database import embedded
 
     server = None
