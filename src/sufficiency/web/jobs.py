@@ -9,6 +9,7 @@ The worker's database connection sees every council's rows (app.council '*').
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -27,7 +28,8 @@ from .roles import EVERY_COUNCIL, set_scope
 
 log = logging.getLogger(__name__)
 STALE_SECONDS = 60
-BEAT_SECONDS = 1.0
+BEAT_EVERY = 10  # seconds between heartbeats of a running job
+PROGRESS_EVERY = 1.0  # at most one progress write a second
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
 
 
@@ -57,7 +59,7 @@ def _progress(job: Job):
 
     def update(step: str, done: int, total: int) -> None:
         now = time.monotonic()
-        if now - last[0] < BEAT_SECONDS:
+        if now - last[0] < PROGRESS_EVERY:
             return
         last[0] = now
         Job.objects.filter(pk=job.pk).update(step=step[:200], progress=done / max(total, 1),
@@ -106,6 +108,29 @@ def finish(job: Job, status: str, message: str) -> None:
                                          progress=1.0 if status == "done" else job.progress, step=status)
 
 
+@contextlib.contextmanager
+def beating(job: Job):
+    """Write the job's heartbeat every BEAT_EVERY seconds while the block runs (from a thread of
+    its own, so a long step without progress is not taken for a dead worker)."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(BEAT_EVERY):
+                set_scope(EVERY_COUNCIL)
+                Job.objects.filter(pk=job.pk, status="running").update(heartbeat=timezone.now())
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=beat, name=f"sufficiency-job-{job.pk}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def run_one() -> bool:
     """Claim and run one job; False if there was none."""
     set_scope(EVERY_COUNCIL)
@@ -113,7 +138,9 @@ def run_one() -> bool:
     if job is None:
         return False
     try:
-        finish(job, "done", run(job))
+        with beating(job):
+            message = run(job)
+        finish(job, "done", message)
     except SufficiencyError as exc:
         finish(job, "failed", str(exc))
     except Exception as exc:  # noqa: BLE001 - a fault in one job must not stop the worker
