@@ -26,7 +26,7 @@ demo: $(STAMP)
 	$(BIN)/sufficiency demo --out $(DEMO)
 
 serve: $(STAMP)
-	$(BIN)/sufficiency serve
+	$(BIN)/sufficiency serve $(if $(wildcard $(DEMO)/demo.duckdb),--demo $(DEMO))
 
 # The browser tests drive Debian's Chromium (never a downloaded browser); installed when missing
 # and apt-get can be used, otherwise they skip with a sentence saying how to enable them.

@@ -9,6 +9,8 @@ teardown_databases) in a few lines, so the tests need only Django and pgserver.
 from __future__ import annotations
 
 import io
+import shutil
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -19,11 +21,13 @@ pytest.importorskip("django", reason="the web tests need Django: pip install -e 
 pytest.importorskip("pgserver", reason="the web tests need pgserver: pip install -e '.[web]'")
 
 @pytest.fixture(scope="session")
-def web(tmp_path_factory):
-    """The configured web application's data folder, with its test database migrated."""
+def web():
+    """The configured web application's data folder, with its test database migrated. The
+    folder is made apart from pytest's numbered temporary folders, which a concurrent pytest
+    run on the same machine may delete while the database is running in them."""
     from sufficiency.web.server import configure
 
-    home = tmp_path_factory.mktemp("web")
+    home = Path(tempfile.mkdtemp(prefix="sufficiency-web-test-"))
     _url, server = configure(home, None)
     from django.test.utils import (
         setup_databases,
@@ -41,6 +45,7 @@ def web(tmp_path_factory):
     connections.close_all()
     teardown_test_environment()
     server.cleanup()
+    shutil.rmtree(home, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

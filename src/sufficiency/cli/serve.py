@@ -19,6 +19,9 @@ def serve(
         help="Folder for the councils' stores, uploads and the private database "
              "(default: the user's data folder).")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Threads running jobs (load, forecast).")] = 1,
+    demo: Annotated[Path | None, typer.Option(
+        help="A folder `sufficiency demo` wrote (make demo: demo-output): its council is added, "
+             "store and report, for the administrator to look at.")] = None,
 ) -> None:
     """Run the web application: sign in, upload returns, see the report, run forecasts.
     Uses the PostgreSQL named by DATABASE_URL, or starts a private one in the data folder."""
@@ -31,5 +34,8 @@ def serve(
         out.print("First administrator made. User name: admin  One-time password: "
                   f"{ready.admin_password}\nThis is shown once; you will be asked to choose your own password.",
                   highlight=False)
+    if demo:
+        council = server.add_demo(demo)
+        out.print(f"Demo council: {council.name}, loaded from {demo}.")
     out.print(f"Open http://{host}:{port}/ in a browser; Ctrl-C stops the server.")
     server.serve(host, port, workers)

@@ -68,6 +68,31 @@ def prepare(home: Path | None = None, database_url: str | None = None) -> Ready:
     return Ready(home, url.split("@")[-1], server, password)
 
 
+def add_demo(folder: Path):
+    """The council of a folder `sufficiency demo` wrote (its demo.duckdb), added with a copy of
+    its store and its report, so the first administrator has a council to look at."""
+    import shutil
+
+    from ..reference.authorities import find_authority
+    from ..store import Store
+    from .jobs import write_reports
+    from .models import Council
+    from .roles import EVERY_COUNCIL, set_scope
+
+    db = folder / "demo.duckdb"
+    if not db.exists():
+        raise InputError(f"{folder} holds no demo.duckdb: run `sufficiency demo --out {folder}` (or `make demo`) first.")
+    with Store(db) as store:
+        code = store.meta().get("la_code")
+    authority = find_authority(code)
+    set_scope(EVERY_COUNCIL)
+    council, _ = Council.objects.get_or_create(code=authority.code, defaults={"name": authority.name})
+    council.folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(db, council.store)
+    write_reports(council)
+    return council
+
+
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Start `workers` worker threads and Django's own server (runserver, without the
     autoreloader) until interrupted; call `prepare` first."""
