@@ -87,6 +87,7 @@ def upload(request, council):
         result = api.validate(api.ValidateOptions(path=staged, la=council.code))
     except SufficiencyError as exc:
         shutil.rmtree(staged, ignore_errors=True)
+        audit(request, "upload", council=council, allowed=False, detail=f"refused: {exc}")
         return render(request, "web/upload.html", {"council": council, "limits": uploads, "refused": str(exc)},
                       status=400)
     issues = result.report.issues
