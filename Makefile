@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := demo-output
 
-.PHONY: demo test test-313 lint bench clean docs
+.PHONY: demo test test-313 lint bench clean docs chromium serve
 
 # The sample returns inside the cs-demand-model wheel are test input (read from the wheel,
 # never committed); the wheel is downloaded, not installed (it pins pandas<2).
@@ -15,7 +15,7 @@ SAMPLES := $(PEER_WHEELS)/.downloaded
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,web]'
 	touch $(STAMP)
 
 $(SAMPLES): $(STAMP)
@@ -24,6 +24,15 @@ $(SAMPLES): $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/sufficiency demo --out $(DEMO)
+
+serve: $(STAMP)
+	$(BIN)/sufficiency serve $(if $(wildcard $(DEMO)/demo.duckdb),--demo $(DEMO))
+
+# The browser tests drive Debian's Chromium (never a downloaded browser); installed when missing
+# and apt-get can be used, otherwise they skip with a sentence saying how to enable them.
+chromium:
+	@test -x /usr/bin/chromium || (command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+		apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null) || echo "Chromium not installed: the browser tests will skip."
 
 test: $(STAMP) $(SAMPLES)
 	$(BIN)/ruff check src tests bench studies scripts

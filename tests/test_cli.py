@@ -30,7 +30,7 @@ def test_every_command_and_option_has_help_text():
     import typer.main
 
     group = typer.main.get_command(app)
-    assert len(group.commands) == 12  # 9 + share, the region group and plan
+    assert len(group.commands) == 13  # 9 + share, the region group, plan and serve
     for name, command in group.commands.items():
         assert command.help and len(command.help) > 20, f"{name} has no help text"
         for param in command.params:

@@ -7,14 +7,14 @@ library when they run, so the command starts fast.
 
 from __future__ import annotations
 
-from . import demo, forecasts, plan, region, returns
+from . import demo, forecasts, plan, region, returns, serve
 from .app import app
 
 __all__ = ["app", "main"]
 
 # the commands, in the order `sufficiency --help` lists them
 for _command in (returns.validate, returns.load, returns.synth, demo.demo, returns.report, returns.indicators,
-                 forecasts.forecast, forecasts.backtest, forecasts.compare, region.share, plan.plan):
+                 forecasts.forecast, forecasts.backtest, forecasts.compare, region.share, plan.plan, serve.serve):
     app.command()(_command)
 app.add_typer(region.region_app, name="region")
 
