@@ -406,7 +406,7 @@ def test_regional_forecast_is_the_sum_of_councils_run_by_run(councils, tmp_path)
     con = duckdb.connect(str(db), read_only=True)
     runs = con.execute("SELECT * FROM region_forecast_runs").df()
     con.close()
-    for measure in ("children", "weekly_cost"):
+    for measure in ("children", "weekly_cost", "residential"):
         wide = runs.pivot_table(index=["run", "date"], columns="council", values=measure)
         assert np.allclose(wide[REGION], wide["E08000001"] + wide["E08000010"])
     assert runs["date"].nunique() == 3 and runs["run"].nunique() == 40

@@ -109,11 +109,13 @@ def region_remove(options: RegionRemoveOptions) -> RegionRemoveResult:
 
 
 class RegionReportOptions(Options):
-    """`region report`: the regional report, small numbers suppressed per council by default."""
+    """`region report`: the regional report, small numbers suppressed per council by default.
+    `providers`: a newer year's Ofsted provider-level file (default: the shipped one at 31 March 2023)."""
 
     db: Path = Path("region.duckdb")
     out: Path = Path("region.html")
     suppression: bool = True
+    providers: Path | None = None
 
 
 @dataclass
@@ -126,7 +128,7 @@ class RegionReportResult:
 def region_report(options: RegionReportOptions) -> RegionReportResult:
     from ..region.report import write_region_report
 
-    path, report = write_region_report(options.db, options.out, options.suppression)
+    path, report = write_region_report(options.db, options.out, options.suppression, options.providers)
     return RegionReportResult(path, report.councils, options.suppression)
 
 

@@ -18,10 +18,17 @@ def demo(
     output: Annotated[Path, typer.Option("--out", "-o", help="Folder for the demo's files.")] = Path("demo-output"),
     la: Annotated[str, typer.Option(help="Council to imitate.")] = "Leeds",
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same council and figures.")] = 1,
+    region: Annotated[str | None, typer.Option(help="A region with a shipped agreement (e.g. \"Greater Manchester\"): "
+                                                    "every member council generated, shared, imported, forecast "
+                                                    "and reported as a region.")] = None,
 ) -> None:
     """Generate a synthetic council, load it, forecast it, backtest the forecast on its past years,
-    compare example reforms, and write its report."""
+    compare example reforms, and write its report (with --region: a region of synthetic councils)."""
     from .. import api
+
+    if region is not None:
+        _region_demo(region, output, seed)
+        return
 
     with progress() as bar:
         result = api.demo(api.DemoOptions(out=output, la=la, seed=seed), bar)
@@ -33,3 +40,15 @@ def demo(
               f"Tables: {result.report.xlsx}\nReforms compared: {result.compare.out}\n"
               f"Board paper: {result.board.html.resolve()}\n"
               f"Report (open in a browser): {result.report.html.resolve()}")
+
+
+def _region_demo(region: str, output: Path, seed: int) -> None:
+    from ..api.region_demo import RegionDemoOptions, region_demo
+
+    options = RegionDemoOptions(region=region, out=output, seed=seed)
+    with progress() as bar:
+        result = region_demo(options, bar)
+    out.print(f"{len(result.councils)} synthetic councils of {region} ({options.years[0]}-{options.years[1]} returns, "
+              f"{options.runs:,} runs {options.horizon} years ahead; fewer than a council's demo)\n"
+              f"Shares: {result.shares[0].parent}\nRegional store: {result.db}\n"
+              f"Regional report (open in a browser): {result.report.html.resolve()}")

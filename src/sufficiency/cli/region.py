@@ -75,11 +75,14 @@ def report(
     output: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path("region.html"),
     no_suppression: Annotated[bool, typer.Option(
         "--no-suppression", help="Show counts of 1-4 (for the region's analysts only; marked not for publication).")] = False,
+    providers: Annotated[Path | None, typer.Option(help="A newer year's Ofsted provider-level CSV, as Ofsted publishes "
+                                                        "it (default: the shipped one at 31 March 2023).")] = None,
 ) -> None:
     """Write the regional report: each council beside the region and England, where children live, flows."""
     from .. import api
 
-    result = api.region_report(api.RegionReportOptions(db=db, out=output, suppression=not no_suppression))
+    result = api.region_report(api.RegionReportOptions(db=db, out=output, suppression=not no_suppression,
+                                                              providers=providers))
     out.print(f"Report: {result.html} ({plural(len(result.councils), 'council')})")
     if not result.suppressed:
         err.print("Small numbers are shown: this report is not for publication.")

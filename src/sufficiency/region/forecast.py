@@ -2,7 +2,7 @@
 
     fc = forecast_region(RegionData.read("region.duckdb"), years=5, runs=1000, seed=1)
     fc.quantiles      # council (ONS code or 'region'), date, measure, quantile, value
-    fc.paths          # run, date, council, children, weekly_cost: every combined run
+    fc.paths          # run, date, council, children, weekly_cost, residential: every combined run
 
 Each council is fitted and simulated on its own share, as `sufficiency forecast` does for a
 council. A region's run is one run of every council added up; which runs go together decides
@@ -79,7 +79,8 @@ def reorder(keys: np.ndarray, rho: float, rng: np.random.Generator) -> np.ndarra
 
 
 def _council_runs(data: RegionData, code: str, years: int, runs: int, seed: int, parameters):
-    """(dates on 31 March, children (runs, dates), weekly cost (runs, dates)) of one council."""
+    """(dates on 31 March, children, weekly cost, children in residential care) of one council,
+    each (runs, dates)."""
     store = data.council(code)
     model = fit(store)
     fc = simulate(model, years=years, runs=runs, seed=seed)
@@ -89,7 +90,8 @@ def _council_runs(data: RegionData, code: str, years: int, runs: int, seed: int,
     params = parameters.with_categories(store.categories)
     unit = np.array([[params.weekly_cost(c, ts[i].year + (ts[i].month > 3)) for c in cats] for i in idx])
     stock = fc.stock_cat[:, idx, :]
-    return ts[idx], stock.sum(axis=2), (stock * unit[None]).sum(axis=2)
+    homes = [cats.index(c) for c in store.categories.select("residential") if c in cats]
+    return ts[idx], stock.sum(axis=2), (stock * unit[None]).sum(axis=2), stock[:, :, homes].sum(axis=2)
 
 
 def forecast_region(data: RegionData, *, years: int = 5, runs: int = 1000, seed: int = 1,
@@ -97,37 +99,39 @@ def forecast_region(data: RegionData, *, years: int = 5, runs: int = 1000, seed:
     data.require("forecast")
     parameters = load_parameters()
     seeds = np.random.SeedSequence(seed).spawn(len(data.codes) + 1)
-    children, costs, dates = [], [], None
+    children, costs, homes, dates = [], [], [], None
     for j, code in enumerate(data.codes):
         if progress:
             progress(f"forecasting {data.name(code)}", j, len(data.codes) + 1)
-        dates, kids, cost = _council_runs(data, code, years, runs,
+        dates, kids, cost, home = _council_runs(data, code, years, runs,
                                           int(seeds[j].generate_state(1, np.uint32)[0]), parameters)
         children.append(kids)
         costs.append(cost)
+        homes.append(home)
     measured, months = entry_correlation(data)
     rho = float(np.clip(measured, 0.0, MAX_RHO))
     order = reorder(np.stack([c.mean(axis=1) for c in children], axis=1), rho, np.random.default_rng(seeds[-1]))
     kids = np.stack([children[j][order[:, j]] for j in range(len(children))], axis=2)  # (runs, dates, councils)
     cost = np.stack([costs[j][order[:, j]] for j in range(len(costs))], axis=2)
-    paths = _paths(data.codes, dates, kids, cost)
+    home = np.stack([homes[j][order[:, j]] for j in range(len(homes))], axis=2)
+    paths = _paths(data.codes, dates, {"children": kids, "weekly_cost": cost, "residential": home})
     settings = {"years": years, "runs": runs, "seed": seed, "rho": round(rho, 4), "measured_rho": round(measured, 4),
                 "months": months, "shares": dict(zip(data.councils["council"], data.councils["share"], strict=True))}
     return RegionForecast(_quantiles(paths), paths, rho, measured, months, settings)
 
 
-def _paths(codes: list[str], dates, kids: np.ndarray, cost: np.ndarray) -> pd.DataFrame:
-    runs, t, k = kids.shape
+def _paths(codes: list[str], dates, measures: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Every combined run, each measure (runs, dates, councils) with the region's sum added."""
+    runs, t, k = next(iter(measures.values())).shape
     labels = [*codes, REGION]
-    kids = np.concatenate([kids, kids.sum(axis=2, keepdims=True)], axis=2)
-    cost = np.concatenate([cost, cost.sum(axis=2, keepdims=True)], axis=2)
-    return pd.DataFrame({"run": np.repeat(np.arange(runs), t * (k + 1)),
-                         "date": np.tile(np.repeat(np.asarray(dates), k + 1), runs),
-                         "council": np.tile(labels, runs * t),
-                         "children": kids.ravel(), "weekly_cost": cost.ravel()})
+    frame = {"run": np.repeat(np.arange(runs), t * (k + 1)), "date": np.tile(np.repeat(np.asarray(dates), k + 1), runs),
+             "council": np.tile(labels, runs * t)}
+    for name, v in measures.items():
+        frame[name] = np.concatenate([v, v.sum(axis=2, keepdims=True)], axis=2).ravel()
+    return pd.DataFrame(frame)
 
 
 def _quantiles(paths: pd.DataFrame) -> pd.DataFrame:
-    long = paths.melt(id_vars=["run", "date", "council"], value_vars=["children", "weekly_cost"], var_name="measure")
+    long = paths.melt(id_vars=["run", "date", "council"], value_vars=["children", "weekly_cost", "residential"], var_name="measure")
     q = long.groupby(["council", "date", "measure"])["value"].quantile(list(QUANTILES))
     return q.rename_axis(["council", "date", "measure", "quantile"]).reset_index()

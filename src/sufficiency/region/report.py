@@ -23,6 +23,7 @@ import pandas as pd
 
 from ..indicators import catalogue, compare_england
 from ..parameters import PlacementCategories
+from ..reference import published as pub
 from ..report import charts
 from ..report.content import Section, Table
 from ..report.suppress import MARK, SMALL, shown, suppress
@@ -30,6 +31,8 @@ from ..vocab import year_label as fy
 from . import location
 from .indicators import REGION, RegionData, indicators
 from .store import read_results
+from .supply import Supply, providers
+from .supply_section import supply_section
 
 BESIDE = ["cla_31_march", "cla_rate_per_10k", "started", "ceased", "pct_kinship", "pct_outside_la",
           "pct_over_20_miles", "pct_3plus_placements", "weekly_cost"]
@@ -78,7 +81,8 @@ class _Figures:
         return ":" if pd.isna(v) else shown(v, False, unit)
 
 
-def build_region_report(data: RegionData, suppression: bool = True) -> RegionReport:
+def build_region_report(data: RegionData, suppression: bool = True, supply: Supply | None = None) -> RegionReport:
+    """The report of the shares in `data`; `supply`: Ofsted's providers (default: the shipped cut)."""
     data.require("indicators")
     frame = indicators(data)
     fig = _Figures(frame, suppression)
@@ -90,8 +94,11 @@ def build_region_report(data: RegionData, suppression: bool = True) -> RegionRep
               "england": ":" if i == "pct_outside_la" else fig.england_text(i, last, str(cat.loc[i, "unit"]))}
              for i in TILES]  # England's figure is of councils, not regions
     live = location.where(data, last)
+    held = read_results(data.path)
     sections = [_beside(data, fig, cat, last), _trend(data, fig, years), _where(data, live, last, suppression),
-                _flows(data, live, last, suppression), _forecast(data, fig, years), _shares(data)]
+                _flows(data, live, last, suppression),
+                supply_section(data, live, last, supply or providers(), suppression, held[0] if held else None),
+                _forecast(data, fig, years, held), _shares(data)]
     return RegionReport(data.agreement.region, [data.name(c) for c in data.codes], years, suppression, tiles, sections, catalogue(),
                         dt.date.today().isoformat(), str(data.path))
 
@@ -110,7 +117,28 @@ def _beside(data: RegionData, fig: _Figures, cat: pd.DataFrame, y: int) -> Secti
     if not pd.isna(eng):
         rates["England"] = float(eng)
     s.charts.append(charts.bars(rates, f"Children looked after per 10,000 children, 31 March {y}", "per 10,000 children"))
+    s.tables.append(_neighbours(data, fig, cat, y))
     return s
+
+
+def _neighbours(data: RegionData, fig: _Figures, cat: pd.DataFrame, y: int) -> Table:
+    """Each council's figure beside the mean of its ten statistical neighbours' published figures
+    (DfE groupings, April 2021), for the rates and percentages the DfE publishes."""
+    figs = pub.figures()
+    figs = figs[(figs["year"] == y) & (figs["category"] == "all")]
+    wide = figs.pivot_table(index="indicator", columns="la_code", values="value", aggfunc="first")
+    shown_ = [i for i in cat.index if i in wide.index and cat.loc[i, "unit"] != "count"]
+    rows = []
+    for code in data.codes:
+        near = [c for c in (pub.neighbours(code) if pub.find(code) else []) if c in wide.columns]
+        cells = []
+        for i in shown_:
+            v = wide.loc[i, near].mean() if near else np.nan
+            cells += [fig.text(code, i, y), ":" if pd.isna(v) else shown(float(v), False, str(cat.loc[i, "unit"]))]
+        rows.append([data.name(code), *cells])
+    head = [h for i in shown_ for h in (str(cat.loc[i, "title"]), "Statistical neighbours")]
+    return Table(f"Each council beside its statistical neighbours (the mean of the ten councils the DfE groups with "
+                 f"it, April 2021, of their published figures), {fy(y)}", ["", *head], rows, name="neighbours")
 
 
 def _trend(data: RegionData, fig: _Figures, years: list[int]) -> Section:
@@ -180,9 +208,8 @@ def _flows(data: RegionData, live: pd.DataFrame, y: int, suppression: bool) -> S
     return s
 
 
-def _forecast(data: RegionData, fig: _Figures, years: list[int]) -> Section:
+def _forecast(data: RegionData, fig: _Figures, years: list[int], held) -> Section:
     s = Section("forecast", "Forecast")
-    held = read_results(data.path)
     if held is None:
         s.text = [f"No regional forecast is in the store: run `sufficiency region forecast --db {data.path}`."]
         return s
@@ -234,9 +261,10 @@ def render(report: RegionReport) -> str:
     return env.get_template("region.html.j2").render(r=report, fy=fy, css=css, source_name=Path(report.source).name)
 
 
-def write_region_report(db: str | Path, out: str | Path, suppression: bool = True) -> tuple[Path, RegionReport]:
+def write_region_report(db: str | Path, out: str | Path, suppression: bool = True,
+                        providers_file: str | Path | None = None) -> tuple[Path, RegionReport]:
     data = RegionData.read(db)
-    report = build_region_report(data, suppression)
+    report = build_region_report(data, suppression, providers(providers_file))
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render(report), encoding="utf-8")

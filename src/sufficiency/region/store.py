@@ -8,9 +8,9 @@ Tables (each data table is a council's share table with a `council` column, its 
   share_log   logged_at, action (import, remove, agreement, results), council, name, file, share, detail
   meta        key, value: kind 'region', region, agreement_version (so `Store` opens it);
               region_forecast: the settings of the forecast in the store
-  region_forecast       council (ONS code or 'region'), date, measure (children, weekly_cost),
+  region_forecast       council (ONS code or 'region'), date, measure (children, weekly_cost, residential),
                         quantile, value
-  region_forecast_runs  run, date, council, children, weekly_cost: every combined run
+  region_forecast_runs  run, date, council, children, weekly_cost, residential: every combined run
 
 The forecast tables are made from the shares held when it ran: importing or removing a share
 drops them (in the same transaction), so a forecast of other shares is never shown.
