@@ -12,9 +12,11 @@ from functools import cache
 import pandas as pd
 
 from ..parameters import Parameters, load_parameters
+from ..parameters.uplift import UPLIFT
 from .census import CASES
 
-ALWAYS = ("costs.annual_uplift", "finance.discount_rate", "finance.general_inflation",
+ALWAYS = ("costs.annual_uplift", "costs.uplift.residential", "costs.uplift.fostering", "costs.uplift.other",
+          "finance.discount_rate", "finance.general_inflation",
           "placements.must_live_alone_share", "placements.new_placements_per_child",
           "placements.settled_moves_percent", "capacity.inhouse_residential.beds_per_home",
           "workforce.vacancy_rate", "workforce.agency_rate", "workforce.caseload",
@@ -66,7 +68,7 @@ def names_used(params: Parameters, categories, plans: dict) -> list[str]:
     """The parameters a comparison's money reads: every category's price, the index, the
     discount rate, the workforce, the placement rules and every parameter a reform prices by."""
     names = [f"costs.weekly.{c}" for c in categories.ids if f"costs.weekly.{c}" in params]
-    names += [n for n in ALWAYS if n in params]
+    names += [n for n in ALWAYS if n in params and not (n.startswith("costs.uplift.") and UPLIFT in params)]
     for p in plans.values():
         if any(b.weekly_price is None and b.discount is None for b in p.blocks):
             names.append("market.block_discount_percent")

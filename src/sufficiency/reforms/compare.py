@@ -30,7 +30,7 @@ import pandas as pd
 from ..errors import SchemaError
 from ..forecast import fit, simulate
 from ..forecast.simulate import month_ends
-from ..parameters import Parameters, PlacementCategories, load_parameters
+from ..parameters import Parameters, PlacementCategories, load_parameters, uplift
 from ..store import StoreData
 from ..vocab import year_of
 from .assumptions import assumptions
@@ -214,7 +214,7 @@ def compare(source, scenarios: Mapping[str, list[Reform]], *, years: int = 5, ru
     summary = _summary(per_run, differences, miles)
     info = {"years": years, "runs": runs, "seed": seed, "as_of": str(origin),
             "window_years": round(model.window_years, 2), "far_from_home_miles": miles,
-            "annual_uplift_percent": value(params, "costs.annual_uplift", origin),
+            "uplift_percent": uplift.rates(params, pd.Timestamp(origin).date()),
             "discount_rate_percent": value(params, DISCOUNT, origin),
             "general_inflation_percent": value(params, INFLATION, origin), "prices": _prices(params, data, days)}
     files = {k: [r.file or r.name for r in v] for k, v in todo.items()}

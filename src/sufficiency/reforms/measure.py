@@ -103,8 +103,9 @@ def place(stock: np.ndarray, p: Plan, base: Baseline, out: dict, params: Paramet
 def weekly_cost(placed: np.ndarray, dates: pd.DatetimeIndex, p: Plan, base: Baseline,
                 params: Parameters) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(weekly cost (runs, dates), children in spot placements, children in local block beds).
-    Every price is on the year's prices by one index: unit costs by financial year, and a block
-    or home priced on another date moved by the same yearly uplift. Block beds are paid whether
+    Every price is on the year's prices by its kind's index: unit costs by financial year, and a
+    block or home priced on another date moved by the same yearly uplift as the category's spot
+    price. Block beds are paid whether
     filled or not and filled before spot purchases (as fast as new placements allow); in-house
     children's homes cost what their beds cost, filled or not."""
     cats = list(p.categories.ids)
@@ -124,7 +125,8 @@ def weekly_cost(placed: np.ndarray, dates: pd.DatetimeIndex, p: Plan, base: Base
     per_bed = unit[:, homes[0]] if homes else np.zeros(n_dates)
     home_cost = base.homes * base.beds_per_home * per_bed
     for h in p.homes:
-        own = per_bed if h.weekly_cost_per_bed is None else h.weekly_cost_per_bed * index(params, h.priced, dates)
+        own = per_bed if h.weekly_cost_per_bed is None else h.weekly_cost_per_bed * index(
+            params, h.priced, dates, params.group_of(cats[homes[0]]) if homes else "residential")
         home_cost = home_cost + h.homes * h.beds * own
     per_child = spot.copy()
     per_child[:, :, homes] = 0.0
@@ -135,7 +137,7 @@ def block_price(b, spot_price: np.ndarray, dates, params: Parameters) -> np.ndar
     """A block bed's weekly price on each date: its contract price moved onto the year's prices,
     or the spot price less the block discount."""
     if b.weekly_price is not None:
-        return b.weekly_price * index(params, b.priced, dates)
+        return b.weekly_price * index(params, b.priced, dates, params.group_of(b.category))
     discount = b.discount if b.discount is not None else value(params, BLOCK_DISCOUNT, dates[0])
     return spot_price * (1 - discount / 100.0)
 
