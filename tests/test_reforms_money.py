@@ -207,6 +207,44 @@ def test_a_wrong_cost_names_the_file_and_the_key(cost, key):
                           "per": "children:castle", "from": "2025-04-01"}]})
 
 
+# --- sourced defaults and the reforms' own workforce -------------------------------------------
+
+
+def test_the_recruitment_default_is_the_reviews_9000_over_three_years_scaled_to_the_council():
+    from sufficiency.reference.benchmarks import england
+    from sufficiency.reforms.defaults import ENGLAND_HOUSEHOLDS, with_defaults
+
+    e = england().set_index(["indicator", "year"])["value"]
+    in_foster = e[("cla_31_march", 2025)] * e[("pct_placed_foster", 2025)] / 100  # England, 31 March 2025
+    share = 160 / in_foster
+    grow = load_reform("foster-recruitment")
+    assert grow.changes[0].households_per_year is None  # the example rests on the default
+    done, notes, used = with_defaults([grow], PARAMS, 160, dt.date(2025, 3, 31))
+    assert done[0].changes[0].households_per_year == pytest.approx(9000 / 3 * share)
+    assert used == [ENGLAND_HOUSEHOLDS] and "Independent Review" in PARAMS.at(
+        ENGLAND_HOUSEHOLDS, "2025-04-01").reference.title
+    assert "rests on a default" in notes[0] and f"{9000 / 3 * share:.1f} new foster households" in notes[0]
+    own = reform({"kind": "foster_recruitment", "households_per_year": 12, "from": "2025-04-01"})
+    assert with_defaults([own], PARAMS, 160, dt.date(2025, 3, 31)) == ([own], [], [])  # its own size stands
+
+
+def test_family_help_adds_its_own_posts_to_the_social_workers_reported():
+    from sufficiency.reforms.compare import measure
+
+    helped = load_reform("family-help")
+    fc = hand_forecast({"inhouse_foster": 50}, months=24)
+    base = Baseline(0, 0, 4, 0.0, {c: 0.5 for c in CATS}, 50, 50)
+    with_posts = measure(fc, plan([helped], MAP, fc.dates), base, PARAMS)
+    costs = [c.model_copy(update={"social_work_posts": False}) for c in helped.costs]
+    without = measure(fc, plan([helped.model_copy(update={"costs": costs})], MAP, fc.dates), base, PARAMS)
+    added = with_posts["social_workers_permanent"][0] - without["social_workers_permanent"][0]
+    posts = helped.costs[0].count
+    assert added[0] == 0 and added[6] == pytest.approx(posts / 2, abs=0.5) and added[-1] == pytest.approx(posts)
+    assert with_posts["social_workers_reform"][0, -1] == pytest.approx(posts)
+    assert with_posts["caseload"][0, -1] < without["caseload"][0, -1]  # the cases are shared among more
+    assert with_posts["workforce_cost_per_year"][0, -1] == without["workforce_cost_per_year"][0, -1]  # paid as investment
+
+
 # --- cash flow, payback, net present value ----------------------------------------------------
 
 
@@ -262,7 +300,8 @@ def leeds(tmp_path_factory):
     out = tmp_path_factory.mktemp("leeds")
     synthesise(la="Leeds", first_year=2023, last_year=2025, seed=3, out=out / "returns")
     load(out / "returns", db=out / "la.duckdb", la_code="E08000035")
-    scenarios = {n: [load_reform(n)] for n in ("small-group-living", "block-contracts", "agency-cap")}
+    scenarios = {n: [load_reform(n)] for n in ("small-group-living", "block-contracts", "agency-cap",
+                                               "foster-recruitment")}
     return out / "la.duckdb", compare(out / "la.duckdb", scenarios, years=5, runs=40, seed=1, parameters=LEEDS)
 
 
@@ -308,6 +347,17 @@ def test_the_assumptions_list_names_each_default_and_what_replaces_it(leeds):
     assert a.loc["finance.discount_rate", "value"] == 3.5
     assert a.loc["market.block_discount_percent", "override"] == "--params FILE with market.block_discount_percent"
     assert a.loc["reform_costs.childrens_home_capital", "basis"].startswith("default")
+
+
+def test_a_reform_resting_on_a_default_says_so_beside_its_results(leeds):
+    _, c = leeds
+    said = [n for n in c.baseline.notes if n.startswith("Grow local foster carers rests on a default")]
+    assert len(said) == 1 and "Independent Review" in said[0]
+    a = c.assumptions.set_index("parameter")
+    assert a.loc["reforms.foster_households_england", "value"] == 3000
+    recruited = c.measures[(c.measures["scenario"] == "foster-recruitment") & (c.measures["measure"] == "foster_gap")]
+    base = c.measures[(c.measures["scenario"] == "baseline") & (c.measures["measure"] == "foster_gap")]
+    assert recruited["value"].max() > base["value"].max()  # the default recruits households
 
 
 def test_report_and_workbook_show_every_plans_money_and_assumptions(leeds, tmp_path):

@@ -18,7 +18,7 @@ import pandas as pd
 from ..parameters import Parameters, PlacementCategories
 from ..vocab import year_of
 from .costs import index
-from .plans import Plan, as_dates
+from .plans import Plan, as_dates, months_since, ramp
 from .supply import HomeType, allocate, allocate_residential
 from .workforce import project
 
@@ -165,8 +165,9 @@ def far_from_home(spot: np.ndarray, local_block: np.ndarray, p: Plan, base: Base
 
 
 def workforce(total: np.ndarray, origin, base: Baseline, p: Plan, params: Parameters, out: dict) -> np.ndarray:
-    """Social workers: posts follow the children; an agency cap where one holds. Writes the
-    workforce measures into `out` and returns the yearly cost."""
+    """Social workers: posts follow the children; an agency cap where one holds; the posts the
+    reforms add themselves (`reform_posts`). Writes the workforce measures into `out` and
+    returns the yearly cost (the reforms' own posts are paid in their investment)."""
     wf = project(total, base.children_now, base.posts,
                  vacancy_percent=value(params, "workforce.vacancy_rate", origin),
                  agency_percent=value(params, "workforce.agency_rate", origin),
@@ -174,12 +175,30 @@ def workforce(total: np.ndarray, origin, base: Baseline, p: Plan, params: Parame
                  cost_permanent=value(params, "workforce.cost.permanent_fte", origin),
                  cost_agency=value(params, "workforce.cost.agency_fte", origin),
                  cap_percent=p.agency_cap[None, :], converted_percent=p.converted[None, :], cases_now=base.cases)
-    out["social_workers_permanent"] = wf.permanent
+    own = reform_posts(p)[None, :]  # the reforms' own posts: paid for in their investment, not here
+    staff = wf.permanent + wf.agency
+    out["social_workers_permanent"] = wf.permanent + own
     out["social_workers_agency"] = wf.agency
-    out["agency_percent"] = wf.agency_percent
-    out["caseload"] = wf.caseload
+    out["social_workers_reform"] = np.broadcast_to(own, wf.permanent.shape).copy()
+    out["agency_percent"] = np.where(staff + own > 0, 100.0 * wf.agency / np.where(staff + own > 0, staff + own, 1), 0.0)
+    out["caseload"] = np.where(staff + own > 0, wf.caseload * staff / np.where(staff + own > 0, staff + own, 1), np.inf)
     out["workforce_cost_per_year"] = wf.annual_cost
     return wf.annual_cost
+
+
+def reform_posts(p: Plan) -> np.ndarray:
+    """Social work posts the plan's reforms add themselves on each date (a staff cost with
+    `social_work_posts`: its count, ramped as it is paid, until its end): Family Help's
+    practitioners join the workforce the comparison reports and share its cases."""
+    posts = np.zeros(len(p.dates))
+    for reform in p.reforms:
+        for c in reform.costs:
+            if c.social_work_posts:
+                live = ramp(p.dates, c.start, c.ramp_months)
+                if c.until is not None:
+                    live = live * (months_since(p.dates, c.until) < 0)
+                posts += c.count * live
+    return posts
 
 
 def measure(fc, p: Plan, base: Baseline, params: Parameters) -> dict[str, np.ndarray]:
