@@ -18,6 +18,7 @@ from sufficiency.forecast.simulate import Forecast, month_ends
 from sufficiency.forecast.states import DAY0
 from sufficiency.parameters import PlacementCategories, load_parameters
 from sufficiency.reforms.compare import Baseline, compare, measure
+from sufficiency.reforms.defaults import with_defaults
 from sufficiency.reforms.scenario import plan, ramp
 from sufficiency.reforms.schema import example_names, load_reform, parse_reform
 from sufficiency.reforms.supply import (
@@ -318,6 +319,8 @@ def test_every_shipped_example_loads_and_changes_something():
     assert {"family-help", "small-group-living", "foster-recruitment", "agency-cap"} <= set(names)
     for n in names:
         r = load_reform(n, cats)
+        # a size the example leaves to its default is filled in for a council of 100 in foster care
+        r = with_defaults([r], PARAMS, 100, dt.date(2025, 3, 31))[0][0]
         p = plan([r], MAP, DAYS)
         changed = any(x is not None for x in (p.levers.entry, p.levers.hazard, p.levers.kinship)) or \
             p.extra_foster_places.any() or p.homes or p.blocks or (p.price_factor != 1).any() or \

@@ -28,6 +28,9 @@ from sufficiency.reforms.workforce import project
 PRICES = Path(__file__).resolve().parents[1] / "src" / "sufficiency" / "reforms" / "prices"
 LEEDS = load_parameters(PRICES / "leeds.yaml")
 PARAMS = load_parameters()
+# the S251 spend per child per week, England, 2020-21 and 2024-25 (LAIT; the series the uplift is derived from)
+S251 = {"residential": (4575, 7385), "fostering": (615, 765), "other": (1340, 2100)}
+RATE = {g: 1 + PARAMS.value(f"costs.uplift.{g}", "2025-04-01") / 100 for g in S251}  # the shipped yearly factor
 NO_HOMES = Baseline(0, 0, 4, 0.0, {c: 0.5 for c in CATS}, 50, 100)
 
 
@@ -59,7 +62,7 @@ def test_eight_block_beds_save_the_price_gap_times_the_beds_on_one_index():
 def test_block_beds_save_the_gap_times_beds_times_occupancy_and_pay_for_empty_beds():
     counts = {"external_residential": 4}  # 4 children for 8 beds: half full
     spot = PARAMS.weekly_cost("external_residential", 2026)
-    price = 3000 * (1.04 ** (2026 - 2025))  # priced in 2024-25, paid in 2025-26
+    price = 3000 * RATE["residential"] ** (2026 - 2025)  # priced in 2024-25, paid in 2025-26: the homes' index
     base = _measure([], counts, NO_HOMES)["weekly_cost"][0, -1]
     half = _measure([{"kind": "block_contract", "beds": 8, "weekly_price": 3000, "prices": "2024-04-01",
                       "from": "2025-04-01"}], counts, NO_HOMES)["weekly_cost"][0, -1]
@@ -67,9 +70,61 @@ def test_block_beds_save_the_gap_times_beds_times_occupancy_and_pay_for_empty_be
     assert base - half == pytest.approx(8 * (occupancy * spot - price), abs=0.01)
 
 
-def test_every_price_moves_by_the_one_index():
-    assert index(PARAMS, dt.date(2020, 4, 1), [np.datetime64("2025-09-30")])[0] == pytest.approx(1.04**5)
-    assert PARAMS.weekly_cost("external_residential", 2026) == pytest.approx(3830 * 1.04**5)
+def test_every_price_of_a_kind_moves_by_its_kinds_index():
+    res = RATE["residential"]
+    assert index(PARAMS, dt.date(2020, 4, 1), [np.datetime64("2025-09-30")], "residential")[0] == pytest.approx(res**5)
+    assert PARAMS.weekly_cost("external_residential", 2026) == pytest.approx(3830 * res**5)
+    assert PARAMS.weekly_cost("inhouse_residential", 2026) / PARAMS.weekly_cost("inhouse_residential", 2021) == (
+        pytest.approx(res**5))  # in-house on the same index as spot
+
+
+@pytest.mark.parametrize("group", ["residential", "fostering", "other"])
+def test_each_groups_uplift_is_the_s251_series_growth(group):
+    first, last = S251[group]
+    growth = (last / first) ** (1 / 4) - 1  # four years, 2020-21 to 2024-25
+    assert RATE[group] - 1 == pytest.approx(growth, abs=5e-5)
+    assert "S251" in PARAMS.at(f"costs.uplift.{group}", "2025-04-01").reference.title
+
+
+def test_a_residential_and_a_fostering_price_move_apart_as_their_rates_say():
+    assert (PARAMS.group_of("external_residential"), PARAMS.group_of("ifa"), PARAMS.group_of("kinship_foster"),
+            PARAMS.group_of("supported")) == ("residential", "fostering", "fostering", "other")
+    home = PARAMS.weekly_cost("external_residential", 2030) / PARAMS.weekly_cost("external_residential", 2025)
+    foster = PARAMS.weekly_cost("ifa", 2030) / PARAMS.weekly_cost("ifa", 2025)
+    assert home == pytest.approx(RATE["residential"] ** 5) and foster == pytest.approx(RATE["fostering"] ** 5)
+    assert home / foster == pytest.approx((RATE["residential"] / RATE["fostering"]) ** 5)
+    assert home > 1.7 > 1.4 > foster  # about 82% against 31% over five years
+
+
+def test_a_category_reaches_its_index_by_its_roles_not_its_id(tmp_path):
+    from sufficiency.parameters import PlacementCategories
+
+    mine = tmp_path / "cats.yaml"
+    mine.write_text("categories:\n"
+                    "  - {id: homes, label: Homes, roles: [residential, external], place: [K1, K2], "
+                    "cost: costs.weekly.external_residential}\n"
+                    "  - {id: carers, label: Carers, roles: [foster], place: [U1, U2, U3, U4, U5, U6], "
+                    "cost: costs.weekly.ifa}\n"
+                    "  - {id: rest, label: Rest, place: [P1], cost: costs.weekly.supported}\n")
+    p = load_parameters(categories=PlacementCategories.load(mine))
+    assert [p.group_of(c) for c in ("homes", "carers", "rest")] == ["residential", "fostering", "other"]
+    assert p.weekly_cost("homes", 2026) == pytest.approx(PARAMS.weekly_cost("external_residential", 2026))
+
+
+def test_a_councils_one_annual_uplift_overrides_every_group(tmp_path):
+    one = tmp_path / "one.yaml"
+    one.write_text("costs.annual_uplift:\n  description: ours\n  unit: percent\n"
+                   "  values: {2020-04-01: {value: 3, note: our budget's assumption}}\n")
+    p = load_parameters(one, MAP)
+    for cat in ("external_residential", "ifa", "supported", "inhouse_residential"):
+        assert p.weekly_cost(cat, 2030) / p.weekly_cost(cat, 2025) == pytest.approx(1.03**5)
+    for group in S251:
+        assert index(p, dt.date(2024, 4, 1), [np.datetime64("2027-09-30")], group)[0] == pytest.approx(1.03**3)
+    from sufficiency.reforms.assumptions import names_used
+
+    used = names_used(p, MAP, {})
+    assert "costs.annual_uplift" in used and not any(n.startswith("costs.uplift.") for n in used)
+    assert "costs.annual_uplift" not in PARAMS  # the built-in prices move by kind
 
 
 def test_new_places_fill_as_new_placements_arrive_and_settled_children_stay():
@@ -105,7 +160,7 @@ def test_capital_is_paid_as_each_home_opens_on_the_years_prices():
     m = measure(fc, p, NO_HOMES, PARAMS)
     placed = np.stack([m[c] for c in CATS], axis=2)
     paid, items = investment(p, PARAMS, fc.dates, placed, plan)
-    capital = 1_000_000 * 1.04 ** (2026 - 2023)  # priced October 2022 (2022-23), paid in 2025-26
+    capital = 1_000_000 * RATE["residential"] ** (2026 - 2023)  # priced October 2022 (2022-23), paid in 2025-26
     assert paid.sum() == pytest.approx(2 * capital)
     assert np.flatnonzero(paid[0]).tolist() == [1, 7]  # April and October 2025
     assert items[0].cost.type == "capital"
@@ -126,7 +181,8 @@ def test_staff_are_paid_by_the_year_from_their_start_and_an_allowance_by_the_chi
     _, items = investment(p, PARAMS, fc.dates, placed, plan)
     days = np.diff(fc.dates).sum()
     assert items[0].paid.sum() == pytest.approx(3 * 50_000 * days / 365.25)  # priced on its start: 2025-26
-    assert items[1].paid.sum() == pytest.approx(7 * 213 * 1.04 * days / 7)  # priced April 2024 (2024-25)
+    # priced April 2024 (2024-25), paid by the child in kinship foster care: on the fostering index
+    assert items[1].paid.sum() == pytest.approx(7 * 213 * RATE["fostering"] * days / 7)
 
 
 def parse(raw):
@@ -149,6 +205,44 @@ def test_a_wrong_cost_names_the_file_and_the_key(cost, key):
         parse({"name": "x", "changes": [{"kind": "entries", "change_percent": -1, "from": "2025-04-01"}],
                "costs": [{"item": "x", "type": "allowance", "amount": 5, "note": "n", "every": "week",
                           "per": "children:castle", "from": "2025-04-01"}]})
+
+
+# --- sourced defaults and the reforms' own workforce -------------------------------------------
+
+
+def test_the_recruitment_default_is_the_reviews_9000_over_three_years_scaled_to_the_council():
+    from sufficiency.reference.benchmarks import england
+    from sufficiency.reforms.defaults import ENGLAND_HOUSEHOLDS, with_defaults
+
+    e = england().set_index(["indicator", "year"])["value"]
+    in_foster = e[("cla_31_march", 2025)] * e[("pct_placed_foster", 2025)] / 100  # England, 31 March 2025
+    share = 160 / in_foster
+    grow = load_reform("foster-recruitment")
+    assert grow.changes[0].households_per_year is None  # the example rests on the default
+    done, notes, used = with_defaults([grow], PARAMS, 160, dt.date(2025, 3, 31))
+    assert done[0].changes[0].households_per_year == pytest.approx(9000 / 3 * share)
+    assert used == [ENGLAND_HOUSEHOLDS] and "Independent Review" in PARAMS.at(
+        ENGLAND_HOUSEHOLDS, "2025-04-01").reference.title
+    assert "rests on a default" in notes[0] and f"{9000 / 3 * share:.1f} new foster households" in notes[0]
+    own = reform({"kind": "foster_recruitment", "households_per_year": 12, "from": "2025-04-01"})
+    assert with_defaults([own], PARAMS, 160, dt.date(2025, 3, 31)) == ([own], [], [])  # its own size stands
+
+
+def test_family_help_adds_its_own_posts_to_the_social_workers_reported():
+    from sufficiency.reforms.compare import measure
+
+    helped = load_reform("family-help")
+    fc = hand_forecast({"inhouse_foster": 50}, months=24)
+    base = Baseline(0, 0, 4, 0.0, {c: 0.5 for c in CATS}, 50, 50)
+    with_posts = measure(fc, plan([helped], MAP, fc.dates), base, PARAMS)
+    costs = [c.model_copy(update={"social_work_posts": False}) for c in helped.costs]
+    without = measure(fc, plan([helped.model_copy(update={"costs": costs})], MAP, fc.dates), base, PARAMS)
+    added = with_posts["social_workers_permanent"][0] - without["social_workers_permanent"][0]
+    posts = helped.costs[0].count
+    assert added[0] == 0 and added[6] == pytest.approx(posts / 2, abs=0.5) and added[-1] == pytest.approx(posts)
+    assert with_posts["social_workers_reform"][0, -1] == pytest.approx(posts)
+    assert with_posts["caseload"][0, -1] < without["caseload"][0, -1]  # the cases are shared among more
+    assert with_posts["workforce_cost_per_year"][0, -1] == without["workforce_cost_per_year"][0, -1]  # paid as investment
 
 
 # --- cash flow, payback, net present value ----------------------------------------------------
@@ -206,7 +300,8 @@ def leeds(tmp_path_factory):
     out = tmp_path_factory.mktemp("leeds")
     synthesise(la="Leeds", first_year=2023, last_year=2025, seed=3, out=out / "returns")
     load(out / "returns", db=out / "la.duckdb", la_code="E08000035")
-    scenarios = {n: [load_reform(n)] for n in ("small-group-living", "block-contracts", "agency-cap")}
+    scenarios = {n: [load_reform(n)] for n in ("small-group-living", "block-contracts", "agency-cap",
+                                               "foster-recruitment")}
     return out / "la.duckdb", compare(out / "la.duckdb", scenarios, years=5, runs=40, seed=1, parameters=LEEDS)
 
 
@@ -219,7 +314,7 @@ def test_small_group_living_in_leeds_shows_its_investment_net_saving_and_payback
     opened = [dt.date(2025, 10, 1), dt.date(2026, 4, 1), dt.date(2026, 10, 1), dt.date(2027, 4, 1)]
     from sufficiency.vocab import year_of
 
-    capital = sum(1_000_000 * 1.04 ** (year_of(d) - 2023) for d in opened)
+    capital = sum(1_000_000 * RATE["residential"] ** (year_of(d) - 2023) for d in opened)
     assert _fin(c, "small-group-living", "investment")["median"] == pytest.approx(capital)
     gross = _fin(c, "small-group-living", "gross_saving")["median"]
     assert gross > 100_000  # not 0: Leeds' external bed costs more than its own
@@ -248,10 +343,21 @@ def test_the_assumptions_list_names_each_default_and_what_replaces_it(leeds):
     a = c.assumptions.set_index("parameter")
     assert a.loc["costs.weekly.external_residential", "basis"].startswith("the council's own")
     assert a.loc["workforce.agency_rate", "basis"] == "the council's own (workforce census)"
-    assert a.loc["costs.annual_uplift", "basis"] == "default: assumption"
+    assert a.loc["costs.uplift.residential", "basis"] == "default: assumption"  # derived from the S251 series
     assert a.loc["finance.discount_rate", "value"] == 3.5
     assert a.loc["market.block_discount_percent", "override"] == "--params FILE with market.block_discount_percent"
     assert a.loc["reform_costs.childrens_home_capital", "basis"].startswith("default")
+
+
+def test_a_reform_resting_on_a_default_says_so_beside_its_results(leeds):
+    _, c = leeds
+    said = [n for n in c.baseline.notes if n.startswith("Grow local foster carers rests on a default")]
+    assert len(said) == 1 and "Independent Review" in said[0]
+    a = c.assumptions.set_index("parameter")
+    assert a.loc["reforms.foster_households_england", "value"] == 3000
+    recruited = c.measures[(c.measures["scenario"] == "foster-recruitment") & (c.measures["measure"] == "foster_gap")]
+    base = c.measures[(c.measures["scenario"] == "baseline") & (c.measures["measure"] == "foster_gap")]
+    assert recruited["value"].max() > base["value"].max()  # the default recruits households
 
 
 def test_report_and_workbook_show_every_plans_money_and_assumptions(leeds, tmp_path):
@@ -264,7 +370,8 @@ def test_report_and_workbook_show_every_plans_money_and_assumptions(leeds, tmp_p
     section = html[html.index('id="reforms"'):]
     for text in ("Gross saving", "Investment", "Net saving", "Cumulative net saving", "Pays back",
                  "Net present value", "Assumptions", "How far below the spot price of the same placement a "
-                 "block-contracted bed is priced", "the council&#39;s own figure, in its parameters file", "4.0% a year"):
+                 "block-contracted bed is priced", "the council&#39;s own figure, in its parameters file",
+                 "children&#39;s homes 12.72%, fostering 5.61%"):
         assert text in section
     assert "market.block_discount_percent" not in section  # a reader sees words; the workbook keeps the name
     for plan_name in ("small-group-living", "block-contracts", "agency-cap"):

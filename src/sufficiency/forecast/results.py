@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..parameters import uplift
 from ..vocab import date_of
 
 BREAKDOWNS = (None, "category", "age_band")  # the total, then by placement category, by age band
@@ -38,7 +39,8 @@ def forecast_tables(model, fc, parameters, *, seed: int, runs: int, years: int,
                          "uasc_entrants_per_year": round(model.entry_rates[1] * 365.25, 1),
                          "entrants_third_year": round(third * 365.25, 1),
                          "exit_level": round(model.exit_factor, 3),
-                         "as_of": str(date_of(int(model.as_of)))}}
+                         "as_of": str(date_of(int(model.as_of))),
+                         "uplift_percent": uplift.rates(parameters, date_of(int(model.as_of)))}}
     return tables, meta
 
 

@@ -3,6 +3,7 @@
     params = load_parameters()                 # built-in tree; load_parameters(path) overrides it
     params.value("costs.weekly.ifa", "2024-09-30")
     params.weekly_cost("ifa", 2025)            # year ending 31 March 2025
+    params.group_of("ifa")                     # "fostering": the index its prices move by
     params.unit_costs(range(2021, 2031))       # a table with sources, estimated years flagged
     cats = PlacementCategories.load()
     params.with_categories(cats)               # costs.weekly.<id> for every category of a council's map
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -22,10 +23,9 @@ from ..errors import SchemaError
 from ..vocab import year_of
 from .categories import Category, PlacementCategories
 from .tree import DatedValue, Parameter, Reference, check_value, read_overrides, read_tree
+from .uplift import UPLIFT, factor, price_group
 
 __all__ = ["Parameters", "Parameter", "PlacementCategories", "Category", "load_parameters"]
-
-UPLIFT = "costs.annual_uplift"
 
 # Parameters only a council can give (no national value makes sense); when absent they are
 # taken from the council's own data (e.g. in-house places = children placed in-house today).
@@ -33,6 +33,7 @@ COUNCIL_ONLY = {
     "capacity.inhouse_foster.places": ("count", "In-house foster places (approved households x children each)."),
     "capacity.inhouse_residential.homes": ("count", "The council's own children's homes."),
     "workforce.fte": ("fte", "Children and family social worker posts (FTE), filled or vacant."),
+    UPLIFT: ("percent", "One yearly rise for every price, replacing the rates by kind of placement (costs.uplift.*)."),
 }
 
 OWN_COSTS = "costs.weekly."  # the weekly cost of a placement category: costs.weekly.<id>
@@ -51,9 +52,11 @@ def _when(date: dt.date | str) -> dt.date:
 
 @dataclass(frozen=True)
 class Parameters:
-    """Every parameter by dotted name, each with its dated values and sources."""
+    """Every parameter by dotted name, each with its dated values and sources; `groups`: the
+    price group (parameters.uplift) of each category of the council's map."""
 
     items: dict[str, Parameter]
+    groups: dict[str, str] = field(default_factory=dict)
 
     def __contains__(self, name: str) -> bool:
         return name in self.items
@@ -93,14 +96,23 @@ class Parameters:
         for v in later:
             check_value(v.value, param.unit, f"{note}: {name} from {v.start.isoformat()}")
         values = tuple(v for v in param.values if v.start < start) + tuple(later)
-        return Parameters({**self.items, name: replace(param, values=values)})
+        return replace(self, items={**self.items, name: replace(param, values=values)})
 
     def weekly_cost(self, category: str, year: int) -> float:
         """GBP per child per week in the financial year ending 31 March `year` (the value in force
-        on 1 October of that year), raised by costs.annual_uplift for each whole year since the
-        value in force was dated (so a dated value stands until the next, uplifted while it is
-        the latest for more than a year) and lowered by it for each year before the first."""
+        on 1 October of that year), raised by its group's yearly uplift (`group_of`) for each whole
+        year since the value in force was dated (so a dated value stands until the next, uplifted
+        while it is the latest for more than a year) and lowered by it for each year before the
+        first."""
         return float(self._weekly(category, int(year))[0])
+
+    def group_of(self, category: str) -> str:
+        """The price group of a category (residential, fostering or other), by its roles in the
+        council's map (`with_categories`), else in the built-in map; other for one in neither."""
+        if category in self.groups:
+            return self.groups[category]
+        cats = PlacementCategories.load()
+        return price_group(cats.get(category)) if category in cats.ids else "other"
 
     def _weekly(self, category: str, year: int) -> tuple[float, DatedValue, bool]:
         name = f"{OWN_COSTS}{category}"
@@ -110,15 +122,14 @@ class Parameters:
                               f"{', '.join(k for k in sorted(self.items) if k.startswith(OWN_COSTS))}")
         mid = dt.date(year - 1, 10, 1)
         first = self.get(name).values[0]
+        group = self.group_of(category)
         if mid < first.start:  # before the first dated value: taken back by the yearly uplift
             years = first.start.year - mid.year + (1 if first.start.month > mid.month else 0)
-            rate = self.value(UPLIFT, self.get(UPLIFT).values[0].start) / 100.0
-            return first.value / (1 + rate) ** years, first, True
+            return first.value * factor(self, group, year + years, year), first, True
         base = self.at(name, mid)
         years = (mid - dt.date(base.start.year, 10, 1)).days // 365
         if years >= 1:  # whole years since the value in force was dated: raised by the uplift
-            rate = self.value(UPLIFT, mid) / 100.0
-            return base.value * (1 + rate) ** years, base, True
+            return base.value * factor(self, group, year - years, year), base, True
         return base.value, base, False
 
     def with_categories(self, categories: PlacementCategories) -> Parameters:
@@ -130,7 +141,7 @@ class Parameters:
             name = f"costs.weekly.{c.id}"
             if c.cost_parameter != name and c.cost_parameter in items:
                 items[name] = replace(items[c.cost_parameter], name=name)
-        return Parameters(items)
+        return Parameters(items, {**self.groups, **{c.id: price_group(c) for c in categories.categories}})
 
     def unit_costs(self, years, categories=None) -> pd.DataFrame:
         """Weekly cost per category and year, with the source of each figure and whether it was

@@ -12,9 +12,11 @@ from functools import cache
 import pandas as pd
 
 from ..parameters import Parameters, load_parameters
+from ..parameters.uplift import UPLIFT
 from .census import CASES
 
-ALWAYS = ("costs.annual_uplift", "finance.discount_rate", "finance.general_inflation",
+ALWAYS = ("costs.annual_uplift", "costs.uplift.residential", "costs.uplift.fostering", "costs.uplift.other",
+          "finance.discount_rate", "finance.general_inflation",
           "placements.must_live_alone_share", "placements.new_placements_per_child",
           "placements.settled_moves_percent", "capacity.inhouse_residential.beds_per_home",
           "workforce.vacancy_rate", "workforce.agency_rate", "workforce.caseload",
@@ -62,11 +64,13 @@ def _figure(params: Parameters, name: str) -> str:
     return text.split(". ")[0].rstrip(".")
 
 
-def names_used(params: Parameters, categories, plans: dict) -> list[str]:
-    """The parameters a comparison's money reads: every category's price, the index, the
-    discount rate, the workforce, the placement rules and every parameter a reform prices by."""
+def names_used(params: Parameters, categories, plans: dict, defaults=()) -> list[str]:
+    """The parameters a comparison's money reads: every category's price, the indices, the
+    discount rate, the workforce, the placement rules, every parameter a reform prices by and
+    the `defaults` a reform's size rests on (reforms.defaults)."""
     names = [f"costs.weekly.{c}" for c in categories.ids if f"costs.weekly.{c}" in params]
-    names += [n for n in ALWAYS if n in params]
+    names += [n for n in defaults if n in params]
+    names += [n for n in ALWAYS if n in params and not (n.startswith("costs.uplift.") and UPLIFT in params)]
     for p in plans.values():
         if any(b.weekly_price is None and b.discount is None for b in p.blocks):
             names.append("market.block_discount_percent")
@@ -75,12 +79,12 @@ def names_used(params: Parameters, categories, plans: dict) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def assumptions(params: Parameters, categories, plans: dict, origin) -> pd.DataFrame:
+def assumptions(params: Parameters, categories, plans: dict, origin, defaults=()) -> pd.DataFrame:
     """One row per figure the comparison rests on: parameter, value, unit, basis, source,
     override. Costs a reform file prices itself are listed with the file to edit."""
     origin = pd.Timestamp(origin).date()
     rows = []
-    for name in names_used(params, categories, plans):
+    for name in names_used(params, categories, plans, defaults):
         v, basis, source = _basis(params, name, origin)
         rows.append({"parameter": name, "figure": _figure(params, name), "value": v, "unit": params.get(name).unit,
                      "basis": basis, "source": source, "override": OVERRIDE.format(name=name)})

@@ -11,6 +11,7 @@ plus the vacant FTE; the cases are those its case-holding social workers held.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from functools import cache
 from importlib import resources
 
@@ -90,7 +91,7 @@ def with_council_workforce(params: Parameters, la_code: str | None, day: dt.date
             f"{last['fte_in_post']:,.0f} FTE in post, vacancy {last['vacancy_rate']:g}%, agency "
             f"{last['agency_rate']:g}%, caseload {last['caseload']:g}) for its {', '.join(_in_words(n) for n in taken) or 'nothing'}; the "
             "council's own figures replace them (see the assumptions).")
-    return Parameters(items), [note]
+    return replace(params, items=items), [note]
 
 
 __all__ = ["with_council_workforce", "council_rows", "census"]

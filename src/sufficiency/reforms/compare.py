@@ -30,11 +30,12 @@ import pandas as pd
 from ..errors import SchemaError
 from ..forecast import fit, simulate
 from ..forecast.simulate import month_ends
-from ..parameters import Parameters, PlacementCategories, load_parameters
+from ..parameters import Parameters, PlacementCategories, load_parameters, uplift
 from ..store import StoreData
 from ..vocab import year_of
 from .assumptions import assumptions
 from .census import CASES, with_council_workforce
+from .defaults import with_defaults
 from .measure import Baseline, groups, measure, value
 from .money import (
     DISCOUNT,
@@ -192,7 +193,7 @@ def compare(source, scenarios: Mapping[str, list[Reform]], *, years: int = 5, ru
     params, census_notes = with_council_workforce(params, data.la_code, pd.Timestamp(as_dates([model.as_of])[0]).date())
     base = baseline_supply(data, model, params)
     base.notes[:0] = census_notes
-    todo = {"baseline": [], **{k: v for k, v in scenarios.items() if k != "baseline"}}
+    todo, defaults = _resolved(scenarios, data, model, params, base)
     days = month_ends(model.as_of, 12 * years)
     rows, per_run, plans, items = [], {}, {}, {}
     for i, (name, reforms) in enumerate(todo.items()):
@@ -214,13 +215,29 @@ def compare(source, scenarios: Mapping[str, list[Reform]], *, years: int = 5, ru
     summary = _summary(per_run, differences, miles)
     info = {"years": years, "runs": runs, "seed": seed, "as_of": str(origin),
             "window_years": round(model.window_years, 2), "far_from_home_miles": miles,
-            "annual_uplift_percent": value(params, "costs.annual_uplift", origin),
+            "uplift_percent": uplift.rates(params, pd.Timestamp(origin).date()),
             "discount_rate_percent": value(params, DISCOUNT, origin),
             "general_inflation_percent": value(params, INFLATION, origin), "prices": _prices(params, data, days)}
     files = {k: [r.file or r.name for r in v] for k, v in todo.items()}
     money, finance, costs = _money(per_run, items, params, pd.to_datetime(as_dates(days)), years)
     return Comparison(pd.concat(rows, ignore_index=True), differences, summary, base, files, info, money, finance,
-                      costs, assumptions(params, data.categories, plans, origin))
+                      costs, assumptions(params, data.categories, plans, origin, defaults))
+
+
+def _resolved(scenarios, data: StoreData, model, params: Parameters, base: Baseline) -> tuple[dict, list[str]]:
+    """The scenarios to run (the baseline first) with each reform's defaults filled in for this
+    council (reforms.defaults), their notes added to the baseline's, and the parameters used."""
+    day = pd.Timestamp(as_dates([model.as_of])[0]).date()
+    foster = set(data.categories.select("foster"))
+    codes = [i for i, c in enumerate(model.space.categories) if c in foster]
+    foster_now = float(model.stock["cat"].isin(codes).sum())
+    todo, used = {"baseline": []}, []
+    for name, reforms in scenarios.items():
+        if name != "baseline":
+            todo[name], notes, names = with_defaults(list(reforms), params, foster_now, day)
+            base.notes += [n for n in notes if n not in base.notes]
+            used += names
+    return todo, list(dict.fromkeys(used))
 
 
 def _prices(params: Parameters, data: StoreData, days) -> dict:

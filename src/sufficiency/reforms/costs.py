@@ -1,6 +1,6 @@
 """What a reform costs to do, as data: capital, set-up, staff, allowances, contracts, each with a
-start date, a ramp and a price date, all moved onto the year's prices by the one index that moves
-every placement price (costs.annual_uplift).
+start date, a ramp and a price date, all moved onto the year's prices by the index that moves the
+placement prices of the same kind (parameters.uplift: children's homes, fostering, other).
 
     costs:
       - item: Buy and refurbish the homes
@@ -16,6 +16,10 @@ amount (posts, conferences a year); `per` ties it to what the reform does instea
 homes it opens), `households` (the foster households it recruits), or `children:<category or
 role>` (each child the scenario places there, run by run: an allowance per child a week).
 An `amount` needs a `source` or a `note` saying it is assumed; a `parameter` carries its own.
+`index` names the prices it moves with (residential, fostering or other); by default those of
+what it is counted in: homes residential, households fostering, children the categories' own,
+anything else other. `social_work_posts: true` on a staff cost counts its `count` of posts
+(ramped as it is paid) among the social workers the comparison reports.
 """
 
 from __future__ import annotations
@@ -27,11 +31,11 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from ..parameters import Parameters
+from ..parameters.uplift import GROUPS, factor
 from ..vocab import year_of
 from .kinds import StrictModel
 from .plans import months_since, ramp
 
-UPLIFT = "costs.annual_uplift"
 TYPES = ("capital", "setup", "staff", "allowance", "contract", "other")
 
 
@@ -52,6 +56,8 @@ class Cost(StrictModel):
     until: dt.date | None = None
     ramp_months: Annotated[int, Field(ge=0, le=240)] = 0
     prices: dt.date | None = None  # the date the amount is priced at (default: its `from`)
+    index: Literal["residential", "fostering", "other"] | None = None  # the prices it moves with
+    social_work_posts: bool = False  # its count is social work posts (a staff cost)
     source: CostSource | None = None
     note: str | None = None
 
@@ -63,6 +69,8 @@ class Cost(StrictModel):
             raise ValueError("an amount needs a `source` (title, href) or a `note` saying it is assumed")
         if self.per and self.per not in ("homes", "households") and not self.per.startswith("children:"):
             raise ValueError("per is homes, households or children:<category or role>")
+        if self.social_work_posts and self.type != "staff":
+            raise ValueError("only a staff cost has social_work_posts")
         return self
 
     @property
@@ -70,12 +78,24 @@ class Cost(StrictModel):
         return None if self.parameter is None else self.parameter.strip().strip("/").replace("/", ".")
 
 
-def index(params: Parameters, priced: dt.date, paid) -> np.ndarray:
-    """The factor that moves a price of `priced` to the prices of each date in `paid`: the yearly
-    uplift for every financial year between them (the rule `Parameters.weekly_cost` follows)."""
-    rate = params.value(UPLIFT, params.get(UPLIFT).values[0].start) / 100.0
-    years = np.array([year_of(d) for d in _days(paid)]) - year_of(priced)
-    return (1 + rate) ** years.astype(float)
+def index(params: Parameters, priced: dt.date, paid, group: str = "other") -> np.ndarray:
+    """The factor that moves a price of `priced` to the prices of each date in `paid`: `group`'s
+    yearly uplift for every financial year between them (the rule `Parameters.weekly_cost`
+    follows)."""
+    start = year_of(priced)
+    return np.array([factor(params, group, start, year_of(d)) for d in _days(paid)], dtype=float)
+
+
+def group(cost: Cost, categories, params: Parameters) -> str:
+    """The price group a cost moves with: its `index`, else that of what it is counted in."""
+    if cost.index:
+        return cost.index
+    if cost.per in ("homes", "households"):
+        return GROUPS[0] if cost.per == "homes" else GROUPS[1]
+    if cost.per and cost.per.startswith("children:"):
+        ids = categories.resolve(cost.per.split(":", 1)[1])
+        return params.group_of(ids[0]) if ids else GROUPS[2]
+    return GROUPS[2]
 
 
 def _days(paid) -> list[dt.date]:
@@ -94,15 +114,16 @@ def price(cost: Cost, params: Parameters) -> tuple[float, dt.date, str]:
 
 
 def spend(cost: Cost, params: Parameters, dates: np.ndarray, units: dict[str, np.ndarray],
-          placed: np.ndarray | None = None) -> np.ndarray:
+          placed: np.ndarray | None = None, group: str = "other") -> np.ndarray:
     """GBP paid for `cost` in each interval between the month ends `dates` (at the year's
     prices), (runs, intervals) or (1, intervals). `units`: the reform's own homes open and
     households recruited on each date; `placed`: children by category (runs, dates, ids) with
-    the category indices for `children:` in units['children:...']."""
+    the category indices for `children:` in units['children:...']; `group`: the prices it moves
+    with."""
     amount, priced, _ = price(cost, params)
     ends = np.asarray(dates, dtype="datetime64[D]")[1:]
     gap = np.diff(np.asarray(dates, dtype="datetime64[D]")).astype(float)
-    rate = amount * index(params, priced, ends) * cost.count
+    rate = amount * index(params, priced, ends, group) * cost.count
     live = ramp(dates, cost.start, cost.ramp_months)[1:]
     if cost.until is not None:
         live = live * (months_since(dates, cost.until)[1:] < 0)

@@ -15,7 +15,8 @@ category with both roles; `+!kinship`: and not that role). The kinds:
   fostering).
 - kinship_first: `share` of new foster placements with strangers (entries and moves) are
   made with family instead.
-- foster_recruitment: `households_per_year` more in-house foster households, each with
+- foster_recruitment: `households_per_year` more in-house foster households (default: the
+  Independent Review's ambition scaled to the council, see reforms.defaults), each with
   `places_per_household` places, of whom `leavers_percent` stop each year; and retention:
   `fewer_leavers_points` fewer of today's places lost each year (percentage points), kept.
 - residential_homes: `homes` more in-house homes of `beds_per_home` beds (Small Group Living:
@@ -108,7 +109,7 @@ def apply_kinship_first(ch: KinshipFirst, p: Plan) -> None:
 
 class FosterRecruitment(_Change):
     kind: Literal["foster_recruitment"]
-    households_per_year: Annotated[float, Field(ge=0)] = 0.0
+    households_per_year: Annotated[float, Field(ge=0)] | None = None  # None: reforms.defaults
     places_per_household: Annotated[float, Field(gt=0, le=10)] = 1.0
     leavers_percent: Annotated[float, Field(ge=0, le=100)] = 0.0
     fewer_leavers_points: Annotated[float, Field(ge=0, le=100)] = 0.0
@@ -116,10 +117,10 @@ class FosterRecruitment(_Change):
 
 def apply_foster_recruitment(ch: FosterRecruitment, p: Plan) -> None:
     m = months_since(p.dates, ch.start)
-    p.extra_foster_places += foster_places(0.0, m, ch.households_per_year, ch.places_per_household,
-                                           ch.leavers_percent)
+    households = ch.households_per_year or 0.0  # a default is filled in before the plan (reforms.defaults)
+    p.extra_foster_places += foster_places(0.0, m, households, ch.places_per_household, ch.leavers_percent)
     p.retained_share += ch.fewer_leavers_points / 100.0 * np.maximum(m, 0) / 12
-    approved = ch.households_per_year * np.maximum(m, 0) / 12
+    approved = households * np.maximum(m, 0) / 12
     p.recruited = approved if p.recruited is None else p.recruited + approved
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 from ..parameters import Parameters, PlacementCategories
 from ..vocab import year_of
 from .costs import index
-from .plans import Plan, as_dates
+from .plans import Plan, as_dates, months_since, ramp
 from .supply import HomeType, allocate, allocate_residential
 from .workforce import project
 
@@ -103,8 +103,9 @@ def place(stock: np.ndarray, p: Plan, base: Baseline, out: dict, params: Paramet
 def weekly_cost(placed: np.ndarray, dates: pd.DatetimeIndex, p: Plan, base: Baseline,
                 params: Parameters) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(weekly cost (runs, dates), children in spot placements, children in local block beds).
-    Every price is on the year's prices by one index: unit costs by financial year, and a block
-    or home priced on another date moved by the same yearly uplift. Block beds are paid whether
+    Every price is on the year's prices by its kind's index: unit costs by financial year, and a
+    block or home priced on another date moved by the same yearly uplift as the category's spot
+    price. Block beds are paid whether
     filled or not and filled before spot purchases (as fast as new placements allow); in-house
     children's homes cost what their beds cost, filled or not."""
     cats = list(p.categories.ids)
@@ -124,7 +125,8 @@ def weekly_cost(placed: np.ndarray, dates: pd.DatetimeIndex, p: Plan, base: Base
     per_bed = unit[:, homes[0]] if homes else np.zeros(n_dates)
     home_cost = base.homes * base.beds_per_home * per_bed
     for h in p.homes:
-        own = per_bed if h.weekly_cost_per_bed is None else h.weekly_cost_per_bed * index(params, h.priced, dates)
+        own = per_bed if h.weekly_cost_per_bed is None else h.weekly_cost_per_bed * index(
+            params, h.priced, dates, params.group_of(cats[homes[0]]) if homes else "residential")
         home_cost = home_cost + h.homes * h.beds * own
     per_child = spot.copy()
     per_child[:, :, homes] = 0.0
@@ -135,7 +137,7 @@ def block_price(b, spot_price: np.ndarray, dates, params: Parameters) -> np.ndar
     """A block bed's weekly price on each date: its contract price moved onto the year's prices,
     or the spot price less the block discount."""
     if b.weekly_price is not None:
-        return b.weekly_price * index(params, b.priced, dates)
+        return b.weekly_price * index(params, b.priced, dates, params.group_of(b.category))
     discount = b.discount if b.discount is not None else value(params, BLOCK_DISCOUNT, dates[0])
     return spot_price * (1 - discount / 100.0)
 
@@ -163,8 +165,9 @@ def far_from_home(spot: np.ndarray, local_block: np.ndarray, p: Plan, base: Base
 
 
 def workforce(total: np.ndarray, origin, base: Baseline, p: Plan, params: Parameters, out: dict) -> np.ndarray:
-    """Social workers: posts follow the children; an agency cap where one holds. Writes the
-    workforce measures into `out` and returns the yearly cost."""
+    """Social workers: posts follow the children; an agency cap where one holds; the posts the
+    reforms add themselves (`reform_posts`). Writes the workforce measures into `out` and
+    returns the yearly cost (the reforms' own posts are paid in their investment)."""
     wf = project(total, base.children_now, base.posts,
                  vacancy_percent=value(params, "workforce.vacancy_rate", origin),
                  agency_percent=value(params, "workforce.agency_rate", origin),
@@ -172,12 +175,30 @@ def workforce(total: np.ndarray, origin, base: Baseline, p: Plan, params: Parame
                  cost_permanent=value(params, "workforce.cost.permanent_fte", origin),
                  cost_agency=value(params, "workforce.cost.agency_fte", origin),
                  cap_percent=p.agency_cap[None, :], converted_percent=p.converted[None, :], cases_now=base.cases)
-    out["social_workers_permanent"] = wf.permanent
+    own = reform_posts(p)[None, :]  # the reforms' own posts: paid for in their investment, not here
+    staff = wf.permanent + wf.agency
+    out["social_workers_permanent"] = wf.permanent + own
     out["social_workers_agency"] = wf.agency
-    out["agency_percent"] = wf.agency_percent
-    out["caseload"] = wf.caseload
+    out["social_workers_reform"] = np.broadcast_to(own, wf.permanent.shape).copy()
+    out["agency_percent"] = np.where(staff + own > 0, 100.0 * wf.agency / np.where(staff + own > 0, staff + own, 1), 0.0)
+    out["caseload"] = np.where(staff + own > 0, wf.caseload * staff / np.where(staff + own > 0, staff + own, 1), np.inf)
     out["workforce_cost_per_year"] = wf.annual_cost
     return wf.annual_cost
+
+
+def reform_posts(p: Plan) -> np.ndarray:
+    """Social work posts the plan's reforms add themselves on each date (a staff cost with
+    `social_work_posts`: its count, ramped as it is paid, until its end): Family Help's
+    practitioners join the workforce the comparison reports and share its cases."""
+    posts = np.zeros(len(p.dates))
+    for reform in p.reforms:
+        for c in reform.costs:
+            if c.social_work_posts:
+                live = ramp(p.dates, c.start, c.ramp_months)
+                if c.until is not None:
+                    live = live * (months_since(p.dates, c.until) < 0)
+                posts += c.count * live
+    return posts
 
 
 def measure(fc, p: Plan, base: Baseline, params: Parameters) -> dict[str, np.ndarray]:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..parameters import Parameters
-from .costs import Cost, price, spend
+from .costs import Cost, group, price, spend
 from .measure import value
 from .plans import Plan
 
@@ -66,7 +66,7 @@ def investment(p: Plan, params: Parameters, days, placed: np.ndarray, plan_of) -
             continue
         units = _units(reform, p.categories, days, plan_of)
         for cost in reform.costs:
-            paid = spend(cost, params, p.dates, units, placed)
+            paid = spend(cost, params, p.dates, units, placed, group(cost, p.categories, params))
             total[:, 1:] += paid
             items.append(Item(reform.name, cost, price(cost, params)[2], paid))
     return total, items

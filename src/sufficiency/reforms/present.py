@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..parameters import uplift
 from .compare import HEADLINE
 from .schema import Reform
 
@@ -97,7 +98,7 @@ def write_workbook(cmp, reforms: dict[str, list[Reform]], path: Path) -> Path:
             "Money (sheets money, cash_flow, investment): gross saving is the baseline's spend on placements and "
             "social workers less the plan's; investment is what the reforms' own costs say doing them costs; net "
             "saving is the gross saving less the investment, year by year (years to the origin's anniversary), at "
-            f"each year's prices (every price moved by {cmp.params.get('annual_uplift_percent', '')}% a year). "
+            f"each year's prices (prices moved by kind: {uplift_text(cmp.params)}). "
             f"Net present value: each year's net saving in the origin's prices (general inflation "
             f"{cmp.params.get('general_inflation_percent', '')}% a year), discounted at "
             f"{cmp.params.get('discount_rate_percent', '')}% a year (HM Treasury Green Book), the first year "
@@ -175,12 +176,20 @@ def _count(n) -> str:
     return f"{n:,}" if isinstance(n, int) else str(n)
 
 
+def uplift_text(info: dict) -> str:
+    """The yearly uplift a comparison or forecast assumed, in words (older stores: the one rate)."""
+    if "uplift_percent" in info:
+        return uplift.text(info["uplift_percent"])
+    return f"{info.get('annual_uplift_percent', '')}% a year for every price"
+
+
 def price_text(info: dict) -> str:
-    """The price basis on the page: the first year's prices, the index and the discount rate."""
+    """The price basis on the page: the first year's prices, the indices and the discount rate."""
     prices = info.get("prices", {})
     parts = "; ".join(f"{label} £{weekly:,.0f}" for label, weekly in prices.get("weekly", {}).items())
-    return (f"Money is at each year's prices: every price (spot, block, in-house, allowances, capital) is moved by one "
-            f"index, {info.get('annual_uplift_percent', '')}% a year from the date it is priced at (costs.annual_uplift; "
-            f"the S251 spend per child rose 12% a year from 2020-21 to 2024-25). Weekly prices in "
-            f"{prices.get('year', 'the first year')}: {parts}. Net present value: at {info.get('discount_rate_percent', '')}% a year (HM Treasury Green Book) "
-            f"after general inflation of {info.get('general_inflation_percent', '')}% a year.")
+    return (f"Money is at each year's prices: every price of one kind (spot, block, in-house, capital) is moved by "
+            f"that kind's index from the date it is priced at: {uplift_text(info)} (costs.uplift.*, by default each "
+            f"the growth of the S251 spend per child per week from 2020-21 to 2024-25; a council's own costs.annual_uplift "
+            f"replaces them all). Weekly prices in {prices.get('year', 'the first year')}: {parts}. Net present value: "
+            f"at {info.get('discount_rate_percent', '')}% a year (HM Treasury Green Book) after general inflation of "
+            f"{info.get('general_inflation_percent', '')}% a year.")

@@ -64,6 +64,12 @@ def forecast_section(store: Store, fig) -> Section | None:
                               [[str(y), shown(a.loc[y, 0.5], False, "gbp_year"),
                                 f"{shown(a.loc[y, 0.05], False, 'gbp_year')} to {shown(a.loc[y, 0.95], False, 'gbp_year')}"]
                                for y in a.index], name="forecast_cost"))
+        if "uplift_percent" in info:
+            from ..reforms.present import uplift_text
+
+            s.text.append(f"Costs are at each year's prices: each category's weekly cost rises from its dated value by "
+                          f"its kind's yearly rate ({uplift_text(info)}; costs.uplift.*, or a council's own "
+                          "costs.annual_uplift), so costs grow with prices even when the numbers of children do not.")
     return s
 
 
