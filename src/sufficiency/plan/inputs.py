@@ -21,7 +21,6 @@ from ..parameters import Parameters
 from ..parameters.categories import PlacementCategories
 
 WEEKS = 365.25 / 7
-UPLIFT = "costs.annual_uplift"
 
 
 @dataclass(frozen=True)
@@ -92,15 +91,17 @@ def lead_years(days: float) -> int:
     return int(math.floor(days / 365.0 + 0.5))
 
 
-def uplifted(params: Parameters, name: str, year: int) -> float:
-    """A plan price in force on 1 October of the financial year ending 31 March `year`, raised
-    by costs.annual_uplift for each whole year since it was dated."""
+def uplifted(params: Parameters, name: str, year: int, group: str = "other") -> float:
+    """A plan price in force on 1 October of the financial year ending 31 March `year`, moved
+    from the financial year it is dated in by its group's yearly rate (parameters.uplift:
+    residential, fostering or other, as every weekly cost of that kind moves)."""
+    from ..parameters import uplift
+
     mid = dt.date(year - 1, 10, 1)
     first = params.get(name).values[0]
     dated = params.at(name, max(mid, first.start))
-    years = max(0, (mid - dt.date(dated.start.year, 10, 1)).days // 365)
-    rate = params.value(UPLIFT, max(mid, params.get(UPLIFT).values[0].start)) / 100.0
-    return dated.value * (1 + rate) ** years
+    priced = dated.start.year + (1 if dated.start.month > 3 else 0)  # its financial year, by the 31 March ending it
+    return dated.value * uplift.factor(params, group, priced, max(priced, year))
 
 
 def prices_from(params: Parameters, categories: PlacementCategories, years, start: dt.date) -> Prices:
@@ -115,17 +116,18 @@ def prices_from(params: Parameters, categories: PlacementCategories, years, star
     def weekly(cat):
         return np.array([params.weekly_cost(cat, y) for y in yrs])
 
-    def plan(name):
-        return np.array([uplifted(params, f"plan.{name}", y) for y in yrs])
+    def plan(name, group="other"):
+        return np.array([uplifted(params, f"plan.{name}", y, group) for y in yrs])
 
     spot_res = weekly(ext_res)
     return Prices(
         spot_res=spot_res, spot_solo=spot_res * _at(params, "plan.spot.solo_price_ratio", start),
         spot_foster=weekly(ext_fos), inhouse_foster=weekly(own_fos),
         block_bed=spot_res * _at(params, "plan.block.price_ratio", start),
-        running_bed=plan("home.running_per_bed"), capital_home=plan("home.capital_per_home"),
-        capital_bed=plan("home.capital_per_bed"), recruit=plan("foster.recruitment_per_household"),
-        support=plan("foster.support_per_household"), per_mile=plan("cost_per_mile"),
+        running_bed=plan("home.running_per_bed", "residential"),
+        capital_home=plan("home.capital_per_home", "residential"), capital_bed=plan("home.capital_per_bed", "residential"),
+        recruit=plan("foster.recruitment_per_household", "fostering"),
+        support=plan("foster.support_per_household", "fostering"), per_mile=plan("cost_per_mile"),
         spot_miles=_at(params, "plan.spot.miles", start), spot_near=_at(params, "plan.spot.share_within_20_miles", start),
         near_miles=_at(params, "distance.far_from_home_miles", start),
         discount_rate=_at(params, "plan.discount_rate", start) / 100.0,

@@ -68,8 +68,8 @@ def forecast_section(store: Store, fig) -> Section | None:
             from ..reforms.present import uplift_text
 
             s.text.append(f"Costs are at each year's prices: each category's weekly cost rises from its dated value by "
-                          f"its kind's yearly rate ({uplift_text(info)}; costs.uplift.*, or a council's own "
-                          "costs.annual_uplift), so costs grow with prices even when the numbers of children do not.")
+                          f"its kind's yearly rate ({uplift_text(info)}: the growth of the council spend "
+                          "statistics (S251) by kind, unless the council gives one rate of its own), so costs grow with prices even when the numbers of children do not.")
     return s
 
 
