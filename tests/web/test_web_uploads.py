@@ -102,11 +102,12 @@ def test_returns_are_validated_loaded_reported_and_forecast(analyst, returns_zip
     from sufficiency.web.models import Job, Upload
 
     council = councils[CODE]
-    # one year's episodes with a start date that is no date: validated, shown, still accepted
+    # one year's episodes with a start date that is no date: validated, shown, still accepted (the
+    # year in the file's name: one row whose only date is broken cannot tell it)
     bad = (returns / "2024" / "episodes.csv").read_text().splitlines()
     cells = bad[1].split(",")
     cells[1] = "31/02/2024"
-    response = post_files(analyst, [("episodes.csv", "\n".join([bad[0], ",".join(cells)]).encode())])
+    response = post_files(analyst, [("episodes_2023-24.csv", "\n".join([bad[0], ",".join(cells)]).encode())])
     assert response.status_code == 302
     page = html.unescape(analyst.get(response.url).content.decode())
     assert "DECOM '31/02/2024' is not a date" in page and "DATE_INVALID" in page
