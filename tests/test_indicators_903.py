@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from test_indicators_dfe import got
 
 from sufficiency.indicators import compute_all
 from sufficiency.pipeline import load
@@ -124,15 +125,6 @@ def store(tmp_path_factory):
 @pytest.fixture(scope="module")
 def council(store):
     return compute_all(store).frame
-
-
-def got(frame, indicator, category="all", year=2025):
-    f = frame[(frame["indicator"] == indicator) & (frame["category"] == category) & (frame["year"] == year)]
-    assert len(f) == 1, (indicator, category, year)
-    r = f.iloc[0]
-    return (None if pd.isna(r["value"]) else round(float(r["value"]), 6),
-            None if pd.isna(r["numerator"]) else int(r["numerator"]),
-            None if pd.isna(r["denominator"]) else int(r["denominator"]))
 
 
 EXPECTED = {  # (indicator, category): (value, numerator, denominator), worked out by hand

@@ -10,7 +10,6 @@ import pandas as pd
 from ..store import Store
 from . import charts
 from .content import Section, Table
-from .results import _plain
 
 POLICIES = {"plan": "The plan", "no plan": "No plan (spot purchases as today)",
             "simple rule": "Simple rule (open where today's gap is largest)"}
@@ -21,9 +20,9 @@ LIMITS = {"homes_limit": "new homes a council can open in a year",
 
 
 def plan_section(store: Store) -> Section | None:
-    stale = store.stale()
+    stale = store.stale(in_words=True)
     if "plan_decisions" not in store.names:
-        return Section("plan", "Capacity plan", [_plain(stale["plan"])]) if "plan" in stale else None
+        return Section("plan", "Capacity plan", [stale["plan"]]) if "plan" in stale else None
     info = store.meta().get("plan", {})
     summary = store.table("plan_summary").set_index("policy")
     decisions = store.table("plan_decisions")

@@ -4,8 +4,6 @@ the store's returns (otherwise a sentence names the command that makes it again)
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
@@ -19,9 +17,9 @@ def forecast_section(store: Store, fig) -> Section | None:
     """Fan chart and tables from the store's forecast tables, if `sufficiency forecast` has run
     on these returns (a sentence naming the command to run again if it ran on others).
     Forecasts are not counts of real children, so they are not suppressed; they are rounded."""
-    stale = store.stale()
+    stale = store.stale(in_words=True)
     if "forecast_quantiles" not in store.names:
-        return Section("forecast", "Forecast", [_plain(stale["forecast"])]) if "forecast" in stale else None
+        return Section("forecast", "Forecast", [stale["forecast"]]) if "forecast" in stale else None
     q = store.table("forecast_quantiles")
     acc = store.table("backtest_summary") if "backtest_summary" in store.names else None
     costs = store.table("forecast_costs") if "forecast_costs" in store.names else None
@@ -36,7 +34,7 @@ def forecast_section(store: Store, fig) -> Section | None:
         f"{info.get('as_of', '')}, the median forecast is {wide.loc[end, 0.5]:,.0f} children looked after on "
         f"31 March {end}; 9 simulations in 10 fall between {wide.loc[end, 0.05]:,.0f} and {wide.loc[end, 0.95]:,.0f} "
         f"({info.get('runs', '')} simulations of the years ahead, each with its own chance variation).",
-        *_entrants_text(info), _plain(stale.get("backtest", "")),
+        *_entrants_text(info), stale.get("backtest", ""),
         "A forecast is not a target: it shows where present patterns lead. "
         + ("How such forecasts did on this council's past years is below." if acc is not None and len(acc) else
            "Its accuracy on past years is shown once forecasts have been tested on them (see Definitions)."),
@@ -76,19 +74,6 @@ def forecast_section(store: Store, fig) -> Section | None:
 def forecast_key(year: int) -> str:
     """The name under which every section records the forecast's median for 31 March `year`."""
     return f"children looked after on 31 March {year}, median forecast"
-
-
-def _plain(sentence: str) -> str:
-    """A store's note that a result is out of date, naming the command that makes it again in
-    words (no command line on the page)."""
-    def words(m: re.Match) -> str:
-        args = m.group(2).split()
-        plans = args[:next((i for i, a in enumerate(args) if a.startswith("-")), len(args))]
-        named = f", with the plans {', '.join(plans[:-1])} and {plans[-1]}" if len(plans) > 1 else (
-            f", with the plan {plans[0]}" if plans else "")
-        return f": make it again from these returns (the {m.group(1)} command{named})"
-
-    return re.sub(r"; run `sufficiency (\w+)([^`]*)` again", words, sentence)
 
 
 def _about(x: float) -> str:
@@ -148,9 +133,9 @@ def reforms_section(store: Store) -> Section | None:
     counts of real children: not suppressed."""
     from ..reforms.present import baseline_text, price_text
 
-    stale = store.stale()
+    stale = store.stale(in_words=True)
     if "scenario_summary" not in store.names:
-        return Section("reforms", "Reforms compared", [_plain(stale["compare"])]) if "compare" in stale else None
+        return Section("reforms", "Reforms compared", [stale["compare"]]) if "compare" in stale else None
     summary = store.table("scenario_summary")
     m = store.sql("SELECT * FROM scenario_measures WHERE quantile = 0.5")
     info = store.meta().get("compare", {})

@@ -199,10 +199,12 @@ class Store:
     def meta(self) -> dict:
         return dict(self._meta)
 
-    def stale(self) -> dict[str, str]:
+    def stale(self, in_words: bool = False) -> dict[str, str]:
         """Stage -> the sentence that says its results were made from other returns and which
-        command makes them again."""
+        command makes them again (`in_words`: for a report, the command named in words)."""
         rows = self._stale.drop_duplicates("stage")
+        if in_words:
+            return {r.stage: lineage.notice_in_words(r.stage, r.command) for r in rows.itertuples()}
         return {r.stage: lineage.notice(r.stage, r.command, self.path) for r in rows.itertuples()}
 
     def table(self, name: str) -> pd.DataFrame:

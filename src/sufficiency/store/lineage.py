@@ -92,3 +92,17 @@ def notice(stage: str, command: str, db) -> str:
     """The sentence a reader sees in place of a stale result."""
     noun = STAGES.get(stage, (f"The {stage}",))[0]
     return f"{noun} was made from other returns; run `{command} --db {db}` again."
+
+
+def notice_in_words(stage: str, command: str) -> str:
+    """The same sentence for a page a person reads: the command named in words, with the plans
+    it compares, and no command line."""
+    import shlex
+
+    noun = STAGES.get(stage, (f"The {stage}",))[0]
+    words = shlex.split(command or "")[1:]
+    name = words[0] if words else stage
+    plans = words[1:next((i for i, w in enumerate(words) if w.startswith("-")), len(words))]
+    named = (f", with the plans {', '.join(plans[:-1])} and {plans[-1]}" if len(plans) > 1
+             else f", with the plan {plans[0]}" if plans else "")
+    return f"{noun} was made from other returns: make it again from these returns (the {name} command{named})."
