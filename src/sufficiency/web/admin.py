@@ -45,3 +45,4 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+from . import region_admin  # noqa: E402,F401  (the region's admin page)

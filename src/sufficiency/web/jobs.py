@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from .. import api
 from ..errors import SufficiencyError
+from . import region_work
 from .models import Job
 from .roles import EVERY_COUNCIL, set_scope
 
@@ -43,7 +44,7 @@ def requeue_stale() -> int:
 def claim() -> Job | None:
     """The oldest queued job of a council with no job running, marked running; or None."""
     with transaction.atomic():
-        busy = Job.objects.filter(status="running").values("council_id")
+        busy = Job.objects.filter(status="running", council__isnull=False).values("council_id")
         job = (Job.objects.select_for_update(skip_locked=True).filter(status="queued")
                .exclude(council_id__in=busy).order_by("id").first())
         if job is None:
@@ -84,6 +85,8 @@ def write_reports(council) -> None:
 
 def run(job: Job) -> str:
     """Do the job's work; the sentence saying what was done."""
+    if job.kind in region_work.KINDS:
+        return region_work.run(job, _progress(job))
     council, progress = job.council, _progress(job)
     council.folder.mkdir(parents=True, exist_ok=True)
     if job.kind == "load":

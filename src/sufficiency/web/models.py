@@ -3,7 +3,8 @@ and sign-in failures.
 
 Upload and Job rows belong to one council; PostgreSQL row-level security (migration 0002)
 lets a connection see only the rows of the council named in its `app.council` setting, which
-the middleware sets for each request (see roles.py).
+the middleware sets for each request (see roles.py); a job of no council is the region's,
+seen by the regional scope (migration 0004). The region itself is in regions_models.py.
 """
 
 from __future__ import annotations
@@ -83,10 +84,11 @@ class Job(models.Model):
     """Long work on a council's store, run by the worker (jobs.py): queued -> running -> done or
     failed, with progress written as it goes; a running job whose heartbeat stops is queued again."""
 
-    KINDS = [("load", "Load returns"), ("forecast", "Forecast")]
+    KINDS = [("load", "Load returns"), ("forecast", "Forecast"),
+             ("share", "Share with the region"), ("region_forecast", "Regional forecast")]
     STATES = [("queued", "Queued"), ("running", "Running"), ("done", "Done"), ("failed", "Failed")]
 
-    council = models.ForeignKey(Council, on_delete=models.PROTECT)
+    council = models.ForeignKey(Council, null=True, blank=True, on_delete=models.PROTECT)  # none: the region's
     kind = models.CharField(max_length=20, choices=KINDS)
     options = models.JSONField(default=dict)
     upload = models.ForeignKey(Upload, null=True, blank=True, on_delete=models.PROTECT)
@@ -128,3 +130,6 @@ class SignInFailures(models.Model):
     username = models.CharField(max_length=150, unique=True)
     failures = models.IntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
+
+
+from .regions_models import Region  # noqa: E402,F401  (the region and its agreement)

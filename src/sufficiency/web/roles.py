@@ -8,7 +8,7 @@ Roles (groups, made by migration 0003; a user holds one):
 - administrator: every council, and the admin pages (a superuser).
 
 The second wall: every request sets the PostgreSQL setting `app.council` to the id of the
-user's council ('' for a regional analyst, '*' for an administrator); row-level security on
+user's council ('region' for a regional analyst, '*' for an administrator); row-level security on
 council-scoped tables (migration 0002) hides every other council's rows even from a view
 that forgot to filter them.
 """
@@ -30,7 +30,7 @@ ROLE_PERMISSIONS = {
     REGIONAL: ["view_regional"],
     ADMINISTRATOR: ["view_child_level", "upload_returns", "run_jobs", "view_report", "view_regional"],
 }
-EVERY_COUNCIL = "*"
+EVERY_COUNCIL, REGION_SCOPE = "*", "region"
 
 
 def role_of(user) -> str | None:
@@ -87,6 +87,8 @@ def scope_for(user) -> str:
     if user.is_authenticated and user.is_superuser:
         return EVERY_COUNCIL
     council = council_of(user) if user.is_authenticated else None
+    if council is None and user.is_authenticated and role_of(user) == REGIONAL:
+        return REGION_SCOPE
     return str(council.pk) if council else ""
 
 

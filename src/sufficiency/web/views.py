@@ -10,7 +10,7 @@ import shutil
 from django.contrib import messages
 from django.contrib.auth import views as auth
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponseForbidden
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -47,14 +47,6 @@ def home(request):
     user = request.user
     councils = Council.objects.all() if user.is_superuser else [c for c in [council_of(user)] if c]
     return render(request, "web/home.html", {"councils": councils, "role": role_of(user)})
-
-
-@login_required
-def region(request):
-    if not request.user.has_perm("web.view_regional"):
-        audit(request, "view regional", allowed=False, detail="refused: needs view_regional")
-        return HttpResponseForbidden("You do not have access to the regional pages.")
-    return render(request, "web/region.html")
 
 
 @council_page("view_report")
