@@ -27,7 +27,7 @@ def council_urls(code: str, upload: int, job: int) -> list[tuple[str, str]]:
             ("post", f"/c/{code}/forecast/"), ("get", f"/c/{code}/jobs/{job}/"), ("get", f"/c/{code}/report/"),
             ("get", f"/c/{code}/report/internal/"), ("get", f"/c/{code}/report.html"),
             ("get", f"/c/{code}/report.xlsx"), ("get", f"/c/{code}/internal/report.html"),
-            ("get", f"/c/{code}/internal/report.xlsx")]
+            ("get", f"/c/{code}/internal/report.xlsx"), ("post", f"/c/{code}/share/")]
 
 
 @pytest.mark.parametrize("who", ["darlington analyst", "darlington viewer", "regional analyst"])
