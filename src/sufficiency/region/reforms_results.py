@@ -100,6 +100,12 @@ def _range(r) -> str:
     return f"{_money(r['mean'])} ({_money(r['lo90'])} to {_money(r['hi90'])})"
 
 
+def _places(v: float, what: str) -> str:
+    if v != int(v):
+        return f"{v:.1f} {what}"
+    return f"{int(v)} {what[:-1] if v == 1 and what in ('beds', 'homes') else what}"
+
+
 def reforms_section(data: RegionData, held: HeldComparison | None) -> Section:
     """Each regional reform's places by council, and its money by council and for the region."""
     s = Section("region_reforms", "Reforms across the region")
@@ -128,7 +134,7 @@ def reforms_section(data: RegionData, held: HeldComparison | None) -> Section:
         for name in names:
             got = split[(split["scenario"] == name) & ((split["council"] == code) if code != REGION else True)]
             places = got[got["change"] >= 0]
-            cells += [", ".join(f"{v:g} {w}" for w, v in places.groupby("what", sort=False)["capacity"].sum().items())
+            cells += [", ".join(_places(v, w) for w, v in places.groupby("what", sort=False)["capacity"].sum().items())
                       or "none", _range(fin.loc[(name, code, "npv")])]
         rows.append(cells)
     columns = [""] + [h for n in names for h in (f"{n}: places", f"{n}: net present value")]

@@ -54,6 +54,12 @@ class RegionComparison:
     settings: dict
 
 
+def council_seeds(codes: list[str], seed: int) -> tuple[dict[str, int], np.random.SeedSequence]:
+    """Each council's own seed (as the regional forecast spawns them) and the seed of the pairing."""
+    spawned = np.random.SeedSequence(seed).spawn(len(codes) + 1)
+    return {c: int(spawned[j].generate_state(1, np.uint32)[0]) for j, c in enumerate(codes)}, spawned[-1]
+
+
 def origin(data: RegionData) -> str:
     """The last 31 March every council's share holds."""
     return f"{min(data.years(c)[-1] for c in data.codes)}-03-31"
@@ -87,8 +93,7 @@ def compare_region(data: RegionData, plan: RegionalPlan, *, years: int = 5, runs
     data.require("forecast")
     params = parameters or load_parameters()
     as_of = origin(data)
-    spawned = np.random.SeedSequence(seed).spawn(len(data.codes) + 1)
-    seeds = {c: int(spawned[j].generate_state(1, np.uint32)[0]) for j, c in enumerate(data.codes)}
+    seeds, pairing = council_seeds(data.codes, seed)
     stores = {c: data.council(c) for c in data.codes}
     steps = 2 * len(stores)
     if progress:
@@ -105,7 +110,7 @@ def compare_region(data: RegionData, plan: RegionalPlan, *, years: int = 5, runs
     measured, months = entry_correlation(data)
     rho = float(np.clip(measured, 0.0, MAX_RHO))
     keys = np.stack([cmps[c].runs["baseline"]["children_looked_after"].mean(axis=1) for c in data.codes], axis=1)
-    order = reorder(keys, rho, np.random.default_rng(spawned[-1]))
+    order = reorder(keys, rho, np.random.default_rng(pairing))
     day = dt.date.fromisoformat(as_of)
     per_run, flows = _combine(data.codes, cmps, order, [r.reform.name for r in plan.reforms], years, params, day)
     year_ends = [pd.Timestamp(f"{day.year + k}-03-31") for k in range(1, years + 1)]
