@@ -234,3 +234,8 @@ def test_region_compare_has_help():
 def test_the_region_must_match_the_store(region):
     with pytest.raises(SchemaError, match="the file is for Leeds"):
         parse_regional({"region": "Leeds", **_plan("need")}, "x.yaml", RegionData.read(region["db"]))
+
+
+def test_compare_on_a_regional_store_names_the_regional_command(region):
+    result = CliRunner().invoke(app, ["compare", "baseline", "--db", str(region["db"]), "--runs", "5"])
+    assert result.exit_code != 0 and "sufficiency region compare" in result.output
