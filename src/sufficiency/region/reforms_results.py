@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ..errors import StoreError
 from ..report import charts
 from ..report.content import Section, Table
 from ..store import lineage
@@ -49,8 +50,6 @@ def write_comparison(db: str | Path, rc: RegionComparison, command: str) -> None
     try:
         held = councils(con)
         if dict(zip(held["council"], held["share"], strict=True)) != rc.settings["shares"]:
-            from ..errors import StoreError
-
             raise StoreError(f"A share was imported into or removed from {db} while the comparison ran; run it again.")
         con.execute("BEGIN TRANSACTION")
         for name, frame in frames.items():
