@@ -122,8 +122,8 @@ def reforms_section(data: RegionData, held: HeldComparison | None) -> Section:
               "of the reform's places and of its own costs. Money is net: the gross saving on placements and social "
               "workers less what doing the reform costs, at each year's prices; NPV at the Green Book rate. A run of "
               "the region is one run of every council added up, the councils' runs paired as their entrants move "
-              f"together (correlation {st.get('rho', 0):.2f}), so the region's range is narrower than the sum of "
-              "the councils' ranges. Expected (mean over runs), with 5% to 95% of the runs."]
+              f"together (correlation {st.get('rho', 0):.2f}), so the region's range is that of the sum, not the sum "
+              "of the councils' ranges. Expected (mean over runs), with 5% to 95% of the runs."]
     fin = t["region_reform_finance"].set_index(["scenario", "council", "measure"])
     split = t["region_reform_split"]
     names = list(st.get("scenarios", {})) or list(dict.fromkeys(fin.index.get_level_values(0)))
