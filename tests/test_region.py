@@ -345,7 +345,7 @@ def test_commands_have_help():
     import typer.main
 
     region = typer.main.get_command(app).commands["region"]
-    assert set(region.commands) == {"add", "remove", "report", "forecast"}
+    assert set(region.commands) == {"add", "remove", "report", "forecast", "compare"}
     for name, command in region.commands.items():
         assert command.help and all(getattr(p, "help", None) for p in command.params), name
     for argv in (["share", "--help"], ["region", "--help"], *[["region", n, "--help"] for n in region.commands]):

@@ -29,6 +29,8 @@ from .plan import PlanCommandOptions, PlanResult, plan
 from .region import (
     RegionAddOptions,
     RegionAddResult,
+    RegionCompareOptions,
+    RegionCompareResult,
     RegionForecastOptions,
     RegionForecastResult,
     RegionRemoveOptions,
@@ -38,6 +40,7 @@ from .region import (
     ShareOptions,
     ShareResult,
     region_add,
+    region_compare,
     region_forecast,
     region_remove,
     region_report,
@@ -65,4 +68,5 @@ __all__ = [
     "validate",
     "RegionAddOptions", "RegionAddResult", "RegionForecastOptions", "RegionForecastResult", "RegionRemoveOptions", "RegionRemoveResult", "RegionReportOptions",
     "RegionReportResult", "ShareOptions", "ShareResult", "region_add", "region_forecast", "region_remove", "region_report", "share",
+    "RegionCompareOptions", "RegionCompareResult", "region_compare",
 ]

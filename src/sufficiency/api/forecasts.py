@@ -198,6 +198,13 @@ def compare(options: CompareOptions, progress: Progress | None = None) -> Compar
     from ..store import StoreData
 
     o = options
+    if Path(o.db).exists():
+        from ..store import Store
+
+        with Store(o.db) as store:
+            if store.meta().get("kind") == "region":
+                raise OptionError("db", f"{o.db} is a regional store: compare reforms across the region with "
+                                        f"`sufficiency region compare REFORMS.yaml --db {o.db}`.")
     params = load_parameters(o.params)
     data = StoreData.read(o.db, parameters=params)
     todo = scenarios_from(o.scenarios, data.categories)

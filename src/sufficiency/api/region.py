@@ -166,3 +166,45 @@ def region_forecast(options: RegionForecastOptions, progress=None) -> RegionFore
     wide = wide.sort_values(["measure", "council"], key=lambda s: s.map(order) if s.name == "council" else s)
     return RegionForecastResult(options.db, wide[["name", "measure", "low", "median", "high"]].reset_index(drop=True),
                                 fc.rho, fc.measured, fc.months)
+
+
+class RegionCompareOptions(Options):
+    """`region compare`: regional reforms (a YAML file of scenarios whose places are split between
+    the councils) compared with the baseline in every council and rolled up for the region."""
+
+    reforms: Path
+    db: Path = Path("region.duckdb")
+    years: Annotated[int, Field(ge=1, le=10)] = 5
+    runs: Annotated[int, Field(ge=1)] = 1000
+    seed: Annotated[int, Field(ge=0)] = 1
+
+
+@dataclass
+class RegionCompareResult:
+    db: Path
+    split: pd.DataFrame  # scenario, name, what, capacity, share: each council's part of each reform's places
+    finance: pd.DataFrame  # scenario, name, measure, mean, lo90, hi90 (net saving, NPV) per council and the region
+    rho: float
+
+
+def region_compare(options: RegionCompareOptions, progress=None) -> RegionCompareResult:
+    import shlex
+
+    from ..region.indicators import RegionData
+    from ..region.reforms import load_regional
+    from ..region.reforms_results import write_comparison
+    from ..region.reforms_run import compare_region
+
+    o = options
+    data = RegionData.read(o.db)
+    plan = load_regional(o.reforms, data)
+    rc = compare_region(data, plan, years=o.years, runs=o.runs, seed=o.seed, progress=progress)
+    command = shlex.join(["sufficiency", "region", "compare", str(o.reforms), "--years", str(o.years),
+                          "--runs", str(o.runs), "--seed", str(o.seed)])
+    write_comparison(o.db, rc, command)
+    split = rc.split[rc.split["change"] >= 0].assign(name=lambda f: f["council"].map(data.name))
+    fin = rc.finance[rc.finance["measure"].isin(["net_saving", "npv"])].assign(
+        name=lambda f: f["council"].map(data.name))
+    return RegionCompareResult(o.db, split[["scenario", "name", "what", "capacity", "share"]].reset_index(drop=True),
+                               fin[["scenario", "name", "measure", "mean", "lo90", "hi90"]].reset_index(drop=True),
+                               float(rc.settings["rho"]))

@@ -108,5 +108,28 @@ def forecast(
               f"{result.months} months of entrants); tables region_forecast and region_forecast_runs in {result.db}.")
 
 
-for _command in (add, remove, report, forecast):
+@guarded
+def compare(
+    reforms: Annotated[Path, typer.Argument(help="The regional reforms (YAML: scenarios whose places are split "
+                                                 "between the councils; see docs/examples/regional-reforms.yaml).")],
+    db: Annotated[Path, typer.Option(help=REGION_DB)] = Path("region.duckdb"),
+    years: Annotated[int, typer.Option(help="Years ahead (1-10).")] = 5,
+    runs: Annotated[int, typer.Option(help="Simulated runs of every council and scenario.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same figures.")] = 1,
+) -> None:
+    """Compare regional reforms with the baseline in every council and for the region (net money, 90% ranges)."""
+    from .. import api
+
+    with progress() as bar:
+        result = api.region_compare(api.RegionCompareOptions(reforms=reforms, db=db, years=years, runs=runs,
+                                                             seed=seed), bar)
+    err.print(table(result.split, "Each council's part of each reform's places", {"capacity": ",.4g", "share": ".0%"}, left=3))
+    npv = result.finance[result.finance["measure"] == "npv"].drop(columns="measure")
+    err.print(table(npv, f"Net present value over {years} years (GBP): expected, 5% and 95%",
+                    dict.fromkeys(("mean", "lo90", "hi90"), ",.0f"), left=2))
+    out.print(f"Councils' runs combined with correlation {result.rho:.2f}; tables region_reform_* in {result.db}. "
+              "`sufficiency region report` shows them.")
+
+
+for _command in (add, remove, report, forecast, compare):
     region_app.command()(_command)

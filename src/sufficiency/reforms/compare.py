@@ -148,6 +148,7 @@ class Comparison:
     finance: pd.DataFrame = field(default_factory=pd.DataFrame)  # scenario, measure, median, lo90, hi90
     costs: pd.DataFrame = field(default_factory=pd.DataFrame)  # each reform cost: scenario, reform, item, ...
     assumptions: pd.DataFrame = field(default_factory=pd.DataFrame)  # parameter, value, unit, basis, ...
+    runs: dict = field(default_factory=dict, repr=False)  # scenario -> measure -> (runs, dates): every run, not stored
 
     def summary(self) -> pd.DataFrame:
         return self.summary_frame
@@ -221,7 +222,7 @@ def compare(source, scenarios: Mapping[str, list[Reform]], *, years: int = 5, ru
     files = {k: [r.file or r.name for r in v] for k, v in todo.items()}
     money, finance, costs = _money(per_run, items, params, pd.to_datetime(as_dates(days)), years)
     return Comparison(pd.concat(rows, ignore_index=True), differences, summary, base, files, info, money, finance,
-                      costs, assumptions(params, data.categories, plans, origin, defaults))
+                      costs, assumptions(params, data.categories, plans, origin, defaults), per_run)
 
 
 def _resolved(scenarios, data: StoreData, model, params: Parameters, base: Baseline) -> tuple[dict, list[str]]:

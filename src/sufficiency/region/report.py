@@ -30,6 +30,7 @@ from ..report.suppress import MARK, SMALL, shown, suppress
 from ..vocab import year_label as fy
 from . import location
 from .indicators import REGION, RegionData, indicators
+from .reforms_results import read_comparison, reforms_section
 from .store import read_results
 from .supply import Supply, providers
 from .supply_section import supply_section
@@ -98,7 +99,7 @@ def build_region_report(data: RegionData, suppression: bool = True, supply: Supp
     sections = [_beside(data, fig, cat, last), _trend(data, fig, years), _where(data, live, last, suppression),
                 _flows(data, live, last, suppression),
                 supply_section(data, live, last, supply or providers(), suppression, held[0] if held else None),
-                _forecast(data, fig, years, held), _shares(data)]
+                _forecast(data, fig, years, held), reforms_section(data, read_comparison(data.path)), _shares(data)]
     return RegionReport(data.agreement.region, [data.name(c) for c in data.codes], years, suppression, tiles, sections, catalogue(),
                         dt.date.today().isoformat(), str(data.path))
 
