@@ -35,6 +35,10 @@ def pilot_stability(rows: pd.DataFrame, ends: pd.DataFrame, ent: hz.Entrants, rn
     first = rows.drop_duplicates("pid", keep="first")
     period_start = pd.Series(np.where(first["event"].astype(str).to_numpy() == "start",
                                       first["day"].to_numpy(), np.nan)).ffill().to_numpy()
+    # a placement with no exit after its start began after the child's last exit: it never
+    # happened (build_episodes drops the same rows)
+    real = pl["end"].to_numpy() < hz.NEVER
+    pl, period_start = pl[real], period_start[real]
     spell = np.cumsum(~pl["same_carer"].to_numpy(bool))
     sp = pd.DataFrame({"child": pl["child"].to_numpy(), "spell": spell, "start": pl["start"].to_numpy(),
                        "end": pl["end"].to_numpy(), "period": period_start}).groupby("spell").agg(
