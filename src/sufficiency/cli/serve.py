@@ -19,6 +19,7 @@ def serve(
         help="Folder for the councils' stores, uploads and the private database "
              "(default: the user's data folder).")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Threads running jobs (load, forecast).")] = 1,
+    threads: Annotated[int, typer.Option(min=1, help="Threads answering requests.")] = 8,
     demo: Annotated[Path | None, typer.Option(
         help="A folder `sufficiency demo` wrote (make demo: demo-output): its council is added, "
              "store and report, for the administrator to look at.")] = None,
@@ -38,4 +39,4 @@ def serve(
         council = server.add_demo(demo)
         out.print(f"Demo council: {council.name}, loaded from {demo}.")
     out.print(f"Open http://{host}:{port}/ in a browser; Ctrl-C stops the server.")
-    server.serve(host, port, workers)
+    server.serve(host, port, workers, threads)

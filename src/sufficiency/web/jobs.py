@@ -18,7 +18,7 @@ import socket
 import threading
 import time
 
-from django.db import close_old_connections, connections, transaction
+from django.db import close_old_connections, connection, connections, transaction
 from django.utils import timezone
 
 from .. import api
@@ -32,6 +32,7 @@ STALE_SECONDS = 60
 BEAT_EVERY = 10  # seconds between heartbeats of a running job
 PROGRESS_EVERY = 1.0  # at most one progress write a second
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
+CLAIM_LOCK = 903_2101  # the advisory lock every claim holds until it commits
 
 
 def requeue_stale() -> int:
@@ -42,8 +43,12 @@ def requeue_stale() -> int:
 
 
 def claim() -> Job | None:
-    """The oldest queued job of a council with no job running, marked running; or None."""
+    """The oldest queued job of a council with no job running, marked running; or None.
+    Claims are taken one at a time (a transaction-level advisory lock), so a claim sees every
+    job an earlier claim marked running and two jobs of one council never run at once."""
     with transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [CLAIM_LOCK])
         busy = Job.objects.filter(status="running", council__isnull=False).values("council_id")
         job = (Job.objects.select_for_update(skip_locked=True).filter(status="queued")
                .exclude(council_id__in=busy).order_by("id").first())

@@ -93,17 +93,32 @@ def add_demo(folder: Path):
     return council
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
-    """Start `workers` worker threads and Django's own server (runserver, without the
-    autoreloader) until interrupted; call `prepare` first."""
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, threads: int = 8) -> None:
+    """Start `workers` worker threads and the application under waitress (a production WSGI
+    server, `threads` threads answering requests) until interrupted; call `prepare` first.
+    The admin pages' static files are collected into the data folder and served beside the
+    application (static.py); a request body over the upload limit is refused by waitress
+    before it is read."""
+    import logging
+
+    from django.conf import settings
     from django.core.management import call_command
+    from django.core.wsgi import get_wsgi_application
+    from waitress.server import create_server
 
     from .jobs import start_worker
+    from .static import StaticFiles
+    from .uploads import MAX_UPLOAD_MB
 
+    call_command("collectstatic", interactive=False, verbosity=0)
+    app = StaticFiles(get_wsgi_application(), settings.STATIC_ROOT, settings.STATIC_URL)
+    server = create_server(app, host=host, port=port, threads=threads, ident="sufficiency",
+                           max_request_body_size=(MAX_UPLOAD_MB + 1) * 1_000_000)
+    logging.basicConfig()  # the server's, Django's and the worker's warnings and errors on stderr
     running = [start_worker() for _ in range(workers)]
     try:
-        call_command("runserver", f"{host}:{port}", use_reloader=False, insecure_serving=True,
-                     skip_checks=True)
+        server.run()
     finally:
+        server.close()
         for _thread, stop in running:
             stop.set()

@@ -3,7 +3,8 @@
 What differs between a laptop and a server comes from the environment `sufficiency serve`
 sets up (server.py): DATABASE_URL (the PostgreSQL to use), SUFFICIENCY_WEB_HOME (the folder
 of councils' stores, uploads and the secret key), SUFFICIENCY_ALLOWED_HOSTS (comma-separated
-host names, default 127.0.0.1 and localhost).
+host names, default 127.0.0.1 and localhost), SUFFICIENCY_HTTPS (1 behind a reverse proxy that
+ends HTTPS: secure cookies, and the proxy's X-Forwarded-Proto header trusted).
 """
 
 from __future__ import annotations
@@ -85,6 +86,12 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "SAMEORIGIN"  # the report is shown in a frame of its own page
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Behind a reverse proxy that ends HTTPS (docs/web.md): cookies only over HTTPS, and a request is
+# HTTPS when the proxy says so; the proxy must set X-Forwarded-Proto itself, overwriting the
+# client's, and `serve` must listen where only the proxy reaches it.
+HTTPS = os.environ.get("SUFFICIENCY_HTTPS", "") == "1"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 
 # Uploads: see uploads.py for the limits on what an upload may hold.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # larger files spill to a temporary file
@@ -94,3 +101,4 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_TZ = True
 STATIC_URL = "static/"
+STATIC_ROOT = SUFFICIENCY_HOME / "static"  # collected by `serve`, served by static.StaticFiles
