@@ -104,13 +104,13 @@ STOP_WAIT = 20  # seconds a worker process is given to queue its job again and e
 def run_worker(home: Path | None = None, database_url: str | None = None) -> None:
     """`serve --worker-only`: run jobs in this process until SIGTERM or Ctrl-C, against a
     database `serve` has already migrated."""
+    configure(home or default_home(), database_url)
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
     from .database import check_role
     from .jobs import work_process
 
-    configure(home or default_home(), database_url)
     check_role(connection)
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
