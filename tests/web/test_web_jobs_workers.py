@@ -34,7 +34,8 @@ def fresh_jobs(people, councils):
 
 @pytest.fixture(scope="module")
 def stores(councils, returns):
-    """Hartlepool's store loaded from the synthetic returns, and a copy of it as Darlington's."""
+    """Hartlepool's store loaded from the synthetic returns, and a copy of it as Darlington's
+    (removed afterwards: other tests expect Darlington to have nothing loaded)."""
     from sufficiency import api
 
     hart, darl = councils[HARTLEPOOL[0]], councils[DARLINGTON[0]]
@@ -42,7 +43,8 @@ def stores(councils, returns):
     api.load(api.LoadOptions(path=returns, db=hart.store, la=HARTLEPOOL[0]))
     darl.folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(hart.store, darl.store)
-    return hart, darl
+    yield hart, darl
+    shutil.rmtree(darl.folder)
 
 
 def start_worker(web: Path) -> subprocess.Popen:

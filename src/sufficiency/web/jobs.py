@@ -42,7 +42,7 @@ def requeue_stale() -> int:
     """Queue again every running job whose worker has stopped beating; how many."""
     cutoff = timezone.now() - dt.timedelta(seconds=STALE_SECONDS)
     return Job.objects.filter(status="running", heartbeat__lt=cutoff).update(
-        status="queued", step="queued again: the server stopped while it ran", worker="")
+        status="queued", step="queued again: its worker stopped while it ran", worker="")
 
 
 class Stopped(BaseException):
