@@ -26,10 +26,11 @@ def test_a_running_job_whose_server_stopped_is_queued_again_and_a_live_one_is_no
     from sufficiency.web import jobs
     from sufficiency.web.models import Job
 
-    made = {"dead": timezone.now() - dt.timedelta(seconds=jobs.STALE_SECONDS + 5), "alive": timezone.now()}
-    ids = {name: Job.objects.create(council=councils[HARTLEPOOL[0]], kind="forecast", status="running",
+    made = {"dead": (HARTLEPOOL[0], timezone.now() - dt.timedelta(seconds=jobs.STALE_SECONDS + 5)),
+            "alive": (DARLINGTON[0], timezone.now())}
+    ids = {name: Job.objects.create(council=councils[code], kind="forecast", status="running",
                                     heartbeat=beat, created_by=people["administrator"]).pk
-           for name, beat in made.items()}
+           for name, (code, beat) in made.items()}
     assert jobs.requeue_stale() == 1
     assert Job.objects.get(pk=ids["dead"]).status == "queued"
     assert Job.objects.get(pk=ids["alive"]).status == "running"

@@ -1,9 +1,14 @@
-"""The worker: claims queued jobs from the job table and runs them through `sufficiency.api`.
+"""The worker: claims queued jobs from the job table and runs them (tasks.py, through
+`sufficiency.api`).
 
-A job is claimed with SELECT ... FOR UPDATE SKIP LOCKED, so several workers (threads of
-`serve`, or processes on a server) never run the same job, and a council's jobs run one at a
-time. Progress and a heartbeat are written to the job's row as it runs; a running job whose
-heartbeat is older than STALE_SECONDS (its worker died with the server) is queued again.
+`sufficiency serve` starts the worker in processes of its own (`serve --worker-only`, which
+calls `work_process`), so a long forecast does not slow the pages; several workers, on one
+machine or on several sharing one database, may run at once. A job is claimed with
+SELECT ... FOR UPDATE SKIP LOCKED, so no two workers take the same job, and the database's
+unique index on running jobs' councils (migration 0003_jobs) means no two take jobs of one
+council at once. Progress and a heartbeat are written to the job's row as it runs; a running
+job whose heartbeat is older than STALE_SECONDS (its worker was killed) is queued again, and a
+worker asked to stop (SIGTERM, Ctrl-C) queues its job again at once.
 The worker's database connection sees every council's rows (app.council '*').
 """
 
@@ -13,17 +18,16 @@ import contextlib
 import datetime as dt
 import logging
 import os
-import shutil
+import signal
 import socket
 import threading
 import time
 
-from django.db import close_old_connections, connection, connections, transaction
+from django.db import IntegrityError, close_old_connections, connection, connections, transaction
 from django.utils import timezone
 
-from .. import api
 from ..errors import SufficiencyError
-from . import region_work
+from . import tasks
 from .models import Job
 from .roles import EVERY_COUNCIL, set_scope
 
@@ -39,25 +43,43 @@ def requeue_stale() -> int:
     """Queue again every running job whose worker has stopped beating; how many."""
     cutoff = timezone.now() - dt.timedelta(seconds=STALE_SECONDS)
     return Job.objects.filter(status="running", heartbeat__lt=cutoff).update(
-        status="queued", step="queued again: the server stopped while it ran", worker="")
+        status="queued", step="queued again: its worker stopped while it ran", worker="")
+
+
+class Stopped(BaseException):
+    """The worker's process was asked to stop while it ran a job."""
 
 
 def claim() -> Job | None:
     """The oldest queued job of a council with no job running, marked running; or None.
-    Claims are taken one at a time (a transaction-level advisory lock), so a claim sees every
-    job an earlier claim marked running and two jobs of one council never run at once."""
-    with transaction.atomic():
-        with connection.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", [CLAIM_LOCK])
-        busy = Job.objects.filter(status="running", council__isnull=False).values("council_id")
-        job = (Job.objects.select_for_update(skip_locked=True).filter(status="queued")
-               .exclude(council_id__in=busy).order_by("id").first())
-        if job is None:
-            return None
-        now = timezone.now()
-        job.status, job.started_at, job.heartbeat, job.worker, job.step = "running", now, now, WORKER, "starting"
-        job.save(update_fields=["status", "started_at", "heartbeat", "worker", "step"])
-        return job
+
+    Two workers may both see a council idle (neither sees the other's claim before it
+    commits); the second one's update then waits on the unique index of running jobs and fails
+    when the first commits, and that council is passed over."""
+    taken: set[int] = set()
+    while True:
+        job = None
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cur:  # claims one at a time: each sees the last one's
+                    cur.execute("SELECT pg_advisory_xact_lock(%s)", [CLAIM_LOCK])
+                busy = Job.objects.filter(status="running", council__isnull=False).values("council_id")
+                job = (Job.objects.select_for_update(skip_locked=True).filter(status="queued")
+                       .exclude(council_id__in=busy).exclude(council_id__in=taken).order_by("id").first())
+                if job is None:
+                    return None
+                now = timezone.now()
+                job.status, job.started_at, job.heartbeat = "running", now, now
+                job.worker, job.step, job.progress = WORKER, "starting", 0.0
+                job.save(update_fields=["status", "started_at", "heartbeat", "worker", "step", "progress"])
+                return job
+        except IntegrityError:
+            taken.add(job.council_id)  # another worker started this council's job a moment ago
+
+
+def requeue(job: Job, why: str) -> None:
+    """Put a job this worker was running back in the queue."""
+    Job.objects.filter(pk=job.pk, status="running").update(status="queued", step=why, worker="", progress=0.0)
 
 
 def _progress(job: Job):
@@ -71,44 +93,6 @@ def _progress(job: Job):
         Job.objects.filter(pk=job.pk).update(step=step[:200], progress=done / max(total, 1),
                                              heartbeat=timezone.now())
     return update
-
-
-def write_reports(council) -> None:
-    """The council's report, suppressed (public) and with small numbers (internal), HTML and
-    workbook, each written beside the old one and then moved over it."""
-    for small in (False, True):
-        html = council.report_file("html", small)
-        new = html.parent.with_name(f".new-{html.parent.name}")
-        shutil.rmtree(new, ignore_errors=True)
-        api.report(api.ReportOptions(db=council.store, out=new / html.name, xlsx=new / "tables.xlsx",
-                                     suppression=not small))
-        html.parent.mkdir(parents=True, exist_ok=True)
-        for name in (html.name, "tables.xlsx"):
-            os.replace(new / name, html.parent / name)
-        shutil.rmtree(new, ignore_errors=True)
-
-
-def run(job: Job) -> str:
-    """Do the job's work; the sentence saying what was done."""
-    if job.kind in region_work.KINDS:
-        return region_work.run(job, _progress(job))
-    council, progress = job.council, _progress(job)
-    council.folder.mkdir(parents=True, exist_ok=True)
-    if job.kind == "load":
-        result = api.load(api.LoadOptions(path=job.upload.folder, db=council.store, la=council.code), progress)
-        done = (f"Loaded {result.tables['rows'].sum():,} rows into the store "
-                f"({result.errors:,} errors, {result.warnings:,} warnings).")
-    elif job.kind == "forecast":
-        options = api.ForecastOptions(db=council.store, **job.options)
-        result = api.forecast(options, progress)
-        last = result.totals.iloc[-1]
-        done = (f"Forecast {options.years} years, {options.runs:,} runs: about {last['median']:,.0f} children "
-                f"in care on {last['date']:%d %B %Y} ({last['low']:,.0f} to {last['high']:,.0f}).")
-    else:
-        raise SufficiencyError(f"There is no job of kind {job.kind!r}.")
-    Job.objects.filter(pk=job.pk).update(step="writing the report", heartbeat=timezone.now())
-    write_reports(council)
-    return done
 
 
 def finish(job: Job, status: str, message: str) -> None:
@@ -139,16 +123,29 @@ def beating(job: Job):
         thread.join()
 
 
+_IN_JOB = threading.Event()  # set while this process's main thread runs a job (see work_process)
+
+
 def run_one() -> bool:
-    """Claim and run one job; False if there was none."""
+    """Claim and run one job; False if there was none. A job stopped by `Stopped` is queued
+    again and the exception raised on."""
     set_scope(EVERY_COUNCIL)
     job = claim()
     if job is None:
         return False
     try:
         with beating(job):
-            message = run(job)
+            _IN_JOB.set()
+            try:
+                message = tasks.run(job, _progress(job))
+            finally:
+                _IN_JOB.clear()
         finish(job, "done", message)
+    except Stopped:
+        connections.close_all()  # the stop may have come in the middle of a query
+        set_scope(EVERY_COUNCIL)
+        requeue(job, "queued again: its worker was stopped")
+        raise
     except SufficiencyError as exc:
         finish(job, "failed", str(exc))
     except Exception as exc:  # noqa: BLE001 - a fault in one job must not stop the worker
@@ -175,8 +172,27 @@ def work(stop: threading.Event, poll: float = 1.0) -> None:
         connections.close_all()  # this thread's connections
 
 
+def work_process(poll: float = 1.0) -> None:
+    """The worker as the main thread of a process of its own, until SIGTERM or SIGINT: a job
+    running then is interrupted and queued again, for the next worker to run from the start."""
+    stop = threading.Event()
+
+    def on_signal(signum, _frame) -> None:
+        stop.set()
+        if _IN_JOB.is_set():
+            raise Stopped(signal.Signals(signum).name)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        work(stop, poll)
+    except Stopped:
+        pass
+
+
 def start_worker(poll: float = 1.0) -> tuple[threading.Thread, threading.Event]:
-    """The worker in a daemon thread; set the event to stop it."""
+    """The worker in a daemon thread of this process (for tests that serve pages and run jobs in
+    one process); set the event to stop it."""
     stop = threading.Event()
     thread = threading.Thread(target=work, args=(stop, poll), name="sufficiency-worker", daemon=True)
     thread.start()

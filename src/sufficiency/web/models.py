@@ -43,9 +43,13 @@ class Council(models.Model):
         return self.folder / "la.duckdb"
 
     def report_file(self, kind: str, small_numbers: bool) -> Path:
-        """The report's HTML ('html') or workbook ('xlsx'), suppressed or with small numbers."""
-        name = {"html": "report.html", "xlsx": "tables.xlsx"}[kind]
-        return self.folder / ("internal" if small_numbers else "public") / name
+        """A file of the report (a key of REPORT_FILES: html, pdf, xlsx, or the board paper's
+        board.html and board.pdf), suppressed or with small numbers."""
+        return self.folder / ("internal" if small_numbers else "public") / REPORT_FILES[kind]
+
+
+REPORT_FILES = {"html": "report.html", "pdf": "report.pdf", "xlsx": "tables.xlsx",
+                "board.html": "board.html", "board.pdf": "board.pdf"}
 
 
 class Profile(models.Model):
@@ -82,9 +86,11 @@ class Upload(models.Model):
 
 class Job(models.Model):
     """Long work on a council's store, run by the worker (jobs.py): queued -> running -> done or
-    failed, with progress written as it goes; a running job whose heartbeat stops is queued again."""
+    failed, with progress written as it goes; a running job whose heartbeat stops is queued again.
+    At most one job of a council runs at once: the database holds that (one_running_job_per_council)."""
 
-    KINDS = [("load", "Load returns"), ("forecast", "Forecast"),
+    KINDS = [("load", "Load returns"), ("forecast", "Forecast"), ("backtest", "Backtest"),
+             ("compare", "Compare reforms"), ("plan", "Capacity plan"),
              ("share", "Share with the region"), ("region_forecast", "Regional forecast")]
     STATES = [("queued", "Queued"), ("running", "Running"), ("done", "Done"), ("failed", "Failed")]
 
@@ -105,6 +111,8 @@ class Job(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["council"], condition=models.Q(status="running"),
+                                               name="one_running_job_per_council")]
 
 
 class AuditEvent(models.Model):

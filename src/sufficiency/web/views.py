@@ -18,7 +18,8 @@ from .. import api
 from ..errors import OptionError, SufficiencyError
 from . import uploads
 from .accounts import SignInForm, password_changed
-from .models import Council, Job, Upload
+from .headers import report_document
+from .models import REPORT_FILES, Council, Job, Upload
 from .roles import audit, council_of, council_page, may, role_of
 
 SHOWN_ISSUES = 500  # rows of a validation report shown in the page
@@ -149,13 +150,15 @@ def _report_page(request, council, small: bool):
 
 
 def _report_file(council, kind: str, small: bool):
-    if kind not in ("html", "xlsx"):
-        raise Http404("The report comes as .html or .xlsx.")
+    """A file of the report (a key of REPORT_FILES); HTML is shown, the others downloaded."""
+    if kind not in REPORT_FILES or (kind.startswith("board") and small):
+        raise Http404("The report comes as .html, .pdf or .xlsx.")
     path = council.report_file(kind, small)
     if not path.exists():
         raise Http404("This council has no report yet: load its returns first.")
     name = f"{council.code}-{'internal-' if small else ''}{path.name}"
-    return FileResponse(path.open("rb"), as_attachment=kind == "xlsx", filename=name)
+    response = FileResponse(path.open("rb"), as_attachment=not kind.endswith("html"), filename=name)
+    return report_document(response) if kind.endswith("html") else response
 
 
 @council_page("view_report")
