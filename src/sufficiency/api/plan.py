@@ -1,14 +1,18 @@
-"""The capacity plan from a store: demand from the forecast's runs, the plan solved, its answers
-written into the store (tables plan_*) and, if asked, a page with the picture and the tables."""
+"""The capacity plan from a store: demand from the forecast's runs (a council's store: its own
+forecast, run here; a regional store: the regional forecast's combined runs, each council a
+site), the plan solved, its answers written into the store (tables plan_*) and, if asked, a page
+with the picture and the tables."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..errors import StoreError
 from .options import Options
 from .returns import Progress
 
@@ -42,6 +46,7 @@ def plan(options: PlanCommandOptions, progress: Progress | None = None) -> PlanR
     from ..plan.demand import council_tables, plan_inputs
     from ..plan.options import read_options
     from ..plan.picture import plan_html, plan_svg
+    from ..plan.regional import is_regional, region_tables
     from ..plan.run import solve_plan
     from ..store import add_tables
 
@@ -51,16 +56,23 @@ def plan(options: PlanCommandOptions, progress: Progress | None = None) -> PlanR
 
     o = read_options(options.options)
     params = load_parameters(_beside(options.options, o.parameters))
-    step(f"forecasting {o.scenarios} scenarios", 0)
-    got = council_tables(options.db, o, params)
+    if not Path(options.db).exists():
+        raise StoreError(f"{options.db} does not exist: give a council's store (`sufficiency load`) or a region's "
+                         "(`sufficiency region add`).")
+    regional = is_regional(options.db)
+    step(f"reading {o.scenarios} runs of the regional forecast" if regional else f"forecasting {o.scenarios} scenarios", 0)
+    got = (region_tables if regional else council_tables)(options.db, o, params)
     inputs = plan_inputs(got["demand"], got["supply"], got["councils"], o, params, got["categories"], got["start"])
+    if regional:
+        inputs = dataclasses.replace(inputs, inside=got["inside"], spot_inside=got["spot_inside"])
     step("solving the plan", 1)
     outcome = solve_plan(inputs, time_limit=o.solver.time_limit, gap=o.solver.gap)
     step("writing the results", 2)
     notes = plan_notes(outcome, inputs)
     tables = result_tables(outcome, got["demand"])
     meta = {"plan": {"options": o.model_dump(mode="json"), "status": outcome.status, "gap": outcome.gap,
-                     "seconds": round(outcome.seconds, 2), "start": got["start"].isoformat()}}
+                     "seconds": round(outcome.seconds, 2), "start": got["start"].isoformat(),
+                     "region": regional}}
     svg = plan_svg(got["councils"], outcome.decisions) if outcome.feasible else ""
     if options.out:
         _write_page(options.out, svg, tables, notes, plan_html)
@@ -124,7 +136,9 @@ def plan_notes(outcome, inputs) -> list[str]:
              f"(90% range {s.loc['plan', 'low']:,.0f} to {s.loc['plan', 'high']:,.0f}), against "
              f"{_cost(s.loc['no plan', 'expected'])} with no plan and {_cost(s.loc['simple rule', 'expected'])} "
              "opening where today's gap is largest.",
-             f"{100 * near:.0f}% of children placed within {inputs.prices.near_miles:g} miles of home.",
+             f"{100 * near:.0f}% of children placed within {inputs.prices.near_miles:g} miles of home"
+             + (f", {100 * placed['inside'].sum() / max(placed['children'].sum(), 1e-9):.0f}% inside the region."
+                if "inside" in placed else "."),
              f"Children in bought places (in-house need unmet), a year: {np.median(unmet):.1f} "
              f"(90% range {np.quantile(unmet, 0.05):.1f} to {np.quantile(unmet, 0.95):.1f})."]
     if not len(outcome.decisions):

@@ -70,19 +70,24 @@ def scenario_costs(model: Model, x: np.ndarray) -> np.ndarray:
 
 def placed(model: Model, x: np.ndarray, p: PlanInputs) -> pd.DataFrame:
     """By scenario and year: children placed, those within near_miles (spot places counted at
-    the spot share), and those in bought places (in-house need unmet)."""
+    the spot share), those in bought places (in-house need unmet) and, in a region's plan,
+    those placed inside the region (places at its sites; bought places at the share
+    spot_inside)."""
     pr = p.prices
     close = p.miles <= pr.near_miles
+    inside = np.zeros(len(p.councils), bool) if p.inside is None else np.asarray(p.inside, bool)
     out = []
     for name in ("res", "blk", "fos", "alone"):
         v = model.values(x, name)
-        near = close[v["home"].map(p.councils.index).to_numpy(), v["site"].map(p.councils.index).to_numpy()]
-        out.append(v.assign(near=v["value"] * near, bought=0.0))
+        site = v["site"].map(p.councils.index).to_numpy()
+        near = close[v["home"].map(p.councils.index).to_numpy(), site]
+        out.append(v.assign(near=v["value"] * near, bought=0.0, inside=v["value"] * inside[site]))
     for name in SPOTS:
         v = model.values(x, name)
-        out.append(v.assign(near=v["value"] * pr.spot_near, bought=v["value"]))
+        out.append(v.assign(near=v["value"] * pr.spot_near, bought=v["value"], inside=v["value"] * p.spot_inside))
     t = pd.concat(out, ignore_index=True)
-    g = t.groupby(["scenario", "year"])[["value", "near", "bought"]].sum().reset_index()
+    cols = ["value", "near", "bought"] + ([] if p.inside is None else ["inside"])
+    g = t.groupby(["scenario", "year"])[cols].sum().reset_index()
     return g.rename(columns={"value": "children"})
 
 
