@@ -69,7 +69,7 @@ def plan(options: PlanCommandOptions, progress: Progress | None = None) -> PlanR
     outcome = solve_plan(inputs, time_limit=o.solver.time_limit, gap=o.solver.gap)
     step("writing the results", 2)
     notes = plan_notes(outcome, inputs)
-    tables = result_tables(outcome, got["demand"])
+    tables = result_tables(outcome, got["demand"], got["councils"])
     meta = {"plan": {"options": o.model_dump(mode="json"), "status": outcome.status, "gap": outcome.gap,
                      "seconds": round(outcome.seconds, 2), "start": got["start"].isoformat(),
                      "region": regional}}
@@ -85,7 +85,7 @@ def plan(options: PlanCommandOptions, progress: Progress | None = None) -> PlanR
 def _write_page(out: Path, svg: str, tables: dict, notes: list[str], plan_html) -> None:
     """A page (.html: notes, picture, tables) or a workbook (.xlsx: notes, then a sheet a table)."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    shown = {k: v for k, v in tables.items() if k != "plan_demand" and len(v)}
+    shown = {k: v for k, v in tables.items() if k not in ("plan_demand", "plan_councils") and len(v)}
     if out.suffix.lower() == ".xlsx":
         with pd.ExcelWriter(out, engine="openpyxl") as xl:
             pd.DataFrame({"About": notes}).to_excel(xl, sheet_name="README", index=False)
@@ -103,13 +103,14 @@ def _beside(options_file: Path, parameters: str | None) -> Path | None:
     return p if p.is_absolute() else Path(options_file).parent / p
 
 
-def result_tables(outcome, demand: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """The tables written into the store."""
+def result_tables(outcome, demand: pd.DataFrame, councils: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The tables written into the store (plan_councils: the sites and where they are, for the
+    picture)."""
     if not outcome.feasible:
-        return {"plan_slack": outcome.slack, "plan_demand": demand}
+        return {"plan_slack": outcome.slack, "plan_demand": demand, "plan_councils": councils}
     return {"plan_decisions": outcome.decisions, "plan_summary": outcome.summary(), "plan_costs": outcome.costs,
             "plan_placed": outcome.placed, "plan_shadow_prices": outcome.shadow, "plan_binding": outcome.binding,
-            "plan_binding_rows": outcome.binding_counts, "plan_demand": demand}
+            "plan_binding_rows": outcome.binding_counts, "plan_demand": demand, "plan_councils": councils}
 
 
 def _cost(value: float) -> str:
@@ -129,9 +130,9 @@ def plan_notes(outcome, inputs) -> list[str]:
     placed = outcome.placed
     near = placed["near"].sum() / max(placed["children"].sum(), 1e-9)
     unmet = placed.groupby("scenario")["bought"].sum() / len(inputs.years)
-    how = "" if outcome.status == "optimal" else "the best found in the time limit, "
-    notes = [f"The plan is {how}within {100 * (outcome.gap or 0):.2f}% of the least expected cost possible "
-             f"(the solver's gap; {outcome.seconds:.1f} s to solve).",
+    from ..plan.answers import gap_note
+
+    notes = [gap_note(outcome.status, outcome.gap) + f" ({outcome.seconds:.1f} s to solve).",
              f"Expected cost over {len(inputs.years)} years (discounted): GBP {s.loc['plan', 'expected']:,.0f} "
              f"(90% range {s.loc['plan', 'low']:,.0f} to {s.loc['plan', 'high']:,.0f}), against "
              f"{_cost(s.loc['no plan', 'expected'])} with no plan and {_cost(s.loc['simple rule', 'expected'])} "

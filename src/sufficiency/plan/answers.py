@@ -159,3 +159,12 @@ def slack_summary(table: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"rows": g.size(), "total": g["short_by"].sum()})
     out["largest"], out["by"], out["unit"] = top["limit"], top["short_by"], top["unit"]
     return out.reset_index()
+
+
+def gap_note(status: str, gap: float | None) -> str:
+    """How close the plan is to the least expected cost possible, in a sentence."""
+    how = "" if status == "optimal" else "the best found in the time limit, "
+    if gap is None:
+        return (f"The plan is {how}at least as good as no plan and the simple rule; how far it is from the least "
+                "expected cost possible is not known (the solver stopped before it had a bound: give it more time)")
+    return f"The plan is {how}within {100 * gap:.2f}% of the least expected cost possible (the solver's gap)"
