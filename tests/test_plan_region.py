@@ -35,7 +35,7 @@ def region(tmp_path_factory):
     shares = [share_store(_council(root, la), GM, root / f"{la}.share", key if la == "Bolton" else None).path
               for la in LAS]
     db = root / "region.duckdb"
-    add_shares(db, shares, uses=("indicators", "forecast"))
+    add_shares(db, shares, uses=("indicators", "forecast", "planning"))
     api.region_forecast(api.RegionForecastOptions(db=db, years=2, runs=20, seed=3))
     opts = root / "plan.yaml"
     opts.write_text(OPTIONS)
@@ -102,7 +102,7 @@ def test_the_regional_report_shows_the_plan_until_a_share_changes(region, tmp_pa
     # a new share of Bolton (two years of its returns, not three): the plan was made from others
     early = share_store(_council(region["root"], "Bolton", keep=(2024, 2025)), GM, tmp_path / "early.share",
                         region["key"]).path
-    add_shares(db, [early], uses=("indicators", "forecast"))
+    add_shares(db, [early], uses=("indicators", "forecast", "planning"))
     with Store(db) as store:
         assert "plan" in store.stale() and "plan_decisions" not in store.names
     _, report = write_region_report(db, tmp_path / "region.html")
@@ -119,3 +119,12 @@ def test_a_plan_asking_for_more_runs_than_the_regional_forecast_names_the_option
     run = CliRunner().invoke(app, ["plan", "--db", str(region["db"]), "--options", str(opts)])
     assert run.exit_code != 0
     assert f"{opts}: scenarios: 50 is more than the regional forecast's 20 runs" in " ".join(run.output.split())
+
+
+def test_the_plan_needs_the_planning_use_agreed_for_every_council(region, tmp_path):
+    from sufficiency.errors import InputError
+
+    db = tmp_path / "region.duckdb"
+    add_shares(db, sorted(region["root"].glob("*.share")), uses=("indicators", "forecast"))
+    with pytest.raises(InputError, match="does not cover the use 'planning' for Bolton, Bury, Wigan"):
+        api.plan(api.PlanCommandOptions(db=db, options=region["options"]))

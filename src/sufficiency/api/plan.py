@@ -132,7 +132,7 @@ def plan_notes(outcome, inputs) -> list[str]:
     unmet = placed.groupby("scenario")["bought"].sum() / len(inputs.years)
     from ..plan.answers import gap_note
 
-    notes = [gap_note(outcome.status, outcome.gap) + f" ({outcome.seconds:.1f} s to solve).",
+    notes = [gap_note(outcome.status, outcome.gap, outcome.seconds),
              f"Expected cost over {len(inputs.years)} years (discounted): GBP {s.loc['plan', 'expected']:,.0f} "
              f"(90% range {s.loc['plan', 'low']:,.0f} to {s.loc['plan', 'high']:,.0f}), against "
              f"{_cost(s.loc['no plan', 'expected'])} with no plan and {_cost(s.loc['simple rule', 'expected'])} "

@@ -161,10 +161,13 @@ def slack_summary(table: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def gap_note(status: str, gap: float | None) -> str:
-    """How close the plan is to the least expected cost possible, in a sentence."""
+def gap_note(status: str, gap: float | None, seconds: float | None = None) -> str:
+    """How close the plan is to the least expected cost possible, in a sentence (with the time
+    the search took, if given)."""
     how = "" if status == "optimal" else "the best found in the time limit, "
+    took = "" if seconds is None else f"; {seconds:.1f} s to solve"
     if gap is None:
         return (f"The plan is {how}at least as good as no plan and the simple rule; how far it is from the least "
-                "expected cost possible is not known (the solver stopped before it had a bound: give it more time)")
-    return f"The plan is {how}within {100 * gap:.2f}% of the least expected cost possible (the solver's gap)"
+                f"expected cost possible is not known (the solver stopped before it had a bound{took}): give it "
+                "more time (solver.time_limit).")
+    return f"The plan is {how}within {100 * gap:.2f}% of the least expected cost possible (the solver's gap{took})."

@@ -1,5 +1,6 @@
-"""The planner's tables from a regional store (`sufficiency region add`, `sufficiency region
-forecast`): every council whose share the store holds is a home council and a site.
+"""The planner's tables from a regional store (`sufficiency region add --use planning`, then
+`sufficiency region forecast`): every council whose share the store holds is a home council and
+a site. The agreement must cover planning for every council held.
 
 Demand comes from the regional forecast's combined runs (region_forecast_runs): run r of the
 region is run r of every council, paired as the forecast paired them, so councils whose
@@ -93,7 +94,7 @@ def region_tables(db: str | Path, options: PlanOptions, params: Parameters) -> d
     from ..region.indicators import RegionData
 
     data = RegionData.read(db)
-    data.require("forecast")
+    data.require("planning")
     runs, settings, returns = _runs(db, options)
     held = dict(zip(data.councils["council"], data.councils["share"], strict=True))
     if settings.get("shares") != held:

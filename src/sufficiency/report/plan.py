@@ -50,7 +50,7 @@ def plan_section(store: Store, region: bool = False) -> Section | None:
                     f"{_m(summary.loc[p, 'plan_saves'])} more" for p in ("no plan", "simple rule") if p in summary.index)
         + ".",
         _near(placed),
-        gap_note(info.get("status", "optimal"), info.get("gap")) + ".",
+        gap_note(info.get("status", "optimal"), info.get("gap")),
     ]
     s.text += _binding(store)
     if "plan_councils" in store.names:
