@@ -322,3 +322,19 @@ def test_a_search_stopped_by_its_time_limit_returns_its_best_plan_and_says_how_g
     note = gap_note(out.status, out.gap)
     assert note.startswith("The plan is the best found in the time limit")
     assert ("is not known" in note) if out.gap is None else (f"{100 * out.gap:.2f}%" in note)
+
+
+def test_the_picture_sizes_each_council_by_the_places_the_plan_adds():
+    import re
+
+    from sufficiency.plan.picture import LARGEST, plan_svg
+
+    councils = pd.DataFrame({"council": ["A", "B", "C"], "name": ["Ayton", "Beeby", "Ceeham"],
+                             "easting": [0.0, 1000.0, 2000.0], "northing": [0.0, 500.0, 0.0]})
+    decisions = pd.DataFrame({"council": ["A", "B", "B"], "what": ["new 4-bed home", "foster households", "block beds"],
+                              "ready": [2027, 2027, 2030], "places": [4.0, 15.0, 1.0]})
+    svg = plan_svg(councils, decisions)
+    r = {m.group(2): float(m.group(1)) for m in re.finditer(r'r="([\d.]+)"[^>]*><title>(\w+)', svg)}
+    assert r["Beeby"] == pytest.approx(LARGEST, abs=0.1) and r["Ceeham"] == pytest.approx(4.0)
+    assert (r["Ayton"] - 4) / (LARGEST - 4) == pytest.approx(np.sqrt(4 / 16), abs=0.01)
+    assert "Beeby +16" in svg and "Ceeham +" not in svg
