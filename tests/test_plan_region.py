@@ -122,9 +122,17 @@ def test_a_plan_asking_for_more_runs_than_the_regional_forecast_names_the_option
 
 
 def test_the_plan_needs_the_planning_use_agreed_for_every_council(region, tmp_path):
+    """Wigan signs up to indicators and forecast only: the region may forecast, not plan."""
     from sufficiency.errors import InputError
+    from sufficiency.region.agreement import load_agreement
 
+    narrow = tmp_path / "narrow.yaml"
+    narrow.write_text(GM.text.replace("{code: E08000010, name: Wigan}",
+                                      "{code: E08000010, name: Wigan, uses: [indicators, forecast]}"))
+    agreement = load_agreement(narrow)
+    shares = [share_store(region["root"] / f"{la}-returns.duckdb", agreement, tmp_path / f"{la}.share",
+                          region["key"] if la == "Bolton" else None).path for la in LAS]
     db = tmp_path / "region.duckdb"
-    add_shares(db, sorted(region["root"].glob("*.share")), uses=("indicators", "forecast"))
-    with pytest.raises(InputError, match="does not cover the use 'planning' for Bolton, Bury, Wigan"):
+    add_shares(db, shares, agreement=agreement, uses=("indicators", "forecast"))
+    with pytest.raises(InputError, match="does not cover the use 'planning' for Wigan"):
         api.plan(api.PlanCommandOptions(db=db, options=region["options"]))

@@ -82,7 +82,7 @@ def region_demo(options: RegionDemoOptions, progress: Progress | None = None) ->
         shares.append(share(ShareOptions(db=db, region=options.region, out=out / "shares" / f"{member.code}.share")).out)
     db = out / "region.duckdb"
     db.unlink(missing_ok=True)
-    region_add(RegionAddOptions(files=shares, db=db, agreement=options.region, uses=["indicators", "forecast", "planning"]))
+    region_add(RegionAddOptions(files=shares, db=db, agreement=options.region, uses=["indicators", "forecast"]))
     fc = region_forecast(RegionForecastOptions(db=db, years=options.horizon, runs=options.runs, seed=options.seed),
                          progress)
     report = region_report(RegionReportOptions(db=db, out=out / "region.html"))
