@@ -72,11 +72,13 @@ STORE_TABLES = [
                                "households, block beds), number, places, capital (docs/background/planning.md)"),
     ("plan_summary", "plan", "expected discounted cost and its 90% range for the plan, no plan and the simple rule"),
     ("plan_costs", "plan", "each scenario's discounted cost under each policy"),
-    ("plan_placed", "plan", "by scenario and year: children placed, within 20 miles, in bought places"),
+    ("plan_placed", "plan", "by scenario and year: children placed, within 20 miles, in bought places, inside the "
+                            "region (a region's plan)"),
     ("plan_shadow_prices", "plan", "the value of one more in-house bed or foster household by council and year"),
     ("plan_binding", "plan", "the limits at their bound; plan_binding_rows: rows with a non-zero dual by family"),
     ("plan_slack", "plan", "where no plan meets the limits: each limit that must give, and by how much"),
     ("plan_demand", "plan", "the demand planned for: scenario, council, need, age band, year, children"),
+    ("plan_councils", "plan", "the councils planned for (the sites): code, name, centroid easting and northing"),
 ]
 
 

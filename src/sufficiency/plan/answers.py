@@ -70,19 +70,24 @@ def scenario_costs(model: Model, x: np.ndarray) -> np.ndarray:
 
 def placed(model: Model, x: np.ndarray, p: PlanInputs) -> pd.DataFrame:
     """By scenario and year: children placed, those within near_miles (spot places counted at
-    the spot share), and those in bought places (in-house need unmet)."""
+    the spot share), those in bought places (in-house need unmet) and, in a region's plan,
+    those placed inside the region (places at its sites; bought places at the share
+    spot_inside)."""
     pr = p.prices
     close = p.miles <= pr.near_miles
+    inside = np.zeros(len(p.councils), bool) if p.inside is None else np.asarray(p.inside, bool)
     out = []
     for name in ("res", "blk", "fos", "alone"):
         v = model.values(x, name)
-        near = close[v["home"].map(p.councils.index).to_numpy(), v["site"].map(p.councils.index).to_numpy()]
-        out.append(v.assign(near=v["value"] * near, bought=0.0))
+        site = v["site"].map(p.councils.index).to_numpy()
+        near = close[v["home"].map(p.councils.index).to_numpy(), site]
+        out.append(v.assign(near=v["value"] * near, bought=0.0, inside=v["value"] * inside[site]))
     for name in SPOTS:
         v = model.values(x, name)
-        out.append(v.assign(near=v["value"] * pr.spot_near, bought=v["value"]))
+        out.append(v.assign(near=v["value"] * pr.spot_near, bought=v["value"], inside=v["value"] * p.spot_inside))
     t = pd.concat(out, ignore_index=True)
-    g = t.groupby(["scenario", "year"])[["value", "near", "bought"]].sum().reset_index()
+    cols = ["value", "near", "bought"] + ([] if p.inside is None else ["inside"])
+    g = t.groupby(["scenario", "year"])[cols].sum().reset_index()
     return g.rename(columns={"value": "children"})
 
 
@@ -154,3 +159,15 @@ def slack_summary(table: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"rows": g.size(), "total": g["short_by"].sum()})
     out["largest"], out["by"], out["unit"] = top["limit"], top["short_by"], top["unit"]
     return out.reset_index()
+
+
+def gap_note(status: str, gap: float | None, seconds: float | None = None) -> str:
+    """How close the plan is to the least expected cost possible, in a sentence (with the time
+    the search took, if given)."""
+    how = "" if status == "optimal" else "the best found in the time limit, "
+    took = "" if seconds is None else f"; {seconds:.1f} s to solve"
+    if gap is None:
+        return (f"The plan is {how}at least as good as no plan and the simple rule; how far it is from the least "
+                f"expected cost possible is not known (the solver stopped before it had a bound{took}): give it "
+                "more time (solver.time_limit).")
+    return f"The plan is {how}within {100 * gap:.2f}% of the least expected cost possible (the solver's gap{took})."

@@ -78,28 +78,26 @@ def council_tables(db, options: PlanOptions, params: Parameters) -> dict:
     needs = need_categories(data.categories)
     today = data.cla(start.year)
     demand = demand_from_runs(fc.paths("category"), code, needs, age_shares(today, needs))
-    supply = pd.DataFrame({"council": [code], "homes": [_existing_homes(today, data.categories, params, start)],
-                           "foster_places": [_existing_foster(today, data.categories, params, start)]})
-    sites = [code, *(_council(s, options.file, "sites") for s in options.sites)]
+    homes, places = own_places(today, data.categories, int(params.value("capacity.inhouse_residential.beds_per_home",
+                                                                         start)))
+    if "capacity.inhouse_residential.homes" in params:
+        homes = int(params.value("capacity.inhouse_residential.homes", start))
+    if "capacity.inhouse_foster.places" in params:
+        places = float(params.value("capacity.inhouse_foster.places", start))
+    supply = pd.DataFrame({"council": [code], "homes": [homes], "foster_places": [places]})
+    sites = [code, *(council_code(s, options.file, "sites") for s in options.sites)]
     councils = council_points(list(dict.fromkeys(sites)))
     return {"demand": demand, "supply": supply, "councils": councils, "start": start,
             "categories": data.categories, "returns": data.fingerprint}
 
 
-def _existing_homes(today: pd.DataFrame, categories: PlacementCategories, params: Parameters, start) -> int:
-    """The council's own homes (capacity.inhouse_residential.homes, or enough homes of
-    beds_per_home for the children in them today)."""
-    if "capacity.inhouse_residential.homes" in params:
-        return int(params.value("capacity.inhouse_residential.homes", start))
-    beds = int(params.value("capacity.inhouse_residential.beds_per_home", start))
+def own_places(today: pd.DataFrame, categories: PlacementCategories, beds_per_home: int) -> tuple[int, float]:
+    """The council's own homes and foster places, counted from its children today (`today`:
+    category): enough homes of `beds_per_home` beds for its children in in-house children's
+    homes, and a place for each child with its own foster carers other than kinship."""
     own = int(today["category"].isin(categories.select("residential", "inhouse")).sum())
-    return int(np.ceil(own / beds))
-
-
-def _existing_foster(today: pd.DataFrame, categories: PlacementCategories, params: Parameters, start) -> float:
-    if "capacity.inhouse_foster.places" in params:
-        return float(params.value("capacity.inhouse_foster.places", start))
-    return float(today["category"].isin(categories.select("foster", "inhouse", without=("kinship",))).sum())
+    foster = float(today["category"].isin(categories.select("foster", "inhouse", without=("kinship",))).sum())
+    return int(np.ceil(own / beds_per_home)), foster
 
 
 def council_points(codes: list[str]) -> pd.DataFrame:
@@ -118,7 +116,8 @@ def council_points(codes: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _council(name: str, file: str, key: str) -> str:
+def council_code(name: str, file: str, key: str) -> str:
+    """The ONS code of a council named in the options file (`key` names where, in errors)."""
     from ..errors import InputError
     from ..reference.authorities import find_authority
 
@@ -172,7 +171,7 @@ def _by_council(value, key: str, codes, years, params: Parameters, start, file: 
     out = np.full((len(codes), len(years)), float(default))
     if isinstance(value, dict):
         for name, v in value.items():
-            code = _council(name, file, f"limits.{key}.{name}")
+            code = council_code(name, file, f"limits.{key}.{name}")
             if code not in codes:
                 raise SchemaError(f"{file}: limits.{key}.{name}: not one of the councils planned for "
                                   f"({', '.join(codes)}); add it to sites")

@@ -58,7 +58,9 @@ class PlanInputs:
     home council] (each year's mean of its two 31 Marches); alone_share: of those needing a
     home, the share who must live alone. homes: existing in-house homes by site; foster_places:
     existing in-house foster places by site. Limits by [site, year] (homes, recruits, block beds)
-    and budget by year (inf: none). miles: [home, site]."""
+    and budget by year (inf: none). miles: [home, site]. inside: by site, whether it is in the
+    region (None: a council's own plan, no region); spot_inside: the share of bought places in
+    the region."""
 
     councils: tuple[str, ...]
     years: tuple[int, ...]
@@ -80,6 +82,8 @@ class PlanInputs:
     risk_tail: float = 0.10
     names: dict = field(default_factory=dict)
     xy: dict = field(default_factory=dict)
+    inside: np.ndarray | None = None
+    spot_inside: float = 0.0
 
     @property
     def scenarios(self) -> int:

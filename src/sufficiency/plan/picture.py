@@ -1,5 +1,6 @@
 """The plan on a picture of the councils: each council a point at its centroid (British
-National Grid, north up), sized by the places the plan adds there; inline SVG, no map tiles."""
+National Grid, north up), sized by the places the plan adds there (the council with most a circle of radius LARGEST
+pixels, so councils close together stay apart); inline SVG, no map tiles."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 WIDTH, HEIGHT, PAD = 640, 480, 60
+LARGEST = 24  # the radius, in pixels, of the council where the plan adds most
 
 
 def added_by_end(decisions: pd.DataFrame) -> pd.Series:
@@ -33,18 +35,21 @@ def plan_svg(councils: pd.DataFrame, decisions: pd.DataFrame) -> str:
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
              f'height="{HEIGHT}" role="img" aria-label="Places the plan adds in each council">',
              '<rect width="100%" height="100%" fill="#fff"/>']
+    most = max(float(added.max()) if len(added) else 0.0, 1e-9)
     for i, row in enumerate(councils.itertuples(index=False)):
         places = float(added.get(row.council, 0.0))
-        r = 4 + 5 * np.sqrt(places)
+        r = 4 + (LARGEST - 4) * np.sqrt(places / most)
         fill = "#1d70b8" if places > 0 else "#b1b4b6"
         label = escape(str(row.name)) + (f" +{places:g}" if places > 0 else "")
         parts.append(f'<circle cx="{x[i]:.1f}" cy="{y[i]:.1f}" r="{r:.1f}" fill="{fill}" fill-opacity="0.7">'
                      f'<title>{label} places</title></circle>')
         parts.append(f'<text x="{x[i] + r + 3:.1f}" y="{y[i] + 4:.1f}" font-size="12" '
                      f'font-family="sans-serif">{label}</text>')
-    parts.append(f'<text x="{PAD}" y="{HEIGHT - 15}" font-size="11" font-family="sans-serif" fill="#505a5f">'
-                 "Councils at their centroids; circle area: places the plan adds by its last year (new "
-                 "homes' beds, foster places, block beds).</text></svg>")
+    parts.append(f'<text x="10" y="{HEIGHT - 26}" font-size="11" font-family="sans-serif" fill="#505a5f">'
+                 "Councils at their centroids; the larger the circle, the more places the plan adds by its last "
+                 "year</text>")
+    parts.append(f'<text x="10" y="{HEIGHT - 12}" font-size="11" font-family="sans-serif" fill="#505a5f">'
+                 f"(most: {most:g}): new homes' beds, foster places and block beds; grey: nothing new.</text></svg>")
     return "\n".join(parts)
 
 

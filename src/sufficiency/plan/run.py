@@ -4,6 +4,7 @@ no plan meets the limits, the answer names the limits that must give and by how 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,7 +25,9 @@ class PlanError(SufficiencyError):
 @dataclass
 class Outcome:
     """A solved plan. feasible=False: no plan meets the limits; `slack` then says which limits
-    must give and by how much, and the other tables are empty."""
+    must give and by how much, and the other tables are empty. status 'time_limit': the best
+    plan found when the time ran out; gap None: how far it is from the best possible is not
+    known (the solver had no bound yet)."""
 
     feasible: bool
     status: str
@@ -51,37 +54,42 @@ class Outcome:
 
 def solve_plan(p: PlanInputs, solver: Solver | None = None, *, time_limit: float = 60.0,
                gap: float = 0.01) -> Outcome:
-    """Build, solve and answer (see the module)."""
+    """Build, solve and answer (see the module). `time_limit` bounds the search for the plan
+    (the mixed-integer programme), which starts from the better of "no plan" and the simple
+    rule, so a search stopped by the limit returns a plan at least as good as both, with its gap;
+    the linear programmes that cost the plan and the comparisons run to the end."""
     solver = solver or HighsSolver()
     model = build_model(p)
-    sol = solver.solve(model, time_limit=time_limit, gap=gap)
+    fixed_mask = answers.first_stage(model)
+    others = {policy: _evaluate(model, solver, first, fixed_mask)
+              for policy, first in (("no plan", np.zeros(model.n)), ("simple rule", rule_decisions(model, p)))}
+    start = min((x for x in others.values() if x is not None), key=lambda x: float(model.cost @ x), default=None)
+    sol = solver.solve(model, time_limit=time_limit, gap=gap, start=start)
     if sol.status == "infeasible":
         return _infeasible(p, solver, time_limit, model)
     if not sol.found:
         raise PlanError(f"no plan was found within the time limit of {time_limit:g} s (solver status "
                         f"{sol.status}): give more time (solver.time_limit) or fewer scenarios.")
-    fixed_mask = answers.first_stage(model)
-    lp = solver.solve(model.fix(sol.x, fixed_mask), time_limit=time_limit)
+    lp = solver.solve(model.fix(sol.x, fixed_mask), time_limit=math.inf)
     x = lp.x if lp.found else sol.x
     costs = [pd.DataFrame({"policy": "plan", "scenario": np.arange(p.scenarios),
                            "cost": answers.scenario_costs(model, x)})]
-    for policy, first in (("no plan", np.zeros(model.n)), ("simple rule", rule_decisions(model, p))):
-        other = _evaluate(model, solver, first, fixed_mask, time_limit)
+    for policy, other in others.items():
         cost = np.full(p.scenarios, np.nan) if other is None else answers.scenario_costs(model, other)
         costs.append(pd.DataFrame({"policy": policy, "scenario": np.arange(p.scenarios), "cost": cost}))
     duals = lp.duals if lp.found else None
-    return Outcome(True, sol.status, sol.gap, sol.seconds, model, answers.decisions(model, x, p),
+    known = sol.gap is not None and math.isfinite(sol.gap)  # stopped before any bound: not known
+    return Outcome(True, sol.status, sol.gap if known else None, sol.seconds, model, answers.decisions(model, x, p),
                    pd.concat(costs, ignore_index=True), answers.placed(model, x, p),
                    answers.shadow_prices(model, duals, p) if duals is not None else pd.DataFrame(),
                    answers.binding(model, x),
                    answers.binding_counts(model, duals) if duals is not None else pd.DataFrame(), x=x)
 
 
-def _evaluate(model: Model, solver: Solver, first: np.ndarray, mask: np.ndarray,
-              time_limit: float) -> np.ndarray | None:
+def _evaluate(model: Model, solver: Solver, first: np.ndarray, mask: np.ndarray) -> np.ndarray | None:
     """The placements that follow from the first-stage decisions `first` (None: with them no
     placement meets the share near home)."""
-    sol: Solution = solver.solve(model.fix(first, mask), time_limit=time_limit)
+    sol: Solution = solver.solve(model.fix(first, mask), time_limit=math.inf)
     if sol.status == "infeasible":
         return None
     if not sol.found:

@@ -1,11 +1,13 @@
 """Solvers behind one interface: `solver.solve(model, time_limit=, gap=)` -> `Solution`.
 
-    solution = HighsSolver().solve(model, time_limit=60, gap=0.01)
+    solution = HighsSolver().solve(model, time_limit=60, gap=0.01, start=x0)
     solution.status      # 'optimal', 'time_limit' (x is the best plan found), 'infeasible', ...
     solution.gap         # relative gap between the plan's cost and the best bound (MIP)
     solution.duals       # row duals (an LP: a model with its integer decisions fixed)
 
-Another solver is a class with the same `solve` method returning a `Solution`.
+`start`: a feasible solution to begin from (a MIP's first incumbent), so a solve stopped by its
+time limit returns a plan at least as good. Another solver is a class with the same `solve`
+method returning a `Solution`.
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ class Solution:
 
 
 class Solver(Protocol):
-    def solve(self, model: Model, *, time_limit: float = 60.0, gap: float = 0.01) -> Solution: ...
+    def solve(self, model: Model, *, time_limit: float = 60.0, gap: float = 0.01,
+              start: np.ndarray | None = None) -> Solution: ...
 
 
 class HighsSolver:
@@ -51,7 +54,8 @@ class HighsSolver:
     def __init__(self, threads: int | None = None):
         self.threads = threads
 
-    def solve(self, model: Model, *, time_limit: float = 60.0, gap: float = 0.01) -> Solution:
+    def solve(self, model: Model, *, time_limit: float = 60.0, gap: float = 0.01,
+              start: np.ndarray | None = None) -> Solution:
         import highspy
 
         h = _quiet(highspy.Highs)
@@ -61,6 +65,10 @@ class HighsSolver:
         if self.threads:
             h.setOptionValue("threads", int(self.threads))
         h.passModel(_lp(model, highspy))
+        if start is not None:
+            given = highspy.HighsSolution()
+            given.col_value = np.asarray(start, float)
+            h.setSolution(given)
         started = time.perf_counter()
         h.run()
         seconds = time.perf_counter() - started

@@ -99,7 +99,8 @@ def build_region_report(data: RegionData, suppression: bool = True, supply: Supp
     sections = [_beside(data, fig, cat, last), _trend(data, fig, years), _where(data, live, last, suppression),
                 _flows(data, live, last, suppression),
                 supply_section(data, live, last, supply or providers(), suppression, held[0] if held else None),
-                _forecast(data, fig, years, held), reforms_section(data, read_comparison(data.path)), _shares(data)]
+                _forecast(data, fig, years, held), reforms_section(data, read_comparison(data.path)),
+                *_plan(data.path), _shares(data)]
     return RegionReport(data.agreement.region, [data.name(c) for c in data.codes], years, suppression, tiles, sections, catalogue(),
                         dt.date.today().isoformat(), str(data.path))
 
@@ -237,6 +238,17 @@ def _forecast(data: RegionData, fig: _Figures, years: list[int], held) -> Sectio
     s.tables.append(Table(f"Forecast for 31 March {int(q['year'].max())}: median (5% to 95%)",
                           ["", "Children looked after", "Weekly cost"], rows, name="forecast"))
     return s
+
+
+def _plan(db: Path) -> list[Section]:
+    """The capacity plan's section (report/plan.py) when the store holds a plan, or names the
+    command that makes it again when the plan was made from other shares."""
+    from ..report.plan import plan_section
+    from ..store import Store
+
+    with Store(db) as store:
+        section = plan_section(store, region=True)
+    return [section] if section else []
 
 
 def _shares(data: RegionData) -> Section:

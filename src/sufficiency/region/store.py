@@ -7,7 +7,8 @@ Tables (each data table is a council's share table with a `council` column, its 
   agreement   region, version, source, text (the YAML as written), set_at
   share_log   logged_at, action (import, remove, agreement, results), council, name, file, share, detail
   meta        key, value: kind 'region', region, agreement_version (so `Store` opens it);
-              region_forecast: the settings of the forecast in the store
+              region_forecast: the settings of the forecast in the store; returns: the
+              fingerprint of the shares held (council -> share)
   region_forecast       council (ONS code or 'region'), date, measure (children, weekly_cost, residential),
                         quantile, value
   region_forecast_runs  run, date, council, children, weekly_cost, residential: every combined run
@@ -31,6 +32,7 @@ import pandas as pd
 
 from .. import __version__
 from ..errors import StoreError
+from ..store.lineage import fingerprint
 from .agreement import Agreement, parse_agreement
 
 DATA_TABLES = ("children", "episodes", "placements", "periods", "reviews", "missing", "oc3")
@@ -162,12 +164,16 @@ def read_log(db: str | Path) -> pd.DataFrame:
 
 
 def drop_results(con: duckdb.DuckDBPyConnection) -> bool:
-    """Drop the results made from the shares held until now; whether there were any."""
+    """Drop the results made from the shares held until now; whether there were any. The store
+    is stamped with the shares it now holds (meta 'returns'), so results kept with their lineage
+    (the capacity plan's, in `results`) are stale once made from other shares."""
     had = bool(set(RESULTS) & tables(con))
     for name in RESULTS:
         con.execute(f'DROP TABLE IF EXISTS "{name}"')
     if "meta" in tables(con):
         con.execute("DELETE FROM meta WHERE key = 'region_forecast'")
+    held = councils(con)
+    _meta(con, {"returns": fingerprint(dict(zip(held["council"], held["share"], strict=True)))})
     return had
 
 

@@ -1,12 +1,14 @@
 """The report's section on the capacity plan (`sufficiency plan`): what to open, recruit and
-contract, where and when; its expected cost against no plan and the simple rule; how many
-children it places near home; the limits that hold it back. Shown only while the plan was built
+contract, where and when (a table, and a picture of the councils); its expected cost against no
+plan and the simple rule; how many children it places near home (and, for a region, inside
+it); the limits that hold it back. The council report and the regional report both show it. Shown only while the plan was built
 on the store's returns (otherwise a sentence names the command that makes it again)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
+from ..plan.answers import gap_note
 from ..store import Store
 from . import charts
 from .content import Section, Table
@@ -19,10 +21,18 @@ LIMITS = {"homes_limit": "new homes a council can open in a year",
           "budget": "the capital budget of a year"}
 
 
-def plan_section(store: Store) -> Section | None:
+REGION_STALE = ("The capacity plan was made from other shares than those the store now holds: make it again from "
+                "these (the region forecast command, then the plan command).")
+
+
+def plan_section(store: Store, region: bool = False) -> Section | None:
+    """The section, or a sentence naming what makes the plan again when it was made from other
+    returns (`region`: a regional store, other shares); None when the store holds no plan."""
     stale = store.stale(in_words=True)
     if "plan_decisions" not in store.names:
-        return Section("plan", "Capacity plan", [stale["plan"]]) if "plan" in stale else None
+        if "plan" not in stale:
+            return None
+        return Section("plan", "Capacity plan", [REGION_STALE if region else stale["plan"]])
     info = store.meta().get("plan", {})
     summary = store.table("plan_summary").set_index("policy")
     decisions = store.table("plan_decisions")
@@ -40,9 +50,13 @@ def plan_section(store: Store) -> Section | None:
                     f"{_m(summary.loc[p, 'plan_saves'])} more" for p in ("no plan", "simple rule") if p in summary.index)
         + ".",
         _near(placed),
-        f"The plan is within {100 * float(info.get('gap', 0)):.1f}% of the least expected cost possible.",
+        gap_note(info.get("status", "optimal"), info.get("gap")),
     ]
     s.text += _binding(store)
+    if "plan_councils" in store.names:
+        from ..plan.picture import plan_svg
+
+        s.charts.append(plan_svg(store.table("plan_councils"), decisions))
     costs = {POLICIES[p].split(" (")[0]: float(summary.loc[p, "expected"]) for p in POLICIES if p in summary.index}
     s.charts.append(charts.bars(costs, "Expected cost over the plan's years, discounted", "£", money=True,
                                 point=f"The plan's expected cost is {_m(plan['expected'])}, "
@@ -70,7 +84,9 @@ def _near(placed: pd.DataFrame) -> str:
         return ""
     share = 100 * placed["near"].sum() / max(placed["children"].sum(), 1e-9)
     bought = placed.groupby("scenario")["bought"].mean()
-    return (f"Under the plan {share:.0f}% of children are placed within 20 miles of home; on average "
+    inside = (f" and {100 * placed['inside'].sum() / max(placed['children'].sum(), 1e-9):.0f}% inside the region"
+              if "inside" in placed else "")
+    return (f"Under the plan {share:.0f}% of children are placed within 20 miles of home{inside}; on average "
             f"{bought.median():,.0f} children a year still need a bought place (90% range "
             f"{bought.quantile(0.05):,.0f} to {bought.quantile(0.95):,.0f}).")
 
