@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from .. import api
 from ..errors import OptionError, StoreError, SufficiencyError
 from . import region_work, uploads
+from .headers import report_document
 from .models import Job
 from .regions_models import Region
 from .roles import audit, council_page
@@ -147,7 +148,7 @@ def report_file(request, region):
     if not region.report_file.exists():
         raise Http404("The region has no report yet: import the councils' shares first.")
     slug = re.sub(r"[^a-z0-9]+", "-", region.name.lower()).strip("-")
-    return FileResponse(region.report_file.open("rb"), filename=f"{slug}-region.html")
+    return report_document(FileResponse(region.report_file.open("rb"), filename=f"{slug}-region.html"))
 
 
 @require_POST
