@@ -110,11 +110,12 @@ def _quote(values: pd.Series) -> pd.Series:
 
 
 def typed(frame: pd.DataFrame, schema: Schema, table: str, log: Log,
-          quiet: tuple[str, ...] = ()) -> pd.DataFrame:
+          quiet: tuple[str, ...] = (), dates: Returns | None = None) -> pd.DataFrame:
     """snake_case columns; dates parsed; codes stripped and upper-case; integers as Int64.
 
     A date or number present but unreadable becomes blank and is logged ('unreadable'),
-    except for the columns in `quiet`, whose rows the caller drops and logs itself.
+    except for the columns in `quiet`, whose rows the caller drops and logs itself. `dates`:
+    the returns `frame` is the table of, whose dates are parsed already (Returns.dates).
     """
     spec = schema.table(table)
     out = pd.DataFrame(index=frame.index)
@@ -129,7 +130,8 @@ def typed(frame: pd.DataFrame, schema: Schema, table: str, log: Log,
         text = text.mask(text == "")
         name = col.lower()
         if c.type == "date":
-            out[name] = parse_dates(text)
+            out[name] = (parse_dates(text) if dates is None else
+                         pd.Series(dates.dates(table, col), index=frame.index, dtype="datetime64[ns]"))
             bad.append((col, text.notna() & out[name].isna()))
         elif c.type == "integer":
             num = pd.to_numeric(text, errors="coerce")
@@ -199,7 +201,7 @@ def latest_per_child(frame: pd.DataFrame, log: Log, table: str) -> pd.DataFrame:
 
 def _children(returns: Returns, log: Log) -> tuple[pd.DataFrame, pd.DataFrame]:
     """`children` (latest Header, SEX as M/F/U, UASC) and the cleaned `uasc` table."""
-    hd = _exact_duplicates(_no_child(typed(returns.table("header"), returns.schema, "header", log),
+    hd = _exact_duplicates(_no_child(typed(returns.table("header"), returns.schema, "header", log, dates=returns),
                                      log, "header"), log, "header")
     # the latest non-blank value of each field across the child's rows
     hd = hd.sort_values(["child", "source_year", "source_row"], kind="stable")
@@ -221,7 +223,7 @@ def _children(returns: Returns, log: Log) -> tuple[pd.DataFrame, pd.DataFrame]:
     hd["sex"] = mapped
     hd = hd.reset_index(drop=True)
 
-    uasc = _exact_duplicates(_no_child(typed(returns.table("uasc"), returns.schema, "uasc", log),
+    uasc = _exact_duplicates(_no_child(typed(returns.table("uasc"), returns.schema, "uasc", log, dates=returns),
                                        log, "uasc"), log, "uasc")
     uasc = latest_per_child(uasc, log, "uasc").reset_index(drop=True)
     hd["in_header"] = True
@@ -263,7 +265,7 @@ def clean(returns: Returns, la_code: str | None = None) -> CleanHistory:
     last_year = max(years) if years else None
     children, uasc = _children(returns, log)
     raw = returns.table("episodes")
-    typed_episodes = typed(raw, returns.schema, "episodes", log, quiet=("DECOM",))
+    typed_episodes = typed(raw, returns.schema, "episodes", log, quiet=("DECOM",), dates=returns)
     seen = children.loc[children["source_year"].notna()].set_index("child")["source_year"]
     episodes, short_breaks = care_episodes(typed_episodes, raw["DECOM"], log, last_year,
                                            seen.astype("int64"))
@@ -286,7 +288,7 @@ def clean(returns: Returns, la_code: str | None = None) -> CleanHistory:
         "uasc": uasc,
     }
     for name in OTHER_TABLES:
-        frame = typed(returns.table(name), returns.schema, name, log)
+        frame = typed(returns.table(name), returns.schema, name, log, dates=returns)
         tables[name] = _exact_duplicates(_no_child(frame, log, name), log, name).reset_index(
             drop=True)
     return CleanHistory(tables, log.frame(), la_code, notes)

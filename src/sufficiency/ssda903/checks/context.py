@@ -75,7 +75,11 @@ class Context:
         """A date column as datetime64[ns], NaT where blank or unreadable."""
         key = (table, column)
         if key not in self._dates:
-            self._dates[key] = parse_dates(self.frames[table][column]).to_numpy()
+            frame = self.returns.frames.get(table)
+            if frame is not None and column in frame and len(frame) == len(self.frames[table]):
+                self._dates[key] = self.returns.dates(table, column)
+            else:
+                self._dates[key] = parse_dates(self.frames[table][column]).to_numpy()
         return self._dates[key]
 
     def year(self, table: str) -> np.ndarray:
