@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .dates import parse_dates
 from .distance import infer_council, locate
@@ -118,40 +120,49 @@ def typed(frame: pd.DataFrame, schema: Schema, table: str, log: Log,
     the returns `frame` is the table of, whose dates are parsed already (Returns.dates).
     """
     spec = schema.table(table)
-    out = pd.DataFrame(index=frame.index)
+    out: dict[str, pd.Series] = {}
+    bad: list[tuple[str, np.ndarray]] = []
+    for col, c in spec.columns.items():
+        text = _text(frame[col]) if col in frame else pa.nulls(len(frame), pa.large_string())
+        name = col.lower()
+        given = ~pc.is_null(text).to_numpy(zero_copy_only=False)
+        if c.type == "date":
+            out[name] = pd.Series(dates.dates(table, col) if dates is not None else
+                                  parse_dates(_series(text, frame.index)).to_numpy(),
+                                  index=frame.index, dtype="datetime64[ns]")
+            bad.append((col, given & out[name].isna().to_numpy()))
+        elif c.type == "integer":
+            num = pd.to_numeric(_series(text, frame.index), errors="coerce")
+            whole = np.isfinite(num) & (num == np.round(num)) & (num.abs() < 2**53)
+            out[name] = num.where(whole).astype("Int64")
+            bad.append((col, given & out[name].isna().to_numpy()))
+        elif c.type in ("code", "urn", "upn", "postcode"):
+            out[name] = _series(pc.utf8_upper(text), frame.index)
+        else:
+            out[name] = _series(text, frame.index)
     out["source_year"] = pd.to_numeric(frame["_year"], errors="coerce").astype("Int64")
     out["source_file"] = frame["_file"].astype("string")
     out["source_row"] = pd.to_numeric(frame["_row"], errors="coerce").astype("Int64")
-    bad: list[tuple[str, pd.Series]] = []
-    for col, c in spec.columns.items():
-        raw = frame[col].astype("string") if col in frame else pd.Series(
-            pd.NA, index=frame.index, dtype="string")
-        text = raw.str.strip()
-        text = text.mask(text == "")
-        name = col.lower()
-        if c.type == "date":
-            out[name] = (parse_dates(text) if dates is None else
-                         pd.Series(dates.dates(table, col), index=frame.index, dtype="datetime64[ns]"))
-            bad.append((col, text.notna() & out[name].isna()))
-        elif c.type == "integer":
-            num = pd.to_numeric(text, errors="coerce")
-            whole = np.isfinite(num) & (num == np.round(num)) & (num.abs() < 2**53)
-            out[name] = num.where(whole).astype("Int64")
-            bad.append((col, text.notna() & out[name].isna()))
-        elif c.type in ("code", "urn", "upn", "postcode"):
-            out[name] = text.str.upper()
-        else:
-            out[name] = text
-    cols = [c.lower() for c in spec.columns] + SOURCE
-    out = out[cols]
+    result = pd.DataFrame(out, index=frame.index)
     for col, mask in bad:
-        mask = mask.fillna(False).astype(bool)
         if col in quiet or not mask.any():
             continue
-        log.add("unreadable", "changed", table, out[mask],
+        mask = pd.Series(mask, index=frame.index)
+        log.add("unreadable", "changed", table, result[mask],
                 col + " " + _quote(frame.loc[mask, col]) + " is not a "
                 + ("date" if spec.columns[col].type == "date" else "whole number") + ": left blank")
-    return out
+    return result
+
+
+def _text(raw: pd.Series) -> pa.ChunkedArray:
+    """Raw text stripped, blank -> null, as Arrow."""
+    text = pc.utf8_trim_whitespace(pa.chunked_array(pa.array(raw.astype("string"), type=pa.large_string())))
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.large_string()), text)
+
+
+def _series(text, index: pd.Index) -> pd.Series:
+    """Arrow text as a string-dtype Series on `index`."""
+    return pd.Series(pd.arrays.ArrowStringArray(text), index=index, copy=False)
 
 
 def _drop(frame: pd.DataFrame, mask, log: Log, rule: str, table: str, detail) -> pd.DataFrame:

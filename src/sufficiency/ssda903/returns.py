@@ -115,9 +115,9 @@ class Returns:
         unreadable), parsed once for validation and cleaning alike."""
         key = (table, column)
         if key not in self._dates:
-            frame = self.table(table)
-            self._dates[key] = (parse_dates(frame[column]).to_numpy() if column in frame
-                                else np.full(len(frame), np.datetime64("NaT", "ns")))
+            frame = self.frames.get(table)
+            self._dates[key] = (parse_dates(frame[column]).to_numpy() if frame is not None and column in frame
+                                else np.full(0 if frame is None else len(frame), np.datetime64("NaT", "ns")))
         return self._dates[key]
 
     @property
