@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 # Serials from 1 Jan 1900 to 31 Dec 2099; anything else is not taken for a date.
@@ -32,7 +34,13 @@ def _parse_unique(values: pd.Series) -> pd.Series:
         return out
     vals = out.to_numpy(copy=True)
 
+    text = pa.array(s.array, pa.large_string())
+    ascii_only = pc.all(pc.string_is_ascii(text)).as_py() is not False
+
     def mask(pattern: str) -> np.ndarray:
+        if ascii_only:  # Arrow's RE2, as pandas uses for ASCII text (it turns to `re` otherwise)
+            hit = pc.match_substring_regex(text, f"^({pattern})$")
+            return pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
         return s.str.fullmatch(pattern).fillna(False).to_numpy(bool)
 
     # years 1800-2299 only: anything else is a typing error, and outside datetime64[ns]
