@@ -127,9 +127,9 @@ def typed(frame: pd.DataFrame, schema: Schema, table: str, log: Log,
         name = col.lower()
         given = ~pc.is_null(text).to_numpy(zero_copy_only=False)
         if c.type == "date":
-            out[name] = pd.Series(dates.dates(table, col) if dates is not None else
+            out[name] = pd.Series(dates.dates(table, col, keep=False) if dates is not None else
                                   parse_dates(_series(text, frame.index)).to_numpy(),
-                                  index=frame.index, dtype="datetime64[ns]")
+                                  index=frame.index, dtype="datetime64[ns]", copy=False)
             bad.append((col, given & out[name].isna().to_numpy()))
         elif c.type == "integer":
             num = pd.to_numeric(_series(text, frame.index), errors="coerce")

@@ -110,15 +110,16 @@ class Returns:
         frame["_row"] = pd.Series(dtype="int64")
         return frame
 
-    def dates(self, table: str, column: str) -> np.ndarray:
+    def dates(self, table: str, column: str, keep: bool = True) -> np.ndarray:
         """A date column of one table, all years, as datetime64[ns] (NaT where blank or
-        unreadable), parsed once for validation and cleaning alike."""
+        unreadable), parsed once: validation keeps it for cleaning, which takes it
+        (`keep=False`: handed over and no longer held here)."""
         key = (table, column)
         if key not in self._dates:
             frame = self.frames.get(table)
             self._dates[key] = (parse_dates(frame[column]).to_numpy() if frame is not None and column in frame
                                 else np.full(0 if frame is None else len(frame), np.datetime64("NaT", "ns")))
-        return self._dates[key]
+        return self._dates[key] if keep else self._dates.pop(key)
 
     @property
     def years(self) -> list[int]:
