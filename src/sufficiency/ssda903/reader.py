@@ -286,8 +286,8 @@ def _drop_float_suffix(frame: pd.DataFrame, spec, where: str, table: str, issues
     for c, col in spec.columns.items():
         if col.type not in ("id", "code", "integer", "urn"):
             continue
-        first = frame[c].first_valid_index()  # most columns fail on their first value: no scan
-        if first is None or not _FLOAT_LIKE.match(frame[c].at[first]):
+        first = _first_value(frame[c])  # most columns fail on their first value: no scan
+        if first is None or not _FLOAT_LIKE.match(first):
             continue
         values = frame[c].dropna()
         if not values.str.fullmatch(_FLOAT_LIKE).all():
@@ -298,6 +298,15 @@ def _drop_float_suffix(frame: pd.DataFrame, spec, where: str, table: str, issues
             f"{where}: every {c} value was written as a decimal number (e.g. {values.iloc[0]!r}), as "
             f"pandas or Excel do with number columns; read without the '.0' ({len(values)} values).",
             table=table, column=c, value=str(values.iloc[0])))
+
+
+def _first_value(values: pd.Series) -> str | None:
+    """The first value that is not blank (<NA>), or None."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        given = pa.array(values.array).drop_null()
+        return given[0].as_py() if len(given) else None
+    first = values.first_valid_index()
+    return None if first is None else values.at[first]
 
 
 # ---------------------------------------------------------------- years
