@@ -17,8 +17,9 @@ Each process is timed from spawn to exit (wall seconds) and its peak resident me
 when others share the machine). A job's times are the sums over its processes, its memory the
 largest of them. The table gives the medians of `--repeats` jobs, run alternately (ours, theirs, ours, ...)
 so both see the same machine load. `sufficiency` is the console script beside this Python; set
-PYTHONPATH to measure a source tree other than the installed one. The postcode directory's
-cache (~/.cache/sufficiency) is assumed built, as after any earlier load.
+PYTHONPATH to measure a source tree other than the installed one; its bytecode is written
+first, as an installed package has it. The postcode directory's cache (~/.cache/sufficiency)
+is assumed built, as after any earlier load.
 """
 
 from __future__ import annotations
@@ -79,13 +80,23 @@ def theirs(work: Path) -> list[tuple[float, float, float]]:
     return [run([str(PEER_BIN / "demand-model"), "predict", "sample://v1.zip"], work)]
 
 
-def summary(jobs: list[list[tuple[float, float, float]]]) -> tuple[float, float, float, list[float]]:
-    """Median job wall time, CPU time and peak MB, and each step's median wall time."""
+def summary(jobs: list[list[tuple[float, float, float]]]) -> tuple[float, float, float, list[tuple[float, float]]]:
+    """Median job wall time, CPU time and peak MB, and each step's median wall time and peak MB."""
     walls = [sum(w for w, _, _ in job) for job in jobs]
     cpus = [sum(c for _, c, _ in job) for job in jobs]
     peaks = [max(mb for _, _, mb in job) for job in jobs]
-    steps = [statistics.median(job[i][0] for job in jobs) for i in range(len(jobs[0]))]
+    steps = [(statistics.median(job[i][0] for job in jobs), statistics.median(job[i][2] for job in jobs))
+             for i in range(len(jobs[0]))]
     return statistics.median(walls), statistics.median(cpus), statistics.median(peaks), steps
+
+
+def compile_ours() -> None:
+    """Write the bytecode of the `sufficiency` this Python imports (an installed package has
+    it), so no process is timed compiling it."""
+    where = subprocess.run([sys.executable, "-c", "import sufficiency, os; print(os.path.dirname(sufficiency.__file__))"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    subprocess.run([sys.executable, "-m", "compileall", "-q", where], check=True, stdout=subprocess.DEVNULL,
+                   env={**os.environ, "PYTHONDONTWRITEBYTECODE": ""})
 
 
 def main() -> None:
@@ -98,6 +109,7 @@ def main() -> None:
     peer = not args.no_peer
     if peer and not (PEER_BIN / "demand-model").exists():
         sys.exit(f"{PEER_BIN / 'demand-model'} not found: run `bash bench/peers/setup.sh`")
+    compile_ours()
     with tempfile.TemporaryDirectory(prefix="whole-job-") as tmp:
         work = Path(tmp)
         data = sample_zip(work)
@@ -106,14 +118,15 @@ def main() -> None:
             mine.append(ours(data, work, args.runs, args.years))
             if peer:
                 peers.append(theirs(work))
-    wall, cpu, mb, (load_s, forecast_s) = summary(mine)
+    wall, cpu, mb, ((load_s, load_mb), (forecast_s, forecast_mb)) = summary(mine)
     load_avg = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"\nMachine: {machine()} ({time.strftime('%Y-%m-%d')}); medians of {args.repeats} jobs; "
           f"load average {load_avg}\n")
     print("| tool | command | wall time (s) | CPU time (s) | peak memory (MB) |")
     print("|---|---|---:|---:|---:|")
-    print(f"| sufficiency | `sufficiency load v1.zip --db job.duckdb` ({load_s:.2f} s), then "
-          f"`sufficiency forecast --db job.duckdb --runs {args.runs} --years {args.years}` ({forecast_s:.2f} s) "
+    print(f"| sufficiency | `sufficiency load v1.zip --db job.duckdb` ({load_s:.2f} s, {load_mb:.0f} MB), then "
+          f"`sufficiency forecast --db job.duckdb --runs {args.runs} --years {args.years}` "
+          f"({forecast_s:.2f} s, {forecast_mb:.0f} MB) "
           f"| {wall:.2f} | {cpu:.2f} | {mb:.0f} |")
     if peer:
         wall, cpu, mb, _ = summary(peers)

@@ -7,6 +7,8 @@ library when they run, so the command starts fast.
 
 from __future__ import annotations
 
+import os
+
 from . import demo, forecasts, plan, region, returns, serve
 from .app import app
 
@@ -20,5 +22,8 @@ app.add_typer(region.region_app, name="region")
 
 
 def main() -> None:
-    """Console entry point."""
+    """Console entry point. Arrow (behind pandas' text columns) allocates from the C library
+    (unless ARROW_DEFAULT_MEMORY_POOL says otherwise): its default pool keeps what it freed,
+    and a command would hold it to its end."""
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     app(prog_name="sufficiency")

@@ -145,10 +145,12 @@ class _Hazards:
         """The hazards under (categories, destinations) lever factors (None: as drawn)."""
         lam = self.rates if factor is None else self.rates * factor[self.cell_cat][None]
         total = lam.sum(axis=2)
-        cum = np.cumsum(lam, axis=2) / np.where(total > 0, total, 1)[:, :, None]
         shape = (self.runs, 2, N_AGE, self.n_cat, N_TIC)
+        cum = np.ones((self.runs, 2, N_AGE, self.n_cat + 1, N_TIC, self.n_dest))  # filled in place: no copies
+        share = cum[:, :, :, :self.n_cat]
+        np.cumsum(lam.reshape(*shape, self.n_dest), axis=-1, out=share)
+        share /= np.where(total > 0, total, 1).reshape(*shape, 1)
         total = np.pad(total.reshape(shape), [(0, 0)] * 3 + [(0, 1), (0, 0)])
-        cum = np.pad(cum.reshape(*shape, self.n_dest), [(0, 0)] * 3 + [(0, 1), (0, 0), (0, 0)], constant_values=1.0)
         self.total, self.cum = total.reshape(-1), cum.reshape(-1, self.n_dest)
         self._leave: dict[int, np.ndarray] = {}
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .dates import parse_dates
 from .distance import infer_council, locate
@@ -110,46 +112,57 @@ def _quote(values: pd.Series) -> pd.Series:
 
 
 def typed(frame: pd.DataFrame, schema: Schema, table: str, log: Log,
-          quiet: tuple[str, ...] = ()) -> pd.DataFrame:
+          quiet: tuple[str, ...] = (), dates: Returns | None = None) -> pd.DataFrame:
     """snake_case columns; dates parsed; codes stripped and upper-case; integers as Int64.
 
     A date or number present but unreadable becomes blank and is logged ('unreadable'),
-    except for the columns in `quiet`, whose rows the caller drops and logs itself.
+    except for the columns in `quiet`, whose rows the caller drops and logs itself. `dates`:
+    the returns `frame` is the table of, whose dates are parsed already (Returns.dates).
     """
     spec = schema.table(table)
-    out = pd.DataFrame(index=frame.index)
+    out: dict[str, pd.Series] = {}
+    bad: list[tuple[str, np.ndarray]] = []
+    for col, c in spec.columns.items():
+        text = _text(frame[col]) if col in frame else pa.nulls(len(frame), pa.large_string())
+        name = col.lower()
+        given = ~pc.is_null(text).to_numpy(zero_copy_only=False)
+        if c.type == "date":
+            out[name] = pd.Series(dates.dates(table, col, keep=False) if dates is not None else
+                                  parse_dates(_series(text, frame.index)).to_numpy(),
+                                  index=frame.index, dtype="datetime64[ns]", copy=False)
+            bad.append((col, given & out[name].isna().to_numpy()))
+        elif c.type == "integer":
+            num = pd.to_numeric(_series(text, frame.index), errors="coerce")
+            whole = np.isfinite(num) & (num == np.round(num)) & (num.abs() < 2**53)
+            out[name] = num.where(whole).astype("Int64")
+            bad.append((col, given & out[name].isna().to_numpy()))
+        elif c.type in ("code", "urn", "upn", "postcode"):
+            out[name] = _series(pc.utf8_upper(text), frame.index)
+        else:
+            out[name] = _series(text, frame.index)
     out["source_year"] = pd.to_numeric(frame["_year"], errors="coerce").astype("Int64")
     out["source_file"] = frame["_file"].astype("string")
     out["source_row"] = pd.to_numeric(frame["_row"], errors="coerce").astype("Int64")
-    bad: list[tuple[str, pd.Series]] = []
-    for col, c in spec.columns.items():
-        raw = frame[col].astype("string") if col in frame else pd.Series(
-            pd.NA, index=frame.index, dtype="string")
-        text = raw.str.strip()
-        text = text.mask(text == "")
-        name = col.lower()
-        if c.type == "date":
-            out[name] = parse_dates(text)
-            bad.append((col, text.notna() & out[name].isna()))
-        elif c.type == "integer":
-            num = pd.to_numeric(text, errors="coerce")
-            whole = np.isfinite(num) & (num == np.round(num)) & (num.abs() < 2**53)
-            out[name] = num.where(whole).astype("Int64")
-            bad.append((col, text.notna() & out[name].isna()))
-        elif c.type in ("code", "urn", "upn", "postcode"):
-            out[name] = text.str.upper()
-        else:
-            out[name] = text
-    cols = [c.lower() for c in spec.columns] + SOURCE
-    out = out[cols]
+    result = pd.DataFrame(out, index=frame.index)
     for col, mask in bad:
-        mask = mask.fillna(False).astype(bool)
         if col in quiet or not mask.any():
             continue
-        log.add("unreadable", "changed", table, out[mask],
+        mask = pd.Series(mask, index=frame.index)
+        log.add("unreadable", "changed", table, result[mask],
                 col + " " + _quote(frame.loc[mask, col]) + " is not a "
                 + ("date" if spec.columns[col].type == "date" else "whole number") + ": left blank")
-    return out
+    return result
+
+
+def _text(raw: pd.Series) -> pa.ChunkedArray:
+    """Raw text stripped, blank -> null, as Arrow."""
+    text = pc.utf8_trim_whitespace(pa.chunked_array(pa.array(raw.astype("string"), type=pa.large_string())))
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.large_string()), text)
+
+
+def _series(text, index: pd.Index) -> pd.Series:
+    """Arrow text as a string-dtype Series on `index`."""
+    return pd.Series(pd.arrays.ArrowStringArray(text), index=index, copy=False)
 
 
 def _drop(frame: pd.DataFrame, mask, log: Log, rule: str, table: str, detail) -> pd.DataFrame:
@@ -199,7 +212,7 @@ def latest_per_child(frame: pd.DataFrame, log: Log, table: str) -> pd.DataFrame:
 
 def _children(returns: Returns, log: Log) -> tuple[pd.DataFrame, pd.DataFrame]:
     """`children` (latest Header, SEX as M/F/U, UASC) and the cleaned `uasc` table."""
-    hd = _exact_duplicates(_no_child(typed(returns.table("header"), returns.schema, "header", log),
+    hd = _exact_duplicates(_no_child(typed(returns.table("header"), returns.schema, "header", log, dates=returns),
                                      log, "header"), log, "header")
     # the latest non-blank value of each field across the child's rows
     hd = hd.sort_values(["child", "source_year", "source_row"], kind="stable")
@@ -221,7 +234,7 @@ def _children(returns: Returns, log: Log) -> tuple[pd.DataFrame, pd.DataFrame]:
     hd["sex"] = mapped
     hd = hd.reset_index(drop=True)
 
-    uasc = _exact_duplicates(_no_child(typed(returns.table("uasc"), returns.schema, "uasc", log),
+    uasc = _exact_duplicates(_no_child(typed(returns.table("uasc"), returns.schema, "uasc", log, dates=returns),
                                        log, "uasc"), log, "uasc")
     uasc = latest_per_child(uasc, log, "uasc").reset_index(drop=True)
     hd["in_header"] = True
@@ -263,7 +276,7 @@ def clean(returns: Returns, la_code: str | None = None) -> CleanHistory:
     last_year = max(years) if years else None
     children, uasc = _children(returns, log)
     raw = returns.table("episodes")
-    typed_episodes = typed(raw, returns.schema, "episodes", log, quiet=("DECOM",))
+    typed_episodes = typed(raw, returns.schema, "episodes", log, quiet=("DECOM",), dates=returns)
     seen = children.loc[children["source_year"].notna()].set_index("child")["source_year"]
     episodes, short_breaks = care_episodes(typed_episodes, raw["DECOM"], log, last_year,
                                            seen.astype("int64"))
@@ -286,7 +299,7 @@ def clean(returns: Returns, la_code: str | None = None) -> CleanHistory:
         "uasc": uasc,
     }
     for name in OTHER_TABLES:
-        frame = typed(returns.table(name), returns.schema, name, log)
+        frame = typed(returns.table(name), returns.schema, name, log, dates=returns)
         tables[name] = _exact_duplicates(_no_child(frame, log, name), log, name).reset_index(
             drop=True)
     return CleanHistory(tables, log.frame(), la_code, notes)

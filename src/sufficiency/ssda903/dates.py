@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 # Serials from 1 Jan 1900 to 31 Dec 2099; anything else is not taken for a date.
@@ -32,16 +34,24 @@ def _parse_unique(values: pd.Series) -> pd.Series:
         return out
     vals = out.to_numpy(copy=True)
 
+    text = pa.array(s.array, pa.large_string())
+    ascii_only = pc.all(pc.string_is_ascii(text)).as_py() is not False
+
     def mask(pattern: str) -> np.ndarray:
+        if ascii_only:  # Arrow's RE2, as pandas uses for ASCII text (it turns to `re` otherwise)
+            hit = pc.match_substring_regex(text, f"^({pattern})$")
+            return pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
         return s.str.fullmatch(pattern).fillna(False).to_numpy(bool)
 
     # years 1800-2299 only: anything else is a typing error, and outside datetime64[ns]
     uk = mask(r"\d{1,2}/\d{1,2}/(?:1[89]|2[0-2])\d\d")
     if uk.any():
-        vals[uk] = pd.to_datetime(s[uk], format="%d/%m/%Y", errors="coerce").to_numpy()
+        vals[uk] = (_from_parts(text.filter(uk), "/", (2, 1, 0)) if ascii_only else
+                    pd.to_datetime(s[uk], format="%d/%m/%Y", errors="coerce").to_numpy())
     iso = mask(r"(?:1[89]|2[0-2])\d\d-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
     if iso.any():
-        vals[iso] = pd.to_datetime(s[iso].str[:10], format="%Y-%m-%d", errors="coerce").to_numpy()
+        vals[iso] = (_from_parts(pc.utf8_slice_codeunits(text.filter(iso), 0, 10), "-", (0, 1, 2)) if ascii_only
+                     else pd.to_datetime(s[iso].str[:10], format="%Y-%m-%d", errors="coerce").to_numpy())
     serial = mask(r"\d{1,5}(?:\.0+)?")
     if serial.any():
         n = pd.to_numeric(s[serial], errors="coerce").to_numpy(float)
@@ -49,6 +59,23 @@ def _parse_unique(values: pd.Series) -> pd.Series:
         where = np.flatnonzero(serial)[ok]
         vals[where] = (EXCEL_EPOCH + pd.to_timedelta(n[ok].astype(np.int64), unit="D")).to_numpy()
     return pd.Series(vals, index=s.index, dtype="datetime64[ns]")
+
+
+_MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def _from_parts(text: pa.Array, sep: str, order: tuple[int, int, int]) -> np.ndarray:
+    """ASCII digits split by `sep` (year, month and day at the positions `order` gives) as
+    datetime64[ns]; NaT where no such day exists (31/04, 29/02 outside a leap year, month 13)."""
+    parts = pc.split_pattern(text, sep)
+    y, m, d = (pc.cast(pc.list_element(parts, i), pa.int64()).to_numpy(zero_copy_only=False) for i in order)
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    month = np.clip(m - 1, 0, 11)
+    ok = (m >= 1) & (m <= 12) & (d >= 1) & (d <= _MONTH_DAYS[month] + ((m == 2) & leap))
+    first = ((y - 1970) * 12 + month).astype("datetime64[M]").astype("datetime64[D]")
+    out = (first + (np.where(ok, d, 1) - 1)).astype("datetime64[ns]")
+    out[~ok] = np.datetime64("NaT", "ns")
+    return out
 
 
 def bad_dates(values: pd.Series, parsed: pd.Series) -> pd.Series:

@@ -20,7 +20,10 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import InputError
 from ..vocab import year_label, year_of
@@ -220,18 +223,11 @@ def _as_table(where: str, sheet: Sheet, schema: Schema, issues: list[dict]):
     for j, n in enumerate(names):
         if n in wanted and n not in first:
             first[n] = j
-    stripped = body.apply(lambda col: col.str.strip()) if len(body) else body
-    blank = (stripped == "").all(axis=1) if len(body) else pd.Series([], dtype=bool)
-    blank_rows = int(blank.sum())
-    keep = ~blank.to_numpy()
-    frame = pd.DataFrame(
-        {c: (stripped[first[c]][keep] if c in first else pd.Series(pd.NA, index=body.index[keep]))
-         for c in wanted}
-    ).astype("string")
-    frame = frame.replace("", pd.NA).reset_index(drop=True)
+    frame, kept = _kept_rows(body, [first.get(c) for c in wanted], wanted)
+    blank_rows = len(body) - len(kept)
     _drop_float_suffix(frame, spec, where, table, issues)
     frame["_file"] = where
-    frame["_row"] = pd.Series(body.index[keep].to_numpy() + sheet.header_row + 1, dtype="int64")
+    frame["_row"] = pd.Series(kept + sheet.header_row + 1, dtype="int64")
     src = SourceFile(where, table, None, rows=len(frame), blank_rows=blank_rows,
                      extra_columns=extra, missing_columns=missing)
     for c in missing:
@@ -258,6 +254,29 @@ def _as_table(where: str, sheet: Sheet, schema: Schema, issues: list[dict]):
     return src, frame
 
 
+def _kept_rows(body: pd.DataFrame, positions: list[int | None],
+               names: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    """The body's columns at `positions` (None: a column the file lacks, all <NA>) named
+    `names`, stripped, as string dtype with blank -> <NA>, without the rows blank in every
+    column of the body; and the positions of the rows kept. Done in Arrow, column by column."""
+    stripped = [pc.utf8_trim_whitespace(pa.array(body[j], type=pa.large_string()))
+                for j in body.columns]
+    blank = np.ones(len(body), dtype=bool)
+    for col in stripped:
+        blank &= pc.fill_null(pc.equal(col, ""), False).to_numpy(zero_copy_only=False)
+    kept = np.flatnonzero(~blank)
+    take = pa.array(kept)
+    out = {}
+    for name, j in zip(names, positions, strict=True):
+        if j is None:
+            out[name] = pd.Series(pd.NA, index=range(len(kept)), dtype="string")
+            continue
+        col = stripped[j].take(take)
+        col = pc.if_else(pc.equal(col, ""), pa.scalar(None, pa.large_string()), col)
+        out[name] = pd.Series(pd.arrays.ArrowStringArray(col), copy=False)
+    return pd.DataFrame(out, index=pd.RangeIndex(len(kept))), kept
+
+
 _FLOAT_LIKE = re.compile(r"^-?\d+\.0+$")
 
 
@@ -267,8 +286,8 @@ def _drop_float_suffix(frame: pd.DataFrame, spec, where: str, table: str, issues
     for c, col in spec.columns.items():
         if col.type not in ("id", "code", "integer", "urn"):
             continue
-        first = frame[c].first_valid_index()  # most columns fail on their first value: no scan
-        if first is None or not _FLOAT_LIKE.match(frame[c].at[first]):
+        first = _first_value(frame[c])  # most columns fail on their first value: no scan
+        if first is None or not _FLOAT_LIKE.match(first):
             continue
         values = frame[c].dropna()
         if not values.str.fullmatch(_FLOAT_LIKE).all():
@@ -279,6 +298,15 @@ def _drop_float_suffix(frame: pd.DataFrame, spec, where: str, table: str, issues
             f"{where}: every {c} value was written as a decimal number (e.g. {values.iloc[0]!r}), as "
             f"pandas or Excel do with number columns; read without the '.0' ({len(values)} values).",
             table=table, column=c, value=str(values.iloc[0])))
+
+
+def _first_value(values: pd.Series) -> str | None:
+    """The first value that is not blank (<NA>), or None."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        given = pa.array(values.array).drop_null()
+        return given[0].as_py() if len(given) else None
+    first = values.first_valid_index()
+    return None if first is None else values.at[first]
 
 
 # ---------------------------------------------------------------- years

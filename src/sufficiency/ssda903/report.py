@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pyarrow as pa
 
 COLUMNS = ["code", "severity", "table", "year", "file", "row", "column", "value", "child", "message"]
 _DTYPES = {
@@ -31,12 +32,22 @@ def issues_frame(records=None, **columns) -> pd.DataFrame:
         frame = pd.DataFrame.from_records(records, columns=COLUMNS)
     else:
         n = max((len(v) for v in columns.values() if isinstance(v, pd.Series | list)), default=1)
-        frame = pd.DataFrame(
-            {c: (columns.get(c).to_numpy() if isinstance(columns.get(c), pd.Series)
-                 else columns.get(c) if isinstance(columns.get(c), list)
-                 else [columns.get(c)] * n) for c in COLUMNS}
-        )
+        frame = pd.DataFrame({c: _column(columns.get(c), n, _DTYPES[c]) for c in COLUMNS})
     return frame.astype(_DTYPES)
+
+
+def _column(value, n: int, dtype: str):
+    """One column of issues by position: a Series' values (text kept as Arrow), a list, or
+    a scalar n times."""
+    if isinstance(value, pd.Series):
+        if dtype == "string" and value.dtype == _DTYPES["code"] and value.dtype.na_value is pd.NA:
+            return value.array
+        return value.to_numpy()
+    if isinstance(value, list):
+        return value
+    if dtype == "string" and (value is None or isinstance(value, str)):
+        return pd.arrays.ArrowStringArray(pa.chunked_array([pa.repeat(pa.scalar(value, pa.large_string()), n)]))
+    return [value] * n
 
 
 _EMPTY = pd.DataFrame({c: pd.Series(dtype=t) for c, t in _DTYPES.items()})

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..vocab import year_label
+from .dates import parse_dates
 from .report import issues_frame
 from .schema import Schema, default_schema
 
@@ -96,6 +97,7 @@ class Returns:
     files: list[SourceFile]
     issues: pd.DataFrame = field(default_factory=lambda: issues_frame([]))
     schema: Schema = field(default_factory=default_schema)
+    _dates: dict[tuple[str, str], np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     def table(self, name: str) -> pd.DataFrame:
         """One table, all years; an empty frame with the right columns if no file had it."""
@@ -107,6 +109,17 @@ class Returns:
         frame["_file"] = pd.Series(dtype="string")
         frame["_row"] = pd.Series(dtype="int64")
         return frame
+
+    def dates(self, table: str, column: str, keep: bool = True) -> np.ndarray:
+        """A date column of one table, all years, as datetime64[ns] (NaT where blank or
+        unreadable), parsed once: validation keeps it for cleaning, which takes it
+        (`keep=False`: handed over and no longer held here)."""
+        key = (table, column)
+        if key not in self._dates:
+            frame = self.frames.get(table)
+            self._dates[key] = (parse_dates(frame[column]).to_numpy() if frame is not None and column in frame
+                                else np.full(0 if frame is None else len(frame), np.datetime64("NaT", "ns")))
+        return self._dates[key] if keep else self._dates.pop(key)
 
     @property
     def years(self) -> list[int]:

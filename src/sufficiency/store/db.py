@@ -116,6 +116,7 @@ def write_returns(db: str | Path, tables: dict[str, pd.DataFrame], meta: dict) -
     try:
         con = _connect(tmp)
         try:
+            con.execute("SET wal_autocheckpoint = '0KB'")  # the commit writes the new file itself, not a log first
             con.execute("BEGIN TRANSACTION")
             carried = _carry(con, path, meta["returns"], set(tables)) if path.exists() else {}
             _put(con, tables, {**carried, **meta})

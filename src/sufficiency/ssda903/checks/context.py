@@ -16,6 +16,8 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..dates import parse_dates
 from ..report import issues_frame
@@ -49,7 +51,7 @@ class Context:
             else (np.array([], np.int64), [])
         )
         # child code -> its text; the extra last slot (code -1, blank CHILD) is <NA>
-        self._child_names = np.append(np.asarray(uniq, dtype=object), None)
+        self._child_names = pa.array(np.append(np.asarray(uniq, dtype=object), None), pa.large_string())
         self.n_children = int(np.max(codes)) + 1 if len(codes) else 0
         self.child: dict[str, np.ndarray] = {}
         start = 0
@@ -75,7 +77,11 @@ class Context:
         """A date column as datetime64[ns], NaT where blank or unreadable."""
         key = (table, column)
         if key not in self._dates:
-            self._dates[key] = parse_dates(self.frames[table][column]).to_numpy()
+            frame = self.returns.frames.get(table)
+            if frame is not None and column in frame and len(frame) == len(self.frames[table]):
+                self._dates[key] = self.returns.dates(table, column)
+            else:
+                self._dates[key] = parse_dates(self.frames[table][column]).to_numpy()
         return self._dates[key]
 
     def year(self, table: str) -> np.ndarray:
@@ -125,8 +131,9 @@ class Context:
         return self._children(table, rows).fillna("(blank)")
 
     def _children(self, table: str, rows: np.ndarray) -> pd.Series:
-        names = self._child_names[self.child[table][np.asarray(rows, dtype=np.int64)]]
-        return pd.Series(names, dtype="string")
+        codes = self.child[table][np.asarray(rows, dtype=np.int64)]
+        names = self._child_names.take(np.where(codes < 0, len(self._child_names) - 1, codes))
+        return pd.Series(pd.arrays.ArrowStringArray(names), copy=False)
 
     def _file_names(self, table: str, rows: np.ndarray) -> np.ndarray:
         if table not in self._files:
@@ -232,15 +239,14 @@ def fill(template: str, **fields) -> pd.Series | str:
 
 
 def cat(*parts) -> pd.Series | str:
-    """Join strings and equal-length sequences element-wise into messages."""
-    out: pd.Series | str = ""
-    for p in parts:
-        if isinstance(p, str):
-            out = out + p
-        else:
-            s = pd.Series(np.asarray(p, dtype=object), dtype="string").fillna("?")
-            out = s if isinstance(out, str) and out == "" else out + s
-    return out
+    """Join strings and equal-length sequences element-wise into messages ('?' for a blank
+    in a sequence)."""
+    if all(isinstance(p, str) for p in parts):
+        return "".join(parts)
+    columns = [pa.scalar(p, pa.large_string()) if isinstance(p, str) else pc.fill_null(_arrow(p), "?")
+               for p in parts]
+    joined = pc.binary_join_element_wise(*columns, pa.scalar("", pa.large_string()))
+    return pd.Series(pd.arrays.ArrowStringArray(joined), copy=False)
 
 
 def age_in_years(dob: np.ndarray, when: np.ndarray) -> np.ndarray:
@@ -287,7 +293,16 @@ def equals(values: pd.Series, option: str) -> np.ndarray:
 def _series(value, n: int):
     if value is None or isinstance(value, str):
         return value
-    return pd.Series(np.asarray(value, dtype=object), dtype="string")
+    return pd.Series(pd.arrays.ArrowStringArray(_arrow(value)), copy=False)
+
+
+def _arrow(values) -> pa.ChunkedArray:
+    """A sequence of text by position (a string Series kept as it is) as Arrow large strings."""
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype) and values.dtype.na_value is pd.NA:
+        array = values.array
+    else:
+        array = pd.array(np.asarray(values, dtype=object), dtype="string")
+    return pa.chunked_array([pa.array(array, pa.large_string())])
 
 
 def _normalise(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
