@@ -15,7 +15,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from web_helpers import DARLINGTON, HARTLEPOOL, make_user
+from web_helpers import DARLINGTON, HARTLEPOOL, everything, make_user
 
 pytest.importorskip("django", reason="the web tests need Django: pip install -e '.[web]'")
 pytest.importorskip("pgserver", reason="the web tests need pgserver: pip install -e '.[web]'")
@@ -94,3 +94,15 @@ def returns_zip(returns, tmp_path_factory) -> Path:
             z.write(f, f.relative_to(returns).as_posix())
     path.write_bytes(buffer.getvalue())
     return path
+
+
+@pytest.fixture
+def fresh_jobs(people, councils):
+    """No unfinished jobs before or after the test."""
+    from sufficiency.web.models import Job
+
+    everything()
+    Job.objects.filter(status__in=["queued", "running"]).update(status="failed")
+    yield
+    everything()
+    Job.objects.filter(status__in=["queued", "running"]).update(status="failed")

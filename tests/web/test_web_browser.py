@@ -8,14 +8,12 @@ to keep them there.
 
 from __future__ import annotations
 
-import os
-import shutil
 import threading
 import zipfile
 from pathlib import Path
 
 import pytest
-from web_helpers import HARTLEPOOL, PASSWORD, make_user
+from web_helpers import HARTLEPOOL, PASSWORD, keep_screenshots, make_user
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -124,9 +122,5 @@ def test_an_analyst_uploads_loads_reads_forecasts_and_downloads(e2e_analyst, liv
         assert "xl/workbook.xml" in book.namelist()
     page.close()
 
-    keep = os.environ.get("SUFFICIENCY_WEB_SCREENSHOTS")
-    if keep:
-        Path(keep).mkdir(parents=True, exist_ok=True)
-        for png in shots.glob("*.png"):
-            shutil.copy(png, Path(keep) / png.name)
+    keep_screenshots(shots)
     assert len(list(shots.glob("*.png"))) == 6

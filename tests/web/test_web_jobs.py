@@ -4,20 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-from web_helpers import DARLINGTON, HARTLEPOOL, everything
-
-
-@pytest.fixture
-def fresh_jobs(people, councils):
-    """No unfinished jobs before or after the test."""
-    from sufficiency.web.models import Job
-
-    everything()
-    Job.objects.filter(status__in=["queued", "running"]).update(status="failed")
-    yield
-    everything()
-    Job.objects.filter(status__in=["queued", "running"]).update(status="failed")
+from web_helpers import DARLINGTON, HARTLEPOOL
 
 
 def test_a_running_job_whose_server_stopped_is_queued_again_and_a_live_one_is_not(fresh_jobs, people, councils):

@@ -20,18 +20,6 @@ import pytest
 from web_helpers import DARLINGTON, HARTLEPOOL, everything
 
 
-@pytest.fixture
-def fresh_jobs(people, councils):
-    """No unfinished jobs before or after the test."""
-    from sufficiency.web.models import Job
-
-    everything()
-    Job.objects.filter(status__in=["queued", "running"]).update(status="failed")
-    yield
-    everything()
-    Job.objects.filter(status__in=["queued", "running"]).update(status="failed")
-
-
 @pytest.fixture(scope="module")
 def stores(councils, returns):
     """Hartlepool's store loaded from the synthetic returns, and a copy of it as Darlington's

@@ -9,14 +9,10 @@ to keep them there.
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 from test_web_browser import browser, live  # noqa: F401 - the Chromium and live server fixtures
 from test_web_region import agreement_text
-from web_helpers import HARTLEPOOL, PASSWORD, everything, make_user
+from web_helpers import HARTLEPOOL, PASSWORD, everything, keep_screenshots, make_user
 
 
 @pytest.fixture(scope="module")
@@ -101,9 +97,5 @@ def test_a_council_shares_and_the_region_reads_its_report(region_people, live, b
     shot("region-forecast")
     page.close()
 
-    keep = os.environ.get("SUFFICIENCY_WEB_SCREENSHOTS")
-    if keep:
-        Path(keep).mkdir(parents=True, exist_ok=True)
-        for png in shots.glob("*.png"):
-            shutil.copy(png, Path(keep) / png.name)
+    keep_screenshots(shots)
     assert len(list(shots.glob("*.png"))) == 5

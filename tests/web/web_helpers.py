@@ -30,3 +30,16 @@ def everything() -> None:
     from sufficiency.web.roles import EVERY_COUNCIL, set_scope
 
     set_scope(EVERY_COUNCIL)
+
+
+def keep_screenshots(shots) -> None:
+    """Copy a browser test's screenshots to $SUFFICIENCY_WEB_SCREENSHOTS (docs/web/) when it is set."""
+    import os
+    import shutil
+    from pathlib import Path
+
+    keep = os.environ.get("SUFFICIENCY_WEB_SCREENSHOTS")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        for png in Path(shots).glob("*.png"):
+            shutil.copy(png, Path(keep) / png.name)

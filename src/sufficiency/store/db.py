@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import threading
 from pathlib import Path
 
 import duckdb
@@ -111,7 +112,7 @@ def write_returns(db: str | Path, tables: dict[str, pd.DataFrame], meta: dict) -
         con = _connect(path)                         # its log into `db` (same content), or the log
         con.execute("CHECKPOINT")                    # would be replayed onto the new file
         con.close()
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.loading")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.loading")
     _remove(tmp)
     try:
         con = _connect(tmp)
