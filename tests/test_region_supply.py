@@ -154,3 +154,17 @@ def test_a_newer_ofsted_file_is_used_when_given(region, tmp_path):
     api.region_report(api.RegionReportOptions(db=region.db, out=out, providers=path))
     html = out.read_text(encoding="utf-8")
     assert "31 March 2024" in html and "31 March 2023" not in html.split('id="supply"')[1].split("</table>")[0]
+
+
+def test_the_demo_shares_with_keys_made_from_its_seed_so_its_figures_repeat(region, tmp_path):
+    from sufficiency.api.region_demo import _demo_key
+    from sufficiency.region.key import council_key, key_check
+
+    first = council_key(_demo_key(tmp_path / "a.duckdb", "E08000001", 1))
+    assert council_key(_demo_key(tmp_path / "b.duckdb", "E08000001", 1)) == first
+    assert council_key(_demo_key(tmp_path / "c.duckdb", "E08000002", 1)) != first
+    assert council_key(_demo_key(tmp_path / "d.duckdb", "E08000001", 2)) != first
+    con = duckdb.connect(str(region.db), read_only=True)
+    checks = dict(con.execute("SELECT council, key_check FROM councils").fetchall())
+    again = {code: key_check(council_key(_demo_key(tmp_path / f"{code}.duckdb", code, 1))) for code in checks}
+    assert checks == again

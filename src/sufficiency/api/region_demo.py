@@ -62,6 +62,20 @@ def _size(code: str, year: int, scale: float) -> int | None:
     return None if n is None or scale == 1 else max(10, round(n * scale))
 
 
+def _demo_key(db: Path, code: str, seed: int) -> Path:
+    """A synthetic council's pseudonym key made from the demo's seed, so that its shares, and
+    every figure the region draws from them, are the same on every run: the regional forecast
+    reads children in the order of their pseudonyms. A real council's key is random (region/key.py)."""
+    import hashlib
+
+    from ..region.key import key_path, write_key
+
+    path = key_path(db)
+    path.unlink(missing_ok=True)
+    write_key(path, hashlib.sha256(f"sufficiency demo key {code} {seed}".encode()).digest())
+    return path
+
+
 def region_demo(options: RegionDemoOptions, progress: Progress | None = None) -> RegionDemoResult:
     """Each member council of the shipped agreement for `region`: synthetic returns like the
     council's, loaded into its own store and shared; the shares imported, forecast and reported."""
@@ -79,7 +93,8 @@ def region_demo(options: RegionDemoOptions, progress: Progress | None = None) ->
                            children=_size(member.code, options.years[1], options.scale)))
         db = folder / "la.duckdb"
         load(LoadOptions(path=folder / "returns", db=db, la=member.code))
-        shares.append(share(ShareOptions(db=db, region=options.region, out=out / "shares" / f"{member.code}.share")).out)
+        shares.append(share(ShareOptions(db=db, region=options.region, out=out / "shares" / f"{member.code}.share",
+                                         key=_demo_key(db, member.code, options.seed))).out)
     db = out / "region.duckdb"
     db.unlink(missing_ok=True)
     region_add(RegionAddOptions(files=shares, db=db, agreement=options.region, uses=["indicators", "forecast"]))

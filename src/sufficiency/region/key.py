@@ -39,9 +39,7 @@ def council_key(path: str | Path, create: bool = True) -> bytes:
         if not create:
             raise InputError(f"The pseudonym key {path} does not exist: give the file the council's earlier "
                              "shares were made with (a share made without --key makes one beside the store).")
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as fh:
-            fh.write(secrets.token_hex(KEY_BYTES) + "\n")
+        write_key(path, secrets.token_bytes(KEY_BYTES))
     if os.name == "posix" and path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise InputError(f"The pseudonym key {path} can be read by other users; make it private "
                          f"(`chmod 600 {path}`) and share again.")
@@ -53,6 +51,13 @@ def council_key(path: str | Path, create: bool = True) -> bytes:
     if len(key) < KEY_BYTES:
         raise InputError(f"The pseudonym key {path} is too short: it must hold {KEY_BYTES * 2} hexadecimal characters.")
     return key
+
+
+def write_key(path: str | Path, key: bytes) -> None:
+    """`key` written (as hex) to a new file at `path` that only its owner can read."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(key.hex() + "\n")
 
 
 def pseudonyms(ids: pd.Series, key: bytes) -> pd.Series:
