@@ -26,7 +26,7 @@ from ..parameters import PlacementCategories
 from ..reference import published as pub
 from ..report import charts
 from ..report.content import Section, Table
-from ..report.suppress import MARK, SMALL, shown, suppress
+from ..report.suppress import MARK, SMALL, money, shown, suppress
 from ..vocab import year_label as fy
 from . import location
 from .indicators import REGION, RegionData, indicators
@@ -231,9 +231,9 @@ def _forecast(data: RegionData, fig: _Figures, years: list[int], held) -> Sectio
     rows = []
     for code in [*data.codes, REGION]:
         cell = []
-        for measure, fmt in (("children", "{:,.0f}"), ("weekly_cost", "£{:,.0f}")):
+        for measure, fmt in (("children", "{:,.0f}".format), ("weekly_cost", money)):
             v = last[(last["council"] == code) & (last["measure"] == measure)].set_index("quantile")["value"]
-            cell.append(f"{fmt.format(v[0.5])} ({fmt.format(v[0.05])} to {fmt.format(v[0.95])})")
+            cell.append(f"{fmt(v[0.5])} ({fmt(v[0.05])} to {fmt(v[0.95])})")
         rows.append([data.name(code), *cell])
     s.tables.append(Table(f"Forecast for 31 March {int(q['year'].max())}: median (5% to 95%)",
                           ["", "Children looked after", "Weekly cost"], rows, name="forecast"))

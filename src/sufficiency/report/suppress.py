@@ -55,7 +55,7 @@ def shown(value, suppressed: bool, unit: str) -> str:
     if unit == "percent":
         return f"{value:.0f}%"
     if unit in ("gbp_week", "gbp_year"):
-        return _money(value)
+        return money(value)
     if unit == "rate_per_10k":
         return f"{value:.0f}"
     if float(value).is_integer():
@@ -63,7 +63,8 @@ def shown(value, suppressed: bool, unit: str) -> str:
     return f"{value:,.1f}"
 
 
-def _money(v: float) -> str:
+def money(v: float) -> str:
+    """An amount of money as a reader takes it in: £2.3m, £886k, £950."""
     if abs(v) >= 1e6:
         return f"£{v / 1e6:,.1f}m"
     if abs(v) >= 1e4:
