@@ -274,9 +274,11 @@ def test_leeds_own_workforce_census_replaces_englands_rates():
     assert p.value("workforce.agency_rate", "2025-10-01") == 2.1
     assert p.value("workforce.fte", "2025-03-31") == pytest.approx(640.6 + 50)
     assert "Leeds" in notes[0] and "30 September 2024" in notes[0]
+    assert "agency social worker rate" in notes[0] and "and social work posts (FTE)" in notes[0]  # the DfE's words
     mine = PARAMS.set_from("workforce.agency_rate", "2020-04-01", value=9.0, note="ours")
-    assert with_council_workforce(mine, "E08000035", dt.date(2025, 3, 31))[0].value(
-        "workforce.agency_rate", "2025-03-31") == 9.0  # the council's own figure is kept
+    kept, said = with_council_workforce(mine, "E08000035", dt.date(2025, 3, 31))
+    assert kept.value("workforce.agency_rate", "2025-03-31") == 9.0  # the council's own figure is kept
+    assert "agency social worker rate" not in said[0] and "social worker vacancy rate" in said[0]
     assert with_council_workforce(PARAMS, None, dt.date(2025, 3, 31))[0] is PARAMS
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 from pydantic import Field
 
 from ..errors import OptionError
-from .options import Options
+from .options import Options, Runs, Seed, YearsAhead
 
 Use = Literal["indicators", "forecast", "planning"]
 
@@ -132,13 +132,17 @@ def region_report(options: RegionReportOptions) -> RegionReportResult:
     return RegionReportResult(path, report.councils, options.suppression)
 
 
-class RegionForecastOptions(Options):
-    """`region forecast`: each council's model, combined run by run, into the regional store."""
+class RegionRunOptions(Options):
+    """What every simulation of the region takes: its store, the years ahead, the runs and the seed."""
 
     db: Path = Path("region.duckdb")
-    years: Annotated[int, Field(ge=1, le=10)] = 5
-    runs: Annotated[int, Field(ge=1)] = 1000
-    seed: Annotated[int, Field(ge=0)] = 1
+    years: YearsAhead = 5
+    runs: Runs = 1000
+    seed: Seed = 1
+
+
+class RegionForecastOptions(RegionRunOptions):
+    """`region forecast`: each council's model, combined run by run, into the regional store."""
 
 
 @dataclass
@@ -168,15 +172,11 @@ def region_forecast(options: RegionForecastOptions, progress=None) -> RegionFore
                                 fc.rho, fc.measured, fc.months)
 
 
-class RegionCompareOptions(Options):
+class RegionCompareOptions(RegionRunOptions):
     """`region compare`: regional reforms (a YAML file of scenarios whose places are split between
     the councils) compared with the baseline in every council and rolled up for the region."""
 
     reforms: Path
-    db: Path = Path("region.duckdb")
-    years: Annotated[int, Field(ge=1, le=10)] = 5
-    runs: Annotated[int, Field(ge=1)] = 1000
-    seed: Annotated[int, Field(ge=0)] = 1
 
 
 @dataclass

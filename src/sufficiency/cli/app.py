@@ -28,6 +28,9 @@ err = Console(stderr=True)
 out = Console()
 
 INTERRUPTED = "Interrupted; nothing was changed."
+SMALL_NUMBERS = "Small numbers are shown: this report is not for publication."
+YEARS = "Years ahead (1 to 10)."
+SEED = "Random seed, recorded with the results: the same seed gives the same figures."
 FLAGS = {"horizons": "--horizon", "uses": "--use"}  # library options the command line names otherwise (one per use)
 
 
@@ -39,6 +42,12 @@ def flag(option: str) -> str:
 def plural(n: int, word: str) -> str:
     """'1 error', '2 errors'."""
     return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def warn_if_shown(suppressed: bool) -> None:
+    """The one warning a report gets when it shows small numbers."""
+    if not suppressed:
+        err.print(SMALL_NUMBERS)
 
 
 def _internal(exc: Exception) -> None:

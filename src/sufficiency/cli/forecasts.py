@@ -7,12 +7,10 @@ from typing import Annotated
 
 import typer
 
-from .app import err, guarded, out, progress, table
+from .app import SEED, YEARS, err, guarded, out, progress, table
 
 DB = "Store written by `sufficiency load`."
 RUNS = "Simulation runs (more runs give steadier ranges and take longer)."
-SEED = "Random seed, recorded with the results: the same seed gives the same figures."
-YEARS = "Years ahead (1 to 10)."
 
 
 @guarded

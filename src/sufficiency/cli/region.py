@@ -7,12 +7,15 @@ from typing import Annotated
 
 import typer
 
-from .app import err, guarded, out, plural, progress, table
+from .app import SEED, YEARS, err, guarded, out, plural, progress, table, warn_if_shown
 
 region_app = typer.Typer(help="The region's side: import councils' shares, withdraw a council, report.",
                          no_args_is_help=True)
 
 REGION_DB = "The regional store (made by the first `region add`)."
+RegionDb = Annotated[Path, typer.Option(help=REGION_DB)]
+Years = Annotated[int, typer.Option(help=YEARS)]
+Seed = Annotated[int, typer.Option(help=SEED)]
 
 
 @guarded
@@ -40,7 +43,7 @@ def share(
 @guarded
 def add(
     files: Annotated[list[Path], typer.Argument(help="Share files written by `sufficiency share`.")],
-    db: Annotated[Path, typer.Option(help=REGION_DB)] = Path("region.duckdb"),
+    db: RegionDb = Path("region.duckdb"),
     agreement: Annotated[str | None, typer.Option(help="The region's agreement (YAML file, or a shipped region's "
                                                        "name); needed once, then kept in the store.")] = None,
     use: Annotated[list[str] | None, typer.Option(help="What the shares are imported for (indicators, forecast, "
@@ -60,7 +63,7 @@ def add(
 @guarded
 def remove(
     council: Annotated[str, typer.Argument(help="The council to withdraw (name or ONS code).")],
-    db: Annotated[Path, typer.Option(help=REGION_DB)] = Path("region.duckdb"),
+    db: RegionDb = Path("region.duckdb"),
 ) -> None:
     """Withdraw a council from the regional store completely (logged)."""
     from .. import api
@@ -71,7 +74,7 @@ def remove(
 
 @guarded
 def report(
-    db: Annotated[Path, typer.Option(help=REGION_DB)] = Path("region.duckdb"),
+    db: RegionDb = Path("region.duckdb"),
     output: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path("region.html"),
     no_suppression: Annotated[bool, typer.Option(
         "--no-suppression", help="Show counts of 1-4 (for the region's analysts only; marked not for publication).")] = False,
@@ -84,16 +87,15 @@ def report(
     result = api.region_report(api.RegionReportOptions(db=db, out=output, suppression=not no_suppression,
                                                               providers=providers))
     out.print(f"Report: {result.html} ({plural(len(result.councils), 'council')})")
-    if not result.suppressed:
-        err.print("Small numbers are shown: this report is not for publication.")
+    warn_if_shown(result.suppressed)
 
 
 @guarded
 def forecast(
-    db: Annotated[Path, typer.Option(help=REGION_DB)] = Path("region.duckdb"),
-    years: Annotated[int, typer.Option(help="Years ahead (1-10).")] = 5,
+    db: RegionDb = Path("region.duckdb"),
+    years: Years = 5,
     runs: Annotated[int, typer.Option(help="Simulated runs of every council.")] = 1000,
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same figures.")] = 1,
+    seed: Seed = 1,
 ) -> None:
     """Forecast each council and the region: each council's model, the runs combined run by run."""
     from .. import api
@@ -112,10 +114,10 @@ def forecast(
 def compare(
     reforms: Annotated[Path, typer.Argument(help="The regional reforms (YAML: scenarios whose places are split "
                                                  "between the councils; see docs/examples/regional-reforms.yaml).")],
-    db: Annotated[Path, typer.Option(help=REGION_DB)] = Path("region.duckdb"),
-    years: Annotated[int, typer.Option(help="Years ahead (1-10).")] = 5,
+    db: RegionDb = Path("region.duckdb"),
+    years: Years = 5,
     runs: Annotated[int, typer.Option(help="Simulated runs of every council and scenario.")] = 1000,
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same figures.")] = 1,
+    seed: Seed = 1,
 ) -> None:
     """Compare regional reforms with the baseline in every council and for the region (net money, 90% ranges)."""
     from .. import api

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from .app import err, guarded, out, plural, progress, table
+from .app import err, guarded, out, plural, progress, table, warn_if_shown
 
 RETURNS = "A folder or .zip of SSDA903 returns (CSV or XLSX)."
 LA = "Council (name or ONS code); inferred from the returns if omitted."
@@ -124,8 +124,7 @@ def print_report(files) -> None:
     for label, path in (("Report", files.html), ("PDF", files.pdf), ("Tables", files.xlsx)):
         if path:
             out.print(f"{label}: {path}")
-    if not files.suppressed:
-        err.print("Small numbers are shown: this report is not for publication.")
+    warn_if_shown(files.suppressed)
 
 
 @guarded

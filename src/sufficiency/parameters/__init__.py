@@ -22,7 +22,7 @@ import pandas as pd
 from ..errors import SchemaError
 from ..vocab import year_of
 from .categories import Category, PlacementCategories
-from .tree import DatedValue, Parameter, Reference, check_value, read_overrides, read_tree
+from .tree import DatedValue, Parameter, Reference, as_date, check_value, read_overrides, read_tree
 from .uplift import UPLIFT, factor, price_group
 
 __all__ = ["Parameters", "Parameter", "PlacementCategories", "Category", "load_parameters"]
@@ -37,17 +37,6 @@ COUNCIL_ONLY = {
 }
 
 OWN_COSTS = "costs.weekly."  # the weekly cost of a placement category: costs.weekly.<id>
-
-
-def _when(date: dt.date | str) -> dt.date:
-    if isinstance(date, dt.datetime):
-        return date.date()
-    if isinstance(date, dt.date):
-        return date
-    try:
-        return dt.date.fromisoformat(str(date))
-    except ValueError:
-        raise SchemaError(f"{date!r} is not a date (write YYYY-MM-DD)") from None
 
 
 @dataclass(frozen=True)
@@ -70,7 +59,7 @@ class Parameters:
             raise SchemaError(f"unknown parameter {name!r}{hint}") from None
 
     def at(self, name: str, date: dt.date | str) -> DatedValue:
-        found = self.get(name).at(_when(date))
+        found = self.get(name).at(as_date(date))
         if found is None:
             first = self.items[name].values[0].start
             raise SchemaError(f"parameter {name} has no value before {first.isoformat()} (asked for {date})")
@@ -85,7 +74,7 @@ class Parameters:
         """A copy in which `name` is `value` from `start` on (later dated values dropped), or
         every value in force from `start` on is multiplied by `factor`; these parameters are
         not changed. `note` says where the change came from."""
-        param, start = self.get(name), _when(start)
+        param, start = self.get(name), as_date(start)
         if value is not None:
             later = [DatedValue(start, float(value), None, note)]
         else:  # a weekly cost in force is its dated value raised by the uplift since

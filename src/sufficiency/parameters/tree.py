@@ -64,7 +64,8 @@ class Parameter:
         return found
 
 
-def _date(raw: Any, where: str) -> dt.date:
+def as_date(raw: Any, where: str = "") -> dt.date:
+    """A date from a date, a datetime or ISO text; anything else a `SchemaError` naming `where`."""
     if isinstance(raw, dt.datetime):
         return raw.date()
     if isinstance(raw, dt.date):
@@ -72,7 +73,7 @@ def _date(raw: Any, where: str) -> dt.date:
     try:
         return dt.date.fromisoformat(str(raw))
     except ValueError:
-        raise SchemaError(f"{where}: {raw!r} is not a date (write YYYY-MM-DD)") from None
+        raise SchemaError(f"{where + ': ' if where else ''}{raw!r} is not a date (write YYYY-MM-DD)") from None
 
 
 def check_value(value: Any, unit: str, where: str) -> None:
@@ -105,7 +106,7 @@ def parse_parameter(name: str, body: Any, file: str) -> Parameter:
     out = []
     for raw_date, entry in values.items():
         key = f"{where}.values.{raw_date}"
-        start = _date(raw_date, key)
+        start = as_date(raw_date, key)
         if not isinstance(entry, dict):
             entry = {"value": entry}
         unknown = set(entry) - {"value", "reference", "note"}

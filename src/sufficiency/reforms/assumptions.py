@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..parameters import Parameters, load_parameters
 from ..parameters.uplift import UPLIFT
-from .census import CASES
+from .census import CASES, DERIVED
 
 ALWAYS = ("costs.annual_uplift", "costs.uplift.residential", "costs.uplift.fostering", "costs.uplift.other",
           "finance.discount_rate", "finance.general_inflation",
@@ -30,8 +30,7 @@ BY_DATA = {  # council-only parameters taken from the returns when the council g
 FIGURES = {  # what each council-only figure is, in words
     "capacity.inhouse_foster.places": "In-house foster places",
     "capacity.inhouse_residential.homes": "In-house children's homes",
-    "workforce.fte": "Social work posts (FTE)",
-    CASES: "Cases held by social workers",
+    **DERIVED,
 }
 OVERRIDE = "--params FILE with {name}"
 

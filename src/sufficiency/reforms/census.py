@@ -26,6 +26,10 @@ HREF = "https://explore-education-statistics.service.gov.uk/find-statistics/chil
 RATES = {"workforce.vacancy_rate": "vacancy_rate", "workforce.agency_rate": "agency_rate",
          "workforce.turnover_rate": "turnover_rate", "workforce.caseload": "caseload"}
 CASES = "workforce.cases"  # cases held on the census day (set here, not a file's parameter)
+DERIVED = {  # what the figures worked out from the census are, in words
+    "workforce.fte": "Social work posts (FTE)",
+    CASES: "Cases held by social workers",
+}
 
 
 @cache
@@ -89,16 +93,28 @@ def with_council_workforce(params: Parameters, la_code: str | None, day: dt.date
     last = (before if len(before) else rows).iloc[-1 if len(before) else 0]
     note = (f"Social workers: {last['la_name']}'s own workforce census (30 September {int(last['year'])}: "
             f"{last['fte_in_post']:,.0f} FTE in post, vacancy {last['vacancy_rate']:g}%, agency "
-            f"{last['agency_rate']:g}%, caseload {last['caseload']:g}) for its {', '.join(_in_words(n) for n in taken) or 'nothing'}; the "
-            "council's own figures replace them (see the assumptions).")
+            f"{last['agency_rate']:g}%, caseload {last['caseload']:g}) for its {_listed(taken)}; the council's own "
+            "figures replace them (see the assumptions).")
     return replace(params, items=items), [note]
 
 
 __all__ = ["with_council_workforce", "council_rows", "census"]
 
 
-def _in_words(name: str) -> str:
-    """A workforce parameter as the census's own words."""
-    last = name.rsplit(".", 1)[-1]
-    return {"fte": "posts", "vacancy_rate": "vacancies", "agency_rate": "agency share", "turnover_rate": "turnover",
-            "caseload": "caseload"}.get(last, "cases held" if name == CASES else last.replace("_", " "))
+def in_words(name: str) -> str:
+    """A workforce parameter the census gives, in the DfE's words: the title of the published
+    measure from the same census column (reference/data/published.yaml), else `DERIVED`'s."""
+    from ..reference.published import measures
+
+    if name in RATES:
+        titles = measures().set_index("indicator")["title"]
+        return str(titles[f"sw_{RATES[name]}"])
+    return DERIVED[name]
+
+
+def _listed(names: list[str]) -> str:
+    """'a, b and c', each parameter in words, in lower case."""
+    words = [w[0].lower() + w[1:] for w in map(in_words, names)]
+    if len(words) < 2:
+        return words[0] if words else "nothing"
+    return f"{', '.join(words[:-1])} and {words[-1]}"

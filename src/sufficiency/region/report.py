@@ -25,7 +25,7 @@ from ..indicators import catalogue, compare_england
 from ..parameters import PlacementCategories
 from ..reference import published as pub
 from ..report import charts
-from ..report.content import Section, Table
+from ..report.content import Contents, Section, Table
 from ..report.suppress import MARK, SMALL, money, shown, suppress
 from ..vocab import year_label as fy
 from . import location
@@ -40,17 +40,10 @@ BESIDE = ["cla_31_march", "cla_rate_per_10k", "started", "ceased", "pct_kinship"
 TILES = ["cla_31_march", "cla_rate_per_10k", "started", "ceased", "pct_outside_la", "pct_over_20_miles"]
 
 
-@dataclass
-class RegionReport:
+@dataclass(kw_only=True)
+class RegionReport(Contents):
     region: str
     councils: list[str]  # names of the councils whose shares it holds
-    years: list[int]
-    suppressed: bool
-    tiles: list[dict]
-    sections: list[Section]
-    definitions: pd.DataFrame
-    generated: str
-    source: str
 
 
 class _Figures:
@@ -101,8 +94,9 @@ def build_region_report(data: RegionData, suppression: bool = True, supply: Supp
                 supply_section(data, live, last, supply or providers(), suppression, held[0] if held else None),
                 _forecast(data, fig, years, held), reforms_section(data, read_comparison(data.path)),
                 *_plan(data.path), _shares(data)]
-    return RegionReport(data.agreement.region, [data.name(c) for c in data.codes], years, suppression, tiles, sections, catalogue(),
-                        dt.date.today().isoformat(), str(data.path))
+    return RegionReport(region=data.agreement.region, councils=[data.name(c) for c in data.codes], years=years,
+                        suppressed=suppression, tiles=tiles, sections=sections, definitions=catalogue(),
+                        generated=dt.date.today().isoformat(), source=str(data.path))
 
 
 def _beside(data: RegionData, fig: _Figures, cat: pd.DataFrame, y: int) -> Section:

@@ -135,9 +135,10 @@ def build_report(source: str | Path | Store, *, suppression: bool = True, child_
         _england(fig, last), published_section(store, fig, ind.la_code, parameters), _trends(fig), quality,
     ]
     _reconcile(store, [s for s in sections if s])
-    report = Report(council, ind.la_code, ind.years, suppression, tiles, [s for s in sections if s],
-                    ind.catalogue, dt.date.today().isoformat(), str(store.path),
-                    list(store.meta().get("incomplete") or []), categories)
+    report = Report(council=council, la_code=ind.la_code, years=ind.years, suppressed=suppression, tiles=tiles,
+                    sections=[s for s in sections if s], definitions=ind.catalogue,
+                    generated=dt.date.today().isoformat(), source=str(store.path),
+                    incomplete=list(store.meta().get("incomplete") or []), categories=categories)
     return report, fig.frame
 
 
@@ -185,8 +186,8 @@ def _population(fig: _Figures, y: int) -> Section:
     rate = fig.series("cla_rate_per_10k")
     if rate:
         s.text.append(fig.sentence("cla_rate_per_10k", y))
-        s.charts.append(charts.lines({"This council": rate, "England": fig.series("cla_rate_per_10k", england=True)},
-                                     "Children looked after per 10,000 children, by year", "per 10,000 children"))
+        s.charts.append(_beside_england(fig, "cla_rate_per_10k", "Children looked after per 10,000 children, by year",
+                                        "per 10,000 children"))
     else:
         s.charts.append(charts.lines({"Children looked after": fig.series("cla_31_march")},
                                      "Children looked after on 31 March, by year", "children"))
@@ -238,6 +239,13 @@ def _map_used(categories: PlacementCategories) -> str:
     return "Placements are grouped by the built-in map of the DfE's placement codes (PLACE and PLACE_PROVIDER)."
 
 
+def _beside_england(fig: _Figures, indicator: str, title: str, unit: str = "%", label: str = "This council") -> str:
+    """A chart of the council's figure for `indicator` by year beside England's (a percentage
+    unless `unit` says otherwise)."""
+    return charts.lines({label: fig.series(indicator), "England": fig.series(indicator, england=True)}, title, unit,
+                        percent=unit == "%")
+
+
 def _labels(fig: _Figures) -> dict[str, str]:
     return fig.categories.labels()
 
@@ -247,21 +255,16 @@ def _location(fig: _Figures, y: int) -> Section:
     s.text = [fig.sentence("pct_over_20_miles", y), fig.sentence("pct_outside_la", y),
               f"The distance is not known for {fig.text('distance_not_known', y)} children (mostly "
               "unaccompanied asylum-seeking children, who have no home postcode); they stay in the percentages' base, as in the DfE's figures."]
-    s.charts.append(charts.lines({"This council": fig.series("pct_over_20_miles"),
-                                  "England": fig.series("pct_over_20_miles", england=True)},
-                                 "Children placed more than 20 miles from home (%), by year", "%", percent=True))
-    s.charts.append(charts.lines({"This council": fig.series("pct_outside_la"),
-                                  "England": fig.series("pct_outside_la", england=True)},
-                                 "Children placed outside the council's area (%), by year", "%", percent=True))
+    s.charts.append(_beside_england(fig, "pct_over_20_miles", "Children placed more than 20 miles from home (%), by year"))
+    s.charts.append(_beside_england(fig, "pct_outside_la", "Children placed outside the council's area (%), by year"))
     return s
 
 
 def _stability(fig: _Figures, y: int) -> Section:
     s = Section("stability", "Stability of placements")
     s.text = [fig.sentence("pct_3plus_placements", y), fig.sentence("pct_long_term_stability", y)]
-    s.charts.append(charts.lines({"3 or more placements in the year": fig.series("pct_3plus_placements"),
-                                  "England": fig.series("pct_3plus_placements", england=True)},
-                                 "Children with 3 or more placements in the year (%), by year", "%", percent=True))
+    s.charts.append(_beside_england(fig, "pct_3plus_placements", "Children with 3 or more placements in the year (%), "
+                                    "by year", label="3 or more placements in the year"))
     return s
 
 

@@ -31,10 +31,12 @@ class Section:
     figures: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
-class Report:
-    council: str
-    la_code: str | None
+@dataclass(kw_only=True)
+class Contents:
+    """What every report holds, a council's or a region's: the years it covers, whether small
+    numbers are hidden, the headline tiles, the sections, the indicators' definitions, the day it
+    was made and the store it was made from."""
+
     years: list[int]
     suppressed: bool
     tiles: list[dict]
@@ -42,5 +44,11 @@ class Report:
     definitions: pd.DataFrame
     generated: str
     source: str
+
+
+@dataclass(kw_only=True)
+class Report(Contents):
+    council: str
+    la_code: str | None
     incomplete: list[str] = field(default_factory=list)  # what of the returns could not be read
     categories: PlacementCategories | None = None  # the map of placement categories the figures use
