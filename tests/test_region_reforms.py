@@ -208,9 +208,12 @@ def test_cli_compares_and_the_report_shows_councils_and_the_region(region, tmp_p
     db = tmp_path / "cli.duckdb"
     shutil.copy(region["db"], db)
     runner = CliRunner()
-    result = runner.invoke(app, ["region", "compare", str(EXAMPLE), "--db", str(db), "--runs", "12", "--years", "2"])
+    book = tmp_path / "reforms.xlsx"
+    result = runner.invoke(app, ["region", "compare", str(EXAMPLE), "--db", str(db), "--runs", "12", "--years", "2",
+                                 "--out", str(book)])
     assert result.exit_code == 0, result.output
     assert "Greater Manchester" in result.output and "region_reform_" in result.output
+    _the_workbook_holds_the_stored_money(book, db)
     out = tmp_path / "region.html"
     assert runner.invoke(app, ["region", "report", "--db", str(db), "--out", str(out)]).exit_code == 0
     html = out.read_text()
@@ -239,3 +242,27 @@ def test_the_region_must_match_the_store(region):
 def test_compare_on_a_regional_store_names_the_regional_command(region):
     result = CliRunner().invoke(app, ["compare", "baseline", "--db", str(region["db"]), "--runs", "5"])
     assert result.exit_code != 0 and "sufficiency region compare" in result.output
+
+
+def _the_workbook_holds_the_stored_money(book: Path, db: Path) -> None:
+    import pandas as pd
+
+    sheets = pd.read_excel(book, sheet_name=None)
+    assert list(sheets) == ["README", "money", "by_year", "places", "costs"]
+    assert "sufficiency region compare" in sheets["README"]["About"].iloc[0]
+    money = sheets["money"]
+    con = duckdb.connect(str(db), read_only=True)
+    stored = con.execute("SELECT scenario, council, mean FROM region_reform_finance WHERE measure = 'npv'").df()
+    con.close()
+    npv = money[money["measure"] == "net present value"].merge(stored, on=["scenario", "council"], suffixes=("", "_db"))
+    assert len(npv) == len(stored) and np.allclose(npv["mean"], npv["mean_db"])
+    region = money[(money["council"] == REGION) & (money["measure"] == "net present value")]
+    assert set(region["name"]) == {"Greater Manchester"} and len(region) == 3
+    assert set(money["name"]) >= set(COUNCILS)
+
+
+def test_the_command_refuses_a_workbook_that_is_not_xlsx(region, tmp_path):
+    result = CliRunner().invoke(app, ["region", "compare", str(EXAMPLE), "--db", str(region["db"]),
+                                      "--out", str(tmp_path / "reforms.csv")])
+    assert result.exit_code == 2 and "--out" in result.output and ".xlsx" in result.output
+    assert not (tmp_path / "reforms.csv").exists()

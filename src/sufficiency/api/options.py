@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..errors import OptionError
 
@@ -192,6 +192,15 @@ class BacktestOptions(Options):
     out: Path | None = None  # also write every result row to this CSV
 
 
+def _workbook(value: Path | None) -> Path | None:
+    if value is not None and value.suffix.lower() != ".xlsx":
+        raise ValueError(f"must be a .xlsx workbook (got {str(value)!r}).")
+    return value
+
+
+Workbook = Annotated[Path | None, AfterValidator(_workbook)]  # an optional .xlsx to write
+
+
 class CompareOptions(Options):
     """`compare`: the baseline beside each scenario. A scenario is 'baseline', a reform file
     or shipped example name, or several joined with '+' to run together."""
@@ -202,14 +211,7 @@ class CompareOptions(Options):
     runs: Runs = 1000
     seed: Seed = 1
     params: Path | None = None  # the council's own parameters: places, homes, costs, workforce
-    out: Path | None = None  # also write the comparison to this workbook
-
-    @field_validator("out")
-    @classmethod
-    def _workbook(cls, value: Path | None) -> Path | None:
-        if value is not None and value.suffix.lower() != ".xlsx":
-            raise ValueError(f"must be a .xlsx workbook (got {str(value)!r}).")
-        return value
+    out: Workbook = None  # also write the comparison to this workbook
 
 
 def parse_years(value) -> tuple[int, int]:

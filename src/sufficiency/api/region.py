@@ -16,7 +16,7 @@ import pandas as pd
 from pydantic import Field
 
 from ..errors import OptionError
-from .options import Options, Runs, Seed, YearsAhead
+from .options import Options, Runs, Seed, Workbook, YearsAhead
 
 Use = Literal["indicators", "forecast", "planning"]
 
@@ -177,6 +177,7 @@ class RegionCompareOptions(RegionRunOptions):
     the councils) compared with the baseline in every council and rolled up for the region."""
 
     reforms: Path
+    out: Workbook = None  # also write the comparison to this workbook
 
 
 @dataclass
@@ -185,6 +186,7 @@ class RegionCompareResult:
     split: pd.DataFrame  # scenario, name, what, capacity, share: each council's part of each reform's places
     finance: pd.DataFrame  # scenario, name, measure, mean, lo90, hi90 (net saving, NPV) per council and the region
     rho: float
+    out: Path | None = None
 
 
 def region_compare(options: RegionCompareOptions, progress=None) -> RegionCompareResult:
@@ -202,9 +204,13 @@ def region_compare(options: RegionCompareOptions, progress=None) -> RegionCompar
     command = shlex.join(["sufficiency", "region", "compare", str(o.reforms), "--years", str(o.years),
                           "--runs", str(o.runs), "--seed", str(o.seed)])
     write_comparison(o.db, rc, command)
+    if o.out:
+        from ..region.reforms_workbook import write_workbook
+
+        write_workbook(rc, data.name, o.out, command)
     split = rc.split[rc.split["change"] >= 0].assign(name=lambda f: f["council"].map(data.name))
     fin = rc.finance[rc.finance["measure"].isin(["net_saving", "npv"])].assign(
         name=lambda f: f["council"].map(data.name))
     return RegionCompareResult(o.db, split[["scenario", "name", "what", "capacity", "share"]].reset_index(drop=True),
                                fin[["scenario", "name", "measure", "mean", "lo90", "hi90"]].reset_index(drop=True),
-                               float(rc.settings["rho"]))
+                               float(rc.settings["rho"]), o.out)

@@ -118,19 +118,21 @@ def compare(
     years: Years = 5,
     runs: Annotated[int, typer.Option(help="Simulated runs of every council and scenario.")] = 1000,
     seed: Seed = 1,
+    output: Annotated[Path | None, typer.Option("--out", "-o", help="Also write the comparison to this "
+                                                                    "workbook (.xlsx).")] = None,
 ) -> None:
     """Compare regional reforms with the baseline in every council and for the region (net money, 90% ranges)."""
     from .. import api
 
     with progress() as bar:
         result = api.region_compare(api.RegionCompareOptions(reforms=reforms, db=db, years=years, runs=runs,
-                                                             seed=seed), bar)
+                                                             seed=seed, out=output), bar)
     err.print(table(result.split, "Each council's part of each reform's places", {"capacity": ",.4g", "share": ".0%"}, left=3))
     npv = result.finance[result.finance["measure"] == "npv"].drop(columns="measure")
     err.print(table(npv, f"Net present value over {years} years (GBP): expected, 5% and 95%",
                     dict.fromkeys(("mean", "lo90", "hi90"), ",.0f"), left=2))
-    out.print(f"Councils' runs combined with correlation {result.rho:.2f}; tables region_reform_* in {result.db}. "
-              "`sufficiency region report` shows them.")
+    out.print(f"Councils' runs combined with correlation {result.rho:.2f}; tables region_reform_* in {result.db}"
+              + (f"; workbook {result.out}" if result.out else "") + ". `sufficiency region report` shows them.")
 
 
 for _command in (add, remove, report, forecast, compare):
