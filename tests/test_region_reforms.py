@@ -266,3 +266,23 @@ def test_the_command_refuses_a_workbook_that_is_not_xlsx(region, tmp_path):
                                       "--out", str(tmp_path / "reforms.csv")])
     assert result.exit_code == 2 and "--out" in result.output and ".xlsx" in result.output
     assert not (tmp_path / "reforms.csv").exists()
+
+
+def test_the_regions_own_parameters_change_its_money_and_are_named_in_the_command(region, compared, tmp_path):
+    db = tmp_path / "params.duckdb"
+    shutil.copy(region["db"], db)
+    params = tmp_path / "region-prices.yaml"
+    params.write_text("market.block_discount_percent:\n  description: the region's contract\n  unit: percent\n"
+                      "  values: {2020-04-01: {value: 30, note: the region's block contract}}\n")
+    api.region_compare(api.RegionCompareOptions(reforms=EXAMPLE, db=db, years=YEARS, runs=RUNS, seed=5, params=params))
+    held = read_comparison(db)
+    assert "--params" in held.command and str(params) in held.command
+
+    def npv(tables) -> float:
+        f = tables.set_index(["scenario", "council", "measure"])["mean"]
+        return float(f[("Regional block contract", REGION, "npv")])
+
+    con = duckdb.connect(str(db), read_only=True)
+    cheaper = npv(con.execute("SELECT * FROM region_reform_finance").df())
+    con.close()
+    assert cheaper > npv(compared["region_reform_finance"]) + 100_000  # 30% off spot, not 10%

@@ -177,6 +177,7 @@ class RegionCompareOptions(RegionRunOptions):
     the councils) compared with the baseline in every council and rolled up for the region."""
 
     reforms: Path
+    params: Path | None = None  # the region's own parameters (YAML file or folder): prices, costs, workforce
     out: Workbook = None  # also write the comparison to this workbook
 
 
@@ -192,6 +193,7 @@ class RegionCompareResult:
 def region_compare(options: RegionCompareOptions, progress=None) -> RegionCompareResult:
     import shlex
 
+    from ..parameters import load_parameters
     from ..region.indicators import RegionData
     from ..region.reforms import load_regional
     from ..region.reforms_results import write_comparison
@@ -200,9 +202,11 @@ def region_compare(options: RegionCompareOptions, progress=None) -> RegionCompar
     o = options
     data = RegionData.read(o.db)
     plan = load_regional(o.reforms, data)
-    rc = compare_region(data, plan, years=o.years, runs=o.runs, seed=o.seed, progress=progress)
+    rc = compare_region(data, plan, years=o.years, runs=o.runs, seed=o.seed, parameters=load_parameters(o.params),
+                        progress=progress)
     command = shlex.join(["sufficiency", "region", "compare", str(o.reforms), "--years", str(o.years),
-                          "--runs", str(o.runs), "--seed", str(o.seed)])
+                          "--runs", str(o.runs), "--seed", str(o.seed),
+                          *(["--params", str(o.params)] if o.params else [])])
     write_comparison(o.db, rc, command)
     if o.out:
         from ..region.reforms_workbook import write_workbook

@@ -118,6 +118,8 @@ def compare(
     years: Years = 5,
     runs: Annotated[int, typer.Option(help="Simulated runs of every council and scenario.")] = 1000,
     seed: Seed = 1,
+    params: Annotated[Path | None, typer.Option(
+        help="The region's own parameters (a YAML file or folder): prices, homes, costs, workforce.")] = None,
     output: Annotated[Path | None, typer.Option("--out", "-o", help="Also write the comparison to this "
                                                                     "workbook (.xlsx).")] = None,
 ) -> None:
@@ -126,7 +128,7 @@ def compare(
 
     with progress() as bar:
         result = api.region_compare(api.RegionCompareOptions(reforms=reforms, db=db, years=years, runs=runs,
-                                                             seed=seed, out=output), bar)
+                                                             seed=seed, params=params, out=output), bar)
     err.print(table(result.split, "Each council's part of each reform's places", {"capacity": ",.4g", "share": ".0%"}, left=3))
     npv = result.finance[result.finance["measure"] == "npv"].drop(columns="measure")
     err.print(table(npv, f"Net present value over {years} years (GBP): expected, 5% and 95%",

@@ -23,6 +23,7 @@ import duckdb
 import pandas as pd
 
 from ..indicators import compute_all
+from ..parameters import Parameters
 from ..reference.authorities import authorities
 from ..store import StoreData
 from .agreement import Agreement
@@ -31,7 +32,7 @@ from .store import DATA_TABLES, connect, councils, stored_agreement, tables
 REGION = "region"
 
 
-def _store_data(frames: dict[str, pd.DataFrame], meta: dict) -> StoreData:
+def _store_data(frames: dict[str, pd.DataFrame], meta: dict, parameters: Parameters | None = None) -> StoreData:
     """A StoreData of `frames`, through an in-memory DuckDB (the reader every stage uses)."""
     mem = duckdb.connect()
     try:
@@ -41,7 +42,7 @@ def _store_data(frames: dict[str, pd.DataFrame], meta: dict) -> StoreData:
             mem.unregister("_frame")
         mem.execute("CREATE TABLE meta (key VARCHAR, value VARCHAR)")
         mem.executemany("INSERT INTO meta VALUES (?, ?)", [[k, json.dumps(v)] for k, v in meta.items()])
-        return StoreData.read(mem)
+        return StoreData.read(mem, parameters=parameters)
     finally:
         mem.close()
 
@@ -95,10 +96,11 @@ class RegionData:
         rows = self.councils if code is None else self.councils[self.councils["council"] == code]
         return sorted({int(y) for v in rows["years"] for y in json.loads(v)})
 
-    def council(self, code: str) -> StoreData:
+    def council(self, code: str, parameters: Parameters | None = None) -> StoreData:
+        """The council's share as a council's store, read with `parameters` (default: the shipped ones)."""
         frames = {t: f.loc[f["council"] == code].drop(columns="council").reset_index(drop=True)
                   for t, f in self.frames.items()}
-        return _store_data(frames, {"la_code": code, "years": self.years(code)})
+        return _store_data(frames, {"la_code": code, "years": self.years(code)}, parameters)
 
     def region(self) -> StoreData:
         members = {m.code for m in self.agreement.councils}

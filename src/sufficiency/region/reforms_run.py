@@ -94,7 +94,7 @@ def compare_region(data: RegionData, plan: RegionalPlan, *, years: int = 5, runs
     params = parameters or load_parameters()
     as_of = origin(data)
     seeds, pairing = council_seeds(data.codes, seed)
-    stores = {c: data.council(c) for c in data.codes}
+    stores = {c: data.council(c, params) for c in data.codes}
     steps = 2 * len(stores)
     if progress:
         progress("forecasting each council's need", 0, steps)
