@@ -135,6 +135,11 @@ def test_the_fields_make_the_options_their_yaml_gives(region, people, councils):
     assert want["limits"]["capital_budget"] == 3_000_000 and want["home_sizes"] == [2, 4]
     for client, url in ((client_of(people["regional analyst"]), "/region/plan/"),
                         (client_of(people["hartlepool analyst"]), f"/c/{HARTLEPOOL[0]}/run/plan/")):
+        assert 'name="limits.capital_budget"' in client.get(url).content.decode()
+        before = jobs_now()
+        response = client.post(url, {**SMALL, "solver.gap": "2"})
+        assert response.status_code == 400 and jobs_now() == before
+        assert "(the gap): must be at most 1 (got 2)" in html.unescape(response.content.decode())
         response = client.post(url, SMALL)
         assert response.status_code == 302, html.unescape(response.content.decode())[:2000]
         everything()
