@@ -1,7 +1,7 @@
 """The region end to end in Debian's Chromium, driven by Playwright: the administrator's region
 page with its agreement and members, a council analyst sharing from the council's page, the regional
-analyst reading who shared, a cut-short share file refused, the regional report, and the
-regional forecast as a job.
+analyst reading who shared, a cut-short share file refused, the regional report, the
+regional forecast as a job, and the regional planner and its result.
 
 Screenshots of each page are taken; set SUFFICIENCY_WEB_SCREENSHOTS to a folder (docs/web)
 to keep them there.
@@ -28,7 +28,7 @@ def region_people(councils, returns):
     Job.objects.filter(status__in=["queued", "running"]).update(status="failed")
     Region.objects.exclude(name="North East").delete()
     region, _ = Region.objects.update_or_create(name="North East", defaults={
-        "agreement": agreement_text("North East", "2025-06"), "uses": "indicators,forecast"})
+        "agreement": agreement_text("North East", "2025-06"), "uses": "indicators,forecast,planning"})
     hart = councils[HARTLEPOOL[0]]
     hart.folder.mkdir(parents=True, exist_ok=True)
     if not hart.store.exists():
@@ -95,7 +95,20 @@ def test_a_council_shares_and_the_region_reads_its_report(region_people, live, b
     page.wait_for_selector("#status:text('done')")
     assert "children looked after" in page.inner_text("#message")
     shot("region-forecast")
+
+    page.goto(f"{live}/region/")
+    page.click("#planner")
+    page.fill("input[name=scenarios]", "10")
+    page.fill("input[name='solver.gap']", "0.05")
+    page.fill("input[name='solver.time_limit']", "30")
+    shot("region-plan", full=True)
+    page.click("input[value=\"Plan the region's capacity\"]")
+    page.wait_for_selector("#status:text('done')")
+    page.click("text=See the plan")
+    assert "Expected cost" in page.inner_text("#plan-text")
+    assert page.locator("#picture svg").count() == 1
+    shot("region-plan-result", full=True)
     page.close()
 
     keep_screenshots(shots)
-    assert len(list(shots.glob("*.png"))) == 5
+    assert len(list(shots.glob("*.png"))) == 7

@@ -34,7 +34,8 @@ def regional_urls(job: int) -> list[tuple[str, str]]:
     """Every regional address, with the method it takes."""
     return [("get", "/region/"), ("post", "/region/upload/"), ("post", "/region/forecast/"),
             ("get", f"/region/jobs/{job}/"), ("get", "/region/report/"), ("get", "/region/report.html"),
-            ("post", f"/region/withdraw/{HARTLEPOOL[0]}/")]
+            ("get", "/region/plan/"), ("post", "/region/plan/"), ("get", "/region/plan/result/"),
+            ("get", "/region/plan.xlsx"), ("post", f"/region/withdraw/{HARTLEPOOL[0]}/")]
 
 
 def refused_since(username: str, before: int):

@@ -1,6 +1,7 @@
 """The region's work, done through `sufficiency.api` as the command line does it: a council's
 share sent from the page (the worker's `share` job), a share file imported, a council withdrawn,
-the regional forecast (the `region_forecast` job), and the regional report written after each.
+the regional forecast (the `region_forecast` job; the plan's job, `region_plan`, is
+region_plan.py's), and the regional report written after each.
 
 Sharing runs the library's `share` on the council's store with the council's pseudonym key,
 which the library makes on the first share and keeps beside the store in the council's folder
@@ -31,7 +32,7 @@ from ..region.store import DATA_TABLES, connect, councils, read_log, tables
 from .models import AuditEvent, Job
 from .regions_models import Region
 
-KINDS = ("share", "region_forecast")
+KINDS = ("share", "region_forecast", "region_plan")
 SHOWN_TABLES = ("children", "episodes", "placements")  # row counts shown for each council's share
 _lock = threading.Lock()
 
@@ -72,6 +73,10 @@ def run(job: Job, progress) -> str:
     region = current()
     if job.kind == "share":
         return share(job, region)
+    if job.kind == "region_plan":
+        from .region_plan import work
+
+        return work(job, region, progress)
     return forecast(job, region, progress)
 
 

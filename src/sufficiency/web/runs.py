@@ -3,51 +3,30 @@ board paper's download.
 
 Each form is checked here, before a job is made: options through the library's own option
 models (`api.BacktestOptions`, `api.CompareOptions`), an uploaded reform through the strict
-reform loader against the council's placement categories, an uploaded plan options file
-through the planner's strict options reader; a problem is shown in the page and nothing is
+reform loader against the council's placement categories, a plan's options (the form's fields or
+an uploaded options file) through the planner's strict options reader (plan_form.py); a problem is shown in the page and nothing is
 kept. An uploaded file is kept in the council's folder (inputs/) for the worker to read.
 """
 
 from __future__ import annotations
 
-import re
-import secrets
-
 from django.shortcuts import redirect, render
 
 from .. import api
 from ..errors import OptionError, SufficiencyError
+from . import plan_form
 from .models import Job
+from .plan_form import Refused, keep, plan_options
+from .plan_form import yaml_text as _yaml_text
 from .roles import audit, council_page
 from .views import FORECAST_RUNS, _report_file
 
-MAX_YAML = 256 * 1024  # bytes an uploaded reform or options file may have
 COMPARE_YEARS = 5
-
-
-class Refused(Exception):
-    """A form the page shows again with this sentence."""
-
-
-def _yaml_text(upload) -> str:
-    """The text of an uploaded YAML file, or Refused."""
-    if not upload.name.lower().endswith((".yaml", ".yml")):
-        raise Refused(f"{upload.name} is not a YAML file (.yaml or .yml).")
-    if upload.size > MAX_YAML:
-        raise Refused(f"{upload.name} is {upload.size:,} bytes; a reform or options file may be at most {MAX_YAML:,}.")
-    try:
-        return upload.read().decode("utf-8")
-    except UnicodeDecodeError:
-        raise Refused(f"{upload.name} is not UTF-8 text.") from None
 
 
 def _keep(council, name: str, text: str) -> str:
     """Write an uploaded file into the council's inputs folder; its path."""
-    folder = council.folder / "inputs"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{secrets.token_hex(6)}-{re.sub(r'[^A-Za-z0-9._-]', '_', name)[-80:]}"
-    path.write_text(text, encoding="utf-8")
-    return str(path)
+    return keep(council.folder / "inputs", name, text)
 
 
 def _categories(council):
@@ -88,15 +67,7 @@ def _compare(request, council) -> dict:
 
 
 def _plan(request, council) -> dict:
-    from ..plan.options import parse_options
-    from ..yamlfile import parse_yaml
-
-    upload = request.FILES.get("options")
-    name, text = (upload.name, _yaml_text(upload)) if upload else ("defaults.yaml", "{}\n")
-    options = parse_options(parse_yaml(text, name), name)
-    if options.parameters:
-        raise Refused(f"{name}: parameters: the web application plans with the shipped parameters; "
-                      "remove this key (or run `sufficiency plan` with your own).")
+    name, text, _options = plan_options(request)
     return {"options": _keep(council, name, text)}
 
 
@@ -112,7 +83,8 @@ def run(request, council, kind: str):
         return render(request, "web/run.html", {"council": council, "kind": "", "refused": "No such job."},
                       status=404)
     page = {"council": council, "kind": kind, "examples": example_names(), "runs": FORECAST_RUNS,
-            "years": COMPARE_YEARS, "loaded": council.store.exists()}
+            "years": COMPARE_YEARS, "loaded": council.store.exists(),
+            "plan_fields": plan_form.shown(request.POST if request.method == "POST" else None)}
     if request.method != "POST":
         return render(request, "web/run.html", page)
     try:

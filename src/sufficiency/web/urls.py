@@ -7,14 +7,14 @@ from django.contrib.auth import views as auth
 from django.urls import include, path
 from django.views import static
 
-from . import region, runs, views
+from . import region, region_plan, runs, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("signin/", views.SignIn.as_view(), name="login"),
     path("signout/", auth.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChange.as_view(), name="password_change"),
-    path("region/", include(region.urlpatterns)),
+    path("region/", include(region.urlpatterns + region_plan.urlpatterns)),
     path("c/<str:code>/", views.council, name="council"),
     path("c/<str:code>/upload/", views.upload, name="upload"),
     path("c/<str:code>/upload/<int:pk>/", views.upload_detail, name="upload_detail"),

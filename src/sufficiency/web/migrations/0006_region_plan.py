@@ -1,0 +1,23 @@
+"""The regional capacity plan's job kind (region_plan.py)."""
+
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("web", "0005_jobs_and_region"),
+    ]
+
+    operations = [
+        migrations.AlterField(
+            model_name="job",
+            name="kind",
+            field=models.CharField(choices=[
+                ("load", "Load returns"), ("forecast", "Forecast"), ("backtest", "Backtest"),
+                ("compare", "Compare reforms"), ("plan", "Capacity plan"),
+                ("share", "Share with the region"), ("region_forecast", "Regional forecast"),
+                ("region_plan", "Regional capacity plan")],
+                max_length=20),
+        ),
+    ]
