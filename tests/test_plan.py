@@ -338,3 +338,29 @@ def test_the_picture_sizes_each_council_by_the_places_the_plan_adds():
     assert r["Beeby"] == pytest.approx(LARGEST, abs=0.1) and r["Ceeham"] == pytest.approx(4.0)
     assert (r["Ayton"] - 4) / (LARGEST - 4) == pytest.approx(np.sqrt(4 / 16), abs=0.01)
     assert "Beeby +16" in svg and "Ceeham +" not in svg
+
+
+def test_a_plan_no_limits_allow_replaces_the_earlier_plan_in_the_store_and_the_report(tmp_path):
+    from test_forecast import known_store
+
+    from sufficiency import api
+    from sufficiency.report.plan import plan_section
+    from sufficiency.store import Store
+
+    db = known_store(tmp_path / "k.duckdb", n=300)
+    possible, impossible = tmp_path / "plan.yaml", tmp_path / "impossible.yaml"
+    possible.write_text("years: 2\nscenarios: 5\nhome_sizes: [2]\n")
+    impossible.write_text("years: 2\nscenarios: 5\nhome_sizes: [2]\ndistance: {min_share_within_20_miles: 1}\n"
+                          "limits: {homes_per_council_per_year: 0, foster_recruits_per_council_per_year: 0, "
+                          "block_beds_per_council_per_year: 0}\n")
+    assert api.plan(api.PlanCommandOptions(db=db, options=possible)).outcome.feasible
+    assert not api.plan(api.PlanCommandOptions(db=db, options=impossible)).outcome.feasible
+    with Store(db) as store:
+        assert "plan_slack" in store.names and "plan_decisions" not in store.names and "plan_summary" not in store.names
+        stamped = set(store.sql("SELECT \"table\" FROM results WHERE stage = 'plan'")["table"])
+        section = plan_section(store)
+    assert "plan_decisions" not in stamped and "plan_slack" in stamped
+    assert section.text[0].startswith("No plan meets the limits") and section.tables[0].name == "plan_slack"
+    api.plan(api.PlanCommandOptions(db=db, options=possible))
+    with Store(db) as store:
+        assert "plan_slack" not in store.names and "plan_decisions" in store.names

@@ -77,7 +77,7 @@ def plan(options: PlanCommandOptions, progress: Progress | None = None) -> PlanR
     if options.out:
         _write_page(options.out, svg, tables, notes, plan_html)
     add_tables(options.db, tables, meta, stage="plan", returns=got["returns"],
-               command=f"sufficiency plan --options {options.options}")
+               command=f"sufficiency plan --options {options.options}", replaces=PLAN_TABLES)
     step("done", 4)
     return PlanResult(Path(options.db), outcome, tables, notes, svg, options.out, meta)
 
@@ -103,6 +103,10 @@ def _beside(options_file: Path, parameters: str | None) -> Path | None:
     return p if p.is_absolute() else Path(options_file).parent / p
 
 
+PLAN_TABLES = ("plan_decisions", "plan_summary", "plan_costs", "plan_placed", "plan_shadow_prices", "plan_binding",
+               "plan_binding_rows", "plan_demand", "plan_councils", "plan_slack")  # every table a plan writes
+
+
 def result_tables(outcome, demand: pd.DataFrame, councils: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The tables written into the store (plan_councils: the sites and where they are, for the
     picture)."""
@@ -120,12 +124,9 @@ def _cost(value: float) -> str:
 def plan_notes(outcome, inputs) -> list[str]:
     """What a board reads first, a sentence each."""
     if not outcome.feasible:
-        from ..plan.answers import slack_summary
+        from ..plan.answers import no_plan_note
 
-        short = "; ".join(f"{r.family} in {r.rows} place{'s' if r.rows > 1 else ''}, {r.total:,.2f} {r.unit} in all "
-                          f"(most: {r.largest} by {r.by:,.2f})" for r in slack_summary(outcome.slack).itertuples())
-        return [f"No plan meets the limits. The least they must give for one to exist (plan_slack has each): "
-                f"{short}."]
+        return [no_plan_note(outcome.slack)]
     s = outcome.summary().set_index("policy")
     placed = outcome.placed
     near = placed["near"].sum() / max(placed["children"].sum(), 1e-9)

@@ -161,6 +161,13 @@ def slack_summary(table: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
+def no_plan_note(slack: pd.DataFrame) -> str:
+    """Why there is no plan, in a sentence: what the limits must give for one to exist."""
+    short = "; ".join(f"{r.family} in {r.rows} place{'s' if r.rows > 1 else ''}, {r.total:,.2f} {r.unit} in all "
+                      f"(most: {r.largest} by {r.by:,.2f})" for r in slack_summary(slack).itertuples())
+    return f"No plan meets the limits. The least they must give for one to exist (plan_slack has each): {short}."
+
+
 def gap_note(status: str, gap: float | None, seconds: float | None = None) -> str:
     """How close the plan is to the least expected cost possible, in a sentence (with the time
     the search took, if given)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..plan.answers import gap_note
+from ..plan.answers import gap_note, no_plan_note
 from ..store import Store
 from . import charts
 from .content import Section, Table
@@ -21,6 +21,14 @@ LIMITS = {"homes_limit": "new homes a council can open in a year",
           "budget": "the capital budget of a year"}
 
 
+def _no_plan(slack: pd.DataFrame) -> Section:
+    """No plan meets the limits: what must give, limit by limit."""
+    rows = slack.sort_values("short_by", ascending=False)
+    return Section("plan", "Capacity plan", [no_plan_note(slack)], tables=[Table(
+        "What the limits must give for a plan to exist", ["Limit", "Short by", "Unit"],
+        [[r.limit, f"{r.short_by:,.2f}", r.unit] for r in rows.itertuples()], name="plan_slack")])
+
+
 REGION_STALE = ("The capacity plan was made from other shares than those the store now holds: make it again from "
                 "these (the region forecast command, then the plan command).")
 
@@ -29,10 +37,12 @@ def plan_section(store: Store, region: bool = False) -> Section | None:
     """The section, or a sentence naming what makes the plan again when it was made from other
     returns (`region`: a regional store, other shares); None when the store holds no plan."""
     stale = store.stale(in_words=True)
-    if "plan_decisions" not in store.names:
-        if "plan" not in stale:
-            return None
+    if "plan" in stale:
         return Section("plan", "Capacity plan", [REGION_STALE if region else stale["plan"]])
+    if "plan_slack" in store.names:
+        return _no_plan(store.table("plan_slack"))
+    if "plan_decisions" not in store.names:
+        return None
     info = store.meta().get("plan", {})
     summary = store.table("plan_summary").set_index("policy")
     decisions = store.table("plan_decisions")

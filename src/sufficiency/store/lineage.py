@@ -81,6 +81,13 @@ def record(con: duckdb.DuckDBPyConnection, names, *, stage: str, returns: str, p
                     [name, stage, returns, parameters, command, now])
 
 
+def forget(con: duckdb.DuckDBPyConnection, names) -> None:
+    """Remove the stamps of the tables `names` (dropped from the store)."""
+    ensure(con)
+    for name in names:
+        con.execute(f'DELETE FROM {RESULTS_TABLE} WHERE "table" = ?', [name])
+
+
 def read(con: duckdb.DuckDBPyConnection, names: set[str]) -> pd.DataFrame:
     """The results table (empty with its columns in a store without one)."""
     if RESULTS_TABLE not in names:
