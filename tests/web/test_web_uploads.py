@@ -79,7 +79,8 @@ def test_hostile_and_wrong_uploads_are_refused_and_nothing_is_kept(case, analyst
     uploads, before = Upload.objects.count(), leftovers()
     response = post_files(analyst, [(name, data)])
     assert response.status_code == 400
-    assert said in html.unescape(response.content.decode())
+    page = html.unescape(response.content.decode())
+    assert said in page and "sufficiency-upload-" not in page  # no server folder in the sentence
     everything()
     assert Upload.objects.count() == uploads
     assert leftovers() <= before

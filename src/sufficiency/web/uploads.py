@@ -114,6 +114,12 @@ def screen(files) -> None:
             f.seek(0)
 
 
+def unstaged(said: str, folder: Path) -> str:
+    """The library's sentence about the staged files without the server's temporary folder: its
+    files by name, the folder itself as "the upload"."""
+    return said.replace(f"{folder}/", "").replace(str(folder), "the upload")
+
+
 def stage(files) -> Path:
     """Write the screened files into a new temporary folder, each under its own base name."""
     folder = Path(tempfile.mkdtemp(prefix="sufficiency-upload-"))

@@ -80,10 +80,12 @@ def upload(request, council):
         result = api.validate(api.ValidateOptions(path=staged, la=council.code))
     except SufficiencyError as exc:
         shutil.rmtree(staged, ignore_errors=True)
-        audit(request, "upload", council=council, allowed=False, detail=f"refused: {exc}")
-        return render(request, "web/upload.html", {"council": council, "limits": uploads, "refused": str(exc)},
+        said = uploads.unstaged(str(exc), staged)
+        audit(request, "upload", council=council, allowed=False, detail=f"refused: {said}")
+        return render(request, "web/upload.html", {"council": council, "limits": uploads, "refused": said},
                       status=400)
-    issues = result.report.issues
+    issues = result.report.issues.assign(
+        message=lambda f: f["message"].map(lambda m: uploads.unstaged(m, staged) if isinstance(m, str) else m))
     if (issues["code"] == "NO_TABLES").any():
         shutil.rmtree(staged, ignore_errors=True)
         names = ", ".join(f.name for f in files)
