@@ -104,3 +104,14 @@ def test_links_between_pages_lead_somewhere(path):
     broken = [target for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text)
               if "://" not in target and not (path.parent / target).exists()]
     assert not broken, f"{path.relative_to(ROOT)} links to missing {broken}"
+
+
+def test_the_benchmarks_page_holds_current_figures_each_with_its_command():
+    """docs/benchmarks.md stays short (under 200 lines: current figures only, history in git) and
+    each of its sections gives the command its figures come from."""
+    text = (ROOT / "docs" / "benchmarks.md").read_text(encoding="utf-8")
+    assert len(text.splitlines()) < 200
+    sections = re.split(r"^## ", text, flags=re.M)[1:]
+    assert sections
+    for section in sections:
+        assert re.search(r"`[^`]*(sufficiency|bench/)[^`]*`", section), section.splitlines()[0]
