@@ -67,3 +67,15 @@ def test_cache_round_trip_gives_the_same_answers(tmp_path):
     assert list(tmp_path.glob("postcodes-*/index.npz"))
     warm = PostcodeDirectory(cache_dir=tmp_path).locate(pcs)
     pd.testing.assert_frame_equal(cold, warm)
+
+
+def test_released_directory_reads_its_areas_again():
+    """A load releases the areas it read before writing the store; a later lookup reads
+    them again and gives the same answers."""
+    pcs = pd.Series(["LS1 4AP", "LS1 4", "CA1 1QS", "ZZ9 9ZZ"])
+    d = directory()
+    before = d.locate(pcs)
+    assert d._tables  # areas are held between lookups
+    d.release()
+    assert not d._tables
+    pd.testing.assert_frame_equal(d.locate(pcs), before)

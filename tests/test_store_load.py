@@ -69,6 +69,22 @@ def test_whole_returns_load_with_nothing_missing(tmp_path):
     assert "incomplete returns" not in write_report(tmp_path / "la.duckdb", tmp_path / "r.html").html.read_text()
 
 
+def test_a_load_holds_no_postcode_areas_while_it_writes_the_store(tmp_path, monkeypatch):
+    """Validating and cleaning read postcode areas; the load lets them go before writing, so
+    its peak memory holds either, not both."""
+    from sufficiency import pipeline
+    from sufficiency.reference.postcodes import directory
+
+    held = []
+    write = pipeline.write_returns
+    monkeypatch.setattr(pipeline, "write_returns", lambda *a, **k: (held.append(len(directory()._tables)),
+                                                                     write(*a, **k)))
+    load(council(tmp_path / "in"), tmp_path / "la.duckdb", la_code="E08000035")
+    assert held == [0]
+    with Store(tmp_path / "la.duckdb") as store:  # the distance worked out from the postcodes is kept
+        assert store.con.execute("SELECT count(pl_distance) FROM placements").fetchone()[0] > 0
+
+
 def test_allow_incomplete_loads_records_what_is_missing_and_every_report_says_so(tmp_path):
     db = tmp_path / "la.duckdb"
     result = load(council(tmp_path / "in", **{"2024__header.csv": "NAME,COMMENT\nx,y\n"}), db,

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError
+from .reference.postcodes import directory
 from .ssda903.clean import CleanHistory, clean
 from .ssda903.reader import Progress, read_returns
 from .ssda903.report import ValidationReport
@@ -96,6 +97,7 @@ def load(path: str | Path, db: str | Path | None, la_code: str | None = None,
     if progress:
         progress("cleaning", 0, 1)
     history = clean(returns, la_code=la_code)
+    directory().release()  # validating and cleaning are done with the postcode directory
     if db is not None:
         if progress:
             progress("writing store", 0, 1)

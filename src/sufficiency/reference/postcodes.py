@@ -89,6 +89,11 @@ class PostcodeDirectory:
             self._arrays.update({k: index[k] for k in _INDEX_ARRAYS})
         return self._arrays
 
+    def release(self) -> None:
+        """Forget the areas read so far (they are read again when next needed): a load frees
+        them before it writes the store, so its peak memory holds either, not both."""
+        self._tables.clear()
+
     def _cache_folder(self) -> Path:
         return self.cache_dir / f"postcodes-{_package_version()}-v4"
 
