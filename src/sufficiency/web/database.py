@@ -46,6 +46,7 @@ def embedded(folder: Path):
     import pgserver
 
     folder.mkdir(parents=True, exist_ok=True)
+    forget_dead_users(folder)
     server = pgserver.get_server(folder, cleanup_mode="stop")
     secret = folder / "app-password"
     if not secret.exists():
@@ -55,6 +56,28 @@ def embedded(folder: Path):
     make_app_role(server.psql, password)
     info = server.get_postmaster_info()
     return server, f"postgresql://{APP_ROLE}:{password}@/{APP_DATABASE}?host={info.socket_dir}&port={info.port}"
+
+
+def forget_dead_users(folder: Path) -> None:
+    """Strike from pgserver's list of the processes using the server in `folder` those no longer
+    running. pgserver stops its server when the last process on that list exits; a `serve`
+    killed with SIGKILL never leaves the list, so without this the next `serve` on the folder
+    would find the server still running (a killed serve leaves it so), use it, and never stop it."""
+    import psutil
+    from pgserver.postgres_server import PostgresServer
+    from pgserver.utils import DiskList
+
+    def alive(pid: int) -> bool:
+        try:
+            return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+        except psutil.Error:
+            return False
+
+    users = DiskList(folder.resolve() / ".handle_pids.json")
+    with PostgresServer._lock:  # pgserver's own lock over that list, across processes
+        pids = users.get()
+        if any(not alive(pid) for pid in pids):
+            users.put([pid for pid in pids if alive(pid)])
 
 
 def make_app_role(psql, password: str) -> None:

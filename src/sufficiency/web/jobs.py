@@ -8,7 +8,8 @@ SELECT ... FOR UPDATE SKIP LOCKED, so no two workers take the same job, and the 
 unique index on running jobs' councils (migration 0003_jobs) means no two take jobs of one
 council at once. Progress and a heartbeat are written to the job's row as it runs; a running
 job whose heartbeat is older than STALE_SECONDS (its worker was killed) is queued again, and a
-worker asked to stop (SIGTERM, Ctrl-C) queues its job again at once.
+worker asked to stop (SIGTERM, Ctrl-C) queues its job again at once. A worker `serve` started
+stops in the same way when that `serve` is gone, even if it was killed (watch_parent).
 The worker's database connection sees every council's rows (app.council '*').
 """
 
@@ -172,9 +173,11 @@ def work(stop: threading.Event, poll: float = 1.0) -> None:
         connections.close_all()  # this thread's connections
 
 
-def work_process(poll: float = 1.0) -> None:
+def work_process(poll: float = 1.0, parent: int | None = None) -> None:
     """The worker as the main thread of a process of its own, until SIGTERM or SIGINT: a job
-    running then is interrupted and queued again, for the next worker to run from the start."""
+    running then is interrupted and queued again, for the next worker to run from the start.
+    Given the pid of the `serve` that started it (`parent`), it also stops so when that process
+    is gone (watch_parent), even if it was killed without a word (SIGKILL)."""
     stop = threading.Event()
 
     def on_signal(signum, _frame) -> None:
@@ -184,10 +187,36 @@ def work_process(poll: float = 1.0) -> None:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    if parent is not None:
+        watch_parent(parent)
     try:
         work(stop, poll)
     except Stopped:
         pass
+
+
+PARENT_EVERY = 1.0  # seconds between looks at whether the worker's `serve` is still there
+
+
+def watch_parent(parent: int, every: float = PARENT_EVERY) -> threading.Thread:
+    """A daemon thread that sends this process SIGTERM once its parent is no longer `parent`,
+    so the worker stops as it does when `serve` stops it: a job running is queued again at once.
+
+    A process whose parent dies is handed to another (init, or a subreaper), so os.getppid()
+    changes; looking every second works alike on Linux and macOS. Linux's
+    prctl(PR_SET_PDEATHSIG) would be immediate but does not exist on macOS (and fires when the
+    parent *thread* exits), and a pipe from the parent would need the parent's help at start;
+    the look is cheap and a second's delay does not matter. If the parent was gone before the
+    first look, the pid differs already and the worker stops at once."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        log.warning("worker %s: the serve that started it (pid %s) is gone; stopping", WORKER, parent)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    thread = threading.Thread(target=watch, name="sufficiency-parent-watch", daemon=True)
+    thread.start()
+    return thread
 
 
 def start_worker(poll: float = 1.0) -> tuple[threading.Thread, threading.Event]:

@@ -1,0 +1,135 @@
+"""What a `serve` killed without a word (SIGKILL) leaves behind: its worker processes see it is
+gone and stop within seconds, a job one of them was running is queued again at once, and a later
+`serve` on the same data folder starts on the private PostgreSQL the killed one left running,
+then stops it when it is itself stopped."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from test_web_jobs_workers import queue, stores, wait_for  # noqa: F401  (stores: a fixture)
+from test_web_serve import free_port, processes_naming, wait_for_page
+
+GONE_WITHIN = 30  # seconds; a worker looks for its serve every second (jobs.PARENT_EVERY)
+
+
+def source_env() -> dict:
+    import sufficiency
+
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(sufficiency.__file__).parents[1]),
+                                         *filter(None, [os.environ.get("PYTHONPATH")])])
+    return env
+
+
+def start_serve(home: Path, workers: int) -> tuple[subprocess.Popen, int]:
+    """`sufficiency serve` on 127.0.0.1 with its own private PostgreSQL in `home`, once it answers."""
+    port = free_port()
+    serve = subprocess.Popen([sys.executable, "-m", "sufficiency", "serve", "--data", str(home), "--port", str(port),
+                              "--workers", str(workers)], env=source_env(), stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, stdin=subprocess.DEVNULL)
+    said = []
+    for line in serve.stdout:
+        said.append(line)
+        if line.startswith("Open http://"):
+            break
+    assert serve.poll() is None, "".join(said)
+    wait_for_page(f"http://127.0.0.1:{port}/signin/")
+    return serve, port
+
+
+def gone(processes, seconds: float) -> list:
+    """Wait up to `seconds` for `processes` (psutil) to exit; those still running."""
+    import psutil
+
+    def running(p) -> bool:
+        try:
+            return p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+        except psutil.Error:
+            return False
+
+    end = time.monotonic() + seconds
+    while any(running(p) for p in processes) and time.monotonic() < end:
+        time.sleep(0.2)
+    return [p for p in processes if running(p)]
+
+
+def worker_processes(pid: int) -> list:
+    import psutil
+
+    return [p for p in psutil.Process(pid).children() if "--worker-only" in " ".join(p.cmdline())]
+
+
+def test_workers_of_a_killed_serve_stop_and_a_later_serve_starts_and_stops_cleanly():
+    home = Path(tempfile.mkdtemp(prefix="sufficiency-kill-test-"))
+    postgres = str(home / "postgres")
+    try:
+        first, _port = start_serve(home, workers=2)
+        workers = worker_processes(first.pid)
+        assert len(workers) == 2 and processes_naming(postgres)
+        first.kill()
+        first.wait()
+        assert gone(workers, GONE_WITHIN) == [], "a worker outlived its killed serve"
+        assert processes_naming(postgres)  # the private PostgreSQL was left running
+
+        second, port = start_serve(home, workers=1)
+        assert len(worker_processes(second.pid)) == 1
+        assert wait_for_page(f"http://127.0.0.1:{port}/signin/").status == 200
+        second.send_signal(signal.SIGTERM)
+        assert second.wait(90) == 0
+        time.sleep(1)
+        assert processes_naming(postgres) == []  # the later serve stopped the PostgreSQL it found
+    finally:
+        for p in processes_naming(str(home)):
+            p.kill()
+        import shutil
+
+        shutil.rmtree(home, ignore_errors=True)
+
+
+PARENT = """
+import sys, time
+from pathlib import Path
+from sufficiency.web.server import Ready, start_workers
+start_workers(Ready(Path(sys.argv[1]), "", None, None, sys.argv[2]), 1)
+time.sleep(600)
+"""
+
+
+def test_a_job_running_when_serve_is_killed_is_queued_again_and_its_worker_stops(fresh_jobs, web, people, stores):  # noqa: F811
+    """start_workers as `serve` calls it, from a process then killed with SIGKILL."""
+    from urllib.parse import quote
+
+    import psutil
+    from django.db import connection
+
+    from sufficiency.web.models import Job
+
+    db = connection.settings_dict
+    url = (f"postgresql://{quote(db['USER'])}:{quote(db['PASSWORD'], safe='')}@/{db['NAME']}"
+           f"?host={db['HOST']}&port={db['PORT']}")
+    job = queue(stores[0], people["administrator"], runs=2000)
+    parent = subprocess.Popen([sys.executable, "-c", PARENT, str(web), url], env=source_env(), stdin=subprocess.DEVNULL)
+    worker = None
+    try:
+        wait_for(lambda: (j := Job.objects.get(pk=job.pk)).status == "running" and j.step != "starting",
+                 "the job to report its first step", [parent])
+        (worker,) = psutil.Process(parent.pid).children()
+        parent.kill()
+        parent.wait()
+        assert gone([worker], GONE_WITHIN) == [], "the worker outlived its killed serve"
+    finally:
+        if worker is None and parent.poll() is None:  # the job never started: find the worker to end it
+            worker = next(iter(psutil.Process(parent.pid).children()), None)
+        parent.kill()
+        parent.wait()
+        if worker is not None and gone([worker], 0):
+            worker.kill()
+    again = wait_for(lambda: (j := Job.objects.get(pk=job.pk)).status != "running" and j, "the job to be let go")
+    assert again.status == "queued" and again.worker == "" and "worker was stopped" in again.step
