@@ -15,6 +15,7 @@ from pathlib import Path
 
 from test_web_jobs_workers import queue, stores, wait_for  # noqa: F401  (stores: a fixture)
 from test_web_serve import free_port, processes_naming, wait_for_page
+from web_helpers import everything
 
 GONE_WITHIN = 30  # seconds; a worker looks for its serve every second (jobs.PARENT_EVERY)
 
@@ -133,3 +134,32 @@ def test_a_job_running_when_serve_is_killed_is_queued_again_and_its_worker_stops
             worker.kill()
     again = wait_for(lambda: (j := Job.objects.get(pk=job.pk)).status != "running" and j, "the job to be let go")
     assert again.status == "queued" and again.worker == "" and "worker was stopped" in again.step
+
+
+def test_a_stop_that_comes_in_the_middle_of_a_duckdb_query_still_queues_the_job_again(fresh_jobs, people, councils,
+                                                                                      monkeypatch):
+    """DuckDB answers a signal that arrives during its query with an error of its own (Query
+    interrupted) rather than the worker's Stopped: the job is queued again all the same, not failed."""
+    import threading
+
+    import duckdb
+
+    from sufficiency.web import jobs, tasks
+    from sufficiency.web.models import Job
+
+    def long_query(_job, _progress):
+        threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGTERM)).start()
+        duckdb.connect().execute("SELECT count(*) FROM range(100000000000) a, range(10) b").fetchall()
+        return "the query was not interrupted"
+
+    job = queue(councils["E06000001"], people["administrator"])
+    monkeypatch.setattr(tasks, "run", long_query)
+    handlers = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    try:
+        jobs.work_process(poll=0.1)  # returns once stopped
+    finally:
+        signal.signal(signal.SIGTERM, handlers[0])
+        signal.signal(signal.SIGINT, handlers[1])
+    everything()
+    again = Job.objects.get(pk=job.pk)
+    assert again.status == "queued" and "worker was stopped" in again.step, (again.status, again.message)

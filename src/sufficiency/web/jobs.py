@@ -125,6 +125,7 @@ def beating(job: Job):
 
 
 _IN_JOB = threading.Event()  # set while this process's main thread runs a job (see work_process)
+_STOPPING = threading.Event()  # set once this process is asked to stop (see work_process)
 
 
 def run_one() -> bool:
@@ -143,16 +144,25 @@ def run_one() -> bool:
                 _IN_JOB.clear()
         finish(job, "done", message)
     except Stopped:
-        connections.close_all()  # the stop may have come in the middle of a query
-        set_scope(EVERY_COUNCIL)
-        requeue(job, "queued again: its worker was stopped")
+        _let_go(job)
         raise
-    except SufficiencyError as exc:
-        finish(job, "failed", str(exc))
     except Exception as exc:  # noqa: BLE001 - a fault in one job must not stop the worker
-        log.exception("job %s failed", job.pk)
-        finish(job, "failed", f"Internal error ({type(exc).__name__}: {exc}); this is a fault in sufficiency.")
+        if _STOPPING.is_set():  # DuckDB turns a stop that comes in the middle of its query into its own error
+            _let_go(job)
+            raise Stopped("stopped in the middle of a query") from exc
+        if isinstance(exc, SufficiencyError):
+            finish(job, "failed", str(exc))
+        else:
+            log.exception("job %s failed", job.pk)
+            finish(job, "failed", f"Internal error ({type(exc).__name__}: {exc}); this is a fault in sufficiency.")
     return True
+
+
+def _let_go(job: Job) -> None:
+    """Queue again a job its worker was asked to stop in the middle of."""
+    connections.close_all()  # the stop may have come in the middle of a query
+    set_scope(EVERY_COUNCIL)
+    requeue(job, "queued again: its worker was stopped")
 
 
 def work(stop: threading.Event, poll: float = 1.0) -> None:
@@ -182,9 +192,11 @@ def work_process(poll: float = 1.0, parent: int | None = None) -> None:
 
     def on_signal(signum, _frame) -> None:
         stop.set()
+        _STOPPING.set()
         if _IN_JOB.is_set():
             raise Stopped(signal.Signals(signum).name)
 
+    _STOPPING.clear()
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     if parent is not None:
