@@ -1,7 +1,8 @@
 """What a `serve` killed without a word (SIGKILL) leaves behind: its worker processes see it is
 gone and stop within seconds, a job one of them was running is queued again at once, and a later
-`serve` on the same data folder starts on the private PostgreSQL the killed one left running,
-then stops it when it is itself stopped."""
+`serve` on the same data folder starts on the private PostgreSQL the killed one left running (or
+starts it again, if it was killed too), then stops it when it is itself stopped. A stop that
+DuckDB turns into its own error still queues the job again."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -40,8 +42,11 @@ def start_serve(home: Path, workers: int) -> tuple[subprocess.Popen, int]:
         said.append(line)
         if line.startswith("Open http://"):
             break
-    assert serve.poll() is None, "".join(said)
-    wait_for_page(f"http://127.0.0.1:{port}/signin/")
+    threading.Thread(target=lambda: said.extend(serve.stdout), daemon=True).start()  # never a full pipe
+    try:
+        wait_for_page(f"http://127.0.0.1:{port}/signin/")
+    except OSError:
+        raise AssertionError("serve did not answer; it said:\n" + "".join(said)) from None
     return serve, port
 
 
@@ -61,6 +66,16 @@ def gone(processes, seconds: float) -> list:
     return [p for p in processes if running(p)]
 
 
+def reaped(processes, seconds: float) -> None:
+    """Wait up to `seconds` until no process of `processes` exists, not even as a zombie."""
+    import psutil
+
+    end = time.monotonic() + seconds
+    while any(psutil.pid_exists(p.pid) for p in processes):
+        assert time.monotonic() < end, "a killed process was not reaped"
+        time.sleep(0.2)
+
+
 def worker_processes(pid: int) -> list:
     import psutil
 
@@ -68,6 +83,8 @@ def worker_processes(pid: int) -> list:
 
 
 def test_workers_of_a_killed_serve_stop_and_a_later_serve_starts_and_stops_cleanly():
+    """Killed alone, serve leaves its PostgreSQL running for the next serve; killed with its
+    PostgreSQL (as when the machine stops), the next serve starts PostgreSQL again."""
     home = Path(tempfile.mkdtemp(prefix="sufficiency-kill-test-"))
     postgres = str(home / "postgres")
     try:
@@ -77,15 +94,27 @@ def test_workers_of_a_killed_serve_stop_and_a_later_serve_starts_and_stops_clean
         first.kill()
         first.wait()
         assert gone(workers, GONE_WITHIN) == [], "a worker outlived its killed serve"
-        assert processes_naming(postgres)  # the private PostgreSQL was left running
+        left = processes_naming(postgres)
+        assert left  # the private PostgreSQL was left running
 
-        second, port = start_serve(home, workers=1)
-        assert len(worker_processes(second.pid)) == 1
+        second, _port = start_serve(home, workers=1)
+        assert {p.pid for p in left} <= {p.pid for p in processes_naming(postgres)}  # the same server, used again
+        workers = worker_processes(second.pid)
+        second.kill()
+        killed = processes_naming(postgres)
+        for p in killed:
+            p.kill()
+        second.wait()
+        assert gone(workers, GONE_WITHIN) == []
+        reaped(killed, GONE_WITHIN)  # as after a restart (pgserver takes a zombie for a running server)
+
+        third, port = start_serve(home, workers=1)  # on a stale postmaster.pid, after a crash
+        assert len(worker_processes(third.pid)) == 1
         assert wait_for_page(f"http://127.0.0.1:{port}/signin/").status == 200
-        second.send_signal(signal.SIGTERM)
-        assert second.wait(90) == 0
+        third.send_signal(signal.SIGTERM)
+        assert third.wait(90) == 0
         time.sleep(1)
-        assert processes_naming(postgres) == []  # the later serve stopped the PostgreSQL it found
+        assert processes_naming(postgres) == []  # stopped by the serve that found it, despite the killed ones
     finally:
         for p in processes_naming(str(home)):
             p.kill()
@@ -140,8 +169,6 @@ def test_a_stop_that_comes_in_the_middle_of_a_duckdb_query_still_queues_the_job_
                                                                                       monkeypatch):
     """DuckDB answers a signal that arrives during its query with an error of its own (Query
     interrupted) rather than the worker's Stopped: the job is queued again all the same, not failed."""
-    import threading
-
     import duckdb
 
     from sufficiency.web import jobs, tasks

@@ -9,6 +9,7 @@ request; the embedded server's superuser only creates that role and its database
 from __future__ import annotations
 
 import secrets
+import subprocess
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -53,7 +54,11 @@ def embedded(folder: Path):
         secret.write_text(secrets.token_urlsafe(24))
         secret.chmod(0o600)
     password = secret.read_text().strip()
-    make_app_role(server.psql, password)
+    try:
+        make_app_role(server.psql, password)
+    except subprocess.CalledProcessError:
+        raise InputError(f"The private PostgreSQL in {folder} does not answer: a server killed a moment ago may "
+                         f"still be exiting. Start serve again in a minute; its log is {folder / 'log'}.") from None
     info = server.get_postmaster_info()
     return server, f"postgresql://{APP_ROLE}:{password}@/{APP_DATABASE}?host={info.socket_dir}&port={info.port}"
 
