@@ -1,6 +1,6 @@
 """The region in the web application: a council shares through its page (a job that runs the
 library's share and import), a regional analyst imports a share file made with the command line
-and sees a truncated, altered or foreign file refused with nothing imported, reads the councils
+(a job the worker runs) and sees a truncated, altered or foreign file refused with nothing imported, reads the councils
 that have shared and the regional report, runs the regional forecast; an administrator withdraws
 a council. Every share and import is audited, and the regional store holds no child identifier
 of the council's. The tests run in order: each builds on the region the one before left."""
@@ -199,6 +199,24 @@ def cli_shares(region, loaded, tmp_path_factory):
             "foreign": make("tees", "Tees Valley", "2025-06"), "old version": make("old", "North East", "2024-01")}
 
 
+def import_through_page(client, *paths):
+    """Upload share files on the regional page and run the job it queues, as the worker would;
+    the page's response and the finished job."""
+    from contextlib import ExitStack
+
+    from sufficiency.web.models import Job
+
+    with ExitStack() as files:
+        response = client.post("/region/upload/", {"share": [files.enter_context(p.open("rb")) for p in paths]})
+    everything()
+    job = Job.objects.filter(kind="region_import").latest("id")
+    assert response.status_code == 302 and response.url == f"/region/jobs/{job.pk}/"
+    assert job.council is None and job.status == "queued"
+    run_jobs()
+    job.refresh_from_db()
+    return response, job
+
+
 @pytest.mark.parametrize(("which", "said"), [
     ("truncated", "is not a share, or is damaged or cut short"),
     ("altered", "the part children.parquet does not match its checksum in the manifest: the file was altered"),
@@ -211,30 +229,32 @@ def test_a_bad_share_file_is_refused_with_a_sentence_and_nothing_is_imported(whi
     before = store_state(region)
     kept = set((region.folder / "shares").iterdir())
     path = cli_shares[which]
-    with path.open("rb") as fh:
-        response = client.post("/region/upload/", {"share": fh})
-    page = html.unescape(response.content.decode())
-    assert response.status_code == 400
-    alert = page[page.index('role="alert"'):]
+    _response, job = import_through_page(client, path)
+    assert job.status == "failed" and said in job.message and path.name in job.message
+    page = html.unescape(client.get(f"/region/jobs/{job.pk}/").content.decode())
+    alert = page[page.index('id="message"'):]
     assert said in alert and path.name in alert and str(region.folder) not in page
     assert store_state(region) == before
     assert set((region.folder / "shares").iterdir()) == kept  # the refused file is not kept
     event = audited("regional", "import share")[-1]
-    assert not event.allowed and said in event.detail
+    assert not event.allowed and said in event.detail and path.name in event.detail
+    assert event.path == f"job {job.pk}"
 
 
 def test_a_share_made_with_the_command_line_is_imported_through_the_page(cli_shares, region, people):
     import hashlib
 
     client = client_of(people["regional analyst"])
-    with cli_shares["good"].open("rb") as fh:
-        response = client.post("/region/upload/", {"share": fh}, follow=True)
-    page = html.unescape(response.content.decode())
+    _response, job = import_through_page(client, cli_shares["good"])
+    assert job.status == "done", job.message
+    page = html.unescape(client.get(f"/region/jobs/{job.pk}/", follow=True).content.decode())
     assert "Imported hartlepool.share: Hartlepool's share" in page and "replaced the council's earlier share" in page
     held, _ = store_state(region)
     assert held == [(HARTLEPOOL[0], hashlib.sha256(cli_shares["good"].read_bytes()).hexdigest())]
     event = audited("regional", "import share")[-1]
-    assert event.allowed and event.council.code == HARTLEPOOL[0]
+    assert event.allowed and event.council.code == HARTLEPOOL[0] and event.detail.startswith("hartlepool.share:")
+    queued = audited("regional", "queue share import")[-1]
+    assert queued.allowed and queued.detail == f"job {job.pk}: hartlepool.share"
 
 
 def test_the_regional_forecast_runs_as_a_job_of_the_region(region, people):

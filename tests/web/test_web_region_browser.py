@@ -1,7 +1,7 @@
 """The region end to end in Debian's Chromium, driven by Playwright: the administrator's region
 page with its agreement and members, a council analyst sharing from the council's page, the regional
-analyst reading who shared, a cut-short share file refused, the regional report, the
-regional forecast as a job, and the regional planner and its result.
+analyst reading who shared, a cut-short share file refused by the import job, the regional report,
+the regional forecast as a job, and the regional planner and its result.
 
 Screenshots of each page are taken; set SUFFICIENCY_WEB_SCREENSHOTS to a folder (docs/web)
 to keep them there.
@@ -77,8 +77,9 @@ def test_a_council_shares_and_the_region_reads_its_report(region_people, live, b
     cut = tmp_path / "stockton.share"
     cut.write_bytes(b"PK\x03\x04 a share cut short")
     page.set_input_files("input[name=share]", str(cut))
-    page.click("input[value='Import the share']")
-    assert "stockton.share is not a share" in page.inner_text("[role=alert]")
+    page.click("input[value='Import the shares']")  # a job: its page says what came of the file
+    page.wait_for_selector("#status:text('failed')")
+    assert "stockton.share is not a share" in page.inner_text("#message")
     shot("region-refused")
     page.goto(f"{live}/region/")
     shot("region", full=True)

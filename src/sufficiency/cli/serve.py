@@ -35,7 +35,7 @@ def serve(
     from ..web import server
 
     if worker_only:
-        server.run_worker(data, os.environ.get("DATABASE_URL"))
+        server.run_worker(data, os.environ.get("DATABASE_URL"), server.serve_pid(os.environ))
         return
     ready = server.prepare(data, os.environ.get("DATABASE_URL"))
     out.print(f"Data folder: {ready.home}\nDatabase: {ready.database}"

@@ -9,6 +9,7 @@ request; the embedded server's superuser only creates that role and its database
 from __future__ import annotations
 
 import secrets
+import subprocess
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -46,15 +47,42 @@ def embedded(folder: Path):
     import pgserver
 
     folder.mkdir(parents=True, exist_ok=True)
+    forget_dead_users(folder)
     server = pgserver.get_server(folder, cleanup_mode="stop")
     secret = folder / "app-password"
     if not secret.exists():
         secret.write_text(secrets.token_urlsafe(24))
         secret.chmod(0o600)
     password = secret.read_text().strip()
-    make_app_role(server.psql, password)
+    try:
+        make_app_role(server.psql, password)
+    except subprocess.CalledProcessError:
+        raise InputError(f"The private PostgreSQL in {folder} does not answer: a server killed a moment ago may "
+                         f"still be exiting. Start serve again in a minute; its log is {folder / 'log'}.") from None
     info = server.get_postmaster_info()
     return server, f"postgresql://{APP_ROLE}:{password}@/{APP_DATABASE}?host={info.socket_dir}&port={info.port}"
+
+
+def forget_dead_users(folder: Path) -> None:
+    """Strike from pgserver's list of the processes using the server in `folder` those no longer
+    running. pgserver stops its server when the last process on that list exits; a `serve`
+    killed with SIGKILL never leaves the list, so without this the next `serve` on the folder
+    would find the server still running (a killed serve leaves it so), use it, and never stop it."""
+    import psutil
+    from pgserver.postgres_server import PostgresServer
+    from pgserver.utils import DiskList
+
+    def alive(pid: int) -> bool:
+        try:
+            return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+        except psutil.Error:
+            return False
+
+    users = DiskList(folder.resolve() / ".handle_pids.json")
+    with PostgresServer._lock:  # pgserver's own lock over that list, across processes
+        pids = users.get()
+        if any(not alive(pid) for pid in pids):
+            users.put([pid for pid in pids if alive(pid)])
 
 
 def make_app_role(psql, password: str) -> None:

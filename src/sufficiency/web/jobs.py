@@ -8,7 +8,8 @@ SELECT ... FOR UPDATE SKIP LOCKED, so no two workers take the same job, and the 
 unique index on running jobs' councils (migration 0003_jobs) means no two take jobs of one
 council at once. Progress and a heartbeat are written to the job's row as it runs; a running
 job whose heartbeat is older than STALE_SECONDS (its worker was killed) is queued again, and a
-worker asked to stop (SIGTERM, Ctrl-C) queues its job again at once.
+worker asked to stop (SIGTERM, Ctrl-C) queues its job again at once. A worker `serve` started
+stops in the same way when that `serve` is gone, even if it was killed (watch_parent).
 The worker's database connection sees every council's rows (app.council '*').
 """
 
@@ -124,6 +125,7 @@ def beating(job: Job):
 
 
 _IN_JOB = threading.Event()  # set while this process's main thread runs a job (see work_process)
+_STOPPING = threading.Event()  # set once this process is asked to stop (see work_process)
 
 
 def run_one() -> bool:
@@ -142,16 +144,25 @@ def run_one() -> bool:
                 _IN_JOB.clear()
         finish(job, "done", message)
     except Stopped:
-        connections.close_all()  # the stop may have come in the middle of a query
-        set_scope(EVERY_COUNCIL)
-        requeue(job, "queued again: its worker was stopped")
+        _let_go(job)
         raise
-    except SufficiencyError as exc:
-        finish(job, "failed", str(exc))
     except Exception as exc:  # noqa: BLE001 - a fault in one job must not stop the worker
-        log.exception("job %s failed", job.pk)
-        finish(job, "failed", f"Internal error ({type(exc).__name__}: {exc}); this is a fault in sufficiency.")
+        if _STOPPING.is_set():  # DuckDB turns a stop that comes in the middle of its query into its own error
+            _let_go(job)
+            raise Stopped("stopped in the middle of a query") from exc
+        if isinstance(exc, SufficiencyError):
+            finish(job, "failed", str(exc))
+        else:
+            log.exception("job %s failed", job.pk)
+            finish(job, "failed", f"Internal error ({type(exc).__name__}: {exc}); this is a fault in sufficiency.")
     return True
+
+
+def _let_go(job: Job) -> None:
+    """Queue again a job its worker was asked to stop in the middle of."""
+    connections.close_all()  # the stop may have come in the middle of a query
+    set_scope(EVERY_COUNCIL)
+    requeue(job, "queued again: its worker was stopped")
 
 
 def work(stop: threading.Event, poll: float = 1.0) -> None:
@@ -172,22 +183,52 @@ def work(stop: threading.Event, poll: float = 1.0) -> None:
         connections.close_all()  # this thread's connections
 
 
-def work_process(poll: float = 1.0) -> None:
+def work_process(poll: float = 1.0, parent: int | None = None) -> None:
     """The worker as the main thread of a process of its own, until SIGTERM or SIGINT: a job
-    running then is interrupted and queued again, for the next worker to run from the start."""
+    running then is interrupted and queued again, for the next worker to run from the start.
+    Given the pid of the `serve` that started it (`parent`), it also stops so when that process
+    is gone (watch_parent), even if it was killed without a word (SIGKILL)."""
     stop = threading.Event()
 
     def on_signal(signum, _frame) -> None:
         stop.set()
+        _STOPPING.set()
         if _IN_JOB.is_set():
             raise Stopped(signal.Signals(signum).name)
 
+    _STOPPING.clear()
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    if parent is not None:
+        watch_parent(parent)
     try:
         work(stop, poll)
     except Stopped:
         pass
+
+
+PARENT_EVERY = 1.0  # seconds between looks at whether the worker's `serve` is still there
+
+
+def watch_parent(parent: int, every: float = PARENT_EVERY) -> threading.Thread:
+    """A daemon thread that sends this process SIGTERM once its parent is no longer `parent`,
+    so the worker stops as it does when `serve` stops it: a job running is queued again at once.
+
+    A process whose parent dies is handed to another (init, or a subreaper), so os.getppid()
+    changes; looking every second works alike on Linux and macOS. Linux's
+    prctl(PR_SET_PDEATHSIG) would be immediate but does not exist on macOS (and fires when the
+    parent *thread* exits), and a pipe from the parent would need the parent's help at start;
+    the look is cheap and a second's delay does not matter. If the parent was gone before the
+    first look, the pid differs already and the worker stops at once."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        log.warning("worker %s: the serve that started it (pid %s) is gone; stopping", WORKER, parent)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    thread = threading.Thread(target=watch, name="sufficiency-parent-watch", daemon=True)
+    thread.start()
+    return thread
 
 
 def start_worker(poll: float = 1.0) -> tuple[threading.Thread, threading.Event]:

@@ -92,7 +92,7 @@ class Job(models.Model):
     KINDS = [("load", "Load returns"), ("forecast", "Forecast"), ("backtest", "Backtest"),
              ("compare", "Compare reforms"), ("plan", "Capacity plan"),
              ("share", "Share with the region"), ("region_forecast", "Regional forecast"),
-             ("region_plan", "Regional capacity plan")]
+             ("region_plan", "Regional capacity plan"), ("region_import", "Import shares")]
     STATES = [("queued", "Queued"), ("running", "Running"), ("done", "Done"), ("failed", "Failed")]
 
     council = models.ForeignKey(Council, null=True, blank=True, on_delete=models.PROTECT)  # none: the region's

@@ -5,14 +5,14 @@ Each regional page is wrapped by `regional_page`, which lets in only a user hold
 withdrawing a council is for administrators only. None of these pages reads a council's store:
 they read the region's store, which holds the councils' shares (pseudonymised, limited to the
 agreement), through the library. The work is done in region_work.py, by the worker for a share
-sent from a council's page and for the regional forecast.
+sent from a council's page, for share files uploaded here (region_import.py) and for the
+regional forecast.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from .. import api
 from ..errors import OptionError, StoreError, SufficiencyError
-from . import region_work, uploads
+from . import region_import, region_work, uploads
 from .headers import report_document
 from .models import Job
 from .regions_models import Region
@@ -84,29 +84,20 @@ def _home(request, region, refused: str = "", status: int = 200):
 @require_POST
 @regional_page()
 def upload(request, region):
+    """Keep the uploaded share files in the region's folder and queue their import (region_import.py)."""
     _needs_region(region)
-    given = request.FILES.get("share")
+    given = request.FILES.getlist("share")
     try:
         uploads.check_size(request.META.get("CONTENT_LENGTH"))
-        if given is None:
-            raise uploads.Refused("Choose a .share file to import.")
+        if not given:
+            raise uploads.Refused("Choose one or more .share files to import.")
     except uploads.Refused as exc:
         audit(request, "import share", allowed=False, detail=f"refused: {exc}")
         return _home(request, region, refused=str(exc), status=400)
-    name = re.sub(r"[^A-Za-z0-9._-]", "_", given.name.replace("\\", "/").rsplit("/", 1)[-1])[:100] or "upload.share"
-    staged = region.folder / "shares" / f"{secrets.token_hex(4)}-{name}"
-    staged.parent.mkdir(parents=True, exist_ok=True)
-    with staged.open("wb") as fh:
-        for chunk in given.chunks():
-            fh.write(chunk)
-    try:
-        done = region_work.import_shares(region, [staged], request=request)
-    except SufficiencyError as exc:
-        return _home(request, region, refused=str(exc).replace(staged.name, given.name), status=400)
-    row = done.iloc[0]
-    messages.success(request, f"Imported {given.name}: {row['name']}'s share, {row['children']:,} children"
-                              + (" (it replaced the council's earlier share)." if row["replaced"] else "."))
-    return redirect("region")
+    files = region_import.stage(region, given)
+    job = Job.objects.create(council=None, kind="region_import", created_by=request.user, options={"files": files})
+    audit(request, "queue share import", detail=f"job {job.pk}: " + ", ".join(f["name"] for f in files))
+    return redirect("region_job", job.pk)
 
 
 @require_POST

@@ -1,7 +1,8 @@
 """The region's work, done through `sufficiency.api` as the command line does it: a council's
-share sent from the page (the worker's `share` job), a share file imported, a council withdrawn,
-the regional forecast (the `region_forecast` job; the plan's job, `region_plan`, is
-region_plan.py's), and the regional report written after each.
+share sent from the page (the worker's `share` job), share files a regional analyst uploaded
+(the `region_import` job, region_import.py), a council withdrawn, the regional forecast (the
+`region_forecast` job; the plan's job, `region_plan`, is region_plan.py's), and the regional
+report written after each.
 
 Sharing runs the library's `share` on the council's store with the council's pseudonym key,
 which the library makes on the first share and keeps beside the store in the council's folder
@@ -32,7 +33,7 @@ from ..region.store import DATA_TABLES, connect, councils, read_log, tables
 from .models import AuditEvent, Job
 from .regions_models import Region
 
-KINDS = ("share", "region_forecast", "region_plan")
+KINDS = ("share", "region_forecast", "region_plan", "region_import")
 SHOWN_TABLES = ("children", "episodes", "placements")  # row counts shown for each council's share
 _lock = threading.Lock()
 
@@ -49,10 +50,12 @@ def store_lock(region: Region):
         yield
 
 
-def audit_job(job: Job, action: str, *, allowed: bool = True, detail: str = "") -> None:
-    """A row of the audit log for work the worker did on `job`'s behalf."""
+def audit_job(job: Job, action: str, *, allowed: bool = True, detail: str = "", council=None) -> None:
+    """A row of the audit log for work the worker did on `job`'s behalf (about `council`, by
+    default the job's)."""
     AuditEvent.objects.create(user=job.created_by, username=job.created_by.get_username(), action=action,
-                              council=job.council, path=f"job {job.pk}", allowed=allowed, detail=detail[:2000])
+                              council=council or job.council, path=f"job {job.pk}", allowed=allowed,
+                              detail=detail[:2000])
 
 
 def current() -> Region:
@@ -77,6 +80,10 @@ def run(job: Job, progress) -> str:
         from .region_plan import work
 
         return work(job, region, progress)
+    if job.kind == "region_import":
+        from .region_import import run as run_import  # (region_import uses this module)
+
+        return run_import(job, region, progress)
     return forecast(job, region, progress)
 
 
@@ -100,33 +107,41 @@ def share(job: Job, region: Region) -> str:
             f"{made.agreement_version}; the region imported the share.")
 
 
-def import_shares(region: Region, files: list[Path], *, job: Job | None = None, request=None) -> pd.DataFrame:
-    """Import share files into the region's store (all or none; refused files are deleted), audit
-    the import (for `job`, or for the `request` of a page), and write the regional report again;
-    the imported councils."""
-    from .roles import audit
-
-    def record(allowed: bool, detail: str, council=None) -> None:
-        if job is not None:
-            audit_job(job, "import share", allowed=allowed, detail=detail)
-        else:
-            audit(request, "import share", council=council, allowed=allowed, detail=detail)
-
+def import_shares(region: Region, files: list[Path], *, job: Job) -> pd.DataFrame:
+    """Import share files into the region's store for `job` (all or none; refused files are
+    deleted), and write the regional report again; the imported councils."""
     with store_lock(region):
         try:
-            done = api.region_add(api.RegionAddOptions(
-                files=files, db=region.store, agreement=str(region.agreement_file()), uses=region.use_list)).imported
-        except SufficiencyError as exc:
-            sentence = str(exc)
+            done = add_shares(region, files, job)
+        except SufficiencyError:
             for f in files:
                 f.unlink(missing_ok=True)
-                sentence = in_words(sentence, f)
-            record(False, f"refused: {sentence}")
-            raise SufficiencyError(sentence) from None
-        for row in done.itertuples():
-            record(True, f"{Path(row.file).name}: {row.name} ({row.council}), {row.children:,} children"
-                         + ("; replaced the earlier share" if row.replaced else ""), council_named(row.council))
+            raise
         write_report(region)
+    return done
+
+
+def add_shares(region: Region, files: list[Path], job: Job, names: dict[Path, str] | None = None) -> pd.DataFrame:
+    """The library's `region add` of `files` (all or none) for `job`, with an audit row for each
+    share imported or one for the refusal, whose sentence names each file as `names` gives it
+    (the name a person knows it by; by default the file's own). Called with the store held;
+    writes no report and deletes nothing."""
+    names = names or {f: f.name for f in files}
+    try:
+        done = api.region_add(api.RegionAddOptions(
+            files=files, db=region.store, agreement=str(region.agreement_file()), uses=region.use_list)).imported
+    except SufficiencyError as exc:
+        sentence = str(exc)
+        for f in files:
+            sentence = sentence.replace(str(f), names[f])
+        sentence = sentence.replace(str(region.store), "the region's store")
+        audit_job(job, "import share", allowed=False, detail=f"refused: {sentence}")
+        raise SufficiencyError(sentence) from None
+    for row in done.itertuples():
+        name = names.get(Path(row.file), Path(row.file).name)
+        audit_job(job, "import share", council=council_named(row.council),
+                  detail=f"{name}: {row.name} ({row.council}), {row.children:,} children"
+                         + ("; replaced the earlier share" if row.replaced else ""))
     return done
 
 

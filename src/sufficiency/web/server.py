@@ -101,9 +101,20 @@ def add_demo(folder: Path):
 STOP_WAIT = 20  # seconds a worker process is given to queue its job again and exit before it is killed
 
 
-def run_worker(home: Path | None = None, database_url: str | None = None) -> None:
+PARENT_ENV = "SUFFICIENCY_SERVE_PID"  # given to the workers `serve` starts: the pid they watch
+
+
+def serve_pid(environ) -> int | None:
+    """The pid of the `serve` that started this worker, from its environment; None for a worker
+    started by hand (`serve --worker-only`), which watches no parent."""
+    value = environ.get(PARENT_ENV, "")
+    return int(value) if value.isdigit() else None
+
+
+def run_worker(home: Path | None = None, database_url: str | None = None, parent: int | None = None) -> None:
     """`serve --worker-only`: run jobs in this process until SIGTERM or Ctrl-C, against a
-    database `serve` has already migrated."""
+    database `serve` has already migrated; and, given the pid of the `serve` that started it
+    (`parent`), until that process is gone, even killed with SIGKILL (jobs.watch_parent)."""
     configure(home or default_home(), database_url)
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
@@ -117,13 +128,13 @@ def run_worker(home: Path | None = None, database_url: str | None = None) -> Non
         raise InputError("The database is not ready for this version of sufficiency (its migrations are not "
                          "all applied): start `sufficiency serve`, which applies them, then the workers.")
     connection.close()
-    work_process()
+    work_process(parent=parent)
 
 
 def start_workers(ready: Ready, count: int) -> list[subprocess.Popen]:
     """`count` worker processes (`sufficiency serve --worker-only`) on the same data folder and database."""
     command = [sys.executable, "-m", "sufficiency", "serve", "--worker-only", "--data", str(ready.home)]
-    env = {**os.environ, "DATABASE_URL": ready.url}
+    env = {**os.environ, "DATABASE_URL": ready.url, PARENT_ENV: str(os.getpid())}
     return [subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL) for _ in range(count)]
 
 

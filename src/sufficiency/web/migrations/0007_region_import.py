@@ -1,0 +1,23 @@
+"""The job kind region_import: share files a regional analyst uploads, imported by the worker."""
+
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("web", "0006_region_plan"),
+    ]
+
+    operations = [
+        migrations.AlterField(
+            model_name="job",
+            name="kind",
+            field=models.CharField(choices=[
+                ("load", "Load returns"), ("forecast", "Forecast"), ("backtest", "Backtest"),
+                ("compare", "Compare reforms"), ("plan", "Capacity plan"),
+                ("share", "Share with the region"), ("region_forecast", "Regional forecast"),
+                ("region_plan", "Regional capacity plan"), ("region_import", "Import shares")],
+                max_length=20),
+        ),
+    ]
