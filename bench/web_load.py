@@ -54,9 +54,9 @@ def make_council(home: Path, la: str, children: int | None):
 
     from sufficiency import api
     from sufficiency.reference.authorities import find_authority
-    from sufficiency.web.tasks import write_reports
     from sufficiency.web.models import Council, Job
     from sufficiency.web.roles import EVERY_COUNCIL, set_scope
+    from sufficiency.web.tasks import write_reports
 
     authority = find_authority(la)
     returns = home.parent / "returns"
