@@ -327,7 +327,7 @@ def test_a_search_stopped_by_its_time_limit_returns_its_best_plan_and_says_how_g
 def test_the_picture_sizes_each_council_by_the_places_the_plan_adds():
     import re
 
-    from sufficiency.plan.picture import LARGEST, plan_svg
+    from sufficiency.plan.picture import HEIGHT, LARGEST, WIDTH, plan_svg
 
     councils = pd.DataFrame({"council": ["A", "B", "C"], "name": ["Ayton", "Beeby", "Ceeham"],
                              "easting": [0.0, 1000.0, 2000.0], "northing": [0.0, 500.0, 0.0]})
@@ -338,6 +338,11 @@ def test_the_picture_sizes_each_council_by_the_places_the_plan_adds():
     assert r["Beeby"] == pytest.approx(LARGEST, abs=0.1) and r["Ceeham"] == pytest.approx(4.0)
     assert (r["Ayton"] - 4) / (LARGEST - 4) == pytest.approx(np.sqrt(4 / 16), abs=0.01)
     assert "Beeby +16" in svg and "Ceeham +" not in svg
+    cx = [float(v) for v in re.findall(r'<circle cx="([\d.]+)"', svg)]
+    assert (min(cx) + max(cx)) / 2 == pytest.approx(WIDTH / 2)  # the councils in the middle, left to right
+    assert "(most: 16)" in svg and "(here none)" in plan_svg(councils, decisions.iloc[:0])
+    one = plan_svg(councils.iloc[:1], decisions.iloc[:1])
+    assert re.search(r'<circle cx="([\d.]+)" cy="([\d.]+)"', one).groups() == (f"{WIDTH / 2:.1f}", f"{HEIGHT / 2:.1f}")
 
 
 def test_a_plan_no_limits_allow_replaces_the_earlier_plan_in_the_store_and_the_report(tmp_path):

@@ -284,3 +284,14 @@ def test_only_an_administrator_withdraws_a_council(region, people):
     assert store_state(region)[0] == [] and not region.report_file.exists()
     event = audited("administrator", "withdraw council")[-1]
     assert event.allowed and event.council.code == HARTLEPOOL[0] and "rows deleted" in event.detail
+
+
+def test_a_councils_share_is_shown_in_words():
+    from sufficiency.web.region_work import for_page
+
+    row = {"name": "Bolton", "made_at": "2026-12-06T02:54:24", "imported_at": "2026-12-06T09:05:00",
+           "keep_until": "2028-12-06", "years": "[2021, 2022, 2023, 2024]"}
+    shown = for_page(row)
+    assert (shown["made_at"], shown["imported_at"], shown["keep_until"]) == ("6 Dec 2026 02:54", "6 Dec 2026 09:05",
+                                                                             "6 Dec 2028")
+    assert shown["years"] == "2020/21 to 2023/24" and for_page({**row, "years": "[2025]"})["years"] == "2024/25"

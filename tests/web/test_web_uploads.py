@@ -135,3 +135,12 @@ def test_returns_are_validated_loaded_reported_and_forecast(analyst, returns_zip
     assert analyst.get(job_url).status_code == 200
     workbook_bytes = analyst.get(f"/c/{CODE}/report.xlsx").getvalue()
     assert zipfile.ZipFile(io.BytesIO(workbook_bytes)).testzip() is None
+
+
+def test_the_library_sentences_name_the_files_not_the_servers_folder():
+    from sufficiency.web.uploads import unstaged
+
+    folder = Path(tempfile.gettempdir()) / "sufficiency-upload-abc"
+    said = f"Nothing was kept. {folder} holds no 903 table; see {folder}/2024/header.csv and {folder}."
+    assert unstaged(said, folder) == ("Nothing was kept. The upload holds no 903 table; see 2024/header.csv "
+                                      "and the upload.")

@@ -30,8 +30,8 @@ def plan_svg(councils: pd.DataFrame, decisions: pd.DataFrame) -> str:
     e, n = councils["easting"].to_numpy(float), councils["northing"].to_numpy(float)
     span = max(np.ptp(e), np.ptp(n), 1.0)
     scale = min(WIDTH, HEIGHT) - 2 * PAD
-    x = PAD + (e - e.min()) / span * scale
-    y = HEIGHT - PAD - (n - n.min()) / span * scale
+    x = (WIDTH - np.ptp(e) / span * scale) / 2 + (e - e.min()) / span * scale  # the councils in the middle
+    y = (HEIGHT + np.ptp(n) / span * scale) / 2 - (n - n.min()) / span * scale
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
              f'height="{HEIGHT}" role="img" aria-label="Places the plan adds in each council">',
              '<rect width="100%" height="100%" fill="#fff"/>']
@@ -48,8 +48,9 @@ def plan_svg(councils: pd.DataFrame, decisions: pd.DataFrame) -> str:
     parts.append(f'<text x="10" y="{HEIGHT - 26}" font-size="11" font-family="sans-serif" fill="#505a5f">'
                  "Councils at their centroids; the larger the circle, the more places the plan adds by its last "
                  "year</text>")
+    most_text = f"most: {most:g}" if len(added) and added.max() > 0 else "here none"
     parts.append(f'<text x="10" y="{HEIGHT - 12}" font-size="11" font-family="sans-serif" fill="#505a5f">'
-                 f"(most: {most:g}): new homes' beds, foster places and block beds; grey: nothing new.</text></svg>")
+                 f"({most_text}): new homes' beds, foster places and block beds; grey: nothing new.</text></svg>")
     return "\n".join(parts)
 
 

@@ -73,7 +73,7 @@ def _home(request, region, refused: str = "", status: int = 200):
         except SufficiencyError as exc:
             context["agreement_error"] = str(exc)
         try:
-            context.update(shared=region_work.shared(region).to_dict("records"),
+            context.update(shared=[region_work.for_page(row) for row in region_work.shared(region).to_dict("records")],
                            history=region_work.history(region).to_dict("records"))
         except StoreError:
             context["busy"] = True

@@ -202,11 +202,34 @@ def shared(region: Region) -> pd.DataFrame:
     return held
 
 
+def when(text: str, minutes: bool = True) -> str:
+    """An ISO time or date as a person reads it: 6 Dec 2026 02:54 (or 6 Dec 2026)."""
+    try:
+        day = dt.datetime.fromisoformat(str(text))
+    except ValueError:
+        return str(text or "")
+    return f"{day.day} {day:%b %Y}" + (f" {day:%H:%M}" if minutes else "")
+
+
+def for_page(row: dict) -> dict:
+    """A council's row of `shared` as a person reads it: times to the minute, dates in words,
+    the returns' years as collection years (2021 -> 2020/21)."""
+    import json
+
+    from ..vocab import year_label
+
+    years = json.loads(row["years"]) if isinstance(row.get("years"), str) and row["years"] else []
+    shown = f"{year_label(min(years))} to {year_label(max(years))}" if len(years) > 1 else ", ".join(map(year_label, years))
+    return {**row, "made_at": when(row.get("made_at")), "imported_at": when(row.get("imported_at")),
+            "keep_until": when(row.get("keep_until"), minutes=False), "years": shown}
+
+
 def history(region: Region, last: int = 20) -> pd.DataFrame:
     """The latest rows of the store's log of imports, removals and agreements, newest first (files
     named as in the region's folder, not by the server's path)."""
     if not region.store.exists():
         return pd.DataFrame(columns=["logged_at", "action", "name", "detail"])
     rows = read_log(region.store).iloc[::-1].head(last)
-    return rows.assign(detail=rows["detail"].str.replace(f"{region.folder}{os.sep}", "", regex=False))
+    return rows.assign(detail=rows["detail"].str.replace(f"{region.folder}{os.sep}", "", regex=False),
+                       logged_at=rows["logged_at"].map(when))
 

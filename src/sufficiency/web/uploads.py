@@ -14,6 +14,7 @@ which it recognises no 903 table are refused in the same way.
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import tempfile
 import zipfile
@@ -117,7 +118,9 @@ def screen(files) -> None:
 def unstaged(said: str, folder: Path) -> str:
     """The library's sentence about the staged files without the server's temporary folder: its
     files by name, the folder itself as "the upload"."""
-    return said.replace(f"{folder}/", "").replace(str(folder), "the upload")
+    said = said.replace(f"{folder}/", "")
+    return re.sub(rf"(^|[.!?] +)?{re.escape(str(folder))}", lambda m: f"{m.group(1)}The upload" if m.group(1) is not None
+                  else "the upload", said)
 
 
 def stage(files) -> Path:
