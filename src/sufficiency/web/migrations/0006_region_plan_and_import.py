@@ -1,4 +1,5 @@
-"""The job kind region_import: share files a regional analyst uploads, imported by the worker."""
+"""The regional jobs' kinds: the capacity plan (region_plan.py) and the import of share files
+(region_import.py)."""
 
 from django.db import migrations, models
 
@@ -6,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("web", "0006_region_plan"),
+        ("web", "0005_jobs_and_region"),
     ]
 
     operations = [
