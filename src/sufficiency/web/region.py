@@ -11,12 +11,10 @@ regional forecast.
 
 from __future__ import annotations
 
-import functools
 import re
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponseForbidden
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
@@ -27,35 +25,9 @@ from . import region_import, region_work, uploads
 from .headers import report_document
 from .models import Job
 from .regions_models import Region
-from .roles import audit, council_page
+from .roles import audit, council_page, needs_region, regional_page
 
 FORECAST_RUNS = 200  # the web's default, as for a council's forecast; the CLI's is 1000
-
-
-def regional_page(action: str = "view regional", *, administrator: bool = False, audited: bool = False):
-    """A regional view: refused with 403, and audited as `action`, unless the user holds
-    view_regional (or, with `administrator`, is an administrator); audited when allowed too if
-    `audited` (a view that writes its own audit row with what it did leaves it false)."""
-    def wrap(view):
-        @login_required
-        @functools.wraps(view)
-        def run(request, *args, **kwargs):
-            user = request.user
-            allowed = user.is_superuser if administrator else user.has_perm("web.view_regional")
-            if not allowed:
-                needs = "an administrator" if administrator else "view_regional"
-                audit(request, action, allowed=False, detail=f"refused: needs {needs}")
-                return HttpResponseForbidden("You do not have access to this regional page.")
-            if audited:
-                audit(request, action)
-            return view(request, Region.current(), *args, **kwargs)
-        return run
-    return wrap
-
-
-def _needs_region(region: Region | None) -> None:
-    if region is None:
-        raise Http404("No region is set up on this server yet: an administrator adds it in the admin pages.")
 
 
 @regional_page()
@@ -85,7 +57,7 @@ def _home(request, region, refused: str = "", status: int = 200):
 @regional_page()
 def upload(request, region):
     """Keep the uploaded share files in the region's folder and queue their import (region_import.py)."""
-    _needs_region(region)
+    needs_region(region)
     given = request.FILES.getlist("share")
     try:
         uploads.check_size(request.META.get("CONTENT_LENGTH"))
@@ -103,7 +75,7 @@ def upload(request, region):
 @require_POST
 @regional_page("run regional forecast", audited=True)
 def forecast(request, region):
-    _needs_region(region)
+    needs_region(region)
     try:
         options = api.RegionForecastOptions(db=region.store, years=request.POST.get("years", 5),
                                             runs=request.POST.get("runs", FORECAST_RUNS))
@@ -127,7 +99,7 @@ def job(request, region, pk: int):
 
 @regional_page()
 def report(request, region):
-    _needs_region(region)
+    needs_region(region)
     if not region.report_file.exists():
         raise Http404("The region has no report yet: import the councils' shares first.")
     return render(request, "web/region_report.html", {"region": region})
@@ -135,7 +107,7 @@ def report(request, region):
 
 @regional_page()
 def report_file(request, region):
-    _needs_region(region)
+    needs_region(region)
     if not region.report_file.exists():
         raise Http404("The region has no report yet: import the councils' shares first.")
     slug = re.sub(r"[^a-z0-9]+", "-", region.name.lower()).strip("-")
@@ -145,7 +117,7 @@ def report_file(request, region):
 @require_POST
 @regional_page("withdraw council", administrator=True)
 def withdraw(request, region, code: str):
-    _needs_region(region)
+    needs_region(region)
     try:
         done = region_work.withdraw(region, code)
     except SufficiencyError as exc:

@@ -27,9 +27,8 @@ from .. import api
 from ..errors import StoreError, SufficiencyError
 from . import plan_form
 from .models import Job
-from .region import _needs_region, regional_page
 from .regions_models import Region
-from .roles import audit
+from .roles import audit, needs_region, regional_page
 
 KIND = "region_plan"
 RUNS = "region_forecast_runs"  # the regional forecast's combined runs (sufficiency.plan.regional)
@@ -101,7 +100,7 @@ def _page(request, region, refused: str = "", status: int = 200):
 @regional_page()
 def planner(request, region):
     """The planner's form (GET), or the plan job made from it (POST)."""
-    _needs_region(region)
+    needs_region(region)
     if request.method != "POST":
         return _page(request, region)
     try:
@@ -166,7 +165,7 @@ def current_plan(region: Region) -> dict:
 @regional_page()
 def result(request, region):
     """The plan the region's store holds, as the regional report's plan section shows it."""
-    _needs_region(region)
+    needs_region(region)
     context = {"region": region}
     try:
         context["shown"] = current_plan(region) if region.store.exists() else {}
@@ -179,7 +178,7 @@ def result(request, region):
 @regional_page("download regional plan", audited=True)
 def result_file(request, region):
     """The plan as a workbook, while the store's plan is the one it holds."""
-    _needs_region(region)
+    needs_region(region)
     try:
         shown = current_plan(region) if region.store.exists() else {}
     except StoreError:

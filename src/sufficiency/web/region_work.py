@@ -33,7 +33,7 @@ from ..region.store import DATA_TABLES, connect, councils, read_log, tables
 from .models import AuditEvent, Job
 from .regions_models import Region
 
-KINDS = ("share", "region_forecast", "region_plan", "region_import")
+KINDS = ("share", "region_forecast")  # the region_plan and region_import jobs are their modules'
 SHOWN_TABLES = ("children", "episodes", "placements")  # row counts shown for each council's share
 _lock = threading.Lock()
 
@@ -76,14 +76,6 @@ def run(job: Job, progress) -> str:
     region = current()
     if job.kind == "share":
         return share(job, region)
-    if job.kind == "region_plan":
-        from .region_plan import work
-
-        return work(job, region, progress)
-    if job.kind == "region_import":
-        from .region_import import run as run_import  # (region_import uses this module)
-
-        return run_import(job, region, progress)
     return forecast(job, region, progress)
 
 

@@ -1,5 +1,5 @@
 """Who may do what: the four roles as Django groups, the check every council page makes on the
-server, the audit log, and the middleware that names the request's council to PostgreSQL.
+server (`council_page`) and every regional page (`regional_page`), the audit log, and the middleware that names the request's council to PostgreSQL.
 
 Roles (groups, made by migration 0003; a user holds one):
 - council analyst: their own council's child-level data, uploads and jobs;
@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import functools
 
+from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpResponseForbidden
+from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import get_object_or_404
 
 from .models import AuditEvent, Council
+from .regions_models import Region
 
 ANALYST, VIEWER, REGIONAL, ADMINISTRATOR = "council analyst", "council viewer", "regional analyst", "administrator"
 ROLE_PERMISSIONS = {
@@ -110,3 +112,29 @@ class CouncilScopeMiddleware:
             return self.get_response(request)
         finally:
             set_scope("")
+
+
+def regional_page(action: str = "view regional", *, administrator: bool = False, audited: bool = False):
+    """A regional view: refused with 403, and audited as `action`, unless the user holds
+    view_regional (or, with `administrator`, is an administrator); audited when allowed too if
+    `audited` (a view that writes its own audit row with what it did leaves it false)."""
+    def wrap(view):
+        @login_required
+        @functools.wraps(view)
+        def run(request, *args, **kwargs):
+            user = request.user
+            allowed = user.is_superuser if administrator else user.has_perm("web.view_regional")
+            if not allowed:
+                needs = "an administrator" if administrator else "view_regional"
+                audit(request, action, allowed=False, detail=f"refused: needs {needs}")
+                return HttpResponseForbidden("You do not have access to this regional page.")
+            if audited:
+                audit(request, action)
+            return view(request, Region.current(), *args, **kwargs)
+        return run
+    return wrap
+
+
+def needs_region(region: Region | None) -> None:
+    if region is None:
+        raise Http404("No region is set up on this server yet: an administrator adds it in the admin pages.")

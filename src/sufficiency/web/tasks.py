@@ -15,16 +15,19 @@ from pathlib import Path
 
 from .. import api
 from ..errors import SufficiencyError
-from . import region_work
+from . import region_import, region_plan, region_work
 
 Progress = Callable[[str, int, int], None]
 
 
 def run(job, progress: Progress) -> str:
     """Do the job's work and write the council's reports again; the sentence saying what was done.
-    The region's jobs (a share, the regional forecast) are region_work's."""
+    The region's jobs are region_work's (a share, the regional forecast), region_plan's and
+    region_import's."""
     if job.kind in region_work.KINDS:
         return region_work.run(job, progress)
+    if job.kind in REGIONAL:
+        return REGIONAL[job.kind](job, region_work.current(), progress)
     council = job.council
     council.folder.mkdir(parents=True, exist_ok=True)
     try:
@@ -74,6 +77,7 @@ def _plan(job, council, progress) -> str:
     return " ".join(result.notes[:2])
 
 
+REGIONAL = {"region_plan": region_plan.work, "region_import": region_import.run}  # (job, region, progress)
 KINDS = {"load": _load, "forecast": _forecast, "backtest": _backtest, "compare": _compare, "plan": _plan}
 
 
