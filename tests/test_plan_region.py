@@ -60,17 +60,16 @@ def test_each_council_is_one_site_and_its_demand_is_its_part_of_the_combined_run
     runs = _runs(region["db"])
     runs = runs[runs["run"] < 12].sort_values(["run", "council", "date"])
     # each plan year's children: the mean of its two 31 Marches in the same combined run
-    for measure in ("residential", "children"):
+    for measure in ("residential", "foster"):
         runs[measure + "_mean"] = runs.groupby(["run", "council"])[measure].transform(lambda v: (v + v.shift(1)) / 2)
     runs = runs.dropna(subset=["residential_mean"]).assign(year=lambda f: pd.to_datetime(f["date"]).dt.year)
     by = demand.groupby(["scenario", "council", "year", "need"])["children"].sum().unstack("need").reset_index()
-    runs = runs[["run", "council", "year", "residential_mean", "children_mean"]]
+    runs = runs[["run", "council", "year", "residential_mean", "foster_mean"]]
     both = by.merge(runs.rename(columns={"run": "scenario"}), on=["scenario", "council", "year"], validate="1:1")
     assert len(both) == 12 * 3 * 2
+    # each need is the council's own children in it in the same combined run
     assert np.allclose(both["residential"], both["residential_mean"])
-    # foster need is each council's children in the run times one share of its own (kept by run)
-    ratio = both["foster"] / both["children_mean"]
-    assert (ratio.groupby(both["council"]).std() < 1e-9).all() and (ratio > 0).all()
+    assert np.allclose(both["foster"], both["foster_mean"]) and (both["foster"] > 0).all()
 
 
 def test_the_regional_plan_beats_no_plan_and_places_children_inside_the_region(region):
@@ -136,3 +135,24 @@ def test_the_plan_needs_the_planning_use_agreed_for_every_council(region, tmp_pa
     add_shares(db, shares, agreement=agreement, uses=("indicators", "forecast"))
     with pytest.raises(InputError, match="does not cover the use 'planning' for Wigan"):
         api.plan(api.PlanCommandOptions(db=db, options=region["options"]))
+
+
+def test_a_regional_forecast_made_before_it_counted_foster_care_gives_foster_need_from_todays_share(region, tmp_path):
+    import shutil
+
+    from sufficiency.parameters import load_parameters
+    from sufficiency.plan.options import read_options
+    from sufficiency.plan.regional import region_tables
+
+    db = tmp_path / "older.duckdb"
+    shutil.copy(region["db"], db)
+    con = duckdb.connect(str(db))
+    con.execute("ALTER TABLE region_forecast_runs DROP COLUMN foster")
+    con.close()
+    got = region_tables(db, read_options(region["options"]), load_parameters())
+    foster = got["demand"][got["demand"]["need"] == "foster"].groupby(["scenario", "council", "year"])["children"].sum()
+    runs = _runs(db).assign(year=lambda f: pd.to_datetime(f["date"]).dt.year).sort_values(["run", "council", "date"])
+    runs["mean"] = runs.groupby(["run", "council"])["children"].transform(lambda v: (v + v.shift(1)) / 2)
+    mean = runs.dropna(subset=["mean"]).set_index(["run", "council", "year"])["mean"]
+    ratio = (foster / mean.rename_axis(["scenario", "council", "year"]).reindex(foster.index))
+    assert (ratio.groupby(level="council").std() < 1e-9).all() and (ratio > 0).all()  # one share a council

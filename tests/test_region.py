@@ -406,9 +406,10 @@ def test_regional_forecast_is_the_sum_of_councils_run_by_run(councils, tmp_path)
     con = duckdb.connect(str(db), read_only=True)
     runs = con.execute("SELECT * FROM region_forecast_runs").df()
     con.close()
-    for measure in ("children", "weekly_cost", "residential"):
+    for measure in ("children", "weekly_cost", "residential", "foster"):
         wide = runs.pivot_table(index=["run", "date"], columns="council", values=measure)
         assert np.allclose(wide[REGION], wide["E08000001"] + wide["E08000010"])
+    assert (runs["residential"] + runs["foster"] <= runs["children"]).all() and runs["foster"].gt(0).any()
     assert runs["date"].nunique() == 3 and runs["run"].nunique() == 40
     add_shares(db, [councils["shares"]["Wigan"]])  # a new share: the forecast was made from others
     assert "region_forecast" not in _snapshot(db) and read_log(db)["action"].iloc[-1] == "results"

@@ -2,7 +2,7 @@
 
     fc = forecast_region(RegionData.read("region.duckdb"), years=5, runs=1000, seed=1)
     fc.quantiles      # council (ONS code or 'region'), date, measure, quantile, value
-    fc.paths          # run, date, council, children, weekly_cost, residential: every combined run
+    fc.paths          # run, date, council, children, weekly_cost, residential, foster: every combined run
 
 Each council is fitted and simulated on its own share, as `sufficiency forecast` does for a
 council. A region's run is one run of every council added up; which runs go together decides
@@ -78,9 +78,12 @@ def reorder(keys: np.ndarray, rho: float, rng: np.random.Generator) -> np.ndarra
     return out
 
 
+MEASURES = ("children", "weekly_cost", "residential", "foster")  # each combined run's, by council
+
+
 def _council_runs(data: RegionData, code: str, years: int, runs: int, seed: int, parameters):
-    """(dates on 31 March, children, weekly cost, children in residential care) of one council,
-    each (runs, dates)."""
+    """(dates on 31 March, children, weekly cost, children in residential care, children in foster
+    care other than kinship) of one council, each (runs, dates)."""
     store = data.council(code)
     model = fit(store)
     fc = simulate(model, years=years, runs=runs, seed=seed)
@@ -91,7 +94,9 @@ def _council_runs(data: RegionData, code: str, years: int, runs: int, seed: int,
     unit = np.array([[params.weekly_cost(c, ts[i].year + (ts[i].month > 3)) for c in cats] for i in idx])
     stock = fc.stock_cat[:, idx, :]
     homes = [cats.index(c) for c in store.categories.select("residential") if c in cats]
-    return ts[idx], stock.sum(axis=2), (stock * unit[None]).sum(axis=2), stock[:, :, homes].sum(axis=2)
+    foster = [cats.index(c) for c in store.categories.select("foster", without=("kinship",)) if c in cats]
+    return (ts[idx], stock.sum(axis=2), (stock * unit[None]).sum(axis=2), stock[:, :, homes].sum(axis=2),
+            stock[:, :, foster].sum(axis=2))
 
 
 def forecast_region(data: RegionData, *, years: int = 5, runs: int = 1000, seed: int = 1,
@@ -99,22 +104,19 @@ def forecast_region(data: RegionData, *, years: int = 5, runs: int = 1000, seed:
     data.require("forecast")
     parameters = load_parameters()
     seeds = np.random.SeedSequence(seed).spawn(len(data.codes) + 1)
-    children, costs, homes, dates = [], [], [], None
+    per_council, dates = [], None
     for j, code in enumerate(data.codes):
         if progress:
             progress(f"forecasting {data.name(code)}", j, len(data.codes) + 1)
-        dates, kids, cost, home = _council_runs(data, code, years, runs,
-                                          int(seeds[j].generate_state(1, np.uint32)[0]), parameters)
-        children.append(kids)
-        costs.append(cost)
-        homes.append(home)
+        dates, *measures = _council_runs(data, code, years, runs, int(seeds[j].generate_state(1, np.uint32)[0]),
+                                         parameters)
+        per_council.append(dict(zip(MEASURES, measures, strict=True)))
     measured, months = entry_correlation(data)
     rho = float(np.clip(measured, 0.0, MAX_RHO))
-    order = reorder(np.stack([c.mean(axis=1) for c in children], axis=1), rho, np.random.default_rng(seeds[-1]))
-    kids = np.stack([children[j][order[:, j]] for j in range(len(children))], axis=2)  # (runs, dates, councils)
-    cost = np.stack([costs[j][order[:, j]] for j in range(len(costs))], axis=2)
-    home = np.stack([homes[j][order[:, j]] for j in range(len(homes))], axis=2)
-    paths = _paths(data.codes, dates, {"children": kids, "weekly_cost": cost, "residential": home})
+    order = reorder(np.stack([c["children"].mean(axis=1) for c in per_council], axis=1), rho,
+                    np.random.default_rng(seeds[-1]))
+    paths = _paths(data.codes, dates, {m: np.stack([c[m][order[:, j]] for j, c in enumerate(per_council)], axis=2)
+                                       for m in MEASURES})  # each (runs, dates, councils)
     settings = {"years": years, "runs": runs, "seed": seed, "rho": round(rho, 4), "measured_rho": round(measured, 4),
                 "months": months, "shares": dict(zip(data.councils["council"], data.councils["share"], strict=True))}
     return RegionForecast(_quantiles(paths), paths, rho, measured, months, settings)
