@@ -369,3 +369,20 @@ def test_a_plan_no_limits_allow_replaces_the_earlier_plan_in_the_store_and_the_r
     api.plan(api.PlanCommandOptions(db=db, options=possible))
     with Store(db) as store:
         assert "plan_slack" not in store.names and "plan_decisions" in store.names
+
+
+def test_a_plan_that_adds_nothing_still_has_its_decisions_sheet(tmp_path):
+    from openpyxl import load_workbook
+    from test_forecast import known_store
+
+    from sufficiency import api
+
+    db = known_store(tmp_path / "k.duckdb", n=300)
+    opts = tmp_path / "plan.yaml"
+    opts.write_text("years: 2\nscenarios: 5\nhome_sizes: [2]\nlimits: {homes_per_council_per_year: 0, "
+                    "foster_recruits_per_council_per_year: 0, block_beds_per_council_per_year: 0}\n")
+    result = api.plan(api.PlanCommandOptions(db=db, options=opts, out=tmp_path / "plan.xlsx"))
+    assert result.outcome.feasible and not len(result.outcome.decisions)
+    book = load_workbook(tmp_path / "plan.xlsx")
+    assert {"README", "decisions", "summary"} <= set(book.sheetnames)
+    assert [c.value for c in book["decisions"][1]][:3] == ["council", "name", "decided"]

@@ -85,7 +85,8 @@ def plan(options: PlanCommandOptions, progress: Progress | None = None) -> PlanR
 def _write_page(out: Path, svg: str, tables: dict, notes: list[str], plan_html) -> None:
     """A page (.html: notes, picture, tables) or a workbook (.xlsx: notes, then a sheet a table)."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    shown = {k: v for k, v in tables.items() if k not in ("plan_demand", "plan_councils") and len(v)}
+    shown = {k: v for k, v in tables.items()  # the plan's decisions even when it adds nothing (headers only)
+             if k not in ("plan_demand", "plan_councils") and (len(v) or k == "plan_decisions")}
     if out.suffix.lower() == ".xlsx":
         with pd.ExcelWriter(out, engine="openpyxl") as xl:
             pd.DataFrame({"About": notes}).to_excel(xl, sheet_name="README", index=False)
