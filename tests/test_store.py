@@ -134,6 +134,20 @@ def test_parameters_are_fingerprinted(forecast_a, tmp_path):
         assert store.table("results").set_index("table").loc["backtest_summary", "parameters"] != first
 
 
+def test_a_stages_new_results_replace_all_its_earlier_ones_and_no_other_stages(forecast_a, tmp_path):
+    db = tmp_path / "la.duckdb"
+    shutil.copyfile(forecast_a / "la.duckdb", db)
+    one = pd.DataFrame({"n": [1]})
+    add_tables(db, {"plan_decisions": one, "plan_summary": one}, {"plan": {}})
+    add_tables(db, {"backtest_summary": one}, {"backtest": {}})
+    add_tables(db, {"plan_slack": one}, {"plan": {}})  # a plan that found none
+    with Store(db) as store:
+        stamped = set(store.table("results")["table"])
+        assert {"plan_slack", "backtest_summary"} <= store.names and not {"plan_decisions", "plan_summary"} & store.names
+        assert "forecast_quantiles" in store.names
+    assert {"plan_slack", "backtest_summary"} <= stamped and not {"plan_decisions", "plan_summary"} & stamped
+
+
 def test_counting_rules_are_one_door_for_every_stage(forecast_a):
     data = StoreData.read(forecast_a / "la.duckdb")
     day = pd.Timestamp("2025-03-31")

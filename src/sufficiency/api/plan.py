@@ -77,7 +77,7 @@ def plan(options: PlanCommandOptions, progress: Progress | None = None) -> PlanR
     if options.out:
         _write_page(options.out, svg, tables, notes, plan_html)
     add_tables(options.db, tables, meta, stage="plan", returns=got["returns"],
-               command=f"sufficiency plan --options {options.options}", replaces=PLAN_TABLES)
+               command=f"sufficiency plan --options {options.options}")
     step("done", 4)
     return PlanResult(Path(options.db), outcome, tables, notes, svg, options.out, meta)
 
@@ -102,10 +102,6 @@ def _beside(options_file: Path, parameters: str | None) -> Path | None:
         return None
     p = Path(parameters)
     return p if p.is_absolute() else Path(options_file).parent / p
-
-
-PLAN_TABLES = ("plan_decisions", "plan_summary", "plan_costs", "plan_placed", "plan_shadow_prices", "plan_binding",
-               "plan_binding_rows", "plan_demand", "plan_councils", "plan_slack")  # every table a plan writes
 
 
 def result_tables(outcome, demand: pd.DataFrame, councils: pd.DataFrame) -> dict[str, pd.DataFrame]:

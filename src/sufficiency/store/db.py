@@ -68,18 +68,16 @@ def write_tables(db: str | Path, tables: dict[str, pd.DataFrame], meta: dict) ->
 
 
 def add_tables(db: str | Path, tables: dict[str, pd.DataFrame], meta: dict, *, stage: str | None = None,
-               returns: str | None = None, parameters=None, command: str | None = None,
-               replaces: tuple[str, ...] = ()) -> None:
+               returns: str | None = None, parameters=None, command: str | None = None) -> None:
     """Replace the given result tables in an existing store (a later stage's output: forecast,
-    backtest, scenarios), leaving its other tables alone, and stamp each in `results`.
+    backtest, scenarios), leaving its other tables alone, and stamp each in `results`. The
+    stage's tables of an earlier run that this one does not write are dropped.
 
     stage: what wrote them (default: the one key of `meta`, e.g. 'forecast').
     returns: the fingerprint of the returns they were built from (StoreData.fingerprint); the
       store's own by default. A store loaded with other returns since is an error.
     parameters: what they were made with, fingerprinted (default: `meta`).
-    command: the command that makes them again (default: `sufficiency <stage>`).
-    replaces: every table the stage may write; those of an earlier run that this one does not
-      write (a plan that found none leaves no plan) are dropped in the same transaction."""
+    command: the command that makes them again (default: `sufficiency <stage>`)."""
     path = Path(db)
     if not path.exists():
         raise StoreError(f"{path} does not exist: create it with `sufficiency load RETURNS --db {path}`.")
@@ -90,10 +88,7 @@ def add_tables(db: str | Path, tables: dict[str, pd.DataFrame], meta: dict, *, s
         if returns is not None and returns != current:
             raise StoreError(f"{path} was loaded with other returns while the {stage} ran; run it again.")
         con.execute("BEGIN TRANSACTION")
-        gone = [t for t in replaces if t not in tables and _has(con, t)]
-        for name in gone:
-            con.execute(f'DROP TABLE "{name}"')
-        lineage.forget(con, gone)
+        lineage.drop_earlier(con, stage, tables)
         _put(con, tables, meta)
         lineage.record(con, tables, stage=stage, returns=current, command=command,
                        parameters=lineage.fingerprint(meta if parameters is None else parameters))

@@ -81,11 +81,19 @@ def record(con: duckdb.DuckDBPyConnection, names, *, stage: str, returns: str, p
                     [name, stage, returns, parameters, command, now])
 
 
-def forget(con: duckdb.DuckDBPyConnection, names) -> None:
-    """Remove the stamps of the tables `names` (dropped from the store)."""
+def drop_earlier(con: duckdb.DuckDBPyConnection, stage: str, keep) -> list[str]:
+    """Drop the tables an earlier run of `stage` wrote that this run, writing `keep`, does not,
+    with their stamps (a plan that found none leaves no plan behind); the names dropped. Only a
+    stage of STAGES, which writes all its results each time."""
+    if stage not in STAGES:
+        return []
     ensure(con)
-    for name in names:
+    gone = [r[0] for r in con.execute(f'SELECT "table" FROM {RESULTS_TABLE} WHERE stage = ?', [stage]).fetchall()
+            if r[0] not in keep]
+    for name in gone:
+        con.execute(f'DROP TABLE IF EXISTS "{name}"')
         con.execute(f'DELETE FROM {RESULTS_TABLE} WHERE "table" = ?', [name])
+    return gone
 
 
 def read(con: duckdb.DuckDBPyConnection, names: set[str]) -> pd.DataFrame:
