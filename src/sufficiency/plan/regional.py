@@ -7,8 +7,7 @@ region is run r of every council, paired as the forecast paired them, so council
 children come into care together rise and fall together in the plan's scenarios too. The
 plan's scenarios are the first `scenarios` combined runs. A combined run holds each council's
 children looked after, those in children's homes (the residential categories) and those in
-foster care other than kinship (a regional forecast made before it counted them: the council's
-children in each run times its share of them today). Age bands are split in the shares of each council's
+foster care other than kinship. Age bands are split in the shares of each council's
 children in each need today, as for a council's store.
 
 Supply (in-house homes and foster places today) is counted from each council's share: its
@@ -78,9 +77,10 @@ def _runs(db: str | Path, options: PlanOptions) -> tuple[pd.DataFrame, dict, str
         if options.years > years:
             raise SchemaError(f"{options.file}: years: {options.years} is more than the regional forecast's {years} "
                               f"years; ask for fewer, or forecast again with --years {options.years}.")
-        held = {c[0] for c in con.execute(f"DESCRIBE {RUNS}").fetchall()}
-        foster = ", foster" if "foster" in held else ""
-        frame = con.execute(f"SELECT run, date, council, children, residential{foster} FROM {RUNS} "
+        if "foster" not in {c[0] for c in con.execute(f"DESCRIBE {RUNS}").fetchall()}:
+            raise StoreError(f"{db}: the regional forecast was made by an earlier version that did not count children "
+                             f"in foster care; run `sufficiency region forecast --db {db}` again.")
+        frame = con.execute(f"SELECT run, date, council, children, residential, foster FROM {RUNS} "
                             "WHERE run < ? AND council <> 'region' ORDER BY run, council, date",
                             [options.scenarios]).df()
     finally:
@@ -111,12 +111,8 @@ def region_tables(db: str | Path, options: PlanOptions, params: Parameters) -> d
         today = share.cla(start.year)
         needs = need_categories(categories)
         mine = runs[runs["council"] == code]
-        if "foster" in mine:
-            fostered = mine["foster"]
-        else:
-            fostered = mine["children"] * (float(today["category"].isin(needs["foster"]).mean()) if len(today) else 0.0)
         paths = pd.concat([mine.assign(category="residential", value=mine["residential"]),
-                           mine.assign(category="foster", value=fostered)], ignore_index=True)
+                           mine.assign(category="foster", value=mine["foster"])], ignore_index=True)
         demand.append(demand_from_runs(paths[["run", "date", "category", "value"]], code, NEEDS,
                                        age_shares(today, needs)))
         homes, places = own_places(today, categories, beds)
