@@ -10,23 +10,17 @@ a YAML file for the worker: an uploaded file as it came, the fields as the YAML 
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import dataclass
-from pathlib import Path
 
 import yaml
 
 from ..errors import SchemaError
 from ..plan.options import PlanOptions, parse_options
 from ..yamlfile import parse_yaml
+from .uploads import Refused, yaml_text
 
-MAX_YAML = 256 * 1024  # bytes an uploaded reform or options file may have
 MAX_SECONDS = 3600  # the longest a plan's search may take here: a worker is busy meanwhile
 FORM = "the form"  # how the options reader names the fields' options in its sentences
-
-
-class Refused(Exception):
-    """A form the page shows again with this sentence."""
 
 
 @dataclass(frozen=True)
@@ -109,18 +103,6 @@ def from_fields(post) -> tuple[str, PlanOptions]:
     return yaml.safe_dump(data, sort_keys=False), options
 
 
-def yaml_text(upload) -> str:
-    """The text of an uploaded YAML file, or Refused."""
-    if not upload.name.lower().endswith((".yaml", ".yml")):
-        raise Refused(f"{upload.name} is not a YAML file (.yaml or .yml).")
-    if upload.size > MAX_YAML:
-        raise Refused(f"{upload.name} is {upload.size:,} bytes; a reform or options file may be at most {MAX_YAML:,}.")
-    try:
-        return upload.read().decode("utf-8")
-    except UnicodeDecodeError:
-        raise Refused(f"{upload.name} is not UTF-8 text.") from None
-
-
 def plan_options(request) -> tuple[str, str, PlanOptions]:
     """The plan's options from the request: (file name, YAML text, options), from the uploaded
     options file when one is given, else from the fields. Refused, or SchemaError with a
@@ -140,11 +122,3 @@ def plan_options(request) -> tuple[str, str, PlanOptions]:
         raise Refused(f"{where}: the web application gives a plan's search at most {MAX_SECONDS:,} seconds "
                       f"(got {options.solver.time_limit:g}).")
     return name, text, options
-
-
-def keep(folder: Path, name: str, text: str) -> str:
-    """Write an uploaded or made file into `folder` under a name of its own; its path."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{secrets.token_hex(6)}-{re.sub(r'[^A-Za-z0-9._-]', '_', name)[-80:]}"
-    path.write_text(text, encoding="utf-8")
-    return str(path)

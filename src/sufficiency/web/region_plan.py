@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from .. import api
 from ..errors import StoreError, SufficiencyError
-from . import plan_form
+from . import plan_form, uploads
 from .models import Job
 from .regions_models import Region
 from .roles import audit, needs_region, regional_page
@@ -78,7 +78,7 @@ def _within(options, forecast: dict, name: str) -> None:
     for key, unit, label in (("scenarios", "runs", "futures"), ("years", "years", "years")):
         asked, held = getattr(options, key), forecast[unit]
         if asked > held:
-            raise plan_form.Refused(f"{name}: {key}: {asked} {label} asked for, but the regional forecast holds "
+            raise uploads.Refused(f"{name}: {key}: {asked} {label} asked for, but the regional forecast holds "
                                     f"{held} {unit}; ask for at most {held}, or run the regional forecast again "
                                     f"with {asked} {unit}.")
 
@@ -108,10 +108,10 @@ def planner(request, region):
         _within(options, forecast_held(region), name if request.FILES.get("options") else "The plan")
     except StoreError:
         refused = "The region's store is being written by a job: plan once it is done."
-    except (plan_form.Refused, SufficiencyError) as exc:
+    except SufficiencyError as exc:
         refused = str(exc)
     else:
-        kept = plan_form.keep(plan_folder(region) / "options", name, text)
+        kept = uploads.keep(plan_folder(region) / "options", name, text)
         job = Job.objects.create(council=None, kind=KIND, created_by=request.user, options={"options": kept})
         audit(request, "run regional plan", detail=f"job {job.pk}: {options.model_dump(exclude={'file'})}")
         return redirect("region_job", job.pk)

@@ -16,9 +16,9 @@ from .. import api
 from ..errors import OptionError, SufficiencyError
 from . import plan_form
 from .models import Job
-from .plan_form import Refused, keep, plan_options
-from .plan_form import yaml_text as _yaml_text
+from .plan_form import plan_options
 from .roles import audit, council_page
+from .uploads import Refused, keep, yaml_text
 from .views import FORECAST_RUNS, _report_file
 
 COMPARE_YEARS = 5
@@ -50,7 +50,7 @@ def _compare(request, council) -> dict:
     from ..yamlfile import parse_yaml
 
     chosen = [name for name in request.POST.getlist("examples") if name in example_names()]
-    texts = [(f.name, _yaml_text(f)) for f in request.FILES.getlist("reforms")]
+    texts = [(f.name, yaml_text(f)) for f in request.FILES.getlist("reforms")]
     categories = _categories(council)
     for name, text in texts:
         parse_reform(parse_yaml(text, name), name, categories)
@@ -93,7 +93,7 @@ def run(request, council, kind: str):
         options = FORMS[kind](request, council)
     except OptionError as exc:
         return render(request, "web/run.html", {**page, "refused": f"The {exc.option} {exc.problem}"}, status=400)
-    except (Refused, SufficiencyError) as exc:
+    except SufficiencyError as exc:
         return render(request, "web/run.html", {**page, "refused": str(exc)}, status=400)
     job = Job.objects.create(council=council, kind=kind, created_by=request.user, options=options)
     audit(request, f"run {kind}", council=council, detail=f"job {job.pk}: {options}")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import re
+import secrets
 import shutil
 import tempfile
 import zipfile
@@ -30,8 +31,11 @@ RETURN_SUFFIXES = {".csv", ".xlsx", ".xml"}
 MACRO_SUFFIXES = {".xlsm", ".xltm", ".xlam", ".xlsb"}
 
 
+MAX_YAML = 256 * 1024  # bytes an uploaded reform or options file may have
+
+
 class Refused(InputError):
-    """An upload refused before anything was kept; the message says why."""
+    """An upload or form refused before anything was kept; the page shows it again with this sentence."""
 
 
 def check_size(content_length: str | None) -> None:
@@ -138,3 +142,23 @@ def stage(files) -> Path:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return folder
+
+
+def yaml_text(upload) -> str:
+    """The text of an uploaded YAML file, or Refused."""
+    if not upload.name.lower().endswith((".yaml", ".yml")):
+        raise Refused(f"{upload.name} is not a YAML file (.yaml or .yml).")
+    if upload.size > MAX_YAML:
+        raise Refused(f"{upload.name} is {upload.size:,} bytes; a reform or options file may be at most {MAX_YAML:,}.")
+    try:
+        return upload.read().decode("utf-8")
+    except UnicodeDecodeError:
+        raise Refused(f"{upload.name} is not UTF-8 text.") from None
+
+
+def keep(folder: Path, name: str, text: str) -> str:
+    """Write an uploaded or made file into `folder` under a name of its own; its path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{secrets.token_hex(6)}-{re.sub(r'[^A-Za-z0-9._-]', '_', name)[-80:]}"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
