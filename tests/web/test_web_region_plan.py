@@ -28,7 +28,8 @@ solver: {gap: 0.05, time_limit: 30}
 
 @pytest.fixture(scope="module")
 def region(web, councils, people, returns, tmp_path_factory):
-    """North East, imported for planning, holding Hartlepool's share (imported through the page)."""
+    """North East, imported for planning, holding Hartlepool's share (uploaded through the page and
+    imported by the worker)."""
     from sufficiency import api
     from sufficiency.web.models import Job, Region
 
@@ -48,6 +49,7 @@ def region(web, councils, people, returns, tmp_path_factory):
     with share.open("rb") as fh:
         response = client_of(people["regional analyst"]).post("/region/upload/", {"share": fh})
     assert response.status_code == 302
+    run_jobs()  # the import is the worker's
     yield made
     everything()
     Job.objects.filter(status__in=["queued", "running"]).update(status="failed")
