@@ -7,15 +7,17 @@
 Data: the sample returns shipped in the cs-demand-model wheel (cs_demand_model_samples/v1.zip,
 five years of Header, Episodes and the other tables), copied out of the wheel once per run.
 
-- ours: `sufficiency load v1.zip --db job.duckdb` (a fresh store each time), then
-  `sufficiency forecast --db job.duckdb --runs 1000 --years 1`: two processes, as a user runs them.
+- ours, two commands: `sufficiency load v1.zip --db job.duckdb` (a fresh store each time), then
+  `sufficiency forecast --db job.duckdb --runs 1000 --years 1`: two processes.
+- ours, one command: `sufficiency run v1.zip --db job.duckdb --runs 1000 --years 1`, the same
+  load and forecast in one process (it starts once).
 - theirs: `demand-model predict sample://v1.zip`, its own CLI on its own copy of the same
   zip, in bench/.demand-venv (it pins pandas<2, so it never shares our venv).
 
 Each process is timed from spawn to exit (wall seconds) and its peak resident memory is its own
 (`os.wait4`'s ru_maxrss), with its CPU seconds (user and system: less disturbed than wall time
 when others share the machine). A job's times are the sums over its processes, its memory the
-largest of them. The table gives the medians of `--repeats` jobs, run alternately (ours, theirs, ours, ...)
+largest of them. The table gives the medians of `--repeats` jobs, run alternately (ours, ours in one, theirs, ours, ...)
 so both see the same machine load. `sufficiency` is the console script beside this Python; set
 PYTHONPATH to measure a source tree other than the installed one; its bytecode is written
 first, as an installed package has it. The postcode directory's cache (~/.cache/sufficiency)
@@ -76,6 +78,14 @@ def ours(data: Path, work: Path, runs: int, years: int) -> list[tuple[float, flo
             run([exe, "forecast", "--db", str(db), "--runs", str(runs), "--years", str(years)], work)]
 
 
+def ours_in_one(data: Path, work: Path, runs: int, years: int) -> list[tuple[float, float, float]]:
+    """The same job as `ours` by `sufficiency run`: [(wall, CPU, MB)]."""
+    db = work / "job.duckdb"
+    db.unlink(missing_ok=True)
+    return [run([str(BIN / "sufficiency"), "run", str(data), "--db", str(db), "--runs", str(runs),
+                 "--years", str(years)], work)]
+
+
 def theirs(work: Path) -> list[tuple[float, float, float]]:
     return [run([str(PEER_BIN / "demand-model"), "predict", "sample://v1.zip"], work)]
 
@@ -113,9 +123,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="whole-job-") as tmp:
         work = Path(tmp)
         data = sample_zip(work)
-        mine, peers = [], []
+        mine, one, peers = [], [], []
         for _ in range(args.repeats):
             mine.append(ours(data, work, args.runs, args.years))
+            one.append(ours_in_one(data, work, args.runs, args.years))
             if peer:
                 peers.append(theirs(work))
     wall, cpu, mb, ((load_s, load_mb), (forecast_s, forecast_mb)) = summary(mine)
@@ -127,6 +138,9 @@ def main() -> None:
     print(f"| sufficiency | `sufficiency load v1.zip --db job.duckdb` ({load_s:.2f} s, {load_mb:.0f} MB), then "
           f"`sufficiency forecast --db job.duckdb --runs {args.runs} --years {args.years}` "
           f"({forecast_s:.2f} s, {forecast_mb:.0f} MB) "
+          f"| {wall:.2f} | {cpu:.2f} | {mb:.0f} |")
+    wall, cpu, mb, _ = summary(one)
+    print(f"| sufficiency | `sufficiency run v1.zip --db job.duckdb --runs {args.runs} --years {args.years}` "
           f"| {wall:.2f} | {cpu:.2f} | {mb:.0f} |")
     if peer:
         wall, cpu, mb, _ = summary(peers)

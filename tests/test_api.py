@@ -56,6 +56,10 @@ def _tables(db) -> set[str]:
     (lambda: api.SynthOptions(years="twenty"), "years", "a range of years such as 2018-2025 (got 'twenty')"),
     (lambda: api.IndicatorsOptions(out="i.txt"), "out", "must be a .csv or .xlsx file"),
     (lambda: api.ReportOptions(child_population=0), "child_population", "must be at least 1 (got 0)."),
+    (lambda: api.RunOptions(path="r", runs=0), "runs", "runs must be at least 1 (got 0)."),
+    (lambda: api.RunOptions(path="r", years=11), "years", "years must be at most 10 (got 11)."),
+    (lambda: api.RunOptions(path="r", entry_trend=5), "entry_trend", "Did you mean 5%?"),
+    (lambda: api.RunOptions(path="r", report="r.pdf"), "report", "must be an .html file (got 'r.pdf')."),
 ])
 def test_bad_options_raise_an_option_error_naming_the_option(make, option, says):
     with pytest.raises(OptionError) as info:

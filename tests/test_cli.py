@@ -30,7 +30,7 @@ def test_every_command_and_option_has_help_text():
     import typer.main
 
     group = typer.main.get_command(app)
-    assert len(group.commands) == 13  # 9 + share, the region group, plan and serve
+    assert len(group.commands) == 14  # 10 + share, the region group, plan and serve
     for name, command in group.commands.items():
         assert command.help and len(command.help) > 20, f"{name} has no help text"
         for param in command.params:
@@ -182,3 +182,50 @@ def test_the_command_line_starts_without_the_library():
             "'sufficiency.forecast', 'sufficiency.api') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def _store_tables(db: Path) -> dict[str, str | None]:
+    """Each table of a store and the returns fingerprint its row in `results` names (None: a
+    table `load` wrote), with the store's own fingerprint under 'meta.returns'."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        names = [r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()]
+        stamps = dict(con.execute('select "table", returns from results').fetchall()) if "results" in names else {}
+        returns = json.loads(con.execute("select value from meta where key = 'returns'").fetchone()[0])
+    return {**{n: stamps.get(n) for n in names}, "meta.returns": returns}
+
+
+def test_run_loads_forecasts_and_reports_the_returns_in_one_command(peer_samples, tmp_path):
+    db, page = tmp_path / "job.duckdb", tmp_path / "report.html"
+    result = runner.invoke(app, ["run", str(peer_samples), "--db", str(db), "--runs", "20", "--years", "2",
+                                 "--report", str(page)])
+    assert result.exit_code == 0, result.output
+    tables = _store_tables(db)
+    assert {"episodes", "validation_issues", "forecast_quantiles", "forecast_costs"} <= set(tables)
+    assert tables["forecast_quantiles"] == tables["meta.returns"]  # the forecast of these returns
+    with duckdb.connect(str(db), read_only=True) as con:
+        meta = json.loads(con.execute("select value from meta where key = 'forecast'").fetchone()[0])
+    assert (meta["runs"], meta["years"]) == (20, 2)
+    assert "Children in care on 31 March" in result.output and f"Report: {page}" in result.output
+    assert "<html" in page.read_text(encoding="utf-8")[:500].lower()
+
+
+def test_run_refuses_a_bad_option_before_reading_anything(peer_samples, tmp_path):
+    db = tmp_path / "job.duckdb"
+    result = runner.invoke(app, ["run", str(peer_samples), "--db", str(db), "--runs", "0"])
+    assert result.exit_code == 2 and "--runs must be at least 1 (got 0)." in " ".join(result.output.split())
+    assert not db.exists()
+
+
+def test_ctrl_c_after_the_load_says_what_was_done(tmp_path, monkeypatch):
+    import sufficiency.api.whole_job as whole_job
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(whole_job, "forecast", interrupted)
+    db = tmp_path / "la.duckdb"
+    result = runner.invoke(app, ["run", str(_returns(tmp_path)), "--db", str(db)])
+    said = " ".join(result.output.split())
+    assert result.exit_code == 130
+    assert f"the returns were loaded into {db}, but no forecast was made" in said
+    assert "nothing was changed" not in said and "forecast_quantiles" not in _store_tables(db)

@@ -25,3 +25,8 @@ class OptionError(SufficiencyError):
     def __init__(self, option: str, problem: str):
         self.option, self.problem = option, problem
         super().__init__(f"{option} {problem}")
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C after a step of a longer job had already changed something: the message says what
+    was done and what was not (a plain KeyboardInterrupt means nothing was changed)."""

@@ -22,6 +22,7 @@ from .options import (
     IndicatorsOptions,
     LoadOptions,
     ReportOptions,
+    RunOptions,
     SynthOptions,
     ValidateOptions,
 )
@@ -59,6 +60,7 @@ from .returns import (
     synth,
     validate,
 )
+from .whole_job import RunResult, run
 
 __all__ = [
     "BacktestOptions", "BacktestResult", "CompareOptions", "CompareResult", "DemoOptions", "DemoResult",
@@ -68,5 +70,5 @@ __all__ = [
     "validate",
     "RegionAddOptions", "RegionAddResult", "RegionForecastOptions", "RegionForecastResult", "RegionRemoveOptions", "RegionRemoveResult", "RegionReportOptions",
     "RegionReportResult", "ShareOptions", "ShareResult", "region_add", "region_forecast", "region_remove", "region_report", "share",
-    "RegionCompareOptions", "RegionCompareResult", "region_compare",
+    "RegionCompareOptions", "RegionCompareResult", "region_compare", "RunOptions", "RunResult", "run",
 ]

@@ -12,7 +12,15 @@ import re
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from ..errors import OptionError
 
@@ -90,6 +98,20 @@ def parse_date(value):
     raise ValueError(f"must be a date such as 2025-03-31 or 31/03/2025 (got {value!r}).")
 
 
+def _entry_trend(value) -> float:
+    trend = parse_trend(value)
+    if abs(trend) <= MAX_TREND:
+        return trend
+    nobody = ", which would leave nobody entering care" if trend <= -1 else ""
+    meant = f" Did you mean {trend:g}%?" if abs(trend) < 100 else ""
+    raise ValueError(f"must be at most {MAX_TREND:.0%} a year either way, as a share (0.05) or a percentage "
+                     f"(5%): {value} is {trend:+.0%} a year{nobody}.{meant}")
+
+
+# a yearly change in entrants: a fraction (0.05) or a percentage ("5%"), at most MAX_TREND either way
+EntryTrend = Annotated[float, BeforeValidator(_entry_trend)]
+
+
 class ReturnsOptions(Options):
     """Where returns are read from, and the council they belong to."""
 
@@ -153,7 +175,7 @@ class ForecastOptions(Options):
     seed: Seed = 1
     as_of: dt.date | None = None
     window: Annotated[float, Field(gt=0)] = 5.0
-    entry_trend: float = 0.0
+    entry_trend: EntryTrend = 0.0
     out: Path | None = None
 
     @field_validator("as_of", mode="before")
@@ -161,22 +183,30 @@ class ForecastOptions(Options):
     def _date(cls, value):
         return parse_date(value)
 
-    @field_validator("entry_trend", mode="before")
-    @classmethod
-    def _trend(cls, value) -> float:
-        trend = parse_trend(value)
-        if abs(trend) <= MAX_TREND:
-            return trend
-        nobody = ", which would leave nobody entering care" if trend <= -1 else ""
-        meant = f" Did you mean {trend:g}%?" if abs(trend) < 100 else ""
-        raise ValueError(f"must be at most {MAX_TREND:.0%} a year either way, as a share (0.05) or a percentage "
-                         f"(5%): {value} is {trend:+.0%} a year{nobody}.{meant}")
-
     @field_validator("out")
     @classmethod
     def _forecast_file(cls, value: Path | None) -> Path | None:
         if value is not None and value.suffix.lower() not in (".csv", ".xlsx"):
             raise ValueError(f"must be a .xlsx workbook or a .csv file (got {str(value)!r}).")
+        return value
+
+
+class RunOptions(LoadOptions):
+    """`run`: the whole job on a council's returns in one command: `load` into `db`, then a
+    `forecast` (years, runs, seed, entry_trend as ForecastOptions has them) and, if `report` names
+    an HTML file, the report (counts of 1-4 hidden, as for publication)."""
+
+    years: YearsAhead = 5
+    runs: Runs = 1000
+    seed: Seed = 1
+    entry_trend: EntryTrend = 0.0
+    report: Path | None = None
+
+    @field_validator("report")
+    @classmethod
+    def _html(cls, value: Path | None) -> Path | None:
+        if value is not None and value.suffix.lower() not in (".html", ".htm"):
+            raise ValueError(f"must be an .html file (got {str(value)!r}).")
         return value
 
 

@@ -15,7 +15,7 @@ from .app import app
 __all__ = ["app", "main"]
 
 # the commands, in the order `sufficiency --help` lists them
-for _command in (returns.validate, returns.load, returns.synth, demo.demo, returns.report, returns.indicators,
+for _command in (returns.validate, returns.load, demo.run, returns.synth, demo.demo, returns.report, returns.indicators,
                  forecasts.forecast, forecasts.backtest, forecasts.compare, region.share, plan.plan, serve.serve):
     app.command()(_command)
 app.add_typer(region.region_app, name="region")

@@ -3,8 +3,9 @@ become messages and exit codes.
 
 Exit codes: 0 done; 1 the returns have errors (validate); 2 the command could not run (a bad
 option, a file or store that cannot be used), with a sentence naming what is wrong; 3 a fault in
-sufficiency itself; 130 interrupted (Ctrl-C), nothing changed. Only typer and rich are imported
-here: each command imports the library when it runs, so `sufficiency --help` starts fast.
+sufficiency itself; 130 interrupted (Ctrl-C): nothing changed, or a sentence saying what was
+done before. Only typer and rich are imported here: each command imports the library when it
+runs, so `sufficiency --help` starts fast.
 """
 
 from __future__ import annotations
@@ -70,8 +71,8 @@ def guarded(command):
         except SufficiencyError as exc:
             err.print(f"[bold red]Error:[/] {exc}", soft_wrap=True, highlight=False)
             raise typer.Exit(2) from None
-        except KeyboardInterrupt:
-            err.print(INTERRUPTED)
+        except KeyboardInterrupt as exc:  # an Interrupted says what was done before Ctrl-C
+            err.print(str(exc) or INTERRUPTED, soft_wrap=True, highlight=False)
             raise typer.Exit(130) from None
         except Exception as exc:  # noqa: BLE001 - the last guard before a user sees a traceback
             _internal(exc)

@@ -1,5 +1,6 @@
-"""`sufficiency demo`: a synthetic council from returns to report, each step shown as its own
-command shows it."""
+"""The whole job in one command: `run` on a council's own returns (load, forecast, report) and
+`demo` on a synthetic council (every step to the report), each step shown as its own command
+shows it."""
 
 from __future__ import annotations
 
@@ -8,9 +9,38 @@ from typing import Annotated
 
 import typer
 
-from .app import guarded, out, progress
-from .forecasts import print_backtest, print_compare, print_forecast
-from .returns import print_load
+from .app import SEED, YEARS, guarded, out, progress
+from .forecasts import RUNS, TREND, print_backtest, print_compare, print_forecast
+from .returns import CATEGORIES, LA, RETURNS, print_load, print_report
+
+
+@guarded
+def run(
+    path: Annotated[Path, typer.Argument(help=RETURNS)],
+    db: Annotated[Path, typer.Option(help="DuckDB store to write.")] = Path("la.duckdb"),
+    la: Annotated[str | None, typer.Option(help=LA)] = None,
+    years: Annotated[int, typer.Option(help=YEARS)] = 5,
+    runs: Annotated[int, typer.Option(help=RUNS)] = 1000,
+    seed: Annotated[int, typer.Option(help=SEED)] = 1,
+    entry_trend: Annotated[str, typer.Option(help=TREND)] = "0",
+    report: Annotated[Path | None, typer.Option(
+        help="Also write the report (HTML, counts of 1-4 hidden) to this file.")] = None,
+    allow_incomplete: Annotated[bool, typer.Option(
+        "--allow-incomplete", help="Go on when a year's Header or Episodes cannot be read.")] = False,
+    categories: Annotated[Path | None, typer.Option(help=CATEGORIES)] = None,
+) -> None:
+    """Load returns, forecast them and (with --report) write the report: `load`, `forecast` and
+    `report` in one command."""
+    from .. import api
+
+    options = api.RunOptions(path=path, db=db, la=la, years=years, runs=runs, seed=seed, entry_trend=entry_trend,
+                             report=report, allow_incomplete=allow_incomplete, categories=categories)
+    with progress() as bar:
+        result = api.run(options, bar)
+    print_load(result.loaded)
+    print_forecast(result.forecast)
+    if result.report:
+        print_report(result.report)
 
 
 @guarded

@@ -11,6 +11,9 @@ from .app import SEED, YEARS, err, guarded, out, progress, table
 
 DB = "Store written by `sufficiency load`."
 RUNS = "Simulation runs (more runs give steadier ranges and take longer)."
+TREND = ("Change in children entering care each year from the start date: 3% (or 0.03) for 3% more each year, "
+         "at most 50% either way (default 0: the level estimated from the returns' whole years, with its "
+         "seasonal pattern). Unaccompanied asylum-seeking children arrive as estimated.")
 
 
 @guarded
@@ -28,9 +31,7 @@ def forecast(
         "--out", "-o", help="Also write the results here: a .xlsx workbook (quantiles, flows, costs) or a CSV "
                             "of the quantiles.")] = None,
     entry_trend: Annotated[str, typer.Option(
-        help="Change in children entering care each year from the start date: 3% (or 0.03) for 3% more each "
-             "year, at most 50% either way (default 0: the level estimated from the returns' whole years, with "
-             "its seasonal pattern). Unaccompanied asylum-seeking children arrive as estimated.")] = "0",
+        help=TREND)] = "0",
 ) -> None:
     """Forecast children in care by placement and age, with 5-95% ranges, into the store."""
     from .. import api

@@ -10,9 +10,11 @@ import typer
 
 from .app import err, guarded, out, plural, progress, table, warn_if_shown
 
-RETURNS = "A folder or .zip of SSDA903 returns (CSV or XLSX)."
+RETURNS = "A folder or .zip of SSDA903 returns (CSV, XLSX or the DfE's XML export)."
 LA = "Council (name or ONS code); inferred from the returns if omitted."
 DB = "Store written by `sufficiency load`."
+CATEGORIES = ("The council's map of placement categories (YAML shaped like the built-in one, "
+              "docs/how-to/placement-categories.md); kept in the store for every later command.")
 
 
 class Format(StrEnum):
@@ -53,9 +55,7 @@ def load(
     allow_incomplete: Annotated[bool, typer.Option(
         "--allow-incomplete", help="Go on when a year's Header or Episodes cannot be read (every report then "
                                    "says the returns are incomplete).")] = False,
-    categories: Annotated[Path | None, typer.Option(
-        help="The council's map of placement categories (YAML shaped like the built-in one, "
-             "docs/how-to/placement-categories.md); kept in the store for every later command.")] = None,
+    categories: Annotated[Path | None, typer.Option(help=CATEGORIES)] = None,
 ) -> None:
     """Read, validate and clean returns into a DuckDB store for every later command."""
     from .. import api
@@ -70,7 +70,7 @@ def print_load(result) -> None:
     """The tables loaded, the cleaning log and the count of validation problems."""
     err.print(table(result.tables, f"Loaded into {result.db}", {"rows": ","}))
     if len(result.cleaning):
-        err.print(table(result.cleaning.astype(str), "Cleaning log (rows changed or dropped, by rule)",
+        err.print(table(result.cleaning.fillna("").astype(str), "Cleaning log (rows changed or dropped, by rule)",
                         left=len(result.cleaning.columns)))
     err.print(f"Validation: {plural(result.errors, 'error')}, {plural(result.warnings, 'warning')} "
               f"(table validation_issues in {result.db}).")
