@@ -33,6 +33,7 @@ def test_every_command_and_option_has_help_text():
     assert len(group.commands) == 14  # 10 + share, the region group, plan and serve
     for name, command in group.commands.items():
         assert command.help and len(command.help) > 20, f"{name} has no help text"
+        assert all("\n" not in p for p in command.help.split("\n\n")), f"{name}'s help breaks mid-paragraph"
         for param in command.params:
             assert getattr(param, "help", None), f"{name} {param.name} has no help text"
         result = runner.invoke(app, [name, "--help"])

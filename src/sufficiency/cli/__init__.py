@@ -10,14 +10,14 @@ from __future__ import annotations
 import os
 
 from . import demo, forecasts, plan, region, returns, serve
-from .app import app
+from .app import app, help_text
 
 __all__ = ["app", "main"]
 
 # the commands, in the order `sufficiency --help` lists them
 for _command in (returns.validate, returns.load, demo.run, returns.synth, demo.demo, returns.report, returns.indicators,
                  forecasts.forecast, forecasts.backtest, forecasts.compare, region.share, plan.plan, serve.serve):
-    app.command()(_command)
+    app.command(help=help_text(_command))(_command)
 app.add_typer(region.region_app, name="region")
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import os
 
 import typer
@@ -38,6 +39,13 @@ FLAGS = {"horizons": "--horizon", "uses": "--use"}  # library options the comman
 def flag(option: str) -> str:
     """A library option's name as the command line spells it: as_of -> --as-of."""
     return FLAGS.get(option, "--" + option.replace("_", "-"))
+
+
+def help_text(command) -> str:
+    """A command's docstring as its help: each paragraph on one line, so a terminal wraps it to
+    its own width rather than at the docstring's line breaks."""
+    paragraphs = inspect.cleandoc(command.__doc__ or "").split("\n\n")
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs)
 
 
 def plural(n: int, word: str) -> str:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .app import SEED, YEARS, err, guarded, out, plural, progress, table, warn_if_shown
+from .app import SEED, YEARS, err, guarded, help_text, out, plural, progress, table, warn_if_shown
 
 region_app = typer.Typer(help="The region's side: import councils' shares, withdraw a council, report.",
                          no_args_is_help=True)
@@ -138,4 +138,4 @@ def compare(
 
 
 for _command in (add, remove, report, forecast, compare):
-    region_app.command()(_command)
+    region_app.command(help=help_text(_command))(_command)
