@@ -154,13 +154,15 @@ def test_entry_trend_as_a_percentage(known, tmp_path):
     assert meta["entry_trend_per_year"] == 0.05
 
 
+def _ctrl_c(*args, **kwargs):
+    """A library step the user interrupts."""
+    raise KeyboardInterrupt
+
+
 def test_ctrl_c_during_load_says_nothing_changed_and_exits_130(tmp_path, monkeypatch):
     import sufficiency.api as api
 
-    def interrupted(*args, **kwargs):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(api, "load", interrupted)
+    monkeypatch.setattr(api, "load", _ctrl_c)
     db = tmp_path / "la.duckdb"
     result = runner.invoke(app, ["load", str(_returns(tmp_path)), "--db", str(db)])
     assert result.exit_code == 130
@@ -220,10 +222,7 @@ def test_run_refuses_a_bad_option_before_reading_anything(peer_samples, tmp_path
 def test_ctrl_c_after_the_load_says_what_was_done(tmp_path, monkeypatch):
     import sufficiency.api.whole_job as whole_job
 
-    def interrupted(*args, **kwargs):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(whole_job, "forecast", interrupted)
+    monkeypatch.setattr(whole_job, "forecast", _ctrl_c)
     db = tmp_path / "la.duckdb"
     result = runner.invoke(app, ["run", str(_returns(tmp_path)), "--db", str(db)])
     said = " ".join(result.output.split())
