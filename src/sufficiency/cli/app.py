@@ -26,8 +26,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
-out = Console()
+# Soft wrap: a sentence or a path is printed whole and the terminal wraps it, so a path can be
+# copied from the screen however narrow the terminal (tables still fit its width).
+err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
 
 INTERRUPTED = "Interrupted; nothing was changed."
 SMALL_NUMBERS = "Small numbers are shown: this report is not for publication."
@@ -108,15 +110,18 @@ def progress(prefix: str = ""):
 
 
 def table(frame, title: str, formats: dict | None = None, left: int = 1):
-    """A pandas DataFrame as a Rich table: the first `left` columns left-aligned, the others
-    right-aligned; values formatted by `formats` (column -> format spec), text as it is."""
+    """A pandas DataFrame as a Rich table under its title: the first `left` columns left-aligned,
+    the others right-aligned; values formatted by `formats` (column -> format spec), text as it
+    is. The title is a line of its own, not squeezed into the table's width (it may hold a path)."""
+    from rich.console import Group
     from rich.table import Table
+    from rich.text import Text
 
     formats = formats or {}
-    t = Table(title=title)
+    t = Table()
     for i, col in enumerate(frame.columns):
         t.add_column(str(col), justify="left" if i < left else "right")
     for row in frame.itertuples(index=False):
         t.add_row(*[v if isinstance(v, str) else format(v, formats.get(c, ""))
                     for c, v in zip(frame.columns, row, strict=True)])
-    return t
+    return Group(Text(title, style="italic"), t)
