@@ -13,6 +13,7 @@ from test_indicators import EP, EPISODES, HEADER, MISSING, OC3, REVIEWS, UASC
 from typer.testing import CliRunner
 
 from sufficiency.cli import app
+from sufficiency.parameters import load_parameters
 from sufficiency.pipeline import load
 from sufficiency.report import write_report
 from sufficiency.report.suppress import suppress
@@ -96,6 +97,16 @@ def test_report_suppressed_by_default_with_no_child_identifiers(store, tmp_path)
         assert child not in text
     assert not re.search(r"""(src|href)\s*=\s*["']?https?:""", html), "the report must fetch nothing"
     assert "<script" not in html
+
+
+def test_the_councils_parameters_set_the_tolerance_the_report_flags_by(store, tmp_path):
+    ours = tmp_path / "ours.yaml"
+    ours.write_text("reconciliation.tolerance_points:\n  description: ours\n  unit: percent\n"
+                    "  values: {2020-04-01: {value: 7.5, note: our own}}\n")
+    default = write_report(store, tmp_path / "default.html").html.read_text()
+    theirs = write_report(store, tmp_path / "ours.html", parameters=load_parameters(ours)).html.read_text()
+    assert "by more than 2 percentage points" in default
+    assert "by more than 7.5 percentage points" in theirs
 
 
 def test_no_suppression_shows_small_numbers_under_a_banner(store, tmp_path):

@@ -68,7 +68,8 @@ def write_report(db: str | Path, out: str | Path, *, pdf: str | Path | None = No
     in place of the analyst's report."""
     with Store(db) as store:
         figures = read_figures(store, suppression, child_population, parameters, categories)
-        report, frame = build_report(store, suppression=suppression, figures=figures)
+        report, frame = build_report(store, suppression=suppression, parameters=parameters, categories=categories,
+                                     figures=figures)
         paper = build_board(store, report, *figures[:2]) if board else None
     html = render_board(paper) if paper else render_html(report, _unit_costs(report, parameters, categories))
     out = Path(out)
