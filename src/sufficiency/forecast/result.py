@@ -28,6 +28,21 @@ def month_ends(as_of: int, months: int) -> np.ndarray:
     return (ends - DAY0).astype(np.int64)
 
 
+def run_quantiles(arr: np.ndarray, q) -> np.ndarray:
+    """Quantiles over the first axis (runs) of `arr`, one row per quantile in `q`: the value at
+    position q x (runs - 1) of the sorted runs, interpolated linearly as pandas' quantile does
+    (lower + (upper - lower) x fraction), so the figures match its groupby quantile exactly."""
+    ordered = np.sort(np.asarray(arr, dtype=np.float64), axis=0)
+    last = ordered.shape[0] - 1
+    out = []
+    for qq in q:
+        at = qq * last
+        i = int(at)
+        lower, upper = ordered[i], ordered[min(i + 1, last)]
+        out.append(lower + (upper - lower) * (at % 1))
+    return np.stack(out)
+
+
 @dataclass
 class Forecast:
     """Runs of a forecast from `model`: stock_cat and stock_age are the children in care on each
@@ -55,28 +70,36 @@ class Forecast:
         keep = [i for i, t in enumerate(ts) if i == 0 or (t.month == 3 and t.day == 31)]
         return np.array(keep)
 
-    def paths(self, by: str | None = None, freq: str = "year") -> pd.DataFrame:
-        """Every run's stock: run, date, [category|age_band], value."""
+    def _stock(self, by: str | None, freq: str) -> tuple[np.ndarray, pd.DatetimeIndex, list[str]]:
+        """The stock on the dates of `freq` (runs, dates, series), those dates, the series' labels."""
         idx = self._date_index(freq)
         dates = pd.to_datetime(DAY0 + self.dates[idx].astype("timedelta64[D]"))
         if by is None:
-            arr, labels = self.stock_cat.sum(axis=2, keepdims=True)[:, idx], ["all"]
-        elif by == "category":
-            arr, labels = self.stock_cat[:, idx], list(self.model.space.categories)
-        elif by == "age_band":
-            arr, labels = self.stock_age[:, idx], list(AGE_BANDS)
-        else:
-            raise ValueError(f"by must be None, 'category' or 'age_band', not {by!r}")
+            return self.stock_cat.sum(axis=2, keepdims=True)[:, idx], dates, ["all"]
+        if by == "category":
+            return self.stock_cat[:, idx], dates, list(self.model.space.categories)
+        if by == "age_band":
+            return self.stock_age[:, idx], dates, list(AGE_BANDS)
+        raise ValueError(f"by must be None, 'category' or 'age_band', not {by!r}")
+
+    def paths(self, by: str | None = None, freq: str = "year") -> pd.DataFrame:
+        """Every run's stock: run, date, [category|age_band], value."""
+        arr, dates, labels = self._stock(by, freq)
         r, t, k = arr.shape
         return pd.DataFrame({"run": np.repeat(np.arange(r), t * k), "date": np.tile(np.repeat(dates, k), r),
                              by or "total": np.tile(labels, r * t), "value": arr.ravel()})
 
     def quantiles(self, by: str | None = None, q=(0.05, 0.25, 0.5, 0.75, 0.95), freq: str = "year") -> pd.DataFrame:
-        """Tidy quantiles over runs: date, [by], quantile, value."""
-        p = self.paths(by, freq)
-        key = ["date", by or "total"]
-        out = p.groupby(key)["value"].quantile(list(q)).rename("value").reset_index()
-        return out.rename(columns={f"level_{len(key)}": "quantile"})
+        """Tidy quantiles over runs: date, [by], quantile, value; by date, then series (sorted),
+        then quantile. Linear interpolation between the runs on either side, as pandas does."""
+        arr, dates, labels = self._stock(by, freq)
+        order = np.argsort(np.asarray(labels, dtype=object), kind="stable")
+        values = run_quantiles(arr[:, :, order], q)  # (quantiles, dates, series)
+        n_q, t, k = values.shape
+        return pd.DataFrame({"date": np.repeat(dates, k * n_q),
+                             by or "total": np.tile(np.repeat(np.asarray(labels)[order], n_q), t),
+                             "quantile": np.tile(np.asarray(q, dtype=np.float64), t * k),
+                             "value": values.transpose(1, 2, 0).ravel()})
 
     def flows(self, q=(0.05, 0.5, 0.95)) -> pd.DataFrame:
         """Entries and exits (by route, and at 18) per year after as_of: quantiles over runs."""

@@ -47,8 +47,8 @@ def forecast_tables(model, fc, parameters, *, seed: int, runs: int, years: int,
 def total_range(quantiles_table: pd.DataFrame) -> pd.DataFrame:
     """Children in care in total on each 31 March: date, low (5%), median and high (95%)."""
     total = quantiles_table[quantiles_table["breakdown"] == "total"]
-    wide = total.pivot_table(index="date", columns="quantile", values="value")
-    out = wide[[0.05, 0.5, 0.95]].set_axis(["low", "median", "high"], axis=1).reset_index()
+    out = pd.DataFrame({name: total.loc[total["quantile"] == q].set_index("date")["value"]
+                        for name, q in (("low", 0.05), ("median", 0.5), ("high", 0.95))}).sort_index().reset_index()
     out["date"] = pd.to_datetime(out["date"]).dt.date
     return out
 

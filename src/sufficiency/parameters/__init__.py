@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -147,14 +148,19 @@ class Parameters:
         return pd.DataFrame(rows)
 
 
+@functools.cache
+def _built_in() -> dict[str, Parameter]:
+    """The built-in tree, read once a process (its parameters are frozen; callers copy the dict)."""
+    return read_tree(resources.files("sufficiency.parameters") / "data")
+
+
 def load_parameters(overrides: str | Path | None = None, categories: PlacementCategories | None = None) -> Parameters:
     """The built-in parameters, with a council's overrides (a folder or one YAML file) on top.
     An override must name a parameter that exists and have the same unit, except the
     council-only ones (COUNCIL_ONLY) and, given the council's map of placement `categories`,
     the weekly costs of its own categories (costs.weekly.<id>); the result then has a weekly
     cost for every category of the map (`Parameters.with_categories`)."""
-    root = resources.files("sufficiency.parameters") / "data"
-    items = read_tree(root)
+    items = dict(_built_in())
     own = {f"{OWN_COSTS}{c}": ("gbp_per_child_week", "") for c in (categories.ids if categories else ())}
     new_allowed = {**COUNCIL_ONLY, **own}
     if overrides is not None:

@@ -41,8 +41,7 @@ def _put(con: duckdb.DuckDBPyConnection, tables: dict[str, pd.DataFrame], meta: 
         con.unregister("_frame")
     rows = {**meta, "version": __version__, "written_at": dt.datetime.now().isoformat(timespec="seconds")}
     con.execute(f"CREATE TABLE IF NOT EXISTS {META_TABLE} (key VARCHAR PRIMARY KEY, value VARCHAR)")
-    for key, value in rows.items():
-        con.execute(f"INSERT OR REPLACE INTO {META_TABLE} VALUES (?, ?)", [key, json.dumps(value, default=str)])
+    lineage.upsert(con, META_TABLE, ["key", "value"], [[k, json.dumps(v, default=str)] for k, v in rows.items()])
 
 
 def _meta(con: duckdb.DuckDBPyConnection, schema: str = "main") -> dict:
