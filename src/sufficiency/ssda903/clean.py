@@ -23,6 +23,7 @@ from .distance import infer_council, locate
 from .history import (
     add_distances,
     care_episodes,
+    episode_starts,
     periods_of_care,
     placement_spells,
 )
@@ -71,9 +72,8 @@ class Log:
         if isinstance(detail, pd.Series):
             detail = detail.astype("string").array
         else:
-            detail = pd.array(np.full(n, detail, dtype=object), dtype="string")
-        child = (rows["child"].astype("string").array if "child" in rows
-                 else pd.array(np.full(n, None, dtype=object), dtype="string"))
+            detail = _repeat(detail, n)
+        child = rows["child"].astype("string").array if "child" in rows else _repeat(None, n)
         self.parts.append(pd.DataFrame({
             "rule": _repeat(rule, n), "action": _repeat(action, n), "table": _repeat(table, n),
             "year": pd.array(rows["source_year"].to_numpy(), dtype="Int64"),
@@ -100,8 +100,7 @@ class Log:
 
 def _repeat(value: str | None, n: int) -> pd.arrays.ArrowStringArray:
     """`value` n times as an Arrow-backed string column."""
-    return pd.array(pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), [value]) if value is not None
-                    else np.full(n, None, dtype=object), dtype="string")
+    return pd.arrays.ArrowStringArray(pa.repeat(pa.scalar(value, pa.large_string()), n))
 
 
 # ---------------------------------------------------------------- typing
@@ -289,12 +288,13 @@ def clean(returns: Returns, la_code: str | None = None) -> CleanHistory:
         log.note("la_inferred", note)
     episodes = add_distances(episodes, la_code, home)
     children = _add_missing_children(children, episodes, short_breaks)
-    placements = placement_spells(episodes, log)
+    starts = episode_starts(episodes)
+    placements = placement_spells(episodes, log, starts)
     tables = {
         "children": children,
         "episodes": episodes,
         "placements": placements,
-        "periods": periods_of_care(episodes, placements, children),
+        "periods": periods_of_care(episodes, placements, children, starts),
         "short_breaks": short_breaks,
         "uasc": uasc,
     }

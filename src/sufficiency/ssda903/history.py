@@ -183,7 +183,7 @@ def add_distances(ep: pd.DataFrame, la_code: str | None,
 # ---------------------------------------------------------------- placements and periods
 
 
-def _starts(ep: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def episode_starts(ep: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """For episodes sorted by child and DECOM: (new period?, new placement?) per episode."""
     n = len(ep)
     child = ep["child"].to_numpy(object)
@@ -221,11 +221,12 @@ def _first_last(starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return first, last
 
 
-def placement_spells(ep: pd.DataFrame, log: Log) -> pd.DataFrame:
+def placement_spells(ep: pd.DataFrame, log: Log, starts: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
     """One row per placement: consecutive episodes of a child that change only legal status
     (RNE L, starting the day the last ended, care not ceased, and the same PLACE,
-    PLACE_PROVIDER and PL_POST as the episode before) are one placement."""
-    new_period, new_placement = _starts(ep)
+    PLACE_PROVIDER and PL_POST as the episode before) are one placement. `starts`: the
+    episodes' episode_starts, if known."""
+    new_period, new_placement = episode_starts(ep) if starts is None else starts
     merged = ~new_placement
     log.add("placement", "merged", "episodes", ep[merged],
             "RNE L: legal status change only, same placement as the episode before")
@@ -251,11 +252,12 @@ def placement_spells(ep: pd.DataFrame, log: Log) -> pd.DataFrame:
     return out
 
 
-def periods_of_care(ep: pd.DataFrame, placements: pd.DataFrame,
-                    children: pd.DataFrame) -> pd.DataFrame:
+def periods_of_care(ep: pd.DataFrame, placements: pd.DataFrame, children: pd.DataFrame,
+                    starts: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
     """One row per period of care: from a start (RNE S, the child's first episode, or after a
-    gap) to a ceasing (REC other than X1), with its placements and the child's ages."""
-    new_period, new_placement = _starts(ep)
+    gap) to a ceasing (REC other than X1), with its placements and the child's ages. `starts`:
+    the episodes' episode_starts, if known."""
+    new_period, new_placement = episode_starts(ep) if starts is None else starts
     first, last = _first_last(new_period)
     f, la = ep.iloc[first].reset_index(drop=True), ep.iloc[last].reset_index(drop=True)
     counts = np.add.reduceat(new_placement.astype(np.int64), first) if len(first) else []
