@@ -155,7 +155,9 @@ def typed(frame: pd.DataFrame, schema: Schema, table: str, log: Log,
 
 def _text(raw: pd.Series) -> pa.ChunkedArray:
     """Raw text stripped, blank -> null, as Arrow."""
-    text = pc.utf8_trim_whitespace(pa.chunked_array(pa.array(raw.astype("string"), type=pa.large_string())))
+    arrow = getattr(raw.dtype, "storage", None) == "pyarrow"  # the reader's text: Arrow already, no copy
+    text = pc.utf8_trim_whitespace(pa.chunked_array(pa.array(raw)).cast(pa.large_string()) if arrow else
+                                   pa.chunked_array(pa.array(raw.astype("string"), type=pa.large_string())))
     return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.large_string()), text)
 
 
