@@ -10,6 +10,7 @@ children: Header 2024/25" and blank rows above the column names are skipped (and
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import itertools
 import re
@@ -63,19 +64,30 @@ def issue(code, severity, file, message, table=None, year=None, column=None, val
 # ---------------------------------------------------------------- recognising column names
 
 
+@functools.lru_cache(maxsize=4096)
 def norm(col: str) -> str:
     """A column name as the schema spells it: case, spaces, hyphens and a BOM ignored."""
     return re.sub(r"[\s\-]+", "_", str(col).replace("\ufeff", "").strip()).upper()
+
+
+_table_columns: tuple[Schema, list[tuple[str, frozenset[str]]]] | None = None
+
+
+def _columns_by_table(schema: Schema) -> list[tuple[str, frozenset[str]]]:
+    """Each table's name and column names, for the last schema asked about."""
+    global _table_columns
+    if _table_columns is None or _table_columns[0] is not schema:
+        _table_columns = (schema, [(n, frozenset(t.column_names)) for n, t in schema.tables.items()])
+    return _table_columns[1]
 
 
 def recognise(columns: list[str], schema: Schema) -> tuple[str | None, float]:
     """The table whose columns these are, and the share of its columns present."""
     have = {norm(c) for c in columns}
     best, best_key = None, (0.0, 0)
-    for name, table in schema.tables.items():
-        cols = set(table.column_names)
-        share = len(cols & have) / len(cols)
-        key = (share, len(cols & have))
+    for name, cols in _columns_by_table(schema):
+        found = len(cols & have)
+        key = (found / len(cols), found)
         if key > best_key:
             best, best_key = name, key
     return (best, best_key[0]) if best_key[0] >= _RECOGNISE_SHARE else (None, best_key[0])
@@ -202,6 +214,8 @@ def _csv_layout(text: str, schema: Schema) -> tuple[str, int]:
         h, share = header_index(rows, schema)
         if h is not None and (best is None or (share, -h) > (best[0], -best[1])):
             best = (share, h, d)
+            if (share, h) == (1.0, 0):  # no other delimiter can do better
+                break
     if best is not None:
         return best[2], best[1]
     first = text[: text.find("\n")] if "\n" in text else text
