@@ -224,7 +224,7 @@ def _as_table(where: str, sheet: Sheet, schema: Schema, issues: list[dict]):
         if n in wanted and n not in first:
             first[n] = j
     frame, kept = _kept_rows(body, [first.get(c) for c in wanted], wanted)
-    blank_rows = len(body) - len(kept)
+    blank_rows = len(body[0]) - len(kept)
     _drop_float_suffix(frame, spec, where, table, issues)
     frame["_file"] = where
     frame["_row"] = pd.Series(kept + sheet.header_row + 1, dtype="int64")
@@ -254,26 +254,27 @@ def _as_table(where: str, sheet: Sheet, schema: Schema, issues: list[dict]):
     return src, frame
 
 
-def _kept_rows(body: pd.DataFrame, positions: list[int | None],
+def _kept_rows(body: list[pa.Array], positions: list[int | None],
                names: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
     """The body's columns at `positions` (None: a column the file lacks, all <NA>) named
     `names`, stripped, as string dtype with blank -> <NA>, without the rows blank in every
-    column of the body; and the positions of the rows kept. Done in Arrow, column by column."""
-    stripped = [pc.utf8_trim_whitespace(pa.array(body[j], type=pa.large_string()))
-                for j in body.columns]
-    blank = np.ones(len(body), dtype=bool)
-    for col in stripped:
-        blank &= pc.fill_null(pc.equal(col, ""), False).to_numpy(zero_copy_only=False)
-    kept = np.flatnonzero(~blank)
-    take = pa.array(kept)
-    out = {}
+    column of the body; and the positions of the rows kept. The columns are stacked end to
+    end, so each Arrow step runs once for the whole sheet."""
+    rows = len(body[0])
+    stacked = pc.utf8_trim_whitespace(pa.concat_arrays(body))
+    empty = pc.fill_null(pc.equal(stacked, ""), False).to_numpy(zero_copy_only=False)
+    kept = np.flatnonzero(~empty.reshape(len(body), rows).all(axis=0))
+    present = [j for j in positions if j is not None]
+    wanted = stacked.take(pa.array(np.concatenate([j * rows + kept for j in present]) if present
+                                   else np.array([], dtype=np.int64)))
+    wanted = pc.if_else(pc.equal(wanted, ""), pa.scalar(None, pa.large_string()), wanted)
+    out, start = {}, 0
     for name, j in zip(names, positions, strict=True):
         if j is None:
             out[name] = pd.Series(pd.NA, index=range(len(kept)), dtype="string")
             continue
-        col = stripped[j].take(take)
-        col = pc.if_else(pc.equal(col, ""), pa.scalar(None, pa.large_string()), col)
-        out[name] = pd.Series(pd.arrays.ArrowStringArray(col), copy=False)
+        out[name] = pd.Series(pd.arrays.ArrowStringArray(wanted.slice(start, len(kept))), copy=False)
+        start += len(kept)
     return pd.DataFrame(out, index=pd.RangeIndex(len(kept))), kept
 
 

@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 import pandas as pd
+import pyarrow as pa
 
 from .schema import Schema
 
@@ -43,13 +44,13 @@ class Blob:
 
 @dataclass
 class Sheet:
-    """A CSV file or a workbook sheet as text: column names, body (columns by position, short
-    rows padded), rows with a different number of fields, and the 1-based row of the column
-    names (rows above it were skipped)."""
+    """A CSV file or a workbook sheet as text: column names, body (Arrow text columns by
+    position, short rows padded), rows with a different number of fields, and the 1-based row
+    of the column names (rows above it were skipped)."""
 
     name: str | None  # the sheet's title; None for a CSV file
     header: list[str]
-    body: pd.DataFrame
+    body: list[pa.Array]
     ragged: int
     header_row: int = 1
     title: str = ""  # the first non-blank text above the column names
@@ -232,7 +233,48 @@ def text_sheet(name: str, data: bytes, schema: Schema, issues: list[dict]) -> Sh
         issues.append(issue("FILE_EMPTY", "warning", name, f"{name} has no rows, not even a header."))
         return None
     delimiter, skip = _csv_layout(text, schema)
-    try:  # fast path: pandas' C parser
+    got = _plain_rows(text, delimiter, skip)
+    if got is not None:
+        rows, above = got
+        header, body, ragged = rows[0], _columns(rows[1:], len(rows[0])), 0
+    else:
+        got = _parsed_rows(name, text, delimiter, skip, issues)
+        if got is None:
+            return None
+        header, body, ragged, above = got
+    while header and header[-1].strip() == "" and len(header) > 1:
+        header.pop()
+    return Sheet(None, header, body[: len(header)], ragged, skip + 1, _first_text(above))
+
+
+def _plain_rows(text: str, delimiter: str, skip: int) -> tuple[list[list[str]], list[list[str]]] | None:
+    """The records from `skip` on of text without quotes, NUL or lone carriage returns (rows
+    shorter than the first are padded by `_columns`); and the records above. None for any
+    other text, or when a record is wider than the first or the first starts with an empty
+    field: those are left to the CSV parser."""
+    if '"' in text or "\x00" in text:
+        return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:
+            return None
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    rows = [line.split(delimiter) for line in lines[skip:]]
+    if not rows or not rows[0][0]:  # no record, or a blank or empty first field: left to the parser
+        return None
+    width = len(rows[0])
+    if max(map(len, rows)) > width:
+        return None
+    return rows, [line.split(delimiter) for line in lines[:skip]]
+
+
+def _parsed_rows(name: str, text: str, delimiter: str, skip: int, issues: list[dict]):
+    """The column names, body columns, count of ragged records and the records above them of
+    CSV text read by pandas' parser, or by Python's csv module where that one fails; None
+    (reported) if neither can read it or it has no rows."""
+    try:  # pandas' C parser
         body = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=str, skiprows=skip,
                            keep_default_na=False, na_filter=False, skip_blank_lines=False,
                            engine="c")
@@ -248,15 +290,23 @@ def text_sheet(name: str, data: bytes, schema: Schema, issues: list[dict]) -> Sh
         above, rows = rows[:skip], rows[skip:]
         width = len(rows[0]) if rows else 0
         ragged = sum(1 for r in rows[1:] if len(r) != width and any(v.strip() for v in r))
-        body = pd.DataFrame([(r + [""] * width)[:width] for r in rows], dtype=str)
+        if rows and width:
+            return rows[0], _columns(rows[1:], width), ragged, above
+        body = pd.DataFrame()
     if body.empty:
         issues.append(issue("FILE_EMPTY", "warning", name, f"{name} has no rows, not even a header."))
         return None
     header = [str(v) for v in body.iloc[0].tolist()]
-    while header and header[-1].strip() == "" and len(header) > 1:
-        header.pop()
-    body = body.iloc[1:, : len(header)].reset_index(drop=True)
-    return Sheet(None, header, body, ragged, skip + 1, _first_text(above))
+    return header, [pa.array(body[j].iloc[1:], type=pa.large_string()) for j in body.columns], ragged, above
+
+
+def _columns(rows: list[list[str]], width: int) -> list[pa.Array]:
+    """Rows of text as `width` columns: short rows padded with "", long ones cut."""
+    if any(len(r) != width for r in rows):
+        rows = [(r + [""] * width)[:width] for r in rows]
+    if not rows:
+        return [pa.array([], type=pa.large_string())] * width
+    return [pa.array(col, type=pa.large_string()) for col in zip(*rows, strict=True)]
 
 
 # ---------------------------------------------------------------- workbooks
@@ -296,9 +346,8 @@ def _rows_sheet(title: str, rows: list[list[str]], schema: Schema) -> Sheet | No
             return None
     width = len(rows[h])
     data = rows[h + 1:]
-    body = pd.DataFrame([(r + [""] * width)[:width] for r in data], columns=range(width), dtype=str)
     ragged = sum(1 for r in data if any(r[width:]))
-    return Sheet(title, rows[h][:width], body, ragged, h + 1, _first_text(rows[:h]))
+    return Sheet(title, rows[h][:width], _columns(data, width), ragged, h + 1, _first_text(rows[:h]))
 
 
 def _first_text(rows: list[list[str]]) -> str:
