@@ -20,8 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .schema import Schema
 
@@ -233,41 +235,41 @@ def text_sheet(name: str, data: bytes, schema: Schema, issues: list[dict]) -> Sh
         issues.append(issue("FILE_EMPTY", "warning", name, f"{name} has no rows, not even a header."))
         return None
     delimiter, skip = _csv_layout(text, schema)
-    got = _plain_rows(text, delimiter, skip)
-    if got is not None:
-        rows, above = got
-        header, body, ragged = rows[0], _columns(rows[1:], len(rows[0])), 0
-    else:
-        got = _parsed_rows(name, text, delimiter, skip, issues)
-        if got is None:
-            return None
-        header, body, ragged, above = got
+    got = _plain_table(text, delimiter, skip) or _parsed_rows(name, text, delimiter, skip, issues)
+    if got is None:
+        return None
+    header, body, ragged, above = got
     while header and header[-1].strip() == "" and len(header) > 1:
         header.pop()
     return Sheet(None, header, body[: len(header)], ragged, skip + 1, _first_text(above))
 
 
-def _plain_rows(text: str, delimiter: str, skip: int) -> tuple[list[list[str]], list[list[str]]] | None:
-    """The records from `skip` on of text without quotes, NUL or lone carriage returns (rows
-    shorter than the first are padded by `_columns`); and the records above. None for any
-    other text, or when a record is wider than the first or the first starts with an empty
-    field: those are left to the CSV parser."""
+def _plain_table(text: str, delimiter: str, skip: int):
+    """The column names, body columns, 0 ragged records and the records above them of text
+    without quotes, NUL or lone carriage returns whose records from `skip` on all have the
+    same number of fields, split in Arrow; None for any other text (left to the CSV parser,
+    as is a first record starting with an empty field)."""
     if '"' in text or "\x00" in text:
         return None
     if "\r" in text:
         text = text.replace("\r\n", "\n")
         if "\r" in text:
             return None
-    lines = text.split("\n")
-    if lines[-1] == "":
-        lines.pop()
-    rows = [line.split(delimiter) for line in lines[skip:]]
-    if not rows or not rows[0][0]:  # no record, or a blank or empty first field: left to the parser
+    lines = pc.split_pattern(pa.array([text], type=pa.large_string()), "\n").flatten()
+    if lines[len(lines) - 1].as_py() == "":
+        lines = lines.slice(0, len(lines) - 1)
+    above = [line.split(delimiter) for line in lines.slice(0, skip).to_pylist()]
+    lines = lines.slice(skip)
+    counts = pc.count_substring(lines, delimiter).to_numpy()
+    if not len(lines) or (counts != counts[0]).any():
         return None
-    width = len(rows[0])
-    if max(map(len, rows)) > width:
+    width, n = int(counts[0]) + 1, len(lines) - 1
+    fields = pc.split_pattern(lines, delimiter).flatten()
+    header = fields.slice(0, width).to_pylist()
+    if not header[0]:
         return None
-    return rows, [line.split(delimiter) for line in lines[:skip]]
+    by_column = fields.take(pa.array((np.arange(width)[:, None] + width * np.arange(1, n + 1)).ravel()))
+    return header, [by_column.slice(j * n, n) for j in range(width)], 0, above
 
 
 def _parsed_rows(name: str, text: str, delimiter: str, skip: int, issues: list[dict]):
