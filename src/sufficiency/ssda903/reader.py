@@ -353,17 +353,21 @@ def _assign_years(tables: list[_Read], issues: list[dict]) -> None:
 
 def _lone_year_shift(singles: dict[int, list]) -> int:
     """1 if files labelled with a lone year Y hold the return ending 31 March Y+1 (their
-    episodes run past 31 March Y), else 0."""
+    episodes run past 31 March Y), else 0. Each Episodes table votes; the count stops once
+    the tables left could not change the outcome."""
+    episodes = [(y, rows) for y, group in singles.items() for src, rows in group
+                if y and src.table == "episodes" and len(rows)]
     votes_start = votes_end = 0
-    for y, group in singles.items():
-        for src, rows in group:
-            if y and src.table == "episodes" and len(rows):
-                latest = _latest_episode_date(rows)
-                if latest is not None:
-                    if pd.Timestamp(y, 3, 31) < latest <= pd.Timestamp(y + 1, 3, 31):
-                        votes_start += 1
-                    elif latest <= pd.Timestamp(y, 3, 31):
-                        votes_end += 1
+    for i, (y, rows) in enumerate(episodes):
+        left = len(episodes) - i
+        if votes_start > votes_end + left or votes_end >= votes_start + left:
+            break
+        latest = _latest_episode_date(rows)
+        if latest is not None:
+            if pd.Timestamp(y, 3, 31) < latest <= pd.Timestamp(y + 1, 3, 31):
+                votes_start += 1
+            elif latest <= pd.Timestamp(y, 3, 31):
+                votes_end += 1
     return 1 if votes_start > votes_end else 0
 
 
