@@ -1,10 +1,12 @@
-"""Finding the files of a return and turning CSV text and workbook sheets into rows of text.
+"""Finding the files of a return and turning CSV text and workbook sheets into columns of text.
 
 A `Blob` is one file to read, from a folder or a zip. A CSV file or a workbook sheet becomes
-a `Sheet`: its column names, its body as text and where the column names were found. The
-column names need not be on the first row: the first rows (up to `HEADER_SEARCH_ROWS`) are
-searched for a row that names the columns of a 903 table, so a title such as "Looked after
-children: Header 2024/25" and blank rows above the column names are skipped (and reported).
+a `Sheet`: its column names, its body as Arrow text columns and where the column names were
+found. The column names need not be on the first row: the first rows (up to
+`HEADER_SEARCH_ROWS`) are searched for a row that names the columns of a 903 table, so a title
+such as "Looked after children: Header 2024/25" and blank rows above the column names are
+skipped (and reported). CSV text without quotes whose records all have as many fields is
+split by Arrow; any other text is read by pandas' parser (Python's csv module where that fails).
 """
 
 from __future__ import annotations

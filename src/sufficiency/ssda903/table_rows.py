@@ -1,8 +1,6 @@
 """The rows one file gives a 903 table, kept as Arrow text until every file has been read;
-then the rows of each table are stacked into the one frame `Returns.frames` holds for it.
-
-Building a pandas frame per file and concatenating them costs more than the reading itself
-for small returns, so the reader keeps Arrow arrays and builds each table's frame once.
+then the rows of each table are stacked into the one frame `Returns.frames` holds for it, so
+a table's pandas frame is built once rather than once per file and then concatenated.
 """
 
 from __future__ import annotations
