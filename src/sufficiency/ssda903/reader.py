@@ -43,6 +43,7 @@ from .sources import (
     text_sheet,
     workbook_sheets,
 )
+from .table_rows import TableRows, arrow_text, stack
 from .xml_export import XmlUnreadable, read_export
 
 __all__ = ["MAX_FILE_MB", "Progress", "read_returns", "recognise"]
@@ -53,7 +54,7 @@ XML_SUFFIXES = {".xml"}
 MAX_FILE_MB = 500  # England's largest table is ~100 MB as CSV
 
 Progress = Callable[[str, int, int], None]
-_Read = tuple[SourceFile, pd.DataFrame | None, str | None]  # a table (or a failure) and its year label
+_Read = tuple[SourceFile, TableRows | None, str | None]  # a table (or a failure) and its year label
 
 
 def read_returns(
@@ -89,11 +90,11 @@ def read_returns(
 
 
 def _gather(tables: list[_Read], schema: Schema, issues: list[dict]) -> dict[str, pd.DataFrame]:
-    """Each table's frames of every year, one frame per table (a repeated table is reported)."""
-    frames: dict[str, list[pd.DataFrame]] = {}
+    """Each table's rows of every year, one frame per table (a repeated table is reported)."""
+    parts: dict[str, list[tuple[TableRows, int]]] = {}
     seen: dict[tuple[str, int], str] = {}
-    for src, frame, _label in tables:
-        if src.table is None or src.year is None or frame is None:
+    for src, rows, _label in tables:
+        if src.table is None or src.year is None or rows is None:
             continue
         key = (src.table, src.year)
         if key in seen:
@@ -104,14 +105,8 @@ def _gather(tables: list[_Read], schema: Schema, issues: list[dict]) -> dict[str
                 "so remove one copy if they are the same return.", table=src.table, year=src.year))
         else:
             seen[key] = src.path
-        frame["_year"] = src.year
-        frames.setdefault(src.table, []).append(frame)
-    out = {name: pd.concat(parts, ignore_index=True) for name, parts in frames.items()}
-    for frame in out.values():
-        frame["_year"] = frame["_year"].astype("int64")
-        frame["_row"] = frame["_row"].astype("int64")
-        frame["_file"] = frame["_file"].astype("string")
-    return out
+        parts.setdefault(src.table, []).append((rows, src.year))
+    return {name: stack(rows) for name, rows in parts.items()}
 
 
 # ---------------------------------------------------------------- reading one file
@@ -168,9 +163,9 @@ def _read_sheet(blob: Blob, fmt: str, sheet: Sheet, schema: Schema, issues: list
         src = SourceFile(where, None, None, sheet=sheet.name, format=fmt, header_row=sheet.header_row,
                          unreadable=reason, table_hint=table_hint(sheet.name, blob.path.name))
         return src, None, label
-    src, frame = got
+    src, rows = got
     src.sheet, src.format, src.header_row = sheet.name, fmt, sheet.header_row
-    return src, frame, label
+    return src, rows, label
 
 
 def _read_xml(blob: Blob, schema: Schema, issues: list[dict], label: str | None) -> list[_Read] | None:
@@ -185,12 +180,10 @@ def _read_xml(blob: Blob, schema: Schema, issues: list[dict], label: str | None)
         return None
     out = []
     for table, frame, paths in got or []:
-        spec = schema.table(table)
-        _drop_float_suffix(frame, spec, blob.name, table, issues)
-        frame["_file"] = blob.name
-        frame["_row"] = pd.Series(range(1, len(frame) + 1), dtype="int64")
-        src = SourceFile(blob.name, table, None, rows=len(frame), format="xml", elements=paths)
-        out.append((src, frame, label))
+        rows = TableRows.from_frame(frame, blob.name)
+        _drop_float_suffix(rows.columns, schema.table(table), blob.name, table, issues)
+        src = SourceFile(blob.name, table, None, rows=len(rows), format="xml", elements=paths)
+        out.append((src, rows, label))
     return out
 
 
@@ -223,12 +216,11 @@ def _as_table(where: str, sheet: Sheet, schema: Schema, issues: list[dict]):
     for j, n in enumerate(names):
         if n in wanted and n not in first:
             first[n] = j
-    frame, kept = _kept_rows(body, [first.get(c) for c in wanted], wanted)
-    blank_rows = len(body) - len(kept)
-    _drop_float_suffix(frame, spec, where, table, issues)
-    frame["_file"] = where
-    frame["_row"] = pd.Series(kept + sheet.header_row + 1, dtype="int64")
-    src = SourceFile(where, table, None, rows=len(frame), blank_rows=blank_rows,
+    columns, kept = _kept_rows(body, [first.get(c) for c in wanted], wanted)
+    blank_rows = len(body[0]) - len(kept)
+    _drop_float_suffix(columns, spec, where, table, issues)
+    rows = TableRows(columns, where, kept + sheet.header_row + 1)
+    src = SourceFile(where, table, None, rows=len(rows), blank_rows=blank_rows,
                      extra_columns=extra, missing_columns=missing)
     for c in missing:
         issues.append(issue(
@@ -251,62 +243,54 @@ def _as_table(where: str, sheet: Sheet, schema: Schema, issues: list[dict]):
             f"{where} has {sheet.ragged} row(s) with a different number of fields from the header; "
             "missing fields were read as blank and surplus ones ignored: check the delimiter and quoting.",
             table=table, value=str(sheet.ragged)))
-    return src, frame
+    return src, rows
 
 
-def _kept_rows(body: pd.DataFrame, positions: list[int | None],
-               names: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
-    """The body's columns at `positions` (None: a column the file lacks, all <NA>) named
-    `names`, stripped, as string dtype with blank -> <NA>, without the rows blank in every
-    column of the body; and the positions of the rows kept. Done in Arrow, column by column."""
-    stripped = [pc.utf8_trim_whitespace(pa.array(body[j], type=pa.large_string()))
-                for j in body.columns]
-    blank = np.ones(len(body), dtype=bool)
-    for col in stripped:
-        blank &= pc.fill_null(pc.equal(col, ""), False).to_numpy(zero_copy_only=False)
-    kept = np.flatnonzero(~blank)
-    take = pa.array(kept)
-    out = {}
+def _kept_rows(body: list[pa.Array], positions: list[int | None],
+               names: list[str]) -> tuple[dict[str, pa.Array | None], np.ndarray]:
+    """The body's columns at `positions` (None: a column the file lacks) named `names`,
+    stripped, blank -> null, without the rows blank in every column of the body; and the
+    positions of the rows kept. The columns are stacked end to end, so each Arrow step runs
+    once for the whole sheet."""
+    rows = len(body[0])
+    stacked = pc.utf8_trim_whitespace(pa.concat_arrays(body))
+    empty = pc.fill_null(pc.equal(stacked, ""), False).to_numpy(zero_copy_only=False)
+    kept = np.flatnonzero(~empty.reshape(len(body), rows).all(axis=0))
+    present = [j for j in positions if j is not None]
+    wanted = stacked.take(pa.array(np.concatenate([j * rows + kept for j in present]) if present
+                                   else np.array([], dtype=np.int64)))
+    wanted = pc.if_else(pc.equal(wanted, ""), pa.scalar(None, pa.large_string()), wanted)
+    out: dict[str, pa.Array | None] = {}
+    start = 0
     for name, j in zip(names, positions, strict=True):
-        if j is None:
-            out[name] = pd.Series(pd.NA, index=range(len(kept)), dtype="string")
-            continue
-        col = stripped[j].take(take)
-        col = pc.if_else(pc.equal(col, ""), pa.scalar(None, pa.large_string()), col)
-        out[name] = pd.Series(pd.arrays.ArrowStringArray(col), copy=False)
-    return pd.DataFrame(out, index=pd.RangeIndex(len(kept))), kept
+        out[name] = None if j is None else wanted.slice(start, len(kept))
+        start += 0 if j is None else len(kept)
+    return out, kept
 
 
 _FLOAT_LIKE = re.compile(r"^-?\d+\.0+$")
 
 
-def _drop_float_suffix(frame: pd.DataFrame, spec, where: str, table: str, issues: list[dict]) -> None:
+def _drop_float_suffix(columns: dict[str, pa.Array | None], spec, where: str, table: str,
+                       issues: list[dict]) -> None:
     """A column of identifiers or codes written by pandas or Excel as numbers ("1234.0", "1.0"
     for every value) is read without the ".0", with a warning naming the column."""
     for c, col in spec.columns.items():
-        if col.type not in ("id", "code", "integer", "urn"):
+        if col.type not in ("id", "code", "integer", "urn") or columns[c] is None:
             continue
-        first = _first_value(frame[c])  # most columns fail on their first value: no scan
-        if first is None or not _FLOAT_LIKE.match(first):
+        given = columns[c].drop_null()  # most columns fail on their first value: no scan
+        if not len(given) or not _FLOAT_LIKE.match(given[0].as_py()):
             continue
-        values = frame[c].dropna()
+        text = pd.Series(pd.arrays.ArrowStringArray(columns[c]), copy=False)
+        values = text.dropna()
         if not values.str.fullmatch(_FLOAT_LIKE).all():
             continue
-        frame[c] = frame[c].str.replace(r"\.0+$", "", regex=True)
+        columns[c] = arrow_text(text.str.replace(r"\.0+$", "", regex=True))
         issues.append(issue(
             "FLOAT_SUFFIX_REMOVED", "warning", where,
             f"{where}: every {c} value was written as a decimal number (e.g. {values.iloc[0]!r}), as "
             f"pandas or Excel do with number columns; read without the '.0' ({len(values)} values).",
             table=table, column=c, value=str(values.iloc[0])))
-
-
-def _first_value(values: pd.Series) -> str | None:
-    """The first value that is not blank (<NA>), or None."""
-    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
-        given = pa.array(values.array).drop_null()
-        return given[0].as_py() if len(given) else None
-    first = values.first_valid_index()
-    return None if first is None else values.at[first]
 
 
 # ---------------------------------------------------------------- years
@@ -328,8 +312,8 @@ def _year_label(path: PurePosixPath) -> str | None:
     return None
 
 
-def _latest_episode_date(frame: pd.DataFrame) -> pd.Timestamp | None:
-    dates = pd.concat([parse_dates(frame["DECOM"]), parse_dates(frame["DEC"])]).dropna()
+def _latest_episode_date(rows: TableRows) -> pd.Timestamp | None:
+    dates = pd.concat([parse_dates(rows.series("DECOM")), parse_dates(rows.series("DEC"))]).dropna()
     if dates.empty:
         return None
     return dates.quantile(0.99)  # robust to a stray typo year
@@ -340,18 +324,18 @@ def _assign_years(tables: list[_Read], issues: list[dict]) -> None:
     else from its dates, else from the Episodes table of the same file or folder. A file that
     could not be read takes the year of its label, if it has one."""
     singles: dict[int, list] = {}
-    for src, frame, label in tables:
+    for src, rows, label in tables:
         if label and label.startswith("span:"):
             src.year = int(label[5:])
         elif src.table is not None or label:
-            singles.setdefault(int(label[7:]) if label else 0, []).append((src, frame))
+            singles.setdefault(int(label[7:]) if label else 0, []).append((src, rows))
     shift = _lone_year_shift(singles)
     for y, group in singles.items():
-        for src, frame in group:
+        for src, rows in group:
             if y:
                 src.year = y + shift
                 continue
-            latest = _latest_episode_date(frame) if src.table == "episodes" and len(frame) else None
+            latest = _latest_episode_date(rows) if src.table == "episodes" and len(rows) else None
             if latest is not None:
                 src.year = year_of(latest)
                 issues.append(issue(
@@ -369,17 +353,21 @@ def _assign_years(tables: list[_Read], issues: list[dict]) -> None:
 
 def _lone_year_shift(singles: dict[int, list]) -> int:
     """1 if files labelled with a lone year Y hold the return ending 31 March Y+1 (their
-    episodes run past 31 March Y), else 0."""
+    episodes run past 31 March Y), else 0. Each Episodes table votes; the count stops once
+    the tables left could not change the outcome."""
+    episodes = [(y, rows) for y, group in singles.items() for src, rows in group
+                if y and src.table == "episodes" and len(rows)]
     votes_start = votes_end = 0
-    for y, group in singles.items():
-        for src, frame in group:
-            if y and src.table == "episodes" and len(frame):
-                latest = _latest_episode_date(frame)
-                if latest is not None:
-                    if pd.Timestamp(y, 3, 31) < latest <= pd.Timestamp(y + 1, 3, 31):
-                        votes_start += 1
-                    elif latest <= pd.Timestamp(y, 3, 31):
-                        votes_end += 1
+    for i, (y, rows) in enumerate(episodes):
+        left = len(episodes) - i
+        if votes_start > votes_end + left or votes_end >= votes_start + left:
+            break
+        latest = _latest_episode_date(rows)
+        if latest is not None:
+            if pd.Timestamp(y, 3, 31) < latest <= pd.Timestamp(y + 1, 3, 31):
+                votes_start += 1
+            elif latest <= pd.Timestamp(y, 3, 31):
+                votes_end += 1
     return 1 if votes_start > votes_end else 0
 
 

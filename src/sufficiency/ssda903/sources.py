@@ -1,15 +1,18 @@
-"""Finding the files of a return and turning CSV text and workbook sheets into rows of text.
+"""Finding the files of a return and turning CSV text and workbook sheets into columns of text.
 
 A `Blob` is one file to read, from a folder or a zip. A CSV file or a workbook sheet becomes
-a `Sheet`: its column names, its body as text and where the column names were found. The
-column names need not be on the first row: the first rows (up to `HEADER_SEARCH_ROWS`) are
-searched for a row that names the columns of a 903 table, so a title such as "Looked after
-children: Header 2024/25" and blank rows above the column names are skipped (and reported).
+a `Sheet`: its column names, its body as Arrow text columns and where the column names were
+found. The column names need not be on the first row: the first rows (up to
+`HEADER_SEARCH_ROWS`) are searched for a row that names the columns of a 903 table, so a title
+such as "Looked after children: Header 2024/25" and blank rows above the column names are
+skipped (and reported). CSV text without quotes whose records all have as many fields is
+split by Arrow; any other text is read by pandas' parser (Python's csv module where that fails).
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import itertools
 import re
@@ -19,7 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .schema import Schema
 
@@ -42,13 +48,13 @@ class Blob:
 
 @dataclass
 class Sheet:
-    """A CSV file or a workbook sheet as text: column names, body (columns by position, short
-    rows padded), rows with a different number of fields, and the 1-based row of the column
-    names (rows above it were skipped)."""
+    """A CSV file or a workbook sheet as text: column names, body (Arrow text columns by
+    position, short rows padded), rows with a different number of fields, and the 1-based row
+    of the column names (rows above it were skipped)."""
 
     name: str | None  # the sheet's title; None for a CSV file
     header: list[str]
-    body: pd.DataFrame
+    body: list[pa.Array]
     ragged: int
     header_row: int = 1
     title: str = ""  # the first non-blank text above the column names
@@ -63,19 +69,30 @@ def issue(code, severity, file, message, table=None, year=None, column=None, val
 # ---------------------------------------------------------------- recognising column names
 
 
+@functools.lru_cache(maxsize=4096)
 def norm(col: str) -> str:
     """A column name as the schema spells it: case, spaces, hyphens and a BOM ignored."""
     return re.sub(r"[\s\-]+", "_", str(col).replace("\ufeff", "").strip()).upper()
+
+
+_table_columns: tuple[Schema, list[tuple[str, frozenset[str]]]] | None = None
+
+
+def _columns_by_table(schema: Schema) -> list[tuple[str, frozenset[str]]]:
+    """Each table's name and column names, for the last schema asked about."""
+    global _table_columns
+    if _table_columns is None or _table_columns[0] is not schema:
+        _table_columns = (schema, [(n, frozenset(t.column_names)) for n, t in schema.tables.items()])
+    return _table_columns[1]
 
 
 def recognise(columns: list[str], schema: Schema) -> tuple[str | None, float]:
     """The table whose columns these are, and the share of its columns present."""
     have = {norm(c) for c in columns}
     best, best_key = None, (0.0, 0)
-    for name, table in schema.tables.items():
-        cols = set(table.column_names)
-        share = len(cols & have) / len(cols)
-        key = (share, len(cols & have))
+    for name, cols in _columns_by_table(schema):
+        found = len(cols & have)
+        key = (found / len(cols), found)
         if key > best_key:
             best, best_key = name, key
     return (best, best_key[0]) if best_key[0] >= _RECOGNISE_SHARE else (None, best_key[0])
@@ -202,6 +219,8 @@ def _csv_layout(text: str, schema: Schema) -> tuple[str, int]:
         h, share = header_index(rows, schema)
         if h is not None and (best is None or (share, -h) > (best[0], -best[1])):
             best = (share, h, d)
+            if (share, h) == (1.0, 0):  # no other delimiter can do better
+                break
     if best is not None:
         return best[2], best[1]
     first = text[: text.find("\n")] if "\n" in text else text
@@ -218,7 +237,48 @@ def text_sheet(name: str, data: bytes, schema: Schema, issues: list[dict]) -> Sh
         issues.append(issue("FILE_EMPTY", "warning", name, f"{name} has no rows, not even a header."))
         return None
     delimiter, skip = _csv_layout(text, schema)
-    try:  # fast path: pandas' C parser
+    got = _plain_table(text, delimiter, skip) or _parsed_rows(name, text, delimiter, skip, issues)
+    if got is None:
+        return None
+    header, body, ragged, above = got
+    while header and header[-1].strip() == "" and len(header) > 1:
+        header.pop()
+    return Sheet(None, header, body[: len(header)], ragged, skip + 1, _first_text(above))
+
+
+def _plain_table(text: str, delimiter: str, skip: int):
+    """The column names, body columns, 0 ragged records and the records above them of text
+    without quotes, NUL or lone carriage returns whose records from `skip` on all have the
+    same number of fields, split in Arrow; None for any other text (left to the CSV parser,
+    as is a first record starting with an empty field)."""
+    if '"' in text or "\x00" in text:
+        return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:
+            return None
+    lines = pc.split_pattern(pa.array([text], type=pa.large_string()), "\n").flatten()
+    if lines[len(lines) - 1].as_py() == "":
+        lines = lines.slice(0, len(lines) - 1)
+    above = [line.split(delimiter) for line in lines.slice(0, skip).to_pylist()]
+    lines = lines.slice(skip)
+    counts = pc.count_substring(lines, delimiter).to_numpy()
+    if not len(lines) or (counts != counts[0]).any():
+        return None
+    width, n = int(counts[0]) + 1, len(lines) - 1
+    fields = pc.split_pattern(lines, delimiter).flatten()
+    header = fields.slice(0, width).to_pylist()
+    if not header[0]:
+        return None
+    by_column = fields.take(pa.array((np.arange(width)[:, None] + width * np.arange(1, n + 1)).ravel()))
+    return header, [by_column.slice(j * n, n) for j in range(width)], 0, above
+
+
+def _parsed_rows(name: str, text: str, delimiter: str, skip: int, issues: list[dict]):
+    """The column names, body columns, count of ragged records and the records above them of
+    CSV text read by pandas' parser, or by Python's csv module where that one fails; None
+    (reported) if neither can read it or it has no rows."""
+    try:  # pandas' C parser
         body = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=str, skiprows=skip,
                            keep_default_na=False, na_filter=False, skip_blank_lines=False,
                            engine="c")
@@ -234,15 +294,23 @@ def text_sheet(name: str, data: bytes, schema: Schema, issues: list[dict]) -> Sh
         above, rows = rows[:skip], rows[skip:]
         width = len(rows[0]) if rows else 0
         ragged = sum(1 for r in rows[1:] if len(r) != width and any(v.strip() for v in r))
-        body = pd.DataFrame([(r + [""] * width)[:width] for r in rows], dtype=str)
+        if rows and width:
+            return rows[0], _columns(rows[1:], width), ragged, above
+        body = pd.DataFrame()
     if body.empty:
         issues.append(issue("FILE_EMPTY", "warning", name, f"{name} has no rows, not even a header."))
         return None
     header = [str(v) for v in body.iloc[0].tolist()]
-    while header and header[-1].strip() == "" and len(header) > 1:
-        header.pop()
-    body = body.iloc[1:, : len(header)].reset_index(drop=True)
-    return Sheet(None, header, body, ragged, skip + 1, _first_text(above))
+    return header, [pa.array(body[j].iloc[1:], type=pa.large_string()) for j in body.columns], ragged, above
+
+
+def _columns(rows: list[list[str]], width: int) -> list[pa.Array]:
+    """Rows of text as `width` columns: short rows padded with "", long ones cut."""
+    if any(len(r) != width for r in rows):
+        rows = [(r + [""] * width)[:width] for r in rows]
+    if not rows:
+        return [pa.array([], type=pa.large_string())] * width
+    return [pa.array(col, type=pa.large_string()) for col in zip(*rows, strict=True)]
 
 
 # ---------------------------------------------------------------- workbooks
@@ -282,9 +350,8 @@ def _rows_sheet(title: str, rows: list[list[str]], schema: Schema) -> Sheet | No
             return None
     width = len(rows[h])
     data = rows[h + 1:]
-    body = pd.DataFrame([(r + [""] * width)[:width] for r in data], columns=range(width), dtype=str)
     ragged = sum(1 for r in data if any(r[width:]))
-    return Sheet(title, rows[h][:width], body, ragged, h + 1, _first_text(rows[:h]))
+    return Sheet(title, rows[h][:width], _columns(data, width), ragged, h + 1, _first_text(rows[:h]))
 
 
 def _first_text(rows: list[list[str]]) -> str:
