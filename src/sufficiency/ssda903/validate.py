@@ -23,7 +23,7 @@ from .checks.context import Context
 from .checks.cross import cross_checks
 from .checks.episodes import episode_checks
 from .checks.values import value_checks
-from .report import ValidationReport
+from .report import Issues, ValidationReport
 from .returns import Returns
 
 __all__ = ["catalogue", "catalogue_markdown", "validate"]
@@ -36,10 +36,10 @@ def validate(returns: Returns, la_code: str | None = None) -> ValidationReport:
     none of the current checks does.
     """
     ctx = Context(returns)
-    parts: list[pd.DataFrame] = [_catalogued_severity(returns.issues)]
+    parts: list[pd.DataFrame | Issues] = [_catalogued_severity(returns.issues)]
     for group in (value_checks, episode_checks, cross_checks):
         parts.extend(group(ctx))
-    return ValidationReport.combine([returns.locate(p) for p in parts])
+    return ValidationReport(returns.locate(ValidationReport.combine(parts).issues))
 
 
 def _catalogued_severity(issues: pd.DataFrame) -> pd.DataFrame:

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..dates import parse_dates
-from ..report import issues_frame
+from ..report import Issues
 from ..returns import Returns
 from ..schema import Schema, year_label
 from .catalogue import severity
@@ -182,13 +182,13 @@ class Context:
     # ------------------------------------------------------------ issues
 
     def issue(self, code: str, table: str, rows, column: str | None, template: str,
-              value: bool = True, **fields) -> pd.DataFrame:
+              value: bool = True, **fields) -> Issues:
         """One issue per row position in `rows` of `table`. The value is the row's raw `column`
         (value=False: none); the message is `template` with each {name} replaced by
         fields[name], a string or one per row; {child} is the row's CHILD unless given."""
         rows = np.asarray(rows, dtype=np.int64)
         if not len(rows):
-            return issues_frame([])
+            return Issues(0, {})
         if "{child}" in template and "child" not in fields:
             fields["child"] = self.child_text(table, rows)
         raw = self.text(table, column, rows) if value and column else None
@@ -196,25 +196,20 @@ class Context:
 
     def emit(
         self, code: str, table: str | None, rows: np.ndarray, column: str | None, value, message
-    ) -> pd.DataFrame:
+    ) -> Issues:
         """One issue per row position in `rows` of `table` (value and message: a string, or one
         per row)."""
         rows = np.asarray(rows, dtype=np.int64)
         if not len(rows):
-            return issues_frame([])
+            return Issues(0, {})
         f = self.frames[table]
-        return issues_frame(
-            code=code,
-            severity=severity(code),
-            table=table,
-            year=pd.Series(f["_year"].to_numpy()[rows]),
-            file=pd.Series(self._file_names(table, rows), dtype="string"),
-            row=pd.Series(f["_row"].to_numpy()[rows]),
-            column=column,
-            value=_series(value, len(rows)),
-            child=self._children(table, rows),
-            message=_series(message, len(rows)),
-        )
+        return Issues(len(rows), {
+            "code": code, "severity": severity(code), "table": table,
+            "year": f["_year"].to_numpy()[rows], "file": self._file_names(table, rows),
+            "row": f["_row"].to_numpy()[rows], "column": column,
+            "value": _series(value, len(rows)), "child": self._children(table, rows),
+            "message": _series(message, len(rows)),
+        })
 
 
 # ---------------------------------------------------------------- helpers
