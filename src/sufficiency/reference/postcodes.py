@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .authorities import district_to_council
 
@@ -29,23 +31,41 @@ _OUTWARD = r"[A-Z]{1,2}[0-9][A-Z0-9]?"
 FULL_RE = re.compile(rf"^({_OUTWARD})([0-9][A-Z]{{2}})$")
 SECTOR_RE = re.compile(rf"^({_OUTWARD})([0-9])$")
 KM_PER_MILE = 1.6093
+_SPACE = re.compile(r"\s+")
 _AREA_ARRAYS = ("pc", "e", "n", "c")
 _INDEX_ARRAYS = ("councils", "sector", "se", "sn", "sc")
+_MAX_LOCATED = 200_000  # postcodes whose lookup a directory keeps; then it starts afresh
+
+
+def _texts(values: pd.Series) -> list[str | None]:
+    return [v if isinstance(v, str) else None for v in values.astype("string").tolist()]
+
+
+def _compact(text: str) -> str:
+    """' ls1 4ap ' -> 'LS14AP': upper case as Arrow's utf8_upper does it (Python's differs for
+    a few letters such as ß), then no whitespace as Python's `re` sees it."""
+    upper = text.upper() if text.isascii() else pc.utf8_upper(pa.scalar(text, pa.string())).as_py()
+    return _SPACE.sub("", upper)
+
+
+def _kind(compacted: str) -> str:
+    if not compacted:
+        return "blank"
+    if FULL_RE.fullmatch(compacted):
+        return "full"
+    return "sector" if SECTOR_RE.fullmatch(compacted) else "malformed"
 
 
 def compact(values: pd.Series) -> pd.Series:
     """Upper-case and remove all whitespace: ' ls1 4ap ' -> 'LS14AP'."""
-    return values.astype("string").str.upper().str.replace(r"\s+", "", regex=True)
+    return pd.Series([None if v is None else _compact(v) for v in _texts(values)],
+                     index=values.index, dtype="string")
 
 
 def classify(values: pd.Series) -> pd.Series:
     """'full', 'sector', 'blank' or 'malformed' for each raw postcode."""
-    c = compact(values).fillna("")
-    kind = pd.Series("malformed", index=values.index, dtype="string")
-    kind[c.str.fullmatch(FULL_RE.pattern)] = "full"
-    kind[c.str.fullmatch(SECTOR_RE.pattern)] = "sector"
-    kind[c == ""] = "blank"
-    return kind
+    return pd.Series([_kind("" if v is None else _compact(v)) for v in _texts(values)],
+                     index=values.index, dtype="string")
 
 
 def sector_of(compact_full: pd.Series) -> pd.Series:
@@ -76,6 +96,8 @@ class PostcodeDirectory:
         self._source: Path | dict[str, dict[str, np.ndarray]] | None = None
         self._tables: dict[str, dict[str, np.ndarray] | None] = {}
         self._arrays: dict[str, np.ndarray] | None = None
+        # raw text -> (kind, easting, northing, council), for each postcode looked up so far
+        self._located: dict[str, tuple[str, float, float, str | None]] = {}
 
     # -- loading
     @property
@@ -157,7 +179,7 @@ class PostcodeDirectory:
         pos = np.minimum(pos, len(table) - 1)
         return np.where(table[pos] == keys, pos, -1)
 
-    def _tables_for(self, kind: str, keys: np.ndarray):
+    def _tables_for(self, kind: str, keys: list[str]):
         """(positions in `keys`, table) for each table holding keys of this kind: the index for
         sectors, each postcode area's own table for full postcodes."""
         index = self._table("index")
@@ -171,27 +193,42 @@ class PostcodeDirectory:
 
     def locate(self, raw: pd.Series) -> pd.DataFrame:
         """Resolve raw postcodes. Columns: kind (full, sector, blank, malformed),
-        found (bool), easting, northing, council."""
-        kind = classify(raw).to_numpy(str)
-        c = compact(raw).fillna("").to_numpy(str)
-        east = np.full(len(c), np.nan)
-        north = np.full(len(c), np.nan)
-        council = np.full(len(c), None, dtype=object)
-        for k in ("full", "sector"):
-            m = np.flatnonzero(kind == k)
-            if not len(m):
-                continue
-            for at, t in self._tables_for(k, c[m]):
-                rows = m[at]
-                idx = self._find(np.char.encode(c[rows].astype(str), "ascii", "replace").astype(t["pc"].dtype),
-                                 t["pc"])
-                hit = idx >= 0
-                east[rows[hit]], north[rows[hit]] = t["e"][idx[hit]], t["n"][idx[hit]]
-                council[rows[hit]] = self._table("index")["councils"][t["c"][idx[hit]]]
+        found (bool), easting, northing, council. Each distinct text is looked up once per
+        directory."""
+        codes, uniq = pd.factorize(pd.Series(_texts(raw), dtype=object))
+        texts = uniq.tolist()
+        new = [t for t in texts if t not in self._located]
+        if new:
+            if len(self._located) + len(new) > _MAX_LOCATED:
+                self._located.clear()
+            self._located.update(zip(new, self._look_up(new), strict=True))
+        found = [self._located[t] for t in texts] + [("blank", np.nan, np.nan, None)]
+        kind, east, north, council = (np.array(c, dtype=object)[codes] for c in zip(*found, strict=True))
+        east, north = east.astype(float), north.astype(float)
         return pd.DataFrame({"kind": pd.Series(kind, index=raw.index, dtype="string"),
                              "easting": east, "northing": north,
                              "council": pd.Series(council, index=raw.index, dtype="string"),
                              "found": ~np.isnan(east)}, index=raw.index)
+
+    def _look_up(self, texts: list[str]) -> list[tuple[str, float, float, str | None]]:
+        """(kind, easting, northing, council) of each raw text."""
+        keys = [_compact(t) for t in texts]
+        kinds = [_kind(k) for k in keys]
+        east = np.full(len(keys), np.nan)
+        north = np.full(len(keys), np.nan)
+        council = np.full(len(keys), None, dtype=object)
+        for k in ("full", "sector"):
+            m = np.array([i for i, kind in enumerate(kinds) if kind == k], dtype=np.int64)
+            if not len(m):
+                continue
+            for at, t in self._tables_for(k, [keys[i] for i in m]):
+                rows = m[at]
+                idx = self._find(np.array([keys[i].encode("ascii", "replace") for i in rows],
+                                          dtype=t["pc"].dtype), t["pc"])
+                hit = idx >= 0
+                east[rows[hit]], north[rows[hit]] = t["e"][idx[hit]], t["n"][idx[hit]]
+                council[rows[hit]] = self._table("index")["councils"][t["c"][idx[hit]]]
+        return list(zip(kinds, east.tolist(), north.tolist(), council.tolist(), strict=True))
 
     def all_postcodes(self) -> pd.DataFrame:
         """Every postcode: pc (compact), easting, northing, council."""
