@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 COLUMNS = ["code", "severity", "table", "year", "file", "row", "column", "value", "child", "message"]
 _DTYPES = {
@@ -115,13 +116,16 @@ class ValidationReport:
         parts = [p for p in parts if len(p)]
         if not parts:
             return cls(issues_frame([]))
-        frame = pd.DataFrame({
-            c: _int_column(parts, c) if _DTYPES[c] == "Int64" else pd.arrays.ArrowStringArray(
-                pa.chunked_array([a for p in parts for a in _text_chunks(p, c)], pa.large_string()))
-            for c in COLUMNS
-        })
-        frame = frame.sort_values(_SORT, na_position="first", kind="stable")
-        return cls(frame.reset_index(drop=True))
+        columns = {c: _int_column(parts, c) if _DTYPES[c] == "Int64" else pa.chunked_array(
+            [a for p in parts for a in _text_chunks(p, c)], pa.large_string()) for c in COLUMNS}
+        # Arrow's sort is stable and, as pandas', puts blanks first and orders text by code point
+        keys = pa.table({c: pa.array(columns[c]) if _DTYPES[c] == "Int64" else columns[c] for c in _SORT})
+        order = pc.sort_indices(keys, sort_keys=[(c, "ascending", "at_start") for c in _SORT])
+        rows = order.to_numpy()
+        return cls(pd.DataFrame({
+            c: v[rows] if _DTYPES[c] == "Int64" else pd.arrays.ArrowStringArray(v.take(order))
+            for c, v in columns.items()
+        }))
 
     @property
     def errors(self) -> pd.DataFrame:
