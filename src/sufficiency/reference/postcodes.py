@@ -31,7 +31,6 @@ _OUTWARD = r"[A-Z]{1,2}[0-9][A-Z0-9]?"
 FULL_RE = re.compile(rf"^({_OUTWARD})([0-9][A-Z]{{2}})$")
 SECTOR_RE = re.compile(rf"^({_OUTWARD})([0-9])$")
 KM_PER_MILE = 1.6093
-_SPACE = re.compile(r"\s+")
 _AREA_ARRAYS = ("pc", "e", "n", "c")
 _INDEX_ARRAYS = ("councils", "sector", "se", "sn", "sc")
 _MAX_LOCATED = 200_000  # postcodes whose lookup a directory keeps; then it starts afresh
@@ -45,7 +44,7 @@ def _compact(text: str) -> str:
     """' ls1 4ap ' -> 'LS14AP': upper case as Arrow's utf8_upper does it (Python's differs for
     a few letters such as ß), then no whitespace as Python's `re` sees it."""
     upper = text.upper() if text.isascii() else pc.utf8_upper(pa.scalar(text, pa.string())).as_py()
-    return _SPACE.sub("", upper)
+    return "".join(upper.split())  # str.split and re's \s both take whitespace as str.isspace does
 
 
 def _kind(compacted: str) -> str:

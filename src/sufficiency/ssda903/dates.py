@@ -19,12 +19,17 @@ def parse_dates(values: pd.Series) -> pd.Series:
     Each distinct text is parsed once (a return has a few thousand distinct dates in a
     million rows). Use `bad_dates(values, parsed)` for values present but unparseable.
     """
+    return pd.Series(date_array(values), index=values.index, dtype="datetime64[ns]")
+
+
+def date_array(values: pd.Series) -> np.ndarray:
+    """`parse_dates` as a NumPy datetime64[ns] array."""
     codes, uniques = pd.factorize(values.astype("string"), use_na_sentinel=True)
     parsed = _parse_unique(pa.array(uniques, pa.large_string()))
     out = np.full(len(codes), np.datetime64("NaT", "ns"), dtype="datetime64[ns]")
     ok = codes >= 0
     out[ok] = parsed[codes[ok]]
-    return pd.Series(out, index=values.index, dtype="datetime64[ns]")
+    return out
 
 
 def _parse_unique(raw: pa.Array) -> np.ndarray:

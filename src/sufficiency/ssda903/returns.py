@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..vocab import year_label
-from .dates import parse_dates
+from .dates import date_array
 from .report import issues_frame
 from .schema import Schema, default_schema
 
@@ -117,7 +117,7 @@ class Returns:
         key = (table, column)
         if key not in self._dates:
             frame = self.frames.get(table)
-            self._dates[key] = (parse_dates(frame[column]).to_numpy() if frame is not None and column in frame
+            self._dates[key] = (date_array(frame[column]) if frame is not None and column in frame
                                 else np.full(0 if frame is None else len(frame), np.datetime64("NaT", "ns")))
         return self._dates[key] if keep else self._dates.pop(key)
 

@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..dates import parse_dates
+from ..dates import date_array
 from ..report import Issues
 from ..returns import Returns
 from ..schema import Schema, year_label
@@ -70,6 +70,7 @@ class Context:
         }
         self._keys: dict[str, np.ndarray] = {}
         self._files: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._texts: dict[tuple[str, str], pa.Array] = {}
 
     # ------------------------------------------------------------ per-table arrays
 
@@ -81,7 +82,7 @@ class Context:
             if frame is not None and column in frame and len(frame) == len(self.frames[table]):
                 self._dates[key] = self.returns.dates(table, column)
             else:
-                self._dates[key] = parse_dates(self.frames[table][column]).to_numpy()
+                self._dates[key] = date_array(self.frames[table][column])
         return self._dates[key]
 
     def year(self, table: str) -> np.ndarray:
@@ -122,8 +123,16 @@ class Context:
         """Raw values of some rows, '(blank)' where blank."""
         if column == "CHILD":
             return self.child_text(table, rows)
-        values = self.frames[table][column].iloc[np.asarray(rows, dtype=np.int64)]
-        return values.reset_index(drop=True).astype("string").fillna("(blank)")
+        values = pc.take(self._text(table, column), pa.array(np.asarray(rows, dtype=np.int64)))
+        return pd.Series(pd.arrays.ArrowStringArray(pc.fill_null(values, "(blank)")), copy=False)
+
+    def _text(self, table: str, column: str) -> pa.Array:
+        """A text column as one Arrow array, made once."""
+        key = (table, column)
+        if key not in self._texts:
+            text = pa.array(self.frames[table][column].array, pa.large_string())
+            self._texts[key] = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+        return self._texts[key]
 
     def child_text(self, table: str, rows: np.ndarray) -> pd.Series:
         """CHILD of some rows, '(blank)' where blank (from the child codes: no string column is
@@ -224,7 +233,9 @@ def pack(key: np.ndarray, dates: np.ndarray) -> np.ndarray:
 
 def fmt(dates: np.ndarray) -> pd.Series:
     """datetime64 -> 'dd/mm/yyyy', '?' where NaT."""
-    return pd.Series(pd.DatetimeIndex(dates).strftime("%d/%m/%Y"), dtype="string").fillna("?")
+    days, inverse = np.unique(np.asarray(dates, dtype="datetime64[ns]"), return_inverse=True)
+    text = pc.fill_null(pc.strftime(pa.array(days), "%d/%m/%Y"), "?").cast(pa.large_string())
+    return pd.Series(pd.arrays.ArrowStringArray(text.take(pa.array(inverse.ravel()))), copy=False)
 
 
 def fill(template: str, **fields) -> pd.Series | str:
@@ -258,7 +269,9 @@ def age_in_years(dob: np.ndarray, when: np.ndarray) -> np.ndarray:
 
 def labels(years: Sequence[int] | np.ndarray) -> pd.Series:
     """Collection years as '2024/25'."""
-    return pd.Series([year_label(int(y)) for y in years], dtype="string")
+    uniq, inverse = np.unique(np.asarray(years, dtype=np.int64), return_inverse=True)
+    names = pa.array([year_label(int(y)) for y in uniq], pa.large_string())
+    return pd.Series(pd.arrays.ArrowStringArray(names.take(pa.array(inverse.ravel()))), copy=False)
 
 
 def _on_day(years: np.ndarray, month: int, day: int) -> np.ndarray:
@@ -295,6 +308,8 @@ def _arrow(values) -> pa.ChunkedArray:
     """A sequence of text by position (a string Series kept as it is) as Arrow large strings."""
     if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype) and values.dtype.na_value is pd.NA:
         array = values.array
+    elif isinstance(values, np.ndarray) and values.dtype.kind == "U":  # text throughout, no blank
+        array = values
     else:
         array = pd.array(np.asarray(values, dtype=object), dtype="string")
     return pa.chunked_array([pa.array(array, pa.large_string())])

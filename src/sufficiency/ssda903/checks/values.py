@@ -10,6 +10,8 @@ from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ...reference.postcodes import directory
 from ..dates import parse_dates
@@ -86,11 +88,13 @@ def _partial_dates(ctx, name, col, codes, uniq) -> Issues:
 
 
 def _codes(ctx, name, col, codes, uniq, cl: CodeList) -> Issues:
-    norm = uniq.str.strip().str.upper().to_numpy(object)
+    # stripped and upper-cased by the Arrow kernels pandas' str.strip and str.upper use
+    norm = pc.utf8_upper(pc.utf8_trim_whitespace(pa.array(uniq.array, pa.large_string()))).to_pylist()
     years, year_idx = ctx.years, ctx.year_index[name]
     # valid[y, u]: distinct value u is a code of the list in year y's schema
-    valid = np.array([np.isin(norm, list(cl.valid_codes(ctx.schema.schema_year(int(y)))))
-                      for y in years]).reshape(len(years), len(norm))
+    valid = np.array([[u in codes_then for u in norm] for codes_then in
+                      (cl.valid_codes(ctx.schema.schema_year(int(y))) for y in years)],
+                     dtype=bool).reshape(len(years), len(norm))
     has = codes >= 0
     bad = np.zeros(len(codes), bool)
     bad[has] = ~valid[year_idx[has], codes[has]]
