@@ -182,9 +182,13 @@ class Context:
         if not candidate.any():
             return none
         pos = np.flatnonzero(candidate)
-        sub = f.iloc[pos][["_file", *self.schema.table(name).column_names]]
-        group = sub.groupby(list(sub.columns), dropna=False, sort=False).ngroup().to_numpy()
-        first = pd.Series(pos).groupby(group).transform("min").to_numpy()
+        sub = f.iloc[pos]
+        # each candidate row as a tuple of its text (None where blank), keeping the first of each
+        columns = ["_file", *self.schema.table(name).column_names]
+        rows = zip(*(sub[c].to_numpy(object, na_value=None) for c in columns), strict=True)
+        seen: dict[tuple, int] = {}
+        first = np.array([seen.setdefault(row, p) for row, p in zip(rows, pos.tolist(), strict=True)],
+                         dtype=np.int64)
         repeat = first != pos
         return pos[repeat], first[repeat]
 
