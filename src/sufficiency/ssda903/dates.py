@@ -24,11 +24,28 @@ def parse_dates(values: pd.Series) -> pd.Series:
 
 def date_array(values: pd.Series) -> np.ndarray:
     """`parse_dates` as a NumPy datetime64[ns] array."""
-    codes, uniques = pd.factorize(values.astype("string"), use_na_sentinel=True)
-    parsed = _parse_unique(pa.array(uniques, pa.large_string()))
-    out = np.full(len(codes), np.datetime64("NaT", "ns"), dtype="datetime64[ns]")
-    ok = codes >= 0
-    out[ok] = parsed[codes[ok]]
+    return date_arrays([values])[0]
+
+
+def date_arrays(columns: list[pd.Series]) -> list[np.ndarray]:
+    """`date_array` of each column, the distinct texts of all of them parsed in one go. Text
+    that is not all ASCII is parsed column by column, as each column alone would be."""
+    encoded = [pd.factorize(c.astype("string"), use_na_sentinel=True) for c in columns]
+    chunks = []
+    for _, uniques in encoded:
+        text = pa.array(uniques, pa.large_string())
+        chunks.extend(text.chunks if isinstance(text, pa.ChunkedArray) else [text])
+    text = pa.chunked_array(chunks, pa.large_string())
+    if len(columns) > 1 and pc.all(pc.string_is_ascii(text)).as_py() is False:
+        return [date_array(c) for c in columns]
+    parsed = _parse_unique(text)
+    out, start = [], 0
+    for codes, uniques in encoded:
+        dates = np.full(len(codes), np.datetime64("NaT", "ns"), dtype="datetime64[ns]")
+        ok = codes >= 0
+        dates[ok] = parsed[start:start + len(uniques)][codes[ok]]
+        out.append(dates)
+        start += len(uniques)
     return out
 
 

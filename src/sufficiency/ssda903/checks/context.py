@@ -77,13 +77,23 @@ class Context:
     def date(self, table: str, column: str) -> np.ndarray:
         """A date column as datetime64[ns], NaT where blank or unreadable."""
         key = (table, column)
+        if not self._dates:  # every date column of the returns at once, on the first call
+            self.returns.parse_date_columns([
+                (name, c) for name in self.frames
+                for c, spec in self.schema.table(name).columns.items()
+                if spec.type == "date" and self._shared(name, c)])
         if key not in self._dates:
-            frame = self.returns.frames.get(table)
-            if frame is not None and column in frame and len(frame) == len(self.frames[table]):
+            if self._shared(table, column):
                 self._dates[key] = self.returns.dates(table, column)
             else:
                 self._dates[key] = date_array(self.frames[table][column])
         return self._dates[key]
+
+    def _shared(self, table: str, column: str) -> bool:
+        """Whether the returns hold this column as validated (its dates are then kept there for
+        cleaning)."""
+        frame = self.returns.frames.get(table)
+        return frame is not None and column in frame and len(frame) == len(self.frames[table])
 
     def year(self, table: str) -> np.ndarray:
         return self.frames[table]["_year"].to_numpy(np.int64)
@@ -289,8 +299,11 @@ def _on_day(years: np.ndarray, month: int, day: int) -> np.ndarray:
 
 def _upper(values: pd.Series) -> pd.Series:
     codes, uniq = pd.factorize(values)
-    norm = pd.Series(uniq, dtype="string").str.strip().str.upper().to_numpy(object)
-    return pd.Series(np.append(norm, None)[codes], dtype="string")  # -1 (blank) -> None
+    # the Arrow kernels behind pandas' str.strip and str.upper, on each distinct value once
+    text = pa.array(pd.array(uniq, dtype="string"), pa.large_string())
+    norm = pc.utf8_upper(pc.utf8_trim_whitespace(text))
+    picked = norm.take(pa.array(codes, mask=codes < 0))  # -1 (blank) -> null
+    return pd.Series(pd.arrays.ArrowStringArray(picked), copy=False)
 
 
 def isin(values: pd.Series, options) -> np.ndarray:
