@@ -25,31 +25,12 @@ _DTYPES = {
 }
 
 
-def issues_frame(records=None, **columns) -> pd.DataFrame:
-    """Build a frame of issues, from a list of dicts or from columns (scalars broadcast)."""
-    if records is not None:
-        records = list(records)
-        if not records:
-            return _EMPTY.copy()
-        frame = pd.DataFrame.from_records(records, columns=COLUMNS)
-    else:
-        n = max((len(v) for v in columns.values() if isinstance(v, pd.Series | list)), default=1)
-        frame = pd.DataFrame({c: _column(columns.get(c), n, _DTYPES[c]) for c in COLUMNS})
-    return frame.astype(_DTYPES)
-
-
-def _column(value, n: int, dtype: str):
-    """One column of issues by position: a Series' values (text kept as Arrow), a list, or
-    a scalar n times."""
-    if isinstance(value, pd.Series):
-        if dtype == "string" and value.dtype == _DTYPES["code"] and value.dtype.na_value is pd.NA:
-            return value.array
-        return value.to_numpy()
-    if isinstance(value, list):
-        return value
-    if dtype == "string" and (value is None or isinstance(value, str)):
-        return pd.arrays.ArrowStringArray(pa.chunked_array([pa.repeat(pa.scalar(value, pa.large_string()), n)]))
-    return [value] * n
+def issues_frame(records) -> pd.DataFrame:
+    """Build a frame of issues from a list of dicts (a key left out is blank)."""
+    records = list(records)
+    if not records:
+        return _EMPTY.copy()
+    return pd.DataFrame.from_records(records, columns=COLUMNS).astype(_DTYPES)
 
 
 _EMPTY = pd.DataFrame({c: pd.Series(dtype=t) for c, t in _DTYPES.items()})

@@ -47,8 +47,10 @@ def _catalogued_severity(issues: pd.DataFrame) -> pd.DataFrame:
     one place a severity is decided); a code not in the catalogue keeps its own."""
     if not len(issues):
         return issues
-    declared = issues["code"].map({code: c["severity"] for code, c in catalogue().items()})
-    return issues.assign(severity=declared.fillna(issues["severity"]).astype("string"))
+    declared = {code: c["severity"] for code, c in catalogue().items()}
+    severity = [declared.get(code, own) if isinstance(code, str) else own
+                for code, own in zip(issues["code"].tolist(), issues["severity"].tolist(), strict=True)]
+    return issues.assign(severity=pd.array(severity, dtype="string"))
 
 
 def catalogue_markdown() -> str:
