@@ -33,6 +33,7 @@ SECTOR_RE = re.compile(rf"^({_OUTWARD})([0-9])$")
 KM_PER_MILE = 1.6093
 _AREA_ARRAYS = ("pc", "e", "n", "c")
 _INDEX_ARRAYS = ("councils", "sector", "se", "sn", "sc")
+_ASCII_SPACE = "[\t\n\x0b\x0c\r \x1c-\x1f]+"  # the ASCII characters str.isspace takes
 _MAX_LOCATED = 200_000  # postcodes whose lookup a directory keeps; then it starts afresh
 
 
@@ -53,6 +54,22 @@ def _kind(compacted: str) -> str:
     if FULL_RE.fullmatch(compacted):
         return "full"
     return "sector" if SECTOR_RE.fullmatch(compacted) else "malformed"
+
+
+def _compact_all(texts: list[str]) -> tuple[list[str], list[str]]:
+    """`_compact` and `_kind` of each text; for ASCII text, in Arrow (whitespace being the ten
+    ASCII characters str.isspace takes, and the patterns matched by RE2 as by `re`)."""
+    text = pa.array(texts, pa.large_string())
+    if not texts or not pc.all(pc.string_is_ascii(text)).as_py():
+        keys = [_compact(t) for t in texts]
+        return keys, [_kind(k) for k in keys]
+    keys = pc.replace_substring_regex(pc.ascii_upper(text), _ASCII_SPACE, "")
+    kinds = np.select(
+        [pc.equal(keys, "").to_numpy(zero_copy_only=False),
+         pc.match_substring_regex(keys, FULL_RE.pattern).to_numpy(zero_copy_only=False),
+         pc.match_substring_regex(keys, SECTOR_RE.pattern).to_numpy(zero_copy_only=False)],
+        ["blank", "full", "sector"], "malformed")
+    return keys.to_pylist(), kinds.tolist()
 
 
 def compact(values: pd.Series) -> pd.Series:
@@ -211,8 +228,7 @@ class PostcodeDirectory:
 
     def _look_up(self, texts: list[str]) -> list[tuple[str, float, float, str | None]]:
         """(kind, easting, northing, council) of each raw text."""
-        keys = [_compact(t) for t in texts]
-        kinds = [_kind(k) for k in keys]
+        keys, kinds = _compact_all(texts)
         east = np.full(len(keys), np.nan)
         north = np.full(len(keys), np.nan)
         council = np.full(len(keys), None, dtype=object)
