@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .authorities import district_to_council
 
@@ -31,21 +33,55 @@ SECTOR_RE = re.compile(rf"^({_OUTWARD})([0-9])$")
 KM_PER_MILE = 1.6093
 _AREA_ARRAYS = ("pc", "e", "n", "c")
 _INDEX_ARRAYS = ("councils", "sector", "se", "sn", "sc")
+_ASCII_SPACE = "[\t\n\x0b\x0c\r \x1c-\x1f]+"  # the ASCII characters str.isspace takes
+_MAX_LOCATED = 200_000  # postcodes whose lookup a directory keeps; then it starts afresh
+
+
+def _texts(values: pd.Series) -> list[str | None]:
+    return [v if isinstance(v, str) else None for v in values.astype("string").tolist()]
+
+
+def _compact(text: str) -> str:
+    """' ls1 4ap ' -> 'LS14AP': upper case as Arrow's utf8_upper does it (Python's differs for
+    a few letters such as ß), then no whitespace as Python's `re` sees it."""
+    upper = text.upper() if text.isascii() else pc.utf8_upper(pa.scalar(text, pa.string())).as_py()
+    return "".join(upper.split())  # str.split and re's \s both take whitespace as str.isspace does
+
+
+def _kind(compacted: str) -> str:
+    if not compacted:
+        return "blank"
+    if FULL_RE.fullmatch(compacted):
+        return "full"
+    return "sector" if SECTOR_RE.fullmatch(compacted) else "malformed"
+
+
+def _compact_all(texts: list[str]) -> tuple[list[str], list[str]]:
+    """`_compact` and `_kind` of each text; for ASCII text, in Arrow (whitespace being the ten
+    ASCII characters str.isspace takes, and the patterns matched by RE2 as by `re`)."""
+    text = pa.array(texts, pa.large_string())
+    if not texts or not pc.all(pc.string_is_ascii(text)).as_py():
+        keys = [_compact(t) for t in texts]
+        return keys, [_kind(k) for k in keys]
+    keys = pc.replace_substring_regex(pc.ascii_upper(text), _ASCII_SPACE, "")
+    kinds = np.select(
+        [pc.equal(keys, "").to_numpy(zero_copy_only=False),
+         pc.match_substring_regex(keys, FULL_RE.pattern).to_numpy(zero_copy_only=False),
+         pc.match_substring_regex(keys, SECTOR_RE.pattern).to_numpy(zero_copy_only=False)],
+        ["blank", "full", "sector"], "malformed")
+    return keys.to_pylist(), kinds.tolist()
 
 
 def compact(values: pd.Series) -> pd.Series:
     """Upper-case and remove all whitespace: ' ls1 4ap ' -> 'LS14AP'."""
-    return values.astype("string").str.upper().str.replace(r"\s+", "", regex=True)
+    return pd.Series([None if v is None else _compact(v) for v in _texts(values)],
+                     index=values.index, dtype="string")
 
 
 def classify(values: pd.Series) -> pd.Series:
     """'full', 'sector', 'blank' or 'malformed' for each raw postcode."""
-    c = compact(values).fillna("")
-    kind = pd.Series("malformed", index=values.index, dtype="string")
-    kind[c.str.fullmatch(FULL_RE.pattern)] = "full"
-    kind[c.str.fullmatch(SECTOR_RE.pattern)] = "sector"
-    kind[c == ""] = "blank"
-    return kind
+    return pd.Series([_kind("" if v is None else _compact(v)) for v in _texts(values)],
+                     index=values.index, dtype="string")
 
 
 def sector_of(compact_full: pd.Series) -> pd.Series:
@@ -76,6 +112,8 @@ class PostcodeDirectory:
         self._source: Path | dict[str, dict[str, np.ndarray]] | None = None
         self._tables: dict[str, dict[str, np.ndarray] | None] = {}
         self._arrays: dict[str, np.ndarray] | None = None
+        # raw text -> (kind, easting, northing, council), for each postcode looked up so far
+        self._located: dict[str, tuple[str, float, float, str | None]] = {}
 
     # -- loading
     @property
@@ -157,7 +195,7 @@ class PostcodeDirectory:
         pos = np.minimum(pos, len(table) - 1)
         return np.where(table[pos] == keys, pos, -1)
 
-    def _tables_for(self, kind: str, keys: np.ndarray):
+    def _tables_for(self, kind: str, keys: list[str]):
         """(positions in `keys`, table) for each table holding keys of this kind: the index for
         sectors, each postcode area's own table for full postcodes."""
         index = self._table("index")
@@ -171,27 +209,41 @@ class PostcodeDirectory:
 
     def locate(self, raw: pd.Series) -> pd.DataFrame:
         """Resolve raw postcodes. Columns: kind (full, sector, blank, malformed),
-        found (bool), easting, northing, council."""
-        kind = classify(raw).to_numpy(str)
-        c = compact(raw).fillna("").to_numpy(str)
-        east = np.full(len(c), np.nan)
-        north = np.full(len(c), np.nan)
-        council = np.full(len(c), None, dtype=object)
-        for k in ("full", "sector"):
-            m = np.flatnonzero(kind == k)
-            if not len(m):
-                continue
-            for at, t in self._tables_for(k, c[m]):
-                rows = m[at]
-                idx = self._find(np.char.encode(c[rows].astype(str), "ascii", "replace").astype(t["pc"].dtype),
-                                 t["pc"])
-                hit = idx >= 0
-                east[rows[hit]], north[rows[hit]] = t["e"][idx[hit]], t["n"][idx[hit]]
-                council[rows[hit]] = self._table("index")["councils"][t["c"][idx[hit]]]
+        found (bool), easting, northing, council. Each distinct text is looked up once per
+        directory."""
+        codes, uniq = pd.factorize(pd.Series(_texts(raw), dtype=object))
+        texts = uniq.tolist()
+        new = [t for t in texts if t not in self._located]
+        if new:
+            if len(self._located) + len(new) > _MAX_LOCATED:
+                self._located.clear()
+            self._located.update(zip(new, self._look_up(new), strict=True))
+        found = [self._located[t] for t in texts] + [("blank", np.nan, np.nan, None)]
+        kind, east, north, council = (np.array(c, dtype=object)[codes] for c in zip(*found, strict=True))
+        east, north = east.astype(float), north.astype(float)
         return pd.DataFrame({"kind": pd.Series(kind, index=raw.index, dtype="string"),
                              "easting": east, "northing": north,
                              "council": pd.Series(council, index=raw.index, dtype="string"),
                              "found": ~np.isnan(east)}, index=raw.index)
+
+    def _look_up(self, texts: list[str]) -> list[tuple[str, float, float, str | None]]:
+        """(kind, easting, northing, council) of each raw text."""
+        keys, kinds = _compact_all(texts)
+        east = np.full(len(keys), np.nan)
+        north = np.full(len(keys), np.nan)
+        council = np.full(len(keys), None, dtype=object)
+        for k in ("full", "sector"):
+            m = np.array([i for i, kind in enumerate(kinds) if kind == k], dtype=np.int64)
+            if not len(m):
+                continue
+            for at, t in self._tables_for(k, [keys[i] for i in m]):
+                rows = m[at]
+                idx = self._find(np.array([keys[i].encode("ascii", "replace") for i in rows],
+                                          dtype=t["pc"].dtype), t["pc"])
+                hit = idx >= 0
+                east[rows[hit]], north[rows[hit]] = t["e"][idx[hit]], t["n"][idx[hit]]
+                council[rows[hit]] = self._table("index")["councils"][t["c"][idx[hit]]]
+        return list(zip(kinds, east.tolist(), north.tolist(), council.tolist(), strict=True))
 
     def all_postcodes(self) -> pd.DataFrame:
         """Every postcode: pc (compact), easting, northing, council."""

@@ -19,23 +19,44 @@ def parse_dates(values: pd.Series) -> pd.Series:
     Each distinct text is parsed once (a return has a few thousand distinct dates in a
     million rows). Use `bad_dates(values, parsed)` for values present but unparseable.
     """
-    codes, uniques = pd.factorize(values.astype("string"), use_na_sentinel=True)
-    parsed = _parse_unique(pd.Series(uniques, dtype="string")).to_numpy()
-    out = np.full(len(codes), np.datetime64("NaT", "ns"), dtype="datetime64[ns]")
-    ok = codes >= 0
-    out[ok] = parsed[codes[ok]]
-    return pd.Series(out, index=values.index, dtype="datetime64[ns]")
+    return pd.Series(date_array(values), index=values.index, dtype="datetime64[ns]")
 
 
-def _parse_unique(values: pd.Series) -> pd.Series:
-    s = values.astype("string").str.strip()
-    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
-    if s.isna().all():
-        return out
-    vals = out.to_numpy(copy=True)
+def date_array(values: pd.Series) -> np.ndarray:
+    """`parse_dates` as a NumPy datetime64[ns] array."""
+    return date_arrays([values])[0]
 
-    text = pa.array(s.array, pa.large_string())
+
+def date_arrays(columns: list[pd.Series]) -> list[np.ndarray]:
+    """`date_array` of each column, the distinct texts of all of them parsed in one go. Text
+    that is not all ASCII is parsed column by column, as each column alone would be."""
+    encoded = [pd.factorize(c.astype("string"), use_na_sentinel=True) for c in columns]
+    chunks = []
+    for _, uniques in encoded:
+        text = pa.array(uniques, pa.large_string())
+        chunks.extend(text.chunks if isinstance(text, pa.ChunkedArray) else [text])
+    text = pa.chunked_array(chunks, pa.large_string())
+    if len(columns) > 1 and pc.all(pc.string_is_ascii(text)).as_py() is False:
+        return [date_array(c) for c in columns]
+    parsed = _parse_unique(text)
+    out, start = [], 0
+    for codes, uniques in encoded:
+        dates = np.full(len(codes), np.datetime64("NaT", "ns"), dtype="datetime64[ns]")
+        ok = codes >= 0
+        dates[ok] = parsed[start:start + len(uniques)][codes[ok]]
+        out.append(dates)
+        start += len(uniques)
+    return out
+
+
+def _parse_unique(raw: pa.Array) -> np.ndarray:
+    """Distinct texts (Arrow) as datetime64[ns], NaT where not a date."""
+    text = pc.utf8_trim_whitespace(raw)  # as pandas' str.strip does it
+    vals = np.full(len(text), np.datetime64("NaT", "ns"), dtype="datetime64[ns]")
+    if text.null_count == len(text):
+        return vals
     ascii_only = pc.all(pc.string_is_ascii(text)).as_py() is not False
+    s = None if ascii_only else pd.Series(pd.arrays.ArrowStringArray(text))
 
     def mask(pattern: str) -> np.ndarray:
         if ascii_only:  # Arrow's RE2, as pandas uses for ASCII text (it turns to `re` otherwise)
@@ -54,11 +75,12 @@ def _parse_unique(values: pd.Series) -> pd.Series:
                      else pd.to_datetime(s[iso].str[:10], format="%Y-%m-%d", errors="coerce").to_numpy())
     serial = mask(r"\d{1,5}(?:\.0+)?")
     if serial.any():
-        n = pd.to_numeric(s[serial], errors="coerce").to_numpy(float)
+        numbers = pd.Series(pd.arrays.ArrowStringArray(text.filter(serial)))
+        n = pd.to_numeric(numbers, errors="coerce").to_numpy(float)
         ok = (n >= _SERIAL_MIN) & (n <= _SERIAL_MAX)
         where = np.flatnonzero(serial)[ok]
         vals[where] = (EXCEL_EPOCH + pd.to_timedelta(n[ok].astype(np.int64), unit="D")).to_numpy()
-    return pd.Series(vals, index=s.index, dtype="datetime64[ns]")
+    return vals
 
 
 _MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])

@@ -13,8 +13,10 @@ import io
 import json
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 COLUMNS = ["code", "severity", "table", "year", "file", "row", "column", "value", "child", "message"]
 _DTYPES = {
@@ -23,34 +25,65 @@ _DTYPES = {
 }
 
 
-def issues_frame(records=None, **columns) -> pd.DataFrame:
-    """Build a frame of issues, from a list of dicts or from columns (scalars broadcast)."""
-    if records is not None:
-        records = list(records)
-        if not records:
-            return _EMPTY.copy()
-        frame = pd.DataFrame.from_records(records, columns=COLUMNS)
-    else:
-        n = max((len(v) for v in columns.values() if isinstance(v, pd.Series | list)), default=1)
-        frame = pd.DataFrame({c: _column(columns.get(c), n, _DTYPES[c]) for c in COLUMNS})
-    return frame.astype(_DTYPES)
-
-
-def _column(value, n: int, dtype: str):
-    """One column of issues by position: a Series' values (text kept as Arrow), a list, or
-    a scalar n times."""
-    if isinstance(value, pd.Series):
-        if dtype == "string" and value.dtype == _DTYPES["code"] and value.dtype.na_value is pd.NA:
-            return value.array
-        return value.to_numpy()
-    if isinstance(value, list):
-        return value
-    if dtype == "string" and (value is None or isinstance(value, str)):
-        return pd.arrays.ArrowStringArray(pa.chunked_array([pa.repeat(pa.scalar(value, pa.large_string()), n)]))
-    return [value] * n
+def issues_frame(records) -> pd.DataFrame:
+    """Build a frame of issues from a list of dicts (a key left out is blank)."""
+    records = list(records)
+    if not records:
+        return _EMPTY.copy()
+    return pd.DataFrame.from_records(records, columns=COLUMNS).astype(_DTYPES)
 
 
 _EMPTY = pd.DataFrame({c: pd.Series(dtype=t) for c, t in _DTYPES.items()})
+_SORT = ["severity", "table", "year", "file", "row", "code"]
+
+
+@dataclass(frozen=True)
+class Issues:
+    """`n` issues not yet made a frame: each of COLUMNS a scalar shared by all (None: blank) or
+    n values by position (an array, list or Series; text may be Arrow). Checks hand these on and
+    `ValidationReport.combine` builds one frame from them all."""
+
+    n: int
+    columns: dict[str, object]
+
+    def __len__(self) -> int:
+        return self.n
+
+
+def _text_chunks(part: pd.DataFrame | Issues, column: str) -> list[pa.Array]:
+    """One text column of a part as Arrow large strings (nulls where blank)."""
+    if isinstance(part, pd.DataFrame):
+        value = part[column].astype("string").array
+    else:
+        value = part.columns.get(column)
+        if value is None or isinstance(value, str):
+            return [pa.repeat(pa.scalar(value, pa.large_string()), part.n)]
+    if isinstance(value, pd.Series):
+        value = value.array
+    if not isinstance(value, pa.Array | pa.ChunkedArray):
+        value = pa.array(value if isinstance(value, pd.api.extensions.ExtensionArray)
+                         else np.asarray(value, dtype=object), pa.large_string(), from_pandas=True)
+    value = value.cast(pa.large_string())
+    return list(value.chunks) if isinstance(value, pa.ChunkedArray) else [value]
+
+
+def _int_column(parts: list[pd.DataFrame | Issues], column: str) -> pd.arrays.IntegerArray:
+    """One whole-number column of every part as Int64 (<NA> where blank)."""
+    values, masks = [], []
+    for part in parts:
+        value = part[column] if isinstance(part, pd.DataFrame) else part.columns.get(column)
+        if value is None:
+            value = pd.array([None] * len(part), dtype="Int64")
+        elif np.isscalar(value):
+            value = np.full(len(part), value, np.int64)
+        if isinstance(value, np.ndarray) and value.dtype.kind in "iu":
+            values.append(value.astype(np.int64, copy=False))
+            masks.append(np.zeros(len(value), bool))
+        else:
+            value = pd.array(value, dtype="Int64")
+            values.append(value.to_numpy(np.int64, na_value=0))
+            masks.append(np.asarray(value.isna(), bool))
+    return pd.arrays.IntegerArray(np.concatenate(values), np.concatenate(masks))
 
 
 @dataclass
@@ -58,13 +91,22 @@ class ValidationReport:
     issues: pd.DataFrame = field(default_factory=lambda: issues_frame([]))
 
     @classmethod
-    def combine(cls, parts: list[pd.DataFrame]) -> ValidationReport:
+    def combine(cls, parts: list[pd.DataFrame | Issues]) -> ValidationReport:
+        """One report of every part (frames of issues or `Issues`), sorted by severity, table,
+        year, file, row and code; parts keep their order where those are equal."""
         parts = [p for p in parts if len(p)]
-        frame = pd.concat(parts, ignore_index=True) if parts else issues_frame([])
-        frame = frame.astype(_DTYPES).sort_values(
-            ["severity", "table", "year", "file", "row", "code"], na_position="first", kind="stable"
-        )
-        return cls(frame.reset_index(drop=True))
+        if not parts:
+            return cls(issues_frame([]))
+        columns = {c: _int_column(parts, c) if _DTYPES[c] == "Int64" else pa.chunked_array(
+            [a for p in parts for a in _text_chunks(p, c)], pa.large_string()) for c in COLUMNS}
+        # Arrow's sort is stable and, as pandas', puts blanks first and orders text by code point
+        keys = pa.table({c: pa.array(columns[c]) if _DTYPES[c] == "Int64" else columns[c] for c in _SORT})
+        order = pc.sort_indices(keys, sort_keys=[(c, "ascending", "at_start") for c in _SORT])
+        rows = order.to_numpy()
+        return cls(pd.DataFrame({
+            c: v[rows] if _DTYPES[c] == "Int64" else pd.arrays.ArrowStringArray(v.take(order))
+            for c, v in columns.items()
+        }))
 
     @property
     def errors(self) -> pd.DataFrame:

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..vocab import year_label
-from .dates import parse_dates
+from .dates import date_array, date_arrays
 from .report import issues_frame
 from .schema import Schema, default_schema
 
@@ -117,9 +117,17 @@ class Returns:
         key = (table, column)
         if key not in self._dates:
             frame = self.frames.get(table)
-            self._dates[key] = (parse_dates(frame[column]).to_numpy() if frame is not None and column in frame
+            self._dates[key] = (date_array(frame[column]) if frame is not None and column in frame
                                 else np.full(0 if frame is None else len(frame), np.datetime64("NaT", "ns")))
         return self._dates[key] if keep else self._dates.pop(key)
+
+    def parse_date_columns(self, columns: list[tuple[str, str]]) -> None:
+        """Parse these (table, column) date columns together, for `dates` to hand on: a date
+        written in several tables is parsed once."""
+        todo = [(t, c) for t, c in dict.fromkeys(columns)
+                if (t, c) not in self._dates and t in self.frames and c in self.frames[t]]
+        parsed = date_arrays([self.frames[t][c] for t, c in todo])
+        self._dates.update(zip(todo, parsed, strict=True))
 
     @property
     def years(self) -> list[int]:

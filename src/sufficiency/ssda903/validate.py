@@ -23,7 +23,7 @@ from .checks.context import Context
 from .checks.cross import cross_checks
 from .checks.episodes import episode_checks
 from .checks.values import value_checks
-from .report import ValidationReport
+from .report import Issues, ValidationReport
 from .returns import Returns
 
 __all__ = ["catalogue", "catalogue_markdown", "validate"]
@@ -36,10 +36,10 @@ def validate(returns: Returns, la_code: str | None = None) -> ValidationReport:
     none of the current checks does.
     """
     ctx = Context(returns)
-    parts: list[pd.DataFrame] = [_catalogued_severity(returns.issues)]
+    parts: list[pd.DataFrame | Issues] = [_catalogued_severity(returns.issues)]
     for group in (value_checks, episode_checks, cross_checks):
         parts.extend(group(ctx))
-    return ValidationReport.combine([returns.locate(p) for p in parts])
+    return ValidationReport(returns.locate(ValidationReport.combine(parts).issues))
 
 
 def _catalogued_severity(issues: pd.DataFrame) -> pd.DataFrame:
@@ -47,8 +47,10 @@ def _catalogued_severity(issues: pd.DataFrame) -> pd.DataFrame:
     one place a severity is decided); a code not in the catalogue keeps its own."""
     if not len(issues):
         return issues
-    declared = issues["code"].map({code: c["severity"] for code, c in catalogue().items()})
-    return issues.assign(severity=declared.fillna(issues["severity"]).astype("string"))
+    declared = {code: c["severity"] for code, c in catalogue().items()}
+    severity = [declared.get(code, own) if isinstance(code, str) else own
+                for code, own in zip(issues["code"].tolist(), issues["severity"].tolist(), strict=True)]
+    return issues.assign(severity=pd.array(severity, dtype="string"))
 
 
 def catalogue_markdown() -> str:

@@ -7,6 +7,7 @@
   cross      repeated rows, tables missing from a year, Header against the other tables,
              Missing and Reviews dates
 
-Each group is a function of a `Context` (frames, parsed dates, child codes) yielding issue
-frames. Codes, severities and fixes are declared in schema/checks.yaml (`catalogue`).
+Each group is a function of a `Context` (frames, parsed dates, child codes) yielding
+`report.Issues`, made one frame at the end. Codes, severities and fixes are declared in
+schema/checks.yaml (`catalogue`).
 """

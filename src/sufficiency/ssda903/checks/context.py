@@ -19,8 +19,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..dates import parse_dates
-from ..report import issues_frame
+from ..dates import date_array
+from ..report import Issues
 from ..returns import Returns
 from ..schema import Schema, year_label
 from .catalogue import severity
@@ -70,19 +70,30 @@ class Context:
         }
         self._keys: dict[str, np.ndarray] = {}
         self._files: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._texts: dict[tuple[str, str], pa.Array] = {}
 
     # ------------------------------------------------------------ per-table arrays
 
     def date(self, table: str, column: str) -> np.ndarray:
         """A date column as datetime64[ns], NaT where blank or unreadable."""
         key = (table, column)
+        if not self._dates:  # every date column of the returns at once, on the first call
+            self.returns.parse_date_columns([
+                (name, c) for name in self.frames
+                for c, spec in self.schema.table(name).columns.items()
+                if spec.type == "date" and self._shared(name, c)])
         if key not in self._dates:
-            frame = self.returns.frames.get(table)
-            if frame is not None and column in frame and len(frame) == len(self.frames[table]):
+            if self._shared(table, column):
                 self._dates[key] = self.returns.dates(table, column)
             else:
-                self._dates[key] = parse_dates(self.frames[table][column]).to_numpy()
+                self._dates[key] = date_array(self.frames[table][column])
         return self._dates[key]
+
+    def _shared(self, table: str, column: str) -> bool:
+        """Whether the returns hold this column as validated (its dates are then kept there for
+        cleaning)."""
+        frame = self.returns.frames.get(table)
+        return frame is not None and column in frame and len(frame) == len(self.frames[table])
 
     def year(self, table: str) -> np.ndarray:
         return self.frames[table]["_year"].to_numpy(np.int64)
@@ -122,8 +133,16 @@ class Context:
         """Raw values of some rows, '(blank)' where blank."""
         if column == "CHILD":
             return self.child_text(table, rows)
-        values = self.frames[table][column].iloc[np.asarray(rows, dtype=np.int64)]
-        return values.reset_index(drop=True).astype("string").fillna("(blank)")
+        values = pc.take(self._text(table, column), pa.array(np.asarray(rows, dtype=np.int64)))
+        return pd.Series(pd.arrays.ArrowStringArray(pc.fill_null(values, "(blank)")), copy=False)
+
+    def _text(self, table: str, column: str) -> pa.Array:
+        """A text column as one Arrow array, made once."""
+        key = (table, column)
+        if key not in self._texts:
+            text = pa.array(self.frames[table][column].array, pa.large_string())
+            self._texts[key] = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+        return self._texts[key]
 
     def child_text(self, table: str, rows: np.ndarray) -> pd.Series:
         """CHILD of some rows, '(blank)' where blank (from the child codes: no string column is
@@ -173,22 +192,26 @@ class Context:
         if not candidate.any():
             return none
         pos = np.flatnonzero(candidate)
-        sub = f.iloc[pos][["_file", *self.schema.table(name).column_names]]
-        group = sub.groupby(list(sub.columns), dropna=False, sort=False).ngroup().to_numpy()
-        first = pd.Series(pos).groupby(group).transform("min").to_numpy()
+        sub = f.iloc[pos]
+        # each candidate row as a tuple of its text (None where blank), keeping the first of each
+        columns = ["_file", *self.schema.table(name).column_names]
+        rows = zip(*(sub[c].to_numpy(object, na_value=None) for c in columns), strict=True)
+        seen: dict[tuple, int] = {}
+        first = np.array([seen.setdefault(row, p) for row, p in zip(rows, pos.tolist(), strict=True)],
+                         dtype=np.int64)
         repeat = first != pos
         return pos[repeat], first[repeat]
 
     # ------------------------------------------------------------ issues
 
     def issue(self, code: str, table: str, rows, column: str | None, template: str,
-              value: bool = True, **fields) -> pd.DataFrame:
+              value: bool = True, **fields) -> Issues:
         """One issue per row position in `rows` of `table`. The value is the row's raw `column`
         (value=False: none); the message is `template` with each {name} replaced by
         fields[name], a string or one per row; {child} is the row's CHILD unless given."""
         rows = np.asarray(rows, dtype=np.int64)
         if not len(rows):
-            return issues_frame([])
+            return Issues(0, {})
         if "{child}" in template and "child" not in fields:
             fields["child"] = self.child_text(table, rows)
         raw = self.text(table, column, rows) if value and column else None
@@ -196,25 +219,20 @@ class Context:
 
     def emit(
         self, code: str, table: str | None, rows: np.ndarray, column: str | None, value, message
-    ) -> pd.DataFrame:
+    ) -> Issues:
         """One issue per row position in `rows` of `table` (value and message: a string, or one
         per row)."""
         rows = np.asarray(rows, dtype=np.int64)
         if not len(rows):
-            return issues_frame([])
+            return Issues(0, {})
         f = self.frames[table]
-        return issues_frame(
-            code=code,
-            severity=severity(code),
-            table=table,
-            year=pd.Series(f["_year"].to_numpy()[rows]),
-            file=pd.Series(self._file_names(table, rows), dtype="string"),
-            row=pd.Series(f["_row"].to_numpy()[rows]),
-            column=column,
-            value=_series(value, len(rows)),
-            child=self._children(table, rows),
-            message=_series(message, len(rows)),
-        )
+        return Issues(len(rows), {
+            "code": code, "severity": severity(code), "table": table,
+            "year": f["_year"].to_numpy()[rows], "file": self._file_names(table, rows),
+            "row": f["_row"].to_numpy()[rows], "column": column,
+            "value": _series(value, len(rows)), "child": self._children(table, rows),
+            "message": _series(message, len(rows)),
+        })
 
 
 # ---------------------------------------------------------------- helpers
@@ -229,7 +247,9 @@ def pack(key: np.ndarray, dates: np.ndarray) -> np.ndarray:
 
 def fmt(dates: np.ndarray) -> pd.Series:
     """datetime64 -> 'dd/mm/yyyy', '?' where NaT."""
-    return pd.Series(pd.DatetimeIndex(dates).strftime("%d/%m/%Y"), dtype="string").fillna("?")
+    days, inverse = np.unique(np.asarray(dates, dtype="datetime64[ns]"), return_inverse=True)
+    text = pc.fill_null(pc.strftime(pa.array(days), "%d/%m/%Y"), "?").cast(pa.large_string())
+    return pd.Series(pd.arrays.ArrowStringArray(text.take(pa.array(inverse.ravel()))), copy=False)
 
 
 def fill(template: str, **fields) -> pd.Series | str:
@@ -263,7 +283,9 @@ def age_in_years(dob: np.ndarray, when: np.ndarray) -> np.ndarray:
 
 def labels(years: Sequence[int] | np.ndarray) -> pd.Series:
     """Collection years as '2024/25'."""
-    return pd.Series([year_label(int(y)) for y in years], dtype="string")
+    uniq, inverse = np.unique(np.asarray(years, dtype=np.int64), return_inverse=True)
+    names = pa.array([year_label(int(y)) for y in uniq], pa.large_string())
+    return pd.Series(pd.arrays.ArrowStringArray(names.take(pa.array(inverse.ravel()))), copy=False)
 
 
 def _on_day(years: np.ndarray, month: int, day: int) -> np.ndarray:
@@ -277,8 +299,11 @@ def _on_day(years: np.ndarray, month: int, day: int) -> np.ndarray:
 
 def _upper(values: pd.Series) -> pd.Series:
     codes, uniq = pd.factorize(values)
-    norm = pd.Series(uniq, dtype="string").str.strip().str.upper().to_numpy(object)
-    return pd.Series(np.append(norm, None)[codes], dtype="string")  # -1 (blank) -> None
+    # the Arrow kernels behind pandas' str.strip and str.upper, on each distinct value once
+    text = pa.array(pd.array(uniq, dtype="string"), pa.large_string())
+    norm = pc.utf8_upper(pc.utf8_trim_whitespace(text))
+    picked = norm.take(pa.array(codes, mask=codes < 0))  # -1 (blank) -> null
+    return pd.Series(pd.arrays.ArrowStringArray(picked), copy=False)
 
 
 def isin(values: pd.Series, options) -> np.ndarray:
@@ -300,6 +325,8 @@ def _arrow(values) -> pa.ChunkedArray:
     """A sequence of text by position (a string Series kept as it is) as Arrow large strings."""
     if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype) and values.dtype.na_value is pd.NA:
         array = values.array
+    elif isinstance(values, np.ndarray) and values.dtype.kind == "U":  # text throughout, no blank
+        array = values
     else:
         array = pd.array(np.asarray(values, dtype=object), dtype="string")
     return pa.chunked_array([pa.array(array, pa.large_string())])

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
-from ..report import issues_frame
+from ..report import Issues
 from ..schema import year_label
 from .catalogue import severity
 from .context import Context, fill, fmt, labels
@@ -23,7 +23,7 @@ from .context import Context, fill, fmt, labels
 CHILD_TABLES = ("reviews", "missing", "oc2", "oc3", "uasc")
 
 
-def cross_checks(ctx: Context) -> Iterator[pd.DataFrame]:
+def cross_checks(ctx: Context) -> Iterator[Issues]:
     yield from _repeated_rows(ctx)
     yield from _tables_present(ctx)
     if "header" in ctx.frames:
@@ -46,7 +46,7 @@ def _per_child(ctx: Context, table: str, rows: np.ndarray) -> tuple[np.ndarray, 
     return rows[firsts], np.bincount(codes)[codes[firsts]]
 
 
-def _repeated_rows(ctx: Context) -> Iterator[pd.DataFrame]:
+def _repeated_rows(ctx: Context) -> Iterator[Issues]:
     for name in ctx.frames:
         rows, first = ctx.duplicates(name)
         yield ctx.issue("ROW_DUPLICATE", name, rows, None,
@@ -55,24 +55,24 @@ def _repeated_rows(ctx: Context) -> Iterator[pd.DataFrame]:
                         first=ctx.frames[name]["_row"].to_numpy()[first].astype(str))
 
 
-def _tables_present(ctx: Context) -> Iterator[pd.DataFrame]:
+def _tables_present(ctx: Context) -> Iterator[Issues]:
     """A year with Episodes and no Header, or the reverse."""
     header, episodes = _years(ctx, "header"), _years(ctx, "episodes")
-    records = []
-    for table, other, years in (("header", "Episodes", np.setdiff1d(episodes, header)),
-                                ("episodes", "Header", np.setdiff1d(header, episodes))):
+    tables, years, messages = [], [], []
+    for table, other, missing in (("header", "Episodes", np.setdiff1d(episodes, header)),
+                                  ("episodes", "Header", np.setdiff1d(header, episodes))):
         title = ctx.schema.table(table).title
-        for y in years.tolist():
-            records.append({
-                "code": "TABLE_MISSING", "severity": severity("TABLE_MISSING"), "table": table,
-                "year": y, "file": None, "row": None, "column": None, "value": None,
-                "child": None,
-                "message": f"The {year_label(y)} return has a {other} table but no {title} "
-                           f"table; add the {title} file for {year_label(y)}."})
-    yield issues_frame(records)
+        for y in missing.tolist():
+            tables.append(table)
+            years.append(y)
+            messages.append(f"The {year_label(y)} return has a {other} table but no {title} "
+                            f"table; add the {title} file for {year_label(y)}.")
+    yield Issues(len(years), {"code": "TABLE_MISSING", "severity": severity("TABLE_MISSING"),
+                              "table": tables, "year": np.array(years, np.int64),
+                              "message": messages})
 
 
-def _header(ctx: Context) -> Iterator[pd.DataFrame]:
+def _header(ctx: Context) -> Iterator[Issues]:
     """Children in Episodes (or another table) and not in the Header, and the reverse."""
     hkey = ctx.key("header")
     header_years = _years(ctx, "header")
@@ -105,7 +105,7 @@ def _header(ctx: Context) -> Iterator[pd.DataFrame]:
                         n=n.astype(str), year=labels(year[rows]))
 
 
-def _header_rows(ctx: Context) -> Iterator[pd.DataFrame]:
+def _header_rows(ctx: Context) -> Iterator[Issues]:
     """One Header row per child and year; the date of birth the same from year to year."""
     hkey, year, child = ctx.key("header"), ctx.year("header"), ctx.child["header"]
     repeated = np.zeros(len(hkey), bool)
@@ -136,7 +136,7 @@ def _header_rows(ctx: Context) -> Iterator[pd.DataFrame]:
                     before_year=labels(year[before]))
 
 
-def _missing(ctx: Context) -> Iterator[pd.DataFrame]:
+def _missing(ctx: Context) -> Iterator[Issues]:
     if "missing" not in ctx.frames:
         return
     start, end = ctx.date("missing", "MIS_START"), ctx.date("missing", "MIS_END")
@@ -146,7 +146,7 @@ def _missing(ctx: Context) -> Iterator[pd.DataFrame]:
                     end=fmt(end[rows]), start=fmt(start[rows]))
 
 
-def _reviews(ctx: Context) -> Iterator[pd.DataFrame]:
+def _reviews(ctx: Context) -> Iterator[Issues]:
     if "reviews" not in ctx.frames:
         return
     review, dob = ctx.date("reviews", "REVIEW"), ctx.date("reviews", "DOB")

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
+from ..report import Issues
 from .context import Context, age_in_years, equals, fmt, isin, labels, pack
 
 T = "episodes"
@@ -21,7 +22,7 @@ T = "episodes"
 NO_PROVIDER = frozenset({"T0", "T1", "T2", "T3", "T4", "Z1", "Z11", "Z12", "Z13", "Z14"})
 
 
-def episode_checks(ctx: Context) -> Iterator[pd.DataFrame]:
+def episode_checks(ctx: Context) -> Iterator[Issues]:
     if T not in ctx.frames:
         return
     e = _Episodes(ctx)
@@ -46,12 +47,12 @@ class _Episodes:
         self.exact_dup[ctx.duplicates(T)[0]] = True
         self.same_start = np.zeros(len(f), bool)  # filled by duplicates()
 
-    def issue(self, code, rows, column, template, value=True, **fields) -> pd.DataFrame:
+    def issue(self, code, rows, column, template, value=True, **fields) -> Issues:
         return self.ctx.issue(code, T, rows, column, template, value=value, **fields)
 
     # ------------------------------------------------------------ one episode's dates
 
-    def dates(self) -> Iterator[pd.DataFrame]:
+    def dates(self) -> Iterator[Issues]:
         decom, dec, year = self.decom, self.dec, self.year
         rows = np.flatnonzero(dec < decom)
         yield self.issue("DEC_BEFORE_DECOM", rows, "DEC",
@@ -86,7 +87,7 @@ class _Episodes:
 
     # ------------------------------------------------------------ two episodes, same start
 
-    def duplicates(self) -> Iterator[pd.DataFrame]:
+    def duplicates(self) -> Iterator[Issues]:
         idx = np.flatnonzero(self.usable & ~self.exact_dup)
         codes, _ = pd.factorize(pack(self.key[idx], self.decom[idx]))
         first = idx[np.unique(codes, return_index=True)[1]][codes]  # first row of each key
@@ -103,7 +104,7 @@ class _Episodes:
 
     # ------------------------------------------------------------ episode and the next
 
-    def sequence(self) -> Iterator[pd.DataFrame]:
+    def sequence(self) -> Iterator[Issues]:
         idx = np.flatnonzero(self.usable & ~self.exact_dup & ~self.same_start)
         start = self.decom.view(np.int64)
         line = self.ctx.frames[T]["_row"].to_numpy()
@@ -145,7 +146,7 @@ class _Episodes:
 
     # ------------------------------------------------------------ placement provider
 
-    def provider(self) -> Iterator[pd.DataFrame]:
+    def provider(self) -> Iterator[Issues]:
         place, prov = self.ctx.codes(T, "PLACE"), self.ctx.codes(T, "PLACE_PROVIDER")
         has_prov = prov.notna().to_numpy()
         rows = np.flatnonzero(place.notna().to_numpy() & ~isin(place, NO_PROVIDER) & ~has_prov)
@@ -160,7 +161,7 @@ class _Episodes:
 
     # ------------------------------------------------------------ date of birth
 
-    def age(self) -> Iterator[pd.DataFrame]:
+    def age(self) -> Iterator[Issues]:
         if "header" not in self.ctx.frames:
             return
         hkey, hdob = self.ctx.key("header"), self.ctx.date("header", "DOB")
@@ -183,7 +184,7 @@ class _Episodes:
 
     # ------------------------------------------------------------ first episode: RNE S
 
-    def first_episode(self) -> Iterator[pd.DataFrame]:
+    def first_episode(self) -> Iterator[Issues]:
         idx = np.flatnonzero(self.usable & ~self.exact_dup & ~self.same_start)
         if not len(idx):
             return

@@ -10,9 +10,12 @@ from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ...reference.postcodes import directory
 from ..dates import parse_dates
+from ..report import Issues
 from ..schema import CodeList, Column, year_label
 from .context import Context, labels
 
@@ -22,7 +25,7 @@ PARTIAL_DATE_RE = r"(?i)(\d{1,2}|zz)/(\d{1,2}|zz)/(\d{4})"
 SHORT_LIST = 8  # code lists this short are spelled out in the message
 
 
-def value_checks(ctx: Context) -> Iterator[pd.DataFrame]:
+def value_checks(ctx: Context) -> Iterator[Issues]:
     for name, frame in ctx.frames.items():
         for col, spec in ctx.schema.table(name).columns.items():
             if spec.required:
@@ -51,7 +54,7 @@ def _rows(codes: np.ndarray, bad_unique: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.append(np.asarray(bad_unique, bool), False)[codes])
 
 
-def _blank(ctx: Context, name: str, col: str, spec: Column) -> pd.DataFrame:
+def _blank(ctx: Context, name: str, col: str, spec: Column) -> Issues:
     f = ctx.frames[name]
     blank = f[col].isna().to_numpy()
     files = {path for path, c in ctx.missing_columns if c == col}
@@ -62,14 +65,14 @@ def _blank(ctx: Context, name: str, col: str, spec: Column) -> pd.DataFrame:
                      value=False)
 
 
-def _dates(ctx: Context, name: str, col: str) -> pd.DataFrame:
+def _dates(ctx: Context, name: str, col: str) -> Issues:
     rows = np.flatnonzero(ctx.frames[name][col].notna().to_numpy() & np.isnat(ctx.date(name, col)))
     return ctx.issue("DATE_INVALID", name, rows, col,
                      f"{col} '{{raw}}' is not a date, for child {{child}} (write dd/mm/yyyy, "
                      "e.g. 05/02/2024).", raw=ctx.text(name, col, rows))
 
 
-def _partial_dates(ctx, name, col, codes, uniq) -> pd.DataFrame:
+def _partial_dates(ctx, name, col, codes, uniq) -> Issues:
     """dd/mm/yyyy where the day, or the day and month, may be 'zz' (unknown)."""
     parts = uniq.str.strip().str.extract(PARTIAL_DATE_RE)
     day, month = parts[0].str.lower(), parts[1].str.lower()
@@ -84,12 +87,14 @@ def _partial_dates(ctx, name, col, codes, uniq) -> pd.DataFrame:
                      raw=ctx.text(name, col, rows))
 
 
-def _codes(ctx, name, col, codes, uniq, cl: CodeList) -> pd.DataFrame:
-    norm = uniq.str.strip().str.upper().to_numpy(object)
+def _codes(ctx, name, col, codes, uniq, cl: CodeList) -> Issues:
+    # stripped and upper-cased by the Arrow kernels pandas' str.strip and str.upper use
+    norm = pc.utf8_upper(pc.utf8_trim_whitespace(pa.array(uniq.array, pa.large_string()))).to_pylist()
     years, year_idx = ctx.years, ctx.year_index[name]
     # valid[y, u]: distinct value u is a code of the list in year y's schema
-    valid = np.array([np.isin(norm, list(cl.valid_codes(ctx.schema.schema_year(int(y)))))
-                      for y in years]).reshape(len(years), len(norm))
+    valid = np.array([[u in codes_then for u in norm] for codes_then in
+                      (cl.valid_codes(ctx.schema.schema_year(int(y))) for y in years)],
+                     dtype=bool).reshape(len(years), len(norm))
     has = codes >= 0
     bad = np.zeros(len(codes), bool)
     bad[has] = ~valid[year_idx[has], codes[has]]
@@ -121,7 +126,7 @@ def _code_note(cl: CodeList, code: str, year: int, schema_year: int) -> str:
     return note
 
 
-def _integers(ctx, name, col, spec: Column, codes, uniq) -> pd.DataFrame:
+def _integers(ctx, name, col, spec: Column, codes, uniq) -> Issues:
     text = uniq.str.strip()
     n = pd.to_numeric(text, errors="coerce").to_numpy(float)
     bad = ~text.str.fullmatch(r"[+-]?\d+(?:\.0*)?").fillna(False).to_numpy(bool)  # 12 or 12.0
@@ -135,7 +140,7 @@ def _integers(ctx, name, col, spec: Column, codes, uniq) -> pd.DataFrame:
                      "for child {child}.", raw=ctx.text(name, col, rows))
 
 
-def _format(ctx, name, col, kind: str, codes, uniq) -> pd.DataFrame:
+def _format(ctx, name, col, kind: str, codes, uniq) -> Issues:
     pattern = UPN_RE if kind == "upn" else URN_RE
     ok = uniq.str.strip().str.upper().str.fullmatch(pattern).fillna(False).to_numpy(bool)
     rows = _rows(codes, ~ok)
@@ -148,7 +153,7 @@ def _format(ctx, name, col, kind: str, codes, uniq) -> pd.DataFrame:
                      f"{col} '{{raw}}' {what}, for child {{child}}.", raw=ctx.text(name, col, rows))
 
 
-def _postcodes(ctx, name, col, codes, uniq) -> Iterator[pd.DataFrame]:
+def _postcodes(ctx, name, col, codes, uniq) -> Iterator[Issues]:
     where = directory().locate(uniq)
     kind, found = where["kind"].to_numpy(str), where["found"].to_numpy(bool)
     rows = _rows(codes, kind == "malformed")
