@@ -129,7 +129,7 @@ def typed(frame: pd.DataFrame, schema: Schema, table: str, log: Log,
             out[name] = pd.Series(dates.dates(table, col, keep=False) if dates is not None else
                                   parse_dates(_series(text, frame.index)).to_numpy(),
                                   index=frame.index, dtype="datetime64[ns]", copy=False)
-            bad.append((col, given & out[name].isna().to_numpy()))
+            bad.append((col, given & np.isnat(out[name].to_numpy())))
         elif c.type == "integer":
             num = pd.to_numeric(_series(text, frame.index), errors="coerce")
             whole = np.isfinite(num) & (num == np.round(num)) & (num.abs() < 2**53)
@@ -139,10 +139,10 @@ def typed(frame: pd.DataFrame, schema: Schema, table: str, log: Log,
             out[name] = _series(pc.utf8_upper(text), frame.index)
         else:
             out[name] = _series(text, frame.index)
-    out["source_year"] = pd.to_numeric(frame["_year"], errors="coerce").astype("Int64")
+    out["source_year"] = _int64(frame["_year"])
     out["source_file"] = frame["_file"].astype("string")
-    out["source_row"] = pd.to_numeric(frame["_row"], errors="coerce").astype("Int64")
-    result = pd.DataFrame(out, index=frame.index)
+    out["source_row"] = _int64(frame["_row"])
+    result = pd.DataFrame(out, index=frame.index, copy=False)
     for col, mask in bad:
         if col in quiet or not mask.any():
             continue
@@ -153,10 +153,18 @@ def typed(frame: pd.DataFrame, schema: Schema, table: str, log: Log,
     return result
 
 
+def _int64(values: pd.Series) -> pd.Series:
+    """Whole numbers as Int64 (<NA> where not a number)."""
+    if values.dtype == np.int64:  # the reader's _year and _row
+        return pd.Series(pd.arrays.IntegerArray(values.to_numpy(), np.zeros(len(values), bool)),
+                         index=values.index, copy=False)
+    return pd.to_numeric(values, errors="coerce").astype("Int64")
+
+
 def _text(raw: pd.Series) -> pa.ChunkedArray:
     """Raw text stripped, blank -> null, as Arrow."""
     arrow = getattr(raw.dtype, "storage", None) == "pyarrow"  # the reader's text: Arrow already, no copy
-    text = pc.utf8_trim_whitespace(pa.chunked_array(pa.array(raw)).cast(pa.large_string()) if arrow else
+    text = pc.utf8_trim_whitespace(raw.array.__arrow_array__().cast(pa.large_string()) if arrow else
                                    pa.chunked_array(pa.array(raw.astype("string"), type=pa.large_string())))
     return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.large_string()), text)
 
@@ -167,26 +175,39 @@ def _series(text, index: pd.Index) -> pd.Series:
 
 
 def _drop(frame: pd.DataFrame, mask, log: Log, rule: str, table: str, detail) -> pd.DataFrame:
-    mask = pd.Series(mask, index=frame.index).fillna(False).astype(bool)
+    """`frame` without the rows `mask` marks (<NA>: kept), which are logged with `detail`."""
+    if isinstance(mask, pd.Series) and not mask.index.equals(frame.index):
+        mask = mask.reindex(frame.index)
+    mask = np.asarray(pd.array(mask, dtype="boolean").to_numpy(dtype=bool, na_value=False)
+                      if not (isinstance(mask, np.ndarray) and mask.dtype == bool) else mask)
+    if not mask.any():
+        return frame
     if isinstance(detail, pd.Series):
-        detail = detail.reindex(frame.index)[mask]
+        detail = (detail if detail.index.equals(frame.index) else detail.reindex(frame.index))[mask]
     log.add(rule, "dropped", table, frame[mask], detail)
     return frame[~mask]
 
 
 def _no_child(frame: pd.DataFrame, log: Log, table: str) -> pd.DataFrame:
-    return _drop(frame, frame["child"].isna(), log, "unusable", table, "no CHILD identifier")
+    return _drop(frame, frame["child"].isna().to_numpy(), log, "unusable", table,
+                 "no CHILD identifier")
 
 
 def _exact_duplicates(frame: pd.DataFrame, log: Log, table: str) -> pd.DataFrame:
-    """The same row twice in one return: the first is kept."""
-    data = [c for c in frame.columns if c not in SOURCE]
-    keys = [*data, "source_year"]
-    dup = frame.duplicated(keys, keep="first")
+    """The same row twice in one return: the first is kept. Only rows sharing a child and a
+    return can be copies, so only they are compared in full."""
+    pair = frame.duplicated(["child", "source_year"], keep=False).to_numpy()
+    if not pair.any():
+        return frame
+    sub = frame[pair]
+    keys = [*(c for c in frame.columns if c not in SOURCE), "source_year"]
+    dup = sub.duplicated(keys, keep="first").to_numpy()
     if not dup.any():
         return frame
-    first_row = frame.groupby(keys, dropna=False, sort=False)["source_row"].transform("first")
-    return _drop(frame, dup, log, "duplicate", table,
+    first_row = sub.groupby(keys, dropna=False, sort=False)["source_row"].transform("first")
+    mask = np.zeros(len(frame), bool)
+    mask[np.flatnonzero(pair)[dup]] = True
+    return _drop(frame, mask, log, "duplicate", table,
                  "exact copy of row " + first_row.astype("string") + " of the same return")
 
 

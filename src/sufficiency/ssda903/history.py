@@ -150,7 +150,8 @@ def _close_censored(ep: pd.DataFrame, log: Log, last_year: int | None, seen: pd.
     if not cens.any():
         return ep
     years = ep.loc[cens, "source_year"].astype("int64")
-    ends = pd.to_datetime(years.astype(str) + "-03-31")
+    march = (years.to_numpy() * 12 - 1970 * 12 + 2).astype("datetime64[M]")  # March of the year
+    ends = pd.Series((march.astype("datetime64[D]") + 30).astype("datetime64[ns]"), index=years.index)
     ends = ends.where(ends >= ep.loc[cens, "decom"], ep.loc[cens, "decom"])
     last_seen = ep.groupby("child")["source_year"].max()
     if seen is not None and len(seen):
@@ -208,11 +209,19 @@ def episode_starts(ep: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 def _age(dob: pd.Series, when: pd.Series) -> pd.Series:
     """Whole years of age on a date; <NA> where either is unknown."""
-    dob, when = pd.to_datetime(dob), pd.to_datetime(when)
-    years = (when.dt.year - dob.dt.year).astype("Int64")
-    before = (when.dt.month < dob.dt.month) | (
-        (when.dt.month == dob.dt.month) & (when.dt.day < dob.dt.day))
-    return years - before.astype("Int64")
+    (by, bm, bd), (wy, wm, wd) = _ymd(dob), _ymd(when)
+    before = (wm < bm) | ((wm == bm) & (wd < bd))
+    unknown = np.isnat(dob.to_numpy("datetime64[ns]")) | np.isnat(when.to_numpy("datetime64[ns]"))
+    years = np.where(unknown, 0, wy - by - before)
+    return pd.Series(pd.arrays.IntegerArray(years.astype(np.int64), unknown), index=when.index)
+
+
+def _ymd(dates: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Year, month and day of each date (meaningless where NaT)."""
+    d = dates.to_numpy("datetime64[ns]")
+    year, month = d.astype("datetime64[Y]"), d.astype("datetime64[M]")
+    return (year.astype(np.int64), (month - year.astype("datetime64[M]")).astype(np.int64),
+            (d.astype("datetime64[D]") - month.astype("datetime64[D]")).astype(np.int64))
 
 
 def _first_last(starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
