@@ -56,46 +56,56 @@ class CleanHistory:
 
 
 class Log:
-    """Collects log entries as frames; one concat at the end."""
+    """Collects log entries as typed columns, one list of arrays per column; one frame at the
+    end."""
 
     def __init__(self) -> None:
-        self.parts: list[pd.DataFrame] = []
+        self.columns: dict[str, list] = {c: [] for c in LOG_COLUMNS}
 
-    def add(self, rule: str, action: str, table: str, rows: pd.DataFrame, detail) -> None:
+    def add(self, rule: str, action: str, table: str, rows: pd.DataFrame, detail,
+            mask: np.ndarray | None = None) -> None:
+        """Log `rows` (those `mask` marks, if given: the same as logging rows[mask]); `detail`:
+        one text for all, or a Series with one per row logged."""
         if action not in ACTIONS:
             raise ValueError(f"unknown log action {action!r}")
-        n = len(rows)
+        n = len(rows) if mask is None else int(mask.sum())
         if not n:
             return
+
+        def pick(column: str):
+            values = rows[column].array
+            return values if mask is None else values[mask]
+
         # typed columns from the start (Arrow-backed strings), so the final concat copies no
         # Python objects: the England-scale log has millions of rows
         if isinstance(detail, pd.Series):
             detail = detail.astype("string").array
         else:
             detail = _repeat(detail, n)
-        child = rows["child"].astype("string").array if "child" in rows else _repeat(None, n)
-        self.parts.append(pd.DataFrame({
-            "rule": _repeat(rule, n), "action": _repeat(action, n), "table": _repeat(table, n),
-            "year": pd.array(rows["source_year"].to_numpy(), dtype="Int64"),
-            "file": rows["source_file"].astype("string").array,
-            "row": pd.array(rows["source_row"].to_numpy(), dtype="Int64"),
-            "child": child, "detail": detail,
-        }))
+        child = pick("child").astype("string") if "child" in rows else _repeat(None, n)
+        self._append(rule=_repeat(rule, n), action=_repeat(action, n), table=_repeat(table, n),
+                     year=pd.array(pick("source_year").to_numpy(), dtype="Int64"),
+                     file=pick("source_file").astype("string"),
+                     row=pd.array(pick("source_row").to_numpy(), dtype="Int64"),
+                     child=child, detail=detail)
 
     def note(self, rule: str, detail: str) -> None:
         """An entry about the load as a whole (no source row)."""
-        self.parts.append(pd.DataFrame({
-            "rule": _repeat(rule, 1), "action": _repeat("changed", 1), "table": _repeat(None, 1),
-            "year": pd.array([None], dtype="Int64"), "file": _repeat(None, 1),
-            "row": pd.array([None], dtype="Int64"), "child": _repeat(None, 1),
-            "detail": _repeat(detail, 1)}))
+        self._append(rule=_repeat(rule, 1), action=_repeat("changed", 1), table=_repeat(None, 1),
+                     year=pd.array([None], dtype="Int64"), file=_repeat(None, 1),
+                     row=pd.array([None], dtype="Int64"), child=_repeat(None, 1),
+                     detail=_repeat(detail, 1))
+
+    def _append(self, **columns) -> None:
+        for name, values in columns.items():
+            self.columns[name].append(values)
 
     def frame(self) -> pd.DataFrame:
-        parts = [p for p in self.parts if len(p)]
-        if not parts:
+        if not self.columns["rule"]:
             return pd.DataFrame({c: pd.Series(dtype="Int64" if c in ("year", "row") else "string")
                                  for c in LOG_COLUMNS})
-        return pd.concat(parts, ignore_index=True)
+        return pd.DataFrame({c: pd.concat([pd.Series(a, copy=False) for a in parts], ignore_index=True)
+                             for c, parts in self.columns.items()})
 
 
 def _repeat(value: str | None, n: int) -> pd.arrays.ArrowStringArray:
@@ -146,10 +156,10 @@ def typed(frame: pd.DataFrame, schema: Schema, table: str, log: Log,
     for col, mask in bad:
         if col in quiet or not mask.any():
             continue
-        mask = pd.Series(mask, index=frame.index)
-        log.add("unreadable", "changed", table, result[mask],
+        log.add("unreadable", "changed", table, result,
                 col + " " + _quote(frame.loc[mask, col]) + " is not a "
-                + ("date" if spec.columns[col].type == "date" else "whole number") + ": left blank")
+                + ("date" if spec.columns[col].type == "date" else "whole number") + ": left blank",
+                mask)
     return result
 
 
@@ -184,7 +194,7 @@ def _drop(frame: pd.DataFrame, mask, log: Log, rule: str, table: str, detail) ->
         return frame
     if isinstance(detail, pd.Series):
         detail = (detail if detail.index.equals(frame.index) else detail.reindex(frame.index))[mask]
-    log.add(rule, "dropped", table, frame[mask], detail)
+    log.add(rule, "dropped", table, frame, detail, mask)
     return frame[~mask]
 
 
@@ -212,21 +222,28 @@ def _exact_duplicates(frame: pd.DataFrame, log: Log, table: str) -> pd.DataFrame
 
 
 def latest_per_child(frame: pd.DataFrame, log: Log, table: str) -> pd.DataFrame:
-    """One row per child: the latest return's (the last row of it, if several)."""
+    """One row per child: the latest return's (the last row of it, if several). `frame` has
+    a CHILD on every row, and a return and row number."""
     frame = frame.sort_values(["child", "source_year", "source_row"], kind="stable")
-    older = frame.duplicated("child", keep="last")
+    child = frame["child"].to_numpy(object)
+    older = np.zeros(len(frame), bool)  # the child's rows are together: a later one follows
+    older[:-1] = child[:-1] == child[1:]
     if not older.any():
         return frame
-    g = frame.groupby("child", sort=False)
-    last_year = g["source_year"].transform("max")
-    last_row = g["source_row"].transform("last")
-    superseded = older & (frame["source_year"] < last_year)
+    last = np.flatnonzero(~older)[np.cumsum(~older) - ~older]  # each row's child's last row
+    year, row = frame["source_year"].to_numpy(np.int64), frame["source_row"].to_numpy(np.int64)
+    superseded = older & (year < year[last])
     frame = _drop(frame, superseded, log, "superseded", table,
-                  "the " + last_year.astype("string") + " return's row for this child is used")
+                  "the " + _ints(year[last], frame.index) + " return's row for this child is used")
     same = older[~superseded]
     return _drop(frame, same, log, "duplicate", table,
                  "another row for this child in the same return (row "
-                 + last_row.astype("string") + ") is used")
+                 + _ints(row[last][~superseded], frame.index) + ") is used")
+
+
+def _ints(values: np.ndarray, index: pd.Index) -> pd.Series:
+    """Whole numbers as text."""
+    return pd.Series(values, index=index).astype("string")
 
 
 # ---------------------------------------------------------------- children
@@ -244,15 +261,17 @@ def _children(returns: Returns, log: Log) -> tuple[pd.DataFrame, pd.DataFrame]:
     for f in fields:
         filled = hd[f].isna() & latest_values[f].reindex(hd.index).notna()
         if filled.any():
-            log.add("header_filled", "changed", "header", hd[filled],
-                    f.upper() + " blank in the latest return: taken from an earlier one")
+            log.add("header_filled", "changed", "header", hd,
+                    f.upper() + " blank in the latest return: taken from an earlier one",
+                    filled.to_numpy(bool))
             hd.loc[filled, f] = latest_values.loc[filled[filled].index, f]
     sex = hd["sex"].astype("string")
     mapped = sex.map(SEX_CODES).astype("string").fillna("U")
     changed = sex.isna() | (sex != mapped)
     if changed.any():
-        log.add("sex_recoded", "changed", "header", hd[changed],
-                "SEX " + sex[changed].fillna("blank").str.slice(0, 20) + " -> " + mapped[changed])
+        log.add("sex_recoded", "changed", "header", hd,
+                "SEX " + sex[changed].fillna("blank").str.slice(0, 20) + " -> " + mapped[changed],
+                changed.to_numpy(dtype=bool, na_value=False))
     hd["sex"] = mapped
     hd = hd.reset_index(drop=True)
 

@@ -62,8 +62,8 @@ def care_episodes(ep: pd.DataFrame, raw_decom: pd.Series, log: Log, last_year: i
     ep = _drop_unusable(ep, raw_decom, log)
     ep = _drop_repeated(ep.sort_values(["child", "decom", "source_year", "source_row"], kind="stable"), log)
     sb = _mask(ep, ep["ls"].isin(SHORT_BREAKS))
-    log.add("short_break", "moved", "episodes", ep[sb],
-            "LS " + ep.loc[sb, "ls"] + ": a short break, moved to short_breaks")
+    log.add("short_break", "moved", "episodes", ep,
+            "LS " + ep.loc[sb, "ls"] + ": a short break, moved to short_breaks", sb.to_numpy())
     short_breaks = ep.loc[sb, SHORT_BREAK_COLUMNS].reset_index(drop=True)
     ep = _mend_ends(ep[~sb].reset_index(drop=True), log)
     ep = _close_censored(ep, log, last_year, seen)
@@ -78,11 +78,12 @@ def _drop_unusable(ep: pd.DataFrame, raw_decom: pd.Series, log: Log) -> pd.DataF
     raw = raw_decom.astype("string").str.strip().reindex(ep.index)
     no_child = _mask(ep, ep["child"].isna())
     no_decom = _mask(ep, ep["decom"].isna()) & ~no_child
-    log.add("unusable", "dropped", "episodes", ep[no_child], "no CHILD identifier")
+    log.add("unusable", "dropped", "episodes", ep, "no CHILD identifier", no_child.to_numpy())
     unreadable = no_decom & raw.notna() & (raw != "")
-    log.add("unusable", "dropped", "episodes", ep[no_decom & ~unreadable], "DECOM blank")
-    log.add("unusable", "dropped", "episodes", ep[unreadable],
-            "DECOM '" + raw[unreadable].str.slice(0, 40) + "' is not a date")
+    log.add("unusable", "dropped", "episodes", ep, "DECOM blank",
+            (no_decom & ~unreadable).to_numpy())
+    log.add("unusable", "dropped", "episodes", ep,
+            "DECOM '" + raw[unreadable].str.slice(0, 40) + "' is not a date", unreadable.to_numpy())
     return ep[~(no_child | no_decom)]
 
 
@@ -97,15 +98,16 @@ def _drop_repeated(ep: pd.DataFrame, log: Log) -> pd.DataFrame:
     newest = g["source_year"].transform("max")
     kept_row = g["source_row"].transform("last")
     older = rep["source_year"] < newest
-    log.add("superseded", "dropped", "episodes", rep[older],
-            "the same episode in the " + newest[older].astype("string") + " return is used")
+    log.add("superseded", "dropped", "episodes", rep,
+            "the same episode in the " + newest[older].astype("string") + " return is used",
+            older.to_numpy())
     not_last = rep.duplicated(["child", "decom"], keep="last") & ~older
     data = [c for c in rep.columns if c not in ("source_row", "source_file")]
     exact = rep.duplicated(data, keep=False)
     detail = pd.Series(np.where(exact, "exact copy of row ", "same CHILD and DECOM as row "),
                        index=rep.index, dtype="string")
     detail = detail + kept_row.astype("string") + " of the same return, which is used"
-    log.add("duplicate", "dropped", "episodes", rep[not_last], detail[not_last])
+    log.add("duplicate", "dropped", "episodes", rep, detail[not_last], not_last.to_numpy())
     drop = pd.Series(False, index=ep.index)
     drop[rep.index[older | not_last]] = True
     return ep[~drop.to_numpy()]
@@ -123,9 +125,9 @@ def _mend_ends(ep: pd.DataFrame, log: Log) -> pd.DataFrame:
         new_end = next_decom[back].fillna(ep.loc[back, "decom"])
         why = pd.Series(np.where(same[back.to_numpy()], "ends when the next episode starts",
                                  "the child's last episode ends on its DECOM"), index=new_end.index)
-        log.add("dec_before_decom", "changed", "episodes", ep[back],
+        log.add("dec_before_decom", "changed", "episodes", ep,
                 "DEC " + _fmt(ep.loc[back, "dec"]) + " is before DECOM " + _fmt(ep.loc[back, "decom"])
-                + ": " + why + ", " + _fmt(new_end))
+                + ": " + why + ", " + _fmt(new_end), back.to_numpy())
         ep.loc[back, "dec"] = new_end
     dec = ep["dec"]
     over = _mask(ep, same & (dec.isna() | (dec > next_decom)).to_numpy(bool))
@@ -134,8 +136,9 @@ def _mend_ends(ep: pd.DataFrame, log: Log) -> pd.DataFrame:
         detail = pd.Series(np.where(was_open, "open but not the child's last episode",
                                     "DEC " + _fmt(dec[over]) + " after the next DECOM"),
                            index=over[over].index, dtype="string")
-        log.add("truncated", "changed", "episodes", ep[over],
-                detail + ": ends " + _fmt(next_decom[over]) + " when the next episode starts")
+        log.add("truncated", "changed", "episodes", ep,
+                detail + ": ends " + _fmt(next_decom[over]) + " when the next episode starts",
+                over.to_numpy())
         ep.loc[over, "dec"] = next_decom[over]
     return ep
 
@@ -159,9 +162,9 @@ def _close_censored(ep: pd.DataFrame, log: Log, last_year: int | None, seen: pd.
     later = ep.loc[cens, "child"].map(last_seen).astype("Int64") > years
     where = pd.Series(np.where(later.fillna(False), "this episode is not in a later return",
                                "child in no later return"), index=years.index)
-    log.add("censored", "changed", "episodes", ep[cens],
+    log.add("censored", "changed", "episodes", ep,
             "open at the end of the " + years.astype("string") + " return, " + where
-            + ": closed " + _fmt(ends) + ", end_censored")
+            + ": closed " + _fmt(ends) + ", end_censored", cens.to_numpy())
     ep.loc[cens, "dec"] = ends
     ep.loc[cens, "end_censored"] = True
     return ep
@@ -237,8 +240,8 @@ def placement_spells(ep: pd.DataFrame, log: Log, starts: tuple[np.ndarray, np.nd
     episodes' episode_starts, if known."""
     new_period, new_placement = episode_starts(ep) if starts is None else starts
     merged = ~new_placement
-    log.add("placement", "merged", "episodes", ep[merged],
-            "RNE L: legal status change only, same placement as the episode before")
+    log.add("placement", "merged", "episodes", ep,
+            "RNE L: legal status change only, same placement as the episode before", merged)
     first, last = _first_last(new_placement)
     period = np.cumsum(new_period)
     f, la = ep.iloc[first].reset_index(drop=True), ep.iloc[last].reset_index(drop=True)
