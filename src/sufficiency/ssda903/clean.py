@@ -285,9 +285,10 @@ def _children(returns: Returns, log: Log) -> tuple[pd.DataFrame, pd.DataFrame]:
                                   index=hd.index, dtype="datetime64[ns]")
     cols = ["child", "sex", "dob", "ethnic", "mother", "mc_dob", "upn_present", "uasc",
             "uasc_ceased", "in_header", *SOURCE]
-    hd = hd[cols].astype({"child": "string", "sex": "string", "dob": "datetime64[ns]",
-                          "ethnic": "string", "mother": "string", "mc_dob": "datetime64[ns]",
-                          "upn_present": bool, "uasc": bool, "in_header": bool})
+    types = {"child": "string", "sex": "string", "dob": "datetime64[ns]", "ethnic": "string",
+             "mother": "string", "mc_dob": "datetime64[ns]", "upn_present": bool, "uasc": bool,
+             "in_header": bool}
+    hd = hd[cols].astype({c: t for c, t in types.items() if hd[c].dtype != t})
     return hd, uasc
 
 

@@ -89,28 +89,33 @@ def _drop_unusable(ep: pd.DataFrame, raw_decom: pd.Series, log: Log) -> pd.DataF
 
 def _drop_repeated(ep: pd.DataFrame, log: Log) -> pd.DataFrame:
     """The same episode in several returns (the newest return's kept), or twice in one (the
-    last row kept); `ep` sorted by child, DECOM, return and row."""
-    repeated = ep.duplicated(["child", "decom"], keep=False).to_numpy()
+    last row kept); `ep` sorted by child, DECOM, return and row, with a child and DECOM on
+    every row, so an episode's rows are together."""
+    child, decom = ep["child"].to_numpy(object), ep["decom"].to_numpy("datetime64[ns]")
+    again = np.zeros(len(ep), bool)  # the next row is the same episode
+    again[:-1] = (child[:-1] == child[1:]) & (decom[:-1] == decom[1:])
+    repeated = again.copy()
+    repeated[1:] |= again[:-1]
     if not repeated.any():
         return ep
-    rep = ep[repeated]
-    g = rep.groupby(["child", "decom"], sort=False)
-    newest = g["source_year"].transform("max")
-    kept_row = g["source_row"].transform("last")
-    older = rep["source_year"] < newest
+    rep, again = ep[repeated], again[repeated]
+    last = np.flatnonzero(~again)[np.cumsum(~again) - ~again]  # each row's episode's last row
+    year = rep["source_year"].to_numpy(np.int64)
+    newest, kept_row = year[last], rep["source_row"].to_numpy(np.int64)[last]
+    older = year < newest
     log.add("superseded", "dropped", "episodes", rep,
-            "the same episode in the " + newest[older].astype("string") + " return is used",
-            older.to_numpy())
-    not_last = rep.duplicated(["child", "decom"], keep="last") & ~older
+            "the same episode in the " + pd.Series(newest[older]).astype("string")
+            + " return is used", older)
+    not_last = again & ~older
     data = [c for c in rep.columns if c not in ("source_row", "source_file")]
-    exact = rep.duplicated(data, keep=False)
+    exact = rep.duplicated(data, keep=False).to_numpy()
     detail = pd.Series(np.where(exact, "exact copy of row ", "same CHILD and DECOM as row "),
-                       index=rep.index, dtype="string")
-    detail = detail + kept_row.astype("string") + " of the same return, which is used"
-    log.add("duplicate", "dropped", "episodes", rep, detail[not_last], not_last.to_numpy())
-    drop = pd.Series(False, index=ep.index)
-    drop[rep.index[older | not_last]] = True
-    return ep[~drop.to_numpy()]
+                       dtype="string")
+    detail = detail + pd.Series(kept_row).astype("string") + " of the same return, which is used"
+    log.add("duplicate", "dropped", "episodes", rep, detail[not_last], not_last)
+    drop = np.zeros(len(ep), bool)
+    drop[np.flatnonzero(repeated)[older | not_last]] = True
+    return ep[~drop]
 
 
 def _mend_ends(ep: pd.DataFrame, log: Log) -> pd.DataFrame:
@@ -233,6 +238,11 @@ def _first_last(starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return first, last
 
 
+def _rows(ep: pd.DataFrame, at: np.ndarray, columns: list[str]) -> pd.DataFrame:
+    """These columns of the episodes at these positions, numbered from 0."""
+    return ep[columns].iloc[at].reset_index(drop=True)
+
+
 def placement_spells(ep: pd.DataFrame, log: Log, starts: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
     """One row per placement: consecutive episodes of a child that change only legal status
     (RNE L, starting the day the last ended, care not ceased, and the same PLACE,
@@ -244,7 +254,9 @@ def placement_spells(ep: pd.DataFrame, log: Log, starts: tuple[np.ndarray, np.nd
             "RNE L: legal status change only, same placement as the episode before", merged)
     first, last = _first_last(new_placement)
     period = np.cumsum(new_period)
-    f, la = ep.iloc[first].reset_index(drop=True), ep.iloc[last].reset_index(drop=True)
+    f = _rows(ep, first, ["child", "decom", "place", "place_provider", "urn", "ls", "pl_distance",
+                          "pl_council", "placed_inside_la", "end_of_data"])
+    la = _rows(ep, last, ["dec", "ls", "reason_place_change", "rec", "end_censored"])
     out = pd.DataFrame({
         "child": f["child"],
         "period": pd.Series(period[first], dtype="int64"),
@@ -271,7 +283,8 @@ def periods_of_care(ep: pd.DataFrame, placements: pd.DataFrame, children: pd.Dat
     the episodes' episode_starts, if known."""
     new_period, new_placement = episode_starts(ep) if starts is None else starts
     first, last = _first_last(new_period)
-    f, la = ep.iloc[first].reset_index(drop=True), ep.iloc[last].reset_index(drop=True)
+    f = _rows(ep, first, ["child", "decom", "ls", "cin", "end_of_data"])
+    la = _rows(ep, last, ["dec", "rec", "end_censored"])
     counts = np.add.reduceat(new_placement.astype(np.int64), first) if len(first) else []
     rec = la["rec"].astype("string")
     out = pd.DataFrame({
