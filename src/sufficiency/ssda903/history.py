@@ -34,7 +34,8 @@ EPISODE_COLUMNS = [
     "pl_council", "placed_inside_la", "end_censored", "end_of_data",
     "source_year", "source_file", "source_row",
 ]
-DISTANCE_COLUMNS = ["pl_distance", "pl_council", "placed_inside_la", "home_kind", "pl_kind"]
+DISTANCE_COLUMNS = {"pl_distance": "float64", "pl_council": "string", "placed_inside_la": "boolean",
+                    "home_kind": "string", "pl_kind": "string"}
 SHORT_BREAK_COLUMNS = [
     "child", "decom", "dec", "rne", "ls", "cin", "place", "place_provider", "rec",
     "reason_place_change", "urn", "source_year", "source_file", "source_row",
@@ -60,7 +61,7 @@ def care_episodes(ep: pd.DataFrame, raw_decom: pd.Series, log: Log, last_year: i
     `seen`: the last return each child is in by other tables (Header), to word the log.
     """
     ep = _drop_unusable(ep, raw_decom, log)
-    ep = _drop_repeated(ep.sort_values(["child", "decom", "source_year", "source_row"], kind="stable"), log)
+    ep = _drop_repeated(_by_child_decom(ep), log)
     sb = _mask(ep, ep["ls"].isin(SHORT_BREAKS))
     log.add("short_break", "moved", "episodes", ep,
             "LS " + ep.loc[sb, "ls"] + ": a short break, moved to short_breaks", sb.to_numpy())
@@ -85,6 +86,14 @@ def _drop_unusable(ep: pd.DataFrame, raw_decom: pd.Series, log: Log) -> pd.DataF
     log.add("unusable", "dropped", "episodes", ep,
             "DECOM '" + raw[unreadable].str.slice(0, 40) + "' is not a date", unreadable.to_numpy())
     return ep[~(no_child | no_decom)]
+
+
+def _by_child_decom(ep: pd.DataFrame) -> pd.DataFrame:
+    """Episodes (each with a child and DECOM) sorted by child, DECOM, return and row."""
+    child = pd.factorize(ep["child"], sort=True)[0]
+    return ep.take(np.lexsort((ep["source_row"].to_numpy(np.int64),
+                               ep["source_year"].to_numpy(np.int64),
+                               ep["decom"].to_numpy("datetime64[ns]"), child)))
 
 
 def _drop_repeated(ep: pd.DataFrame, log: Log) -> pd.DataFrame:
@@ -180,13 +189,10 @@ def add_distances(ep: pd.DataFrame, la_code: str | None,
     """The episodes with pl_distance, pl_council, placed_inside_la, home_kind, pl_kind
     (`home`: the home postcodes already located, if they were)."""
     d = placement_distances(ep["home_post"], ep["pl_post"], la_code, home=home)
-    for c in DISTANCE_COLUMNS:
-        ep[c] = d[c].to_numpy() if len(ep) else d[c]
-    ep["pl_distance"] = ep["pl_distance"].astype("float64")
-    ep["placed_inside_la"] = ep["placed_inside_la"].astype("boolean")
-    for c in ("pl_council", "home_kind", "pl_kind"):
-        ep[c] = ep[c].astype("string")
-    return ep[EPISODE_COLUMNS].reset_index(drop=True)
+    added = {c: pd.Series(d[c].array, index=ep.index, copy=False).astype(t)
+             for c, t in DISTANCE_COLUMNS.items()}
+    return pd.DataFrame({c: added[c] if c in added else ep[c] for c in EPISODE_COLUMNS},
+                        copy=False).reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- placements and periods
