@@ -171,3 +171,36 @@ def test_the_report_opens_the_store_once(forecast_a, tmp_path, monkeypatch):
     monkeypatch.setattr(db_module.duckdb, "connect", counted)
     write_report(forecast_a / "la.duckdb", tmp_path / "r.html")
     assert len(opened) == 1
+
+
+def test_frames_go_to_the_store_through_arrow_with_the_types_and_values_of_the_frame(tmp_path):
+    """Every column type the Arrow path takes (text with blanks and all blank, numbers with NaN,
+    -0.0 and infinities, true/false, times of each unit with NaT, Int64 and boolean with
+    blanks) is stored as DuckDB stores the frame itself; a frame with another column type and
+    an empty frame are stored too."""
+    import numpy as np
+
+    from sufficiency.store.db import _arrow, write_tables
+
+    times = pd.to_datetime(["2020-01-01 10:11:12", None, "1969-12-31 23:59:59"])
+    frame = pd.DataFrame({
+        "text": pd.array(["a", None, "é"], dtype="string[pyarrow]"),
+        "blank": pd.Series([None, None, None], dtype="str"),
+        "x": [1.5, np.nan, -0.0], "inf": [np.inf, -np.inf, 0.0], "f32": np.array([1, 2, np.nan], np.float32),
+        "i": [1, 2, 3], "u8": np.array([1, 2, 255], np.uint8), "b": [True, False, True],
+        "n": pd.array([1, None, 3], dtype="Int64"), "nb": pd.array([True, None, False], dtype="boolean"),
+        **{f"t_{unit}": times.as_unit(unit) for unit in ("s", "ms", "us", "ns")}})
+    tables = {"all": frame, "empty": frame.iloc[:0], "objects": pd.DataFrame({"o": ["a", None, 1]}, dtype=object)}
+    assert _arrow(frame) is not None and _arrow(tables["objects"]) is None
+    write_tables(tmp_path / "a.duckdb", tables, {})
+    con = duckdb.connect()
+    for name, t in tables.items():
+        con.register("_frame", t)
+        con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _frame')
+        con.unregister("_frame")
+    con.execute(f"ATTACH '{tmp_path / 'a.duckdb'}' AS a (READ_ONLY)")
+    for name, t in tables.items():
+        assert con.execute(f'DESCRIBE "{name}"').fetchall() == con.execute(f'DESCRIBE a."{name}"').fetchall()
+        text = ", ".join(f'"{c}"::VARCHAR' for c in t.columns)  # tells -0.0 from 0.0
+        rows = [con.execute(f'SELECT *, {text} FROM {table}').fetchall() for table in (f'"{name}"', f'a."{name}"')]
+        assert rows[0] == rows[1]

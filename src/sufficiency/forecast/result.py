@@ -102,38 +102,43 @@ class Forecast:
                              "value": values.transpose(1, 2, 0).ravel()})
 
     def flows(self, q=(0.05, 0.5, 0.95)) -> pd.DataFrame:
-        """Entries and exits (by route, and at 18) per year after as_of: quantiles over runs."""
+        """Entries and exits (by route, and at 18) per year after as_of: quantiles over runs
+        (np.quantile over the runs of every flow of a year at once: the same values as one
+        series at a time)."""
         year = np.arange(self.entries.shape[1]) // 12
-        rows = []
-        names = [*EXITS, "aged_18"]
-        for y in np.unique(year):
+        names = ["entries", *(f"exit_{n}" for n in [*EXITS, "aged_18"])]
+        years = np.unique(year)
+        n_q, n_f = len(q), len(names)
+        values = []
+        for y in years:
             m = year == y
-            series = {"entries": self.entries[:, m].sum(axis=1)}
-            for i, n in enumerate(names):
-                series[f"exit_{n}"] = self.exits[:, m, i].sum(axis=1)
-            for name, v in series.items():
-                for qq in q:
-                    rows.append({"year_after": int(y) + 1, "flow": name, "quantile": qq, "value": float(np.quantile(v, qq))})
-        return pd.DataFrame(rows)
+            series = np.column_stack([self.entries[:, m].sum(axis=1),
+                                      *(self.exits[:, m, i].sum(axis=1) for i in range(n_f - 1))])
+            values.append(np.quantile(series, q, axis=0).T)  # (flows, quantiles)
+        return pd.DataFrame({"year_after": np.repeat(years.astype(int) + 1, n_f * n_q).tolist(),
+                             "flow": np.tile(np.repeat(names, n_q), len(years)).tolist(),
+                             "quantile": list(q) * (n_f * len(years)),
+                             "value": np.concatenate(values).ravel().tolist() if values else []})
 
     def costs(self, parameters, q=(0.05, 0.25, 0.5, 0.75, 0.95)) -> pd.DataFrame:
-        """Weekly cost on each date and cost over each year after as_of: quantiles over runs."""
+        """Weekly cost on each date and cost over each year after as_of: quantiles over runs
+        (np.quantile of all of `q` at once: the same values as one quantile at a time)."""
         ts = pd.to_datetime(DAY0 + self.dates.astype("timedelta64[D]"))
         fy = np.array([t.year + (1 if t.month > 3 else 0) for t in ts])
-        unit = np.array([[parameters.weekly_cost(c, int(y)) for c in self.model.space.categories] for y in fy])
+        cats = self.model.space.categories
+        cost_of = {y: [parameters.weekly_cost(c, int(y)) for c in cats] for y in np.unique(fy)}
+        unit = np.array([cost_of[y] for y in fy])
         weekly = (self.stock_cat * unit[None]).sum(axis=2)  # (runs, dates)
         gap = np.diff(self.dates).astype(float)
         annual_parts = weekly[:, 1:] * gap[None] / 7
         year = np.arange(len(gap)) // 12
         rows = []
-        idx = self._date_index("year")
-        for i in idx:
-            for qq in q:
-                rows.append({"date": ts[i], "measure": "weekly_cost", "quantile": qq,
-                             "value": float(np.quantile(weekly[:, i], qq))})
+        for i in self._date_index("year"):
+            for qq, v in zip(q, np.quantile(weekly[:, i], q), strict=True):
+                rows.append({"date": ts[i], "measure": "weekly_cost", "quantile": qq, "value": float(v)})
         for y in np.unique(year):
             total = annual_parts[:, year == y].sum(axis=1)
-            for qq in q:
+            for qq, v in zip(q, np.quantile(total, q), strict=True):
                 rows.append({"date": ts[min(12 * (y + 1), len(ts) - 1)], "measure": "annual_cost", "quantile": qq,
-                             "value": float(np.quantile(total, qq))})
+                             "value": float(v)})
         return pd.DataFrame(rows)
