@@ -66,7 +66,7 @@ class Options(BaseModel):
     """Base of every options model: unknown names forbidden, values fixed once made, and
     problems raised as `OptionError`."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)  # built on first use: quick start
 
     def __init__(self, **values):
         try:
