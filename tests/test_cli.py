@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -212,6 +213,45 @@ def test_run_loads_forecasts_and_reports_the_returns_in_one_command(peer_samples
     assert "<html" in page.read_text(encoding="utf-8")[:500].lower()
 
 
+def test_run_leaves_the_store_load_then_forecast_leave(tmp_path):
+    """`run` fits on the cleaned returns in memory while they are written: its store must be
+    the one `load` then `forecast` write, the forecast's figures included."""
+    from sufficiency.synth import synthesise
+
+    returns = synthesise(la="Leeds", first_year=2019, last_year=2023, seed=3, out=tmp_path / "synth").out
+    one, two = tmp_path / "one.duckdb", tmp_path / "two.duckdb"
+    ran = runner.invoke(app, ["run", str(returns), "--db", str(one), "--runs", "40", "--years", "2",
+                              "--entry-trend", "3%"])
+    assert ran.exit_code == 0, ran.output
+    for args in (["load", str(returns), "--db", str(two)],
+                 ["forecast", "--db", str(two), "--runs", "40", "--years", "2", "--entry-trend", "3%"]):
+        done = runner.invoke(app, args)
+        assert done.exit_code == 0, done.output
+    with duckdb.connect(str(one), read_only=True) as a, duckdb.connect(str(two), read_only=True) as b:
+        names = sorted(r[0] for r in a.execute("select table_name from duckdb_tables()").fetchall())
+        assert names == sorted(r[0] for r in b.execute("select table_name from duckdb_tables()").fetchall())
+        for name in names:
+            if name in ("meta", "results"):  # times of writing differ
+                continue
+            pd.testing.assert_frame_equal(a.table(name).df(), b.table(name).df(), obj=name)
+        assert len(a.table("forecast_quantiles").df()) > 0
+    assert _store_tables(one) == _store_tables(two)
+
+
+def test_a_failed_store_write_fails_the_run_and_writes_no_forecast(tmp_path, monkeypatch):
+    import sufficiency.store as store
+    from sufficiency.errors import StoreError
+
+    def refused(db, tables, meta):
+        raise StoreError(f"{db} cannot be written (disk full).")
+
+    monkeypatch.setattr(store, "write_returns", refused)
+    db = tmp_path / "la.duckdb"
+    result = runner.invoke(app, ["run", str(_returns(tmp_path)), "--db", str(db), "--runs", "5", "--years", "1"])
+    assert result.exit_code != 0 and "cannot be written (disk full)." in " ".join(result.output.split())
+    assert "Traceback" not in result.output and not db.exists()
+
+
 def test_run_refuses_a_bad_option_before_reading_anything(peer_samples, tmp_path):
     db = tmp_path / "job.duckdb"
     result = runner.invoke(app, ["run", str(peer_samples), "--db", str(db), "--runs", "0"])
@@ -222,7 +262,7 @@ def test_run_refuses_a_bad_option_before_reading_anything(peer_samples, tmp_path
 def test_ctrl_c_after_the_load_says_what_was_done(tmp_path, monkeypatch):
     import sufficiency.api.whole_job as whole_job
 
-    monkeypatch.setattr(whole_job, "forecast", _ctrl_c)
+    monkeypatch.setattr(whole_job, "forecast_from", _ctrl_c)
     db = tmp_path / "la.duckdb"
     result = runner.invoke(app, ["run", str(_returns(tmp_path)), "--db", str(db)])
     said = " ".join(result.output.split())

@@ -661,3 +661,26 @@ def test_quantiles_over_runs_are_pandas_quantiles_to_the_last_bit(runs, series, 
                          "value": arr.ravel()})
     expected = tidy.groupby(["date", "s"])["value"].quantile(list(q)).to_numpy().reshape(2, series, len(q))
     assert np.array_equal(run_quantiles(arr, q).transpose(1, 2, 0), expected)
+
+
+def test_shares_made_in_place_of_the_hazards_give_the_same_forecast(model, monkeypatch):
+    """Hazards set once are turned into destination shares in their own memory, laid out
+    without the gone category: every run must come out as it does from the shares made apart."""
+    import importlib
+
+    sim = importlib.import_module("sufficiency.forecast.simulate")
+    apart, lasts = sim._Hazards.set, []
+
+    def spy(self, factor, last=False):
+        lasts.append(last)
+        apart(self, factor, last)
+
+    monkeypatch.setattr(sim._Hazards, "set", spy)
+    in_place = simulate(model, years=2, runs=60, seed=4, workers=1)
+    assert lasts == [True]  # one block, its hazards set once: in place
+    monkeypatch.setattr(sim._Hazards, "set", lambda self, factor, last=False: apart(self, factor, False))
+    copied = simulate(model, years=2, runs=60, seed=4, workers=1)
+    for got, want in ((in_place.stock_cat, copied.stock_cat), (in_place.stock_age, copied.stock_age),
+                      (in_place.entries, copied.entries), (in_place.exits, copied.exits)):
+        np.testing.assert_array_equal(got, want)
+    assert in_place.exits.sum() > 0

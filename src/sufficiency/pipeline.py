@@ -35,6 +35,8 @@ class LoadResult:
     history: CleanHistory
     db: Path | None
     incomplete: list[str] = field(default_factory=list)  # what could not be read (allow_incomplete)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # what the store is given
+    meta: dict = field(default_factory=dict)  # and its meta (the returns' fingerprint under 'returns')
 
 
 def validate_path(path: str | Path, la_code: str | None = None,
@@ -83,6 +85,21 @@ def load(path: str | Path, db: str | Path | None, la_code: str | None = None,
     raise InputError and write nothing, unless `allow_incomplete`. `categories`: the council's
     map of placement categories (a YAML file like the built-in one), kept in the store for every
     later stage; its content is part of the returns' fingerprint."""
+    result = prepare(path, la_code, progress, allow_incomplete=allow_incomplete, categories=categories,
+                     db=db)
+    if db is not None:
+        if progress:
+            progress("writing store", 0, 1)
+        write_returns(db, result.tables, result.meta)
+    return result
+
+
+def prepare(path: str | Path, la_code: str | None = None, progress: Progress | None = None, *,
+            allow_incomplete: bool = False, categories: str | Path | None = None,
+            db: str | Path | None = None) -> LoadResult:
+    """Everything `load` does but the write: the result holds the tables and meta to pass
+    to `store.write_returns(db, result.tables, result.meta)` (`db` names the store in
+    messages only)."""
     kept = _categories(categories)
     returns, report = validate_path(path, la_code=la_code, progress=progress)
     if not returns.frames:
@@ -98,22 +115,19 @@ def load(path: str | Path, db: str | Path | None, la_code: str | None = None,
         progress("cleaning", 0, 1)
     history = clean(returns, la_code=la_code)
     directory().release()  # validating and cleaning are done with the postcode directory
-    if db is not None:
-        if progress:
-            progress("writing store", 0, 1)
-        tables = dict(history.tables)
-        tables["validation_issues"] = report.issues
-        tables["cleaning_log"] = history.log
-        tables["source_files"] = _source_files(returns)
-        write_returns(db, tables, {
-            "la_code": history.la_code, "years": returns.years, "source": str(path),
-            "input_rows": returns.input_rows, "errors": len(report.errors),
-            "warnings": len(report.warnings), "incomplete": missing,
-            **({"categories": kept} if kept else {}),
-            "returns": fingerprint_tables(history.tables, la_code=history.la_code,
-                                          **({"categories": kept["map"]} if kept else {})),
-        })
-    return LoadResult(returns, report, history, Path(db) if db else None, missing)
+    tables = dict(history.tables)
+    tables["validation_issues"] = report.issues
+    tables["cleaning_log"] = history.log
+    tables["source_files"] = _source_files(returns)
+    meta = {
+        "la_code": history.la_code, "years": returns.years, "source": str(path),
+        "input_rows": returns.input_rows, "errors": len(report.errors),
+        "warnings": len(report.warnings), "incomplete": missing,
+        **({"categories": kept} if kept else {}),
+        "returns": fingerprint_tables(history.tables, la_code=history.la_code,
+                                      **({"categories": kept["map"]} if kept else {})),
+    }
+    return LoadResult(returns, report, history, Path(db) if db else None, missing, tables, meta)
 
 
 def _categories(path: str | Path | None) -> dict | None:

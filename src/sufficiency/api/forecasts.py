@@ -6,6 +6,7 @@ face shows; none prints or exits.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -72,29 +73,45 @@ class ForecastResult:
 
 def forecast(options: ForecastOptions, progress: Progress | None = None) -> ForecastResult:
     """Forecast children in care by placement and age, with 5-95% ranges, into the store."""
+    check_as_of(options.db, options.as_of)
+    return forecast_from(options, options.db, progress)
+
+
+def forecast_from(options: ForecastOptions, source, progress: Progress | None = None,
+                  before_store: Callable[[], None] | None = None) -> ForecastResult:
+    """`forecast`, fitted on `source`: the store `options.db`, or its returns as a `StoreData`
+    already in hand (a load's, `StoreData.of_load`); `before_store` is called before the
+    tables go into the store (to wait for that load's write)."""
     from ..forecast import fit, simulate
-    from ..forecast.results import assumptions, forecast_tables, total_range
+    from ..forecast.results import assumptions, forecast_tables
     from ..forecast.simulate import entry_trend
     from ..parameters import load_parameters
-    from ..store import add_tables
 
     o = options
     step = _steps(progress, 3)
-    check_as_of(o.db, o.as_of)
     step("fitting the model")
-    model = fit(o.db, as_of=None if o.as_of is None else str(o.as_of), window_years=o.window)
+    model = fit(source, as_of=None if o.as_of is None else str(o.as_of), window_years=o.window)
     step(f"simulating {o.runs:,} runs")
     levers = entry_trend(12 * o.years, o.entry_trend) if o.entry_trend else None
     fc = simulate(model, years=o.years, runs=o.runs, seed=o.seed, levers=levers)
     step("writing the results")
     tables, meta = forecast_tables(model, fc, load_parameters(), seed=o.seed, runs=o.runs, years=o.years,
                                    entry_trend=o.entry_trend)
+    if before_store:
+        before_store()
+    return _store_forecast(o, tables, meta, assumptions(model), step)
+
+
+def _store_forecast(o: ForecastOptions, tables: dict[str, pd.DataFrame], meta: dict, assumed: list[str],
+                    step) -> ForecastResult:
+    from ..forecast.results import total_range
+    from ..store import add_tables
+
     if o.out:
         _write_forecast_file(o.out, tables, meta["forecast"])
     add_tables(o.db, tables, meta)
     step("done")
-    return ForecastResult(Path(o.db), tables, meta, total_range(tables["forecast_quantiles"]),
-                          assumptions(model), o.out)
+    return ForecastResult(Path(o.db), tables, meta, total_range(tables["forecast_quantiles"]), assumed, o.out)
 
 
 def _write_forecast_file(out: Path, tables: dict[str, pd.DataFrame], meta: dict) -> None:

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 Progress = Callable[[str, int, int], None]
 
 
-def _la_code(la: str | None) -> str | None:
+def la_code_of(la: str | None) -> str | None:
+    """The council code of `la` (a name or code), or None."""
     from ..reference.authorities import find_authority
 
     return find_authority(la).code if la else None
@@ -44,7 +45,7 @@ def validate(options: ValidateOptions, progress: Progress | None = None) -> Vali
     """Read the returns and check them against the SSDA903 rules (problems are reported, not raised)."""
     from .. import pipeline
 
-    _returns, report = pipeline.validate_path(options.path, la_code=_la_code(options.la), progress=progress)
+    _returns, report = pipeline.validate_path(options.path, la_code=la_code_of(options.la), progress=progress)
     return ValidateResult(options.path, report)
 
 
@@ -72,8 +73,13 @@ def load(options: LoadOptions, progress: Progress | None = None) -> LoadResult:
     from .. import pipeline
 
     whole = {"allow_incomplete": True} if options.allow_incomplete else {}
-    result = pipeline.load(options.path, options.db, la_code=_la_code(options.la), progress=progress,
+    result = pipeline.load(options.path, options.db, la_code=la_code_of(options.la), progress=progress,
                            categories=options.categories, **whole)
+    return loaded(options, result)
+
+
+def loaded(options: LoadOptions, result) -> LoadResult:
+    """What a face shows of `pipeline.load`'s (or `prepare`'s) result."""
     tables = pd.DataFrame([(name, len(frame)) for name, frame in sorted(result.history.tables.items())],
                           columns=["table", "rows"])
     return LoadResult(Path(options.db), tables, result.history.summary(), result.report)

@@ -140,19 +140,44 @@ class _Hazards:
         self.cell_cat = model.space.unpack()["cat"]  # the category of each cell
         self.runs, self.n_cat, self.n_dest = rates.shape[0], len(model.space.categories), rates.shape[2]
         self.n_cells = 2 * N_AGE * (self.n_cat + 1) * N_TIC
+        self._rows: np.ndarray | None = None
 
-    def set(self, factor: np.ndarray | None) -> None:
-        """The hazards under (categories, destinations) lever factors (None: as drawn)."""
+    def set(self, factor: np.ndarray | None, last: bool = False) -> None:
+        """The hazards under (categories, destinations) lever factors (None: as drawn). `last`:
+        they will not be set again, so the shares are made in the place of the hazards (half
+        the memory; the same figures)."""
         lam = self.rates if factor is None else self.rates * factor[self.cell_cat][None]
         total = lam.sum(axis=2)
         shape = (self.runs, 2, N_AGE, self.n_cat, N_TIC)
-        cum = np.ones((self.runs, 2, N_AGE, self.n_cat + 1, N_TIC, self.n_dest))  # filled in place: no copies
-        share = cum[:, :, :, :self.n_cat]
-        np.cumsum(lam.reshape(*shape, self.n_dest), axis=-1, out=share)
-        share /= np.where(total > 0, total, 1).reshape(*shape, 1)
+        if last and lam.flags.writeable:
+            self.rates = None
+            np.cumsum(lam, axis=-1, out=lam)
+            lam /= np.where(total > 0, total, 1)[..., None]
+            self.cum, self._rows = lam.reshape(-1, self.n_dest), self._rows_of_cells()
+        else:
+            cum = np.ones((self.runs, 2, N_AGE, self.n_cat + 1, N_TIC, self.n_dest))  # filled in place: no copies
+            share = cum[:, :, :, :self.n_cat]
+            np.cumsum(lam.reshape(*shape, self.n_dest), axis=-1, out=share)
+            share /= np.where(total > 0, total, 1).reshape(*shape, 1)
+            self.cum, self._rows = cum.reshape(-1, self.n_dest), None
         total = np.pad(total.reshape(shape), [(0, 0)] * 3 + [(0, 1), (0, 0)])
-        self.total, self.cum = total.reshape(-1), cum.reshape(-1, self.n_dest)
+        self.total = total.reshape(-1)
         self._leave: dict[int, np.ndarray] = {}
+
+    def _rows_of_cells(self) -> np.ndarray:
+        """The row of each cell (gone category included) among the cells without it."""
+        cells = np.arange(self.n_cells).reshape(2 * N_AGE, self.n_cat + 1, N_TIC)
+        rows = np.full(cells.shape, -1, np.int64)
+        rows[:, :self.n_cat] = np.arange(2 * N_AGE * self.n_cat * N_TIC).reshape(2 * N_AGE, self.n_cat, N_TIC)
+        return rows.reshape(-1)
+
+    def shares(self, flat: np.ndarray) -> np.ndarray:
+        """The cumulative shares of the destinations at (run, cell) indexes `flat` (of children
+        in care)."""
+        if self._rows is None:
+            return self.cum[flat]
+        run, cell = np.divmod(flat, self.n_cells)
+        return self.cum[run * (self.n_cells // (self.n_cat + 1) * self.n_cat) + self._rows[cell]]
 
     def leave(self, days: int) -> np.ndarray:
         """The chance of an event within `days` days, each (run, cell)."""
@@ -251,7 +276,7 @@ class _Block:
         self.paths = [_entry_path(level, rate, len(p), e, chance.rng, runs, years, uncertainty)
                       for level, rate, p, e in zip((model.entry_level, model.uasc_level), model.entry_rates,
                                                    self.profiles, expected, strict=True)]
-        self.hazards.set(schedule.hazard(0))
+        self.hazards.set(schedule.hazard(0), last=not any(schedule.hazard_changed(k) for k in range(steps)))
         d_first, d_last = int(self.dates[0]), int(self.dates[-1])
         low = min(model.stock["dob"].to_numpy(np.int64).min(initial=d_last), d_first - int(self.prof_age.max(initial=0)))
         self.birthdays = _Birthdays(low - 1, d_last + 1)
@@ -314,7 +339,7 @@ class _Block:
             fa, ka = f[active], keys[active]
             tot = hz.total[fa]
             ud = self.chance.uniform(ka, k, P_DEST + step)
-            d = np.minimum((hz.cum[fa] < ud[:, None]).sum(axis=1), hz.n_dest - 1)
+            d = np.minimum((hz.shares(fa) < ud[:, None]).sum(axis=1), hz.n_dest - 1)
             moving = np.nonzero(d < n_cat)[0]
             self.to_kin(k, d, moving, ka, P_KIN + step)
             dest[active] = d

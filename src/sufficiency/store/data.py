@@ -82,6 +82,21 @@ class StoreData:
                 meta[k] = json.loads(v)
             except (TypeError, ValueError):
                 meta[k] = v
+        return cls._typed(got, meta, categories, parameters)
+
+    @classmethod
+    def of_load(cls, tables: dict[str, pd.DataFrame], meta: dict, columns: dict | None = None,
+                parameters: Parameters | None = None) -> StoreData:
+        """The tables and meta a load is writing (`pipeline.Prepared`), as `read` would give
+        them back from the store, without reading it: `columns` as `read` takes them. The
+        frames are not changed (a writer may be storing them meanwhile)."""
+        cols = columns or {}
+        got = {t: (frame[cols[t]] if t in cols else frame).copy(deep=False) for t, frame in tables.items()}
+        return cls._typed(got, json.loads(json.dumps(meta, default=str)), None, parameters)
+
+    @classmethod
+    def _typed(cls, got: dict[str, pd.DataFrame], meta: dict, categories: PlacementCategories | None,
+               parameters: Parameters | None) -> StoreData:
         cats = categories or stored_categories(meta) or PlacementCategories.load()
         for name in ("episodes", "placements"):
             if name in got:
