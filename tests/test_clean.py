@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sufficiency.ssda903.clean import LOG_COLUMNS, clean
+from sufficiency.ssda903.clean import clean
+from sufficiency.ssda903.cleaning_log import LOG_COLUMNS
 from sufficiency.ssda903.returns import Returns
 from sufficiency.ssda903.schema import default_schema
 

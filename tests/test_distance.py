@@ -93,3 +93,19 @@ def test_council_inferred_from_most_home_postcodes():
     homes = pd.Series(["LS1 4AP", "LS2 7JT", "BD1 1AA", None, "rubbish"])
     assert infer_council(homes) == LEEDS
     assert infer_council(pd.Series([None, "rubbish"], dtype="string")) is None
+
+
+def test_the_directory_keeps_no_more_lookups_than_its_cap(monkeypatch):
+    """A call with more distinct postcodes than the cap still locates them all, and the
+    directory keeps at most the cap; a later call starts afresh when it would go over."""
+    import sufficiency.reference.postcodes as postcodes
+
+    monkeypatch.setattr(postcodes, "_MAX_LOCATED", 2)
+    directory = postcodes.directory()
+    directory._located.clear()
+    got = directory.locate(pd.Series(["LS1 4AP", "BD1 1AA", "M1 1AE", "LS1 4AP"]))
+    assert got["found"].tolist() == [True, True, True, True]
+    assert got["easting"].iloc[0] == got["easting"].iloc[3]
+    assert len(directory._located) == 2
+    again = directory.locate(pd.Series(["M1 1AE", "LS2 7JT"]))
+    assert again["found"].all() and len(directory._located) <= 2

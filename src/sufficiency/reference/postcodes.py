@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 from importlib import resources
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -214,17 +215,22 @@ class PostcodeDirectory:
         codes, uniq = pd.factorize(pd.Series(_texts(raw), dtype=object))
         texts = uniq.tolist()
         new = [t for t in texts if t not in self._located]
-        if new:
-            if len(self._located) + len(new) > _MAX_LOCATED:
-                self._located.clear()
-            self._located.update(zip(new, self._look_up(new), strict=True))
-        found = [self._located[t] for t in texts] + [("blank", np.nan, np.nan, None)]
+        fresh = dict(zip(new, self._look_up(new), strict=True)) if new else {}
+        found = [fresh.get(t) or self._located[t] for t in texts] + [("blank", np.nan, np.nan, None)]
+        self._keep(fresh)
         kind, east, north, council = (np.array(c, dtype=object)[codes] for c in zip(*found, strict=True))
         east, north = east.astype(float), north.astype(float)
         return pd.DataFrame({"kind": pd.Series(kind, index=raw.index, dtype="string"),
                              "easting": east, "northing": north,
                              "council": pd.Series(council, index=raw.index, dtype="string"),
                              "found": ~np.isnan(east)}, index=raw.index)
+
+    def _keep(self, fresh: dict) -> None:
+        """Keep lookups for the next call, never more than _MAX_LOCATED (starting afresh when
+        full; of a call with more, its first _MAX_LOCATED)."""
+        if len(self._located) + len(fresh) > _MAX_LOCATED:
+            self._located.clear()
+        self._located.update(islice(fresh.items(), _MAX_LOCATED))
 
     def _look_up(self, texts: list[str]) -> list[tuple[str, float, float, str | None]]:
         """(kind, easting, northing, council) of each raw text."""

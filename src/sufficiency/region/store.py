@@ -32,6 +32,7 @@ import pandas as pd
 
 from .. import __version__
 from ..errors import StoreError
+from ..store import lineage
 from ..store.lineage import fingerprint
 from .agreement import Agreement, parse_agreement
 
@@ -103,8 +104,8 @@ def set_agreement(con: duckdb.DuckDBPyConnection, agreement: Agreement) -> None:
 
 def _meta(con: duckdb.DuckDBPyConnection, values: dict) -> None:
     con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
-    for k, v in {**values, "version": __version__, "written_at": _now()}.items():
-        con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [k, json.dumps(v)])
+    lineage.upsert(con, "meta", ["key", "value"],
+                   [[k, json.dumps(v)] for k, v in {**values, "version": __version__, "written_at": _now()}.items()])
 
 
 def replace_council(con: duckdb.DuckDBPyConnection, council: str, frames: dict[str, pd.DataFrame]) -> None:

@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .cleaning_log import Log
 from .dates import parse_dates
 from .distance import infer_council, locate
 from .history import (
@@ -30,8 +31,6 @@ from .history import (
 from .returns import Returns
 from .schema import Schema
 
-LOG_COLUMNS = ["rule", "action", "table", "year", "file", "row", "child", "detail"]
-ACTIONS = ("dropped", "changed", "merged", "moved")
 OTHER_TABLES = ["reviews", "missing", "oc2", "oc3", "ad1", "placed_adoption", "prev_perm",
                 "sw_episodes"]
 SOURCE = ["source_year", "source_file", "source_row"]
@@ -53,64 +52,6 @@ class CleanHistory:
             return pd.DataFrame({"rule": [], "action": [], "table": [], "rows": []})
         return (self.log.groupby(["rule", "action", "table"], dropna=False).size()
                 .rename("rows").reset_index())
-
-
-class Log:
-    """Collects log entries as typed columns, one list of arrays per column; one frame at the
-    end."""
-
-    def __init__(self) -> None:
-        self.columns: dict[str, list] = {c: [] for c in LOG_COLUMNS}
-
-    def add(self, rule: str, action: str, table: str, rows: pd.DataFrame, detail,
-            mask: np.ndarray | None = None) -> None:
-        """Log `rows` (those `mask` marks, if given: the same as logging rows[mask]); `detail`:
-        one text for all, or a Series with one per row logged."""
-        if action not in ACTIONS:
-            raise ValueError(f"unknown log action {action!r}")
-        n = len(rows) if mask is None else int(mask.sum())
-        if not n:
-            return
-
-        def pick(column: str):
-            values = rows[column].array
-            return values if mask is None else values[mask]
-
-        # typed columns from the start (Arrow-backed strings), so the final concat copies no
-        # Python objects: the England-scale log has millions of rows
-        if isinstance(detail, pd.Series):
-            detail = detail.astype("string").array
-        else:
-            detail = _repeat(detail, n)
-        child = pick("child").astype("string") if "child" in rows else _repeat(None, n)
-        self._append(rule=_repeat(rule, n), action=_repeat(action, n), table=_repeat(table, n),
-                     year=pd.array(pick("source_year").to_numpy(), dtype="Int64"),
-                     file=pick("source_file").astype("string"),
-                     row=pd.array(pick("source_row").to_numpy(), dtype="Int64"),
-                     child=child, detail=detail)
-
-    def note(self, rule: str, detail: str) -> None:
-        """An entry about the load as a whole (no source row)."""
-        self._append(rule=_repeat(rule, 1), action=_repeat("changed", 1), table=_repeat(None, 1),
-                     year=pd.array([None], dtype="Int64"), file=_repeat(None, 1),
-                     row=pd.array([None], dtype="Int64"), child=_repeat(None, 1),
-                     detail=_repeat(detail, 1))
-
-    def _append(self, **columns) -> None:
-        for name, values in columns.items():
-            self.columns[name].append(values)
-
-    def frame(self) -> pd.DataFrame:
-        if not self.columns["rule"]:
-            return pd.DataFrame({c: pd.Series(dtype="Int64" if c in ("year", "row") else "string")
-                                 for c in LOG_COLUMNS})
-        return pd.DataFrame({c: pd.concat([pd.Series(a, copy=False) for a in parts], ignore_index=True)
-                             for c, parts in self.columns.items()})
-
-
-def _repeat(value: str | None, n: int) -> pd.arrays.ArrowStringArray:
-    """`value` n times as an Arrow-backed string column."""
-    return pd.arrays.ArrowStringArray(pa.repeat(pa.scalar(value, pa.large_string()), n))
 
 
 # ---------------------------------------------------------------- typing

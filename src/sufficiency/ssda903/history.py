@@ -17,15 +17,11 @@ Then `placement_spells` merges RNE L episodes into the placement before them ('m
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 
+from .cleaning_log import Log
 from .distance import placement_distances
-
-if TYPE_CHECKING:
-    from .clean import Log
 
 SHORT_BREAKS = ("V3", "V4")
 EPISODE_COLUMNS = [

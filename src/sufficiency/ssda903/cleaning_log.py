@@ -1,0 +1,70 @@
+"""The cleaning log: every row dropped, moved or merged and every value changed, collected as
+typed columns while the cleaning rules run (`clean.py`, `history.py`) and made one frame at
+the end (the store's cleaning_log)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+LOG_COLUMNS = ["rule", "action", "table", "year", "file", "row", "child", "detail"]
+ACTIONS = ("dropped", "changed", "merged", "moved")
+
+
+class Log:
+    """Collects log entries as typed columns, one list of arrays per column; one frame at the
+    end."""
+
+    def __init__(self) -> None:
+        self.columns: dict[str, list] = {c: [] for c in LOG_COLUMNS}
+
+    def add(self, rule: str, action: str, table: str, rows: pd.DataFrame, detail,
+            mask: np.ndarray | None = None) -> None:
+        """Log `rows` (those `mask` marks, if given: the same as logging rows[mask]); `detail`:
+        one text for all, or a Series with one per row logged."""
+        if action not in ACTIONS:
+            raise ValueError(f"unknown log action {action!r}")
+        n = len(rows) if mask is None else int(mask.sum())
+        if not n:
+            return
+
+        def pick(column: str):
+            values = rows[column].array
+            return values if mask is None else values[mask]
+
+        # typed columns from the start (Arrow-backed strings), so the final concat copies no
+        # Python objects: the England-scale log has millions of rows
+        if isinstance(detail, pd.Series):
+            detail = detail.astype("string").array
+        else:
+            detail = repeat_text(detail, n)
+        child = pick("child").astype("string") if "child" in rows else repeat_text(None, n)
+        self._append(rule=repeat_text(rule, n), action=repeat_text(action, n), table=repeat_text(table, n),
+                     year=pd.array(pick("source_year").to_numpy(), dtype="Int64"),
+                     file=pick("source_file").astype("string"),
+                     row=pd.array(pick("source_row").to_numpy(), dtype="Int64"),
+                     child=child, detail=detail)
+
+    def note(self, rule: str, detail: str) -> None:
+        """An entry about the load as a whole (no source row)."""
+        self._append(rule=repeat_text(rule, 1), action=repeat_text("changed", 1), table=repeat_text(None, 1),
+                     year=pd.array([None], dtype="Int64"), file=repeat_text(None, 1),
+                     row=pd.array([None], dtype="Int64"), child=repeat_text(None, 1),
+                     detail=repeat_text(detail, 1))
+
+    def _append(self, **columns) -> None:
+        for name, values in columns.items():
+            self.columns[name].append(values)
+
+    def frame(self) -> pd.DataFrame:
+        if not self.columns["rule"]:
+            return pd.DataFrame({c: pd.Series(dtype="Int64" if c in ("year", "row") else "string")
+                                 for c in LOG_COLUMNS})
+        return pd.DataFrame({c: pd.concat([pd.Series(a, copy=False) for a in parts], ignore_index=True)
+                             for c, parts in self.columns.items()})
+
+
+def repeat_text(value: str | None, n: int) -> pd.arrays.ArrowStringArray:
+    """`value` n times as an Arrow-backed string column."""
+    return pd.arrays.ArrowStringArray(pa.repeat(pa.scalar(value, pa.large_string()), n))
