@@ -116,3 +116,34 @@ def test_a_missing_store_is_a_sufficiency_error_not_an_option_error(tmp_path):
     with pytest.raises(SufficiencyError, match="does not exist") as info:
         api.forecast(api.ForecastOptions(db=tmp_path / "nowhere.duckdb", as_of="2023-03-31"))
     assert not isinstance(info.value, OptionError)
+
+
+def test_runs_store_write_is_waited_for_through_ctrl_c(monkeypatch, tmp_path):
+    """Ctrl-C while `run` waits for its store write: the write ends first (the store is whole,
+    so what was done can be said), then the interrupt goes on."""
+    import time
+
+    import sufficiency.store as store
+    from sufficiency.api import whole_job
+
+    written = []
+
+    def slow(db, tables, meta):
+        time.sleep(0.2)
+        written.append(db)
+
+    monkeypatch.setattr(store, "write_returns", slow)
+    writing = whole_job._Writing(tmp_path / "la.duckdb", {}, {})
+    writing.start()
+    real, pressed = whole_job._Writing.join, []
+
+    def join(self, timeout=None):
+        if not pressed:
+            pressed.append(True)
+            raise KeyboardInterrupt
+        return real(self, timeout)
+
+    monkeypatch.setattr(whole_job._Writing, "join", join)
+    with pytest.raises(KeyboardInterrupt):
+        writing.wait()
+    assert pressed and written == [tmp_path / "la.duckdb"]

@@ -27,26 +27,34 @@ class RunResult:
 
 
 class _Writing(threading.Thread):
-    """`store.write_returns(db, tables, meta)` on its own thread; `wait` joins it and raises
-    what the write raised."""
+    """`store.write_returns(db, tables, meta)` on its own thread."""
 
     def __init__(self, db: Path, tables: dict, meta: dict):
         super().__init__(name="sufficiency store writer")
-        self.args = (db, tables, meta)
+        self.job = (db, tables, meta)
         self.error: BaseException | None = None
 
     def run(self) -> None:
         from ..store import write_returns
 
         try:
-            write_returns(*self.args)
+            write_returns(*self.job)
         except BaseException as exc:  # noqa: BLE001 - handed to the caller by wait()
             self.error = exc
 
     def wait(self) -> None:
-        self.join()
+        """Wait for the write to end, even through Ctrl-C (it takes a moment, and the store must
+        be whole to be described), then raise what it raised, or the interrupt."""
+        interrupted = False
+        while self.is_alive():
+            try:
+                self.join()
+            except KeyboardInterrupt:
+                interrupted = True
         if self.error is not None:
             raise self.error
+        if interrupted:
+            raise KeyboardInterrupt
 
 
 def run(options: RunOptions, progress: Progress | None = None) -> RunResult:
