@@ -41,6 +41,25 @@ def test_every_command_and_option_has_help_text():
         assert result.exit_code == 0, name
 
 
+@pytest.mark.parametrize("args", [["--help"], ["--db"], ["--nonsense"]])  # none runs a command
+def test_the_app_made_for_one_command_answers_as_the_whole_app(args, tmp_path):
+    """`sufficiency NAME ...` is run by an app holding that command alone (a faster start): its
+    help, usage errors and messages must be the whole app's, for every command."""
+    import typer.main
+
+    from sufficiency.cli import app_for
+
+    names = [n for n in typer.main.get_command(app).commands if n != "region"]
+    assert len(names) == 13
+    for name in names:
+        one = app_for([name, *args])
+        assert one is not app and len(one.registered_commands) == 1
+        whole, alone = (runner.invoke(a, [name, *args], prog_name="sufficiency") for a in (app, one))
+        assert (alone.exit_code, alone.output) == (whole.exit_code, whole.output), name
+    assert app_for(["region", "share"]) is app and app_for(["--help"]) is app and app_for([]) is app
+    assert app_for(["lod"]) is app  # a mistyped name: the whole app says so
+
+
 @pytest.mark.parametrize("word", ["futures", "Monte Carlo", "pulls"])
 def test_help_is_plain_english(word):
     for name in ("forecast", "backtest", "compare", "demo", "synth"):
