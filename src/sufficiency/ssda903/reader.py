@@ -251,15 +251,14 @@ def _kept_rows(body: list[pa.Array], positions: list[int | None],
     """The body's columns at `positions` (None: a column the file lacks) named `names`,
     stripped, blank -> null, without the rows blank in every column of the body; and the
     positions of the rows kept. The columns are stacked end to end, so each Arrow step runs
-    once for the whole sheet."""
+    once for the whole sheet; blanks are found from the stripped texts' lengths."""
     rows = len(body[0])
     stacked = pc.utf8_trim_whitespace(pa.concat_arrays(body))
-    empty = pc.fill_null(pc.equal(stacked, ""), False).to_numpy(zero_copy_only=False)
+    empty = pc.fill_null(pc.binary_length(stacked), 1).to_numpy() == 0  # null: not blank
     kept = np.flatnonzero(~empty.reshape(len(body), rows).all(axis=0))
     present = [j for j in positions if j is not None]
-    wanted = stacked.take(pa.array(np.concatenate([j * rows + kept for j in present]) if present
-                                   else np.array([], dtype=np.int64)))
-    wanted = pc.if_else(pc.equal(wanted, ""), pa.scalar(None, pa.large_string()), wanted)
+    at = np.concatenate([j * rows + kept for j in present]) if present else np.array([], dtype=np.int64)
+    wanted = pc.if_else(pa.array(empty[at]), pa.scalar(None, pa.large_string()), stacked.take(pa.array(at)))
     out: dict[str, pa.Array | None] = {}
     start = 0
     for name, j in zip(names, positions, strict=True):

@@ -25,7 +25,6 @@ from typing import IO
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from .schema import Schema
 
@@ -249,29 +248,43 @@ def text_sheet(name: str, data: bytes, schema: Schema, issues: list[dict]) -> Sh
 def _plain_table(text: str, delimiter: str, skip: int):
     """The column names, body columns, 0 ragged records and the records above them of text
     without quotes, NUL or lone carriage returns whose records from `skip` on all have the
-    same number of fields, split in Arrow; None for any other text (left to the CSV parser,
-    as is a first record starting with an empty field)."""
+    same number of fields, split in NumPy and Arrow; None for any other text (left to the
+    CSV parser, as is a first record starting with an empty field)."""
     if '"' in text or "\x00" in text:
         return None
     if "\r" in text:
         text = text.replace("\r\n", "\n")
         if "\r" in text:
             return None
-    lines = pc.split_pattern(pa.array([text], type=pa.large_string()), "\n").flatten()
-    if lines[len(lines) - 1].as_py() == "":
-        lines = lines.slice(0, len(lines) - 1)
-    above = [line.split(delimiter) for line in lines.slice(0, skip).to_pylist()]
-    lines = lines.slice(skip)
-    counts = pc.count_substring(lines, delimiter).to_numpy()
-    if not len(lines) or (counts != counts[0]).any():
+    *above, rest = text.split("\n", skip)
+    fields, ends = _split_fields(rest, delimiter)
+    if not len(ends):
         return None
-    width, n = int(counts[0]) + 1, len(lines) - 1
-    fields = pc.split_pattern(lines, delimiter).flatten()
+    width, n = int(ends[0]) + 1, len(ends) - 1
+    if len(fields) != width * len(ends) or (ends != np.arange(width - 1, len(fields), width)).any():
+        return None
     header = fields.slice(0, width).to_pylist()
     if not header[0]:
         return None
     by_column = fields.take(pa.array((np.arange(width)[:, None] + width * np.arange(1, n + 1)).ravel()))
-    return header, [by_column.slice(j * n, n) for j in range(width)], 0, above
+    return header, [by_column.slice(j * n, n) for j in range(width)], 0, [r.split(delimiter) for r in above]
+
+
+def _split_fields(text: str, delimiter: str) -> tuple[pa.Array, np.ndarray]:
+    """Every field of `text` split at each `delimiter` and newline (a last record without a
+    newline ends at the end of the text), in order, as one Arrow text array; and the index of
+    each record's last field. The fields are the text's UTF-8 bytes less the separators
+    (ASCII, so never part of another character), cut at the separators' positions."""
+    data = np.frombuffer(text.encode(), dtype=np.uint8)
+    if len(data) and data[-1] != ord("\n"):
+        data = np.append(data, np.uint8(ord("\n")))
+    newline = data == ord("\n")
+    is_sep = newline | (data == ord(delimiter))
+    at = np.flatnonzero(is_sep)
+    offsets = np.concatenate([[0], at - np.arange(len(at))])
+    fields = pa.Array.from_buffers(pa.large_string(), len(at),
+                                   [None, pa.py_buffer(offsets), pa.py_buffer(data[~is_sep])])
+    return fields, np.flatnonzero(newline[at])
 
 
 def _parsed_rows(name: str, text: str, delimiter: str, skip: int, issues: list[dict]):
