@@ -386,3 +386,26 @@ def test_gaps_name_a_year_without_episodes_and_an_unreadable_one(tmp_path):
     assert [f.path for f in r.unreadable] == [str(tmp_path / "2025" / "episodes.csv")]
     assert [(g.year, g.table) for g in r.gaps(("header", "episodes", "reviews"))] == [
         (2024, "reviews"), (2025, "episodes"), (2025, "reviews")]
+
+
+def test_latest_episode_date_is_the_99th_percentile_pandas_takes():
+    """Of every start and end date of an Episodes table (blank and unparseable left out), the
+    99th percentile as pandas' Series.quantile takes it: linear between the two dates around
+    it, so here not a midnight."""
+    import numpy as np
+    import pyarrow as pa
+
+    from sufficiency.ssda903.dates import parse_dates
+    from sufficiency.ssda903.reader import _latest_episode_date
+    from sufficiency.ssda903.table_rows import TableRows
+
+    starts = [f"{d:02d}/0{m}/2020" for m in range(1, 8) for d in range(1, 28)]
+    ends = ["", "x", None] + [f"2021-03-{d:02d}" for d in range(1, 29, 3)] + ["31/03/2021"]
+    ends += [""] * (len(starts) - len(ends))
+    rows = TableRows({"DECOM": pa.array(starts, pa.large_string()), "DEC": pa.array(ends, pa.large_string())},
+                     "e.csv", np.arange(1, len(starts) + 1))
+    expected = pd.concat([parse_dates(rows.series("DECOM")), parse_dates(rows.series("DEC"))]).dropna()
+    got = _latest_episode_date(rows)
+    assert got == expected.quantile(0.99) and got != got.normalize()
+    blank = TableRows({"DECOM": pa.array(["", None], pa.large_string()), "DEC": None}, "e.csv", np.arange(1, 3))
+    assert _latest_episode_date(blank) is None

@@ -121,7 +121,6 @@ def _read_blob(blob: Blob, schema: Schema, max_mb: float, issues: list[dict]) ->
         issues.append(issue("FILE_SKIPPED", "warning", blob.name, f"{blob.name} is {kind}; skipped."))
         return []
     fmt = "xml" if suffix in XML_SUFFIXES else "xlsx" if suffix in WORKBOOK_SUFFIXES else "csv"
-    failed = SourceFile(blob.name, None, None, format=fmt, table_hint=table_hint(blob.path.name))
     first = len(issues)
     if blob.size > max_mb * 1e6:
         issues.append(issue(
@@ -148,9 +147,13 @@ def _read_blob(blob: Blob, schema: Schema, max_mb: float, issues: list[dict]) ->
                 sheets = [sheet] if sheet else []
             if sheets:
                 return [_read_sheet(blob, fmt, s, schema, issues, label) for s in sheets]
-    failed.unreadable = " ".join(i["message"] for i in issues[first:]
-                                 if i["severity"] == "error" or i["code"] == "FILE_EMPTY")
-    return [(failed, None, label)] if failed.unreadable else []
+    reason = " ".join(i["message"] for i in issues[first:]
+                      if i["severity"] == "error" or i["code"] == "FILE_EMPTY")
+    if not reason:
+        return []
+    failed = SourceFile(blob.name, None, None, format=fmt, unreadable=reason,
+                        table_hint=table_hint(blob.path.name))
+    return [(failed, None, label)]
 
 
 def _read_sheet(blob: Blob, fmt: str, sheet: Sheet, schema: Schema, issues: list[dict],
@@ -277,8 +280,8 @@ def _drop_float_suffix(columns: dict[str, pa.Array | None], spec, where: str, ta
     for c, col in spec.columns.items():
         if col.type not in ("id", "code", "integer", "urn") or columns[c] is None:
             continue
-        given = columns[c].drop_null()  # most columns fail on their first value: no scan
-        if not len(given) or not _FLOAT_LIKE.match(given[0].as_py()):
+        given = columns[c] if not columns[c].null_count else columns[c].drop_null()
+        if not len(given) or not _FLOAT_LIKE.match(given[0].as_py()):  # most fail here: no scan
             continue
         text = pd.Series(pd.arrays.ArrowStringArray(columns[c]), copy=False)
         values = text.dropna()
@@ -313,12 +316,13 @@ def _year_label(path: PurePosixPath) -> str | None:
 
 def _latest_episode_date(rows: TableRows) -> pd.Timestamp | None:
     """The 99th percentile of an Episodes table's start and end dates (robust to a stray typo
-    year), or None if it has none; the distinct texts of both columns are parsed in one go."""
+    year; linear between nanoseconds, truncated, as pandas' Series.quantile takes it), or None
+    if it has none; the distinct texts of both columns are parsed in one go."""
     dates = np.concatenate(date_arrays([rows.series("DECOM"), rows.series("DEC")]))
     dates = dates[~np.isnat(dates)]
     if not len(dates):
         return None
-    return pd.Series(dates).quantile(0.99)
+    return pd.Timestamp(np.quantile(dates.view(np.int64), 0.99).astype("datetime64[ns]"))
 
 
 def _assign_years(tables: list[_Read], issues: list[dict]) -> None:

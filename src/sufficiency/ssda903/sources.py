@@ -107,12 +107,11 @@ def header_index(rows: list[list[str]], schema: Schema) -> tuple[int | None, flo
     return None, 0.0
 
 
-def _hints() -> list[tuple[str, str]]:
-    words = {"sw_episodes": ["swepisode", "socialworker"], "placed_adoption": ["placedadoption",
-             "placedforadoption"], "prev_perm": ["prevperm", "previouspermanence"],
-             "episodes": ["episode"], "header": ["header"], "reviews": ["review"], "uasc": ["uasc"],
-             "oc2": ["oc2"], "oc3": ["oc3"], "ad1": ["ad1"], "missing": ["missing"]}
-    return [(w, t) for t, ws in words.items() for w in ws]  # longer names first: sw before ep
+_HINT_WORDS = {"sw_episodes": ["swepisode", "socialworker"], "placed_adoption": ["placedadoption",
+               "placedforadoption"], "prev_perm": ["prevperm", "previouspermanence"],
+               "episodes": ["episode"], "header": ["header"], "reviews": ["review"], "uasc": ["uasc"],
+               "oc2": ["oc2"], "oc3": ["oc3"], "ad1": ["ad1"], "missing": ["missing"]}
+_HINTS = [(w, t) for t, ws in _HINT_WORDS.items() for w in ws]  # longer names first: sw before ep
 
 
 def table_hint(*names: str | None) -> str | None:
@@ -120,7 +119,7 @@ def table_hint(*names: str | None) -> str | None:
     what a file that could not be read was probably meant to hold."""
     for name in names:
         flat = re.sub(r"[^a-z0-9]", "", PurePosixPath(name).stem.lower()) if name else ""
-        for word, table in _hints():
+        for word, table in _HINTS:
             if word in flat:
                 return table
     return None
