@@ -260,8 +260,13 @@ def _kept_rows(body: list[pa.Array], positions: list[int | None],
     empty = pc.fill_null(pc.binary_length(stacked), 1).to_numpy() == 0  # null: not blank
     kept = np.flatnonzero(~empty.reshape(len(body), rows).all(axis=0))
     present = [j for j in positions if j is not None]
-    at = np.concatenate([j * rows + kept for j in present]) if present else np.array([], dtype=np.int64)
-    wanted = pc.if_else(pa.array(empty[at]), pa.scalar(None, pa.large_string()), stacked.take(pa.array(at)))
+    if len(kept) == rows and present == list(range(len(body))):  # every row and column, in order
+        wanted, blank = stacked, empty
+    else:
+        at = np.concatenate([j * rows + kept for j in present]) if present else np.array([], dtype=np.int64)
+        wanted, blank = stacked.take(pa.array(at)), empty[at]
+    if blank.any():
+        wanted = pc.if_else(pa.array(blank), pa.scalar(None, pa.large_string()), wanted)
     out: dict[str, pa.Array | None] = {}
     start = 0
     for name, j in zip(names, positions, strict=True):
