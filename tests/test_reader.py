@@ -409,3 +409,14 @@ def test_latest_episode_date_is_the_99th_percentile_pandas_takes():
     assert got == expected.quantile(0.99) and got != got.normalize()
     blank = TableRows({"DECOM": pa.array(["", None], pa.large_string()), "DEC": None}, "e.csv", np.arange(1, 3))
     assert _latest_episode_date(blank) is None
+
+
+def test_empty_texts_are_found_from_the_offsets_of_a_slice_with_nulls():
+    """"" is empty and a null is not, in an array that starts part way into its buffers."""
+    import pyarrow as pa
+
+    from sufficiency.ssda903.reader import _empty_texts
+
+    texts = pa.array(["a", "", None, "bc", "", None, " "], pa.large_string()).slice(1, 5)
+    assert _empty_texts(texts).tolist() == [True, False, False, True, False]
+    assert _empty_texts(pa.array([], pa.large_string())).tolist() == []

@@ -257,7 +257,7 @@ def _kept_rows(body: list[pa.Array], positions: list[int | None],
     once for the whole sheet; blanks are found from the stripped texts' lengths."""
     rows = len(body[0])
     stacked = pc.utf8_trim_whitespace(pa.concat_arrays(body))
-    empty = pc.fill_null(pc.binary_length(stacked), 1).to_numpy() == 0  # null: not blank
+    empty = _empty_texts(stacked)
     kept = np.flatnonzero(~empty.reshape(len(body), rows).all(axis=0))
     present = [j for j in positions if j is not None]
     if len(kept) == rows and present == list(range(len(body))):  # every row and column, in order
@@ -273,6 +273,16 @@ def _kept_rows(body: list[pa.Array], positions: list[int | None],
         out[name] = None if j is None else wanted.slice(start, len(kept))
         start += 0 if j is None else len(kept)
     return out, kept
+
+
+def _empty_texts(texts: pa.Array) -> np.ndarray:
+    """True where a large_string array holds "" (a null is not empty), read from the array's
+    offsets: the length of text i is offsets[i + 1] - offsets[i]."""
+    offsets = np.frombuffer(texts.buffers()[1], dtype=np.int64)[texts.offset: texts.offset + len(texts) + 1]
+    empty = np.diff(offsets) == 0
+    if texts.null_count:
+        empty &= texts.is_valid().to_numpy(zero_copy_only=False)
+    return empty
 
 
 _FLOAT_LIKE = re.compile(r"^-?\d+\.0+$")
