@@ -145,27 +145,34 @@ def _no_child(frame: pd.DataFrame, log: Log, table: str) -> pd.DataFrame:
 
 
 def _exact_duplicates(frame: pd.DataFrame, log: Log, table: str) -> pd.DataFrame:
-    """The same row twice in one return: the first is kept. Only rows sharing a child and a
-    return can be copies, so only they are compared in full."""
-    pair = frame.duplicated(["child", "source_year"], keep=False).to_numpy()
-    if not pair.any():
+    """The same row twice in one return: the first is kept."""
+    data = [c for c in frame.columns if c not in SOURCE and c != "child"]
+    copy_of = _first_equal(frame, ["child", "source_year", *data])
+    mask = copy_of != np.arange(len(frame))
+    if not mask.any():
         return frame
-    sub = frame[pair]
-    keys = [*(c for c in frame.columns if c not in SOURCE), "source_year"]
-    dup = sub.duplicated(keys, keep="first").to_numpy()
-    if not dup.any():
-        return frame
-    first_row = sub.groupby(keys, dropna=False, sort=False)["source_row"].transform("first")
-    mask = np.zeros(len(frame), bool)
-    mask[np.flatnonzero(pair)[dup]] = True
+    first_row = frame["source_row"].to_numpy(np.int64)[copy_of[mask]]
     return _drop(frame, mask, log, "duplicate", table,
-                 "exact copy of row " + first_row.astype("string") + " of the same return")
+                 "exact copy of row " + _ints(first_row, frame.index[mask]) + " of the same return")
+
+
+def _first_equal(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """Each row's first row with the same values in these columns (blanks equal blanks), as a
+    position: the row's own where it is the first. Columns are compared in order, and no
+    further once every row differs."""
+    group = np.zeros(len(frame), np.int64)  # equal rows so far, numbered from 0 as first seen
+    for col in columns:
+        codes, uniques = pd.factorize(frame[col])
+        group, groups = pd.factorize(group * (len(uniques) + 1) + codes + 1)
+        if len(groups) == len(frame):
+            return np.arange(len(frame))
+    return np.unique(group, return_index=True)[1][group]
 
 
 def latest_per_child(frame: pd.DataFrame, log: Log, table: str) -> pd.DataFrame:
     """One row per child: the latest return's (the last row of it, if several). `frame` has
     a CHILD on every row, and a return and row number."""
-    frame = frame.sort_values(["child", "source_year", "source_row"], kind="stable")
+    frame = by_child(frame)
     child = frame["child"].to_numpy(object)
     older = np.zeros(len(frame), bool)  # the child's rows are together: a later one follows
     older[:-1] = child[:-1] == child[1:]
@@ -182,6 +189,13 @@ def latest_per_child(frame: pd.DataFrame, log: Log, table: str) -> pd.DataFrame:
                  + _ints(row[last][~superseded], frame.index) + ") is used")
 
 
+def by_child(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` (a CHILD on every row) sorted by child, return and row, ties in their order."""
+    child = pd.factorize(frame["child"], sort=True)[0]
+    return frame.take(np.lexsort((frame["source_row"].to_numpy(np.int64),
+                                  frame["source_year"].to_numpy(np.int64), child)))
+
+
 def _ints(values: np.ndarray, index: pd.Index) -> pd.Series:
     """Whole numbers as text."""
     return pd.Series(values, index=index).astype("string")
@@ -195,7 +209,7 @@ def _children(returns: Returns, log: Log) -> tuple[pd.DataFrame, pd.DataFrame]:
     hd = _exact_duplicates(_no_child(typed(returns.table("header"), returns.schema, "header", log, dates=returns),
                                      log, "header"), log, "header")
     # the latest non-blank value of each field across the child's rows
-    hd = hd.sort_values(["child", "source_year", "source_row"], kind="stable")
+    hd = by_child(hd)
     fields = ["sex", "dob", "ethnic", "mother", "mc_dob"]
     latest_values = hd.groupby("child", sort=False)[fields].last()
     hd = latest_per_child(hd, log, "header").set_index("child", drop=False)

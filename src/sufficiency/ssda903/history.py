@@ -166,11 +166,16 @@ def _close_censored(ep: pd.DataFrame, log: Log, last_year: int | None, seen: pd.
     march = (years.to_numpy() * 12 - 1970 * 12 + 2).astype("datetime64[M]")  # March of the year
     ends = pd.Series((march.astype("datetime64[D]") + 30).astype("datetime64[ns]"), index=years.index)
     ends = ends.where(ends >= ep.loc[cens, "decom"], ep.loc[cens, "decom"])
-    last_seen = ep.groupby("child")["source_year"].max()
+    # the latest return each censored episode's child is in (episodes: a child's together)
+    starts, group = _child_groups(ep["child"])
+    last_seen = np.maximum.reduceat(ep["source_year"].to_numpy(np.int64), starts)[group]
+    last_seen = last_seen[cens.to_numpy()].astype(np.float64)
     if seen is not None and len(seen):
-        last_seen = pd.concat([last_seen, seen]).groupby(level=0).max()
-    later = ep.loc[cens, "child"].map(last_seen).astype("Int64") > years
-    where = pd.Series(np.where(later.fillna(False), "this episode is not in a later return",
+        if not seen.index.is_unique:
+            seen = seen.groupby(level=0).max()
+        other = seen.reindex(ep.loc[cens, "child"]).to_numpy(np.float64, na_value=np.nan)
+        last_seen = np.fmax(last_seen, other)
+    where = pd.Series(np.where(last_seen > years.to_numpy(), "this episode is not in a later return",
                                "child in no later return"), index=years.index)
     log.add("censored", "changed", "episodes", ep,
             "open at the end of the " + years.astype("string") + " return, " + where
@@ -240,6 +245,21 @@ def _first_last(starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return first, last
 
 
+def _child_groups(child: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """For rows whose child's rows are together: the position of each child's first row, and
+    each row's child as 0, 1, 2... in order."""
+    values = child.to_numpy(object)
+    first = np.ones(len(values), bool)
+    first[1:] = values[1:] != values[:-1]
+    return np.flatnonzero(first), np.cumsum(first) - 1
+
+
+def _child_firsts(child: pd.Series) -> np.ndarray:
+    """For rows whose child's rows are together: the position of each row's child's first."""
+    starts, group = _child_groups(child)
+    return starts[group]
+
+
 def _rows(ep: pd.DataFrame, at: np.ndarray, columns: list[str]) -> pd.DataFrame:
     """These columns of the episodes at these positions, numbered from 0."""
     return ep[columns].iloc[at].reset_index(drop=True)
@@ -272,9 +292,9 @@ def placement_spells(ep: pd.DataFrame, log: Log, starts: tuple[np.ndarray, np.nd
         "reason_place_change": la["reason_place_change"], "rec": la["rec"],
         "end_censored": la["end_censored"], "end_of_data": f["end_of_data"],
     })
-    by_child = out.groupby("child", sort=False)
-    out["period"] = out["period"] - by_child["period"].transform("min") + 1
-    out["placement"] = by_child.cumcount().astype("int64") + 1
+    child_first = _child_firsts(f["child"])  # periods only grow along a child's episodes
+    out["period"] = out["period"] - out["period"].to_numpy()[child_first] + 1
+    out["placement"] = np.arange(len(out), dtype=np.int64) - child_first + 1
     return out
 
 
@@ -299,7 +319,7 @@ def periods_of_care(ep: pd.DataFrame, placements: pd.DataFrame, children: pd.Dat
         "episodes": pd.Series(last - first + 1, dtype="int64"),
         "end_censored": la["end_censored"], "end_of_data": f["end_of_data"],
     })
-    out["period"] = out.groupby("child", sort=False).cumcount().astype("int64") + 1
+    out["period"] = np.arange(len(out), dtype=np.int64) - _child_firsts(f["child"]) + 1
     dob = pd.Series(children.set_index("child")["dob"].reindex(out["child"]).to_numpy(),
                     index=out.index, dtype="datetime64[ns]")
     out["age_start"] = _age(dob, out["start"])
