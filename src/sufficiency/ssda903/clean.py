@@ -172,21 +172,46 @@ def _first_equal(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
 def latest_per_child(frame: pd.DataFrame, log: Log, table: str) -> pd.DataFrame:
     """One row per child: the latest return's (the last row of it, if several). `frame` has
     a CHILD on every row, and a return and row number."""
-    frame = by_child(frame)
-    child = frame["child"].to_numpy(object)
-    older = np.zeros(len(frame), bool)  # the child's rows are together: a later one follows
-    older[:-1] = child[:-1] == child[1:]
+    return _latest(by_child(frame), log, table)
+
+
+def _latest(frame: pd.DataFrame, log: Log, table: str) -> pd.DataFrame:
+    """latest_per_child of a `frame` sorted already (by_child)."""
+    older = _not_last(frame["child"])  # the child's rows are together: a later one follows
     if not older.any():
         return frame
     last = np.flatnonzero(~older)[np.cumsum(~older) - ~older]  # each row's child's last row
     year, row = frame["source_year"].to_numpy(np.int64), frame["source_row"].to_numpy(np.int64)
     superseded = older & (year < year[last])
-    frame = _drop(frame, superseded, log, "superseded", table,
-                  "the " + _ints(year[last], frame.index) + " return's row for this child is used")
-    same = older[~superseded]
-    return _drop(frame, same, log, "duplicate", table,
-                 "another row for this child in the same return (row "
-                 + _ints(row[last][~superseded], frame.index) + ") is used")
+    log.add("superseded", "dropped", table, frame,
+            "the " + _ints(year[last][superseded]) + " return's row for this child is used",
+            superseded)
+    same = older & ~superseded
+    log.add("duplicate", "dropped", table, frame,
+            "another row for this child in the same return (row " + _ints(row[last][same])
+            + ") is used", same)
+    return frame[~older]
+
+
+def _not_last(child: pd.Series) -> np.ndarray:
+    """For rows whose child's rows are together: whether a row of the same child follows."""
+    values = child.to_numpy(object)
+    older = np.zeros(len(values), bool)
+    older[:-1] = values[:-1] == values[1:]
+    return older
+
+
+def _latest_given(frame: pd.DataFrame, fields: list[str]) -> dict[str, np.ndarray]:
+    """For `frame` sorted by child (by_child): for each child in order, the position of the
+    child's last row with each field not blank, or -1 if there is none."""
+    last = np.flatnonzero(~_not_last(frame["child"]))
+    first = np.append(0, last[:-1] + 1)
+    at = np.arange(len(frame))
+    given = {}
+    for f in fields:
+        latest = np.maximum.accumulate(np.where(frame[f].notna().to_numpy(), at, -1))[last]
+        given[f] = np.where(latest >= first, latest, -1)
+    return given
 
 
 def by_child(frame: pd.DataFrame) -> pd.DataFrame:
@@ -196,8 +221,8 @@ def by_child(frame: pd.DataFrame) -> pd.DataFrame:
                                   frame["source_year"].to_numpy(np.int64), child)))
 
 
-def _ints(values: np.ndarray, index: pd.Index) -> pd.Series:
-    """Whole numbers as text."""
+def _ints(values: np.ndarray, index: pd.Index | None = None) -> pd.Series:
+    """Whole numbers as text (on `index`, if given)."""
     return pd.Series(values, index=index).astype("string")
 
 
@@ -209,17 +234,15 @@ def _children(returns: Returns, log: Log) -> tuple[pd.DataFrame, pd.DataFrame]:
     hd = _exact_duplicates(_no_child(typed(returns.table("header"), returns.schema, "header", log, dates=returns),
                                      log, "header"), log, "header")
     # the latest non-blank value of each field across the child's rows
-    hd = by_child(hd)
-    fields = ["sex", "dob", "ethnic", "mother", "mc_dob"]
-    latest_values = hd.groupby("child", sort=False)[fields].last()
-    hd = latest_per_child(hd, log, "header").set_index("child", drop=False)
-    for f in fields:
-        filled = hd[f].isna() & latest_values[f].reindex(hd.index).notna()
+    rows = by_child(hd)
+    latest = _latest_given(rows, ["sex", "dob", "ethnic", "mother", "mc_dob"])
+    hd = _latest(rows, log, "header").set_index("child", drop=False)
+    for f, at in latest.items():
+        filled = hd[f].isna().to_numpy() & (at >= 0)
         if filled.any():
             log.add("header_filled", "changed", "header", hd,
-                    f.upper() + " blank in the latest return: taken from an earlier one",
-                    filled.to_numpy(bool))
-            hd.loc[filled, f] = latest_values.loc[filled[filled].index, f]
+                    f.upper() + " blank in the latest return: taken from an earlier one", filled)
+            hd.loc[filled, f] = rows[f].array[at[filled]]
     sex = hd["sex"].astype("string")
     mapped = sex.map(SEX_CODES).astype("string").fillna("U")
     changed = sex.isna() | (sex != mapped)
@@ -234,7 +257,7 @@ def _children(returns: Returns, log: Log) -> tuple[pd.DataFrame, pd.DataFrame]:
                                        log, "uasc"), log, "uasc")
     uasc = latest_per_child(uasc, log, "uasc").reset_index(drop=True)
     hd["in_header"] = True
-    hd["upn_present"] = hd["upn"].notna() & ~hd["upn"].str.startswith("UN", na=False)
+    hd["upn_present"] = (hd["upn"].notna() & ~hd["upn"].str.startswith("UN", na=False)).to_numpy(bool)
     hd["uasc"] = hd["child"].isin(uasc["child"])
     hd["uasc_ceased"] = pd.Series(uasc.set_index("child")["duc"].reindex(hd["child"]).to_numpy(),
                                   index=hd.index, dtype="datetime64[ns]")
@@ -243,7 +266,8 @@ def _children(returns: Returns, log: Log) -> tuple[pd.DataFrame, pd.DataFrame]:
     types = {"child": "string", "sex": "string", "dob": "datetime64[ns]", "ethnic": "string",
              "mother": "string", "mc_dob": "datetime64[ns]", "upn_present": bool, "uasc": bool,
              "in_header": bool}
-    hd = hd[cols].astype({c: t for c, t in types.items() if hd[c].dtype != t})
+    retype = {c: t for c, t in types.items() if hd[c].dtype != t}
+    hd = hd[cols].astype(retype) if retype else hd[cols]
     return hd, uasc
 
 
