@@ -203,23 +203,23 @@ def episode_starts(ep: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """For episodes sorted by child and DECOM: (new period?, new placement?) per episode."""
     n = len(ep)
     child = ep["child"].to_numpy(object)
-    first = np.ones(n, bool)
-    first[1:] = child[1:] != child[:-1]
-    prev_dec = ep["dec"].shift(1)
-    gap = (ep["decom"] != prev_dec).fillna(True).to_numpy(bool)
-    prev_rec = ep["rec"].shift(1)
-    ceased = (prev_rec.notna() & (prev_rec != "X1")).fillna(False).to_numpy(bool)
+    new_period = np.ones(n, bool)  # the child's first episode, or
+    new_period[1:] = child[1:] != child[:-1]
+    dec, decom = ep["dec"].to_numpy("datetime64[ns]"), ep["decom"].to_numpy("datetime64[ns]")
+    new_period[1:] |= decom[1:] != dec[:-1]  # a gap (or the episode before is open), or
+    rec = ep["rec"].astype("string")
+    ceases = (rec.notna() & (rec != "X1")).to_numpy(bool, na_value=False)
+    new_period[1:] |= ceases[:-1]  # care ceased at the end of the episode before, or
     rne = ep["rne"].astype("string")
-    started = (rne == "S").fillna(False).to_numpy(bool)
-    new_period = first | gap | ceased | started
-    legal_only = (rne == "L").fillna(False).to_numpy(bool)
+    new_period |= (rne == "S").to_numpy(bool, na_value=False)  # a new period starts
+    legal_only = (rne == "L").to_numpy(bool, na_value=False)
     for col in ("place", "place_provider", "pl_post"):
-        v = ep[col].astype("string").str.replace(" ", "", regex=False)
-        prev = v.shift(1)
-        same = ((v == prev) | (v.isna() & prev.isna())).fillna(False).to_numpy(bool)
+        codes = pd.factorize(ep[col].astype("string").str.replace(" ", "", regex=False))[0]
+        same = np.empty(n, bool)  # the same value as the episode before (blank: both blank)
+        same[:1] = codes[:1] < 0
+        same[1:] = codes[1:] == codes[:-1]
         legal_only &= same
-    new_placement = new_period | ~legal_only
-    return new_period, new_placement
+    return new_period, new_period | ~legal_only
 
 
 def _age(dob: pd.Series, when: pd.Series) -> pd.Series:
