@@ -24,6 +24,7 @@ from .distance import infer_council, locate
 from .history import (
     add_distances,
     care_episodes,
+    dates_of,
     episode_starts,
     periods_of_care,
     placement_spells,
@@ -259,8 +260,8 @@ def _children(returns: Returns, log: Log) -> tuple[pd.DataFrame, pd.DataFrame]:
     hd["in_header"] = True
     hd["upn_present"] = (hd["upn"].notna() & ~hd["upn"].str.startswith("UN", na=False)).to_numpy(bool)
     hd["uasc"] = hd["child"].isin(uasc["child"])
-    hd["uasc_ceased"] = pd.Series(uasc.set_index("child")["duc"].reindex(hd["child"]).to_numpy(),
-                                  index=hd.index, dtype="datetime64[ns]")
+    hd["uasc_ceased"] = pd.Series(dates_of(hd["child"], uasc["child"], uasc["duc"]), index=hd.index,
+                                  dtype="datetime64[ns]", copy=False)
     cols = ["child", "sex", "dob", "ethnic", "mother", "mc_dob", "upn_present", "uasc",
             "uasc_ceased", "in_header", *SOURCE]
     types = {"child": "string", "sex": "string", "dob": "datetime64[ns]", "ethnic": "string",

@@ -222,6 +222,13 @@ def episode_starts(ep: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return new_period, new_period | ~legal_only
 
 
+def dates_of(child: pd.Series, children: pd.Series, dates: pd.Series) -> np.ndarray:
+    """The date each `child` has in `dates`, one for each of the distinct `children` (NaT for a
+    child not in `children`)."""
+    at = pd.Index(children).get_indexer(child)
+    return np.append(dates.to_numpy("datetime64[ns]"), np.datetime64("NaT", "ns"))[at]
+
+
 def _age(dob: pd.Series, when: pd.Series) -> pd.Series:
     """Whole years of age on a date; <NA> where either is unknown."""
     (by, bm, bd), (wy, wm, wd) = _ymd(dob), _ymd(when)
@@ -320,8 +327,8 @@ def periods_of_care(ep: pd.DataFrame, placements: pd.DataFrame, children: pd.Dat
         "end_censored": la["end_censored"], "end_of_data": f["end_of_data"],
     })
     out["period"] = np.arange(len(out), dtype=np.int64) - _child_firsts(f["child"]) + 1
-    dob = pd.Series(children.set_index("child")["dob"].reindex(out["child"]).to_numpy(),
-                    index=out.index, dtype="datetime64[ns]")
+    dob = pd.Series(dates_of(out["child"], children["child"], children["dob"]), index=out.index,
+                    dtype="datetime64[ns]", copy=False)
     out["age_start"] = _age(dob, out["start"])
     out["age_end"] = _age(dob, out["end"])
     return out
