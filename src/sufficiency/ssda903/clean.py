@@ -74,19 +74,24 @@ def typed(frame: pd.DataFrame, schema: Schema, table: str, log: Log,
     out: dict[str, pd.Series] = {}
     bad: list[tuple[str, np.ndarray]] = []
     for col, c in spec.columns.items():
-        text = _text(frame[col]) if col in frame else pa.nulls(len(frame), pa.large_string())
         name = col.lower()
-        given = ~pc.is_null(text).to_numpy(zero_copy_only=False)
+        if c.type == "date" and dates is not None:  # parsed already: the text only if blank
+            out[name] = pd.Series(dates.dates(table, col, keep=False), index=frame.index,
+                                  dtype="datetime64[ns]", copy=False)
+            blank = np.isnat(out[name].to_numpy())
+            if blank.any():
+                bad.append((col, blank & _given(_column_text(frame, col))))
+            continue
+        text = _column_text(frame, col)
         if c.type == "date":
-            out[name] = pd.Series(dates.dates(table, col, keep=False) if dates is not None else
-                                  parse_dates(_series(text, frame.index)).to_numpy(),
+            out[name] = pd.Series(parse_dates(_series(text, frame.index)).to_numpy(),
                                   index=frame.index, dtype="datetime64[ns]", copy=False)
-            bad.append((col, given & np.isnat(out[name].to_numpy())))
+            bad.append((col, _given(text) & np.isnat(out[name].to_numpy())))
         elif c.type == "integer":
             num = pd.to_numeric(_series(text, frame.index), errors="coerce")
             whole = np.isfinite(num) & (num == np.round(num)) & (num.abs() < 2**53)
             out[name] = num.where(whole).astype("Int64")
-            bad.append((col, given & out[name].isna().to_numpy()))
+            bad.append((col, _given(text) & out[name].isna().to_numpy()))
         elif c.type in ("code", "urn", "upn", "postcode"):
             out[name] = _series(pc.utf8_upper(text), frame.index)
         else:
@@ -111,6 +116,16 @@ def _int64(values: pd.Series) -> pd.Series:
         return pd.Series(pd.arrays.IntegerArray(values.to_numpy(), np.zeros(len(values), bool)),
                          index=values.index, copy=False)
     return pd.to_numeric(values, errors="coerce").astype("Int64")
+
+
+def _column_text(frame: pd.DataFrame, col: str) -> pa.ChunkedArray:
+    """The column's _text; all null if `frame` has no such column."""
+    return _text(frame[col]) if col in frame else pa.nulls(len(frame), pa.large_string())
+
+
+def _given(text: pa.ChunkedArray) -> np.ndarray:
+    """Whether each row of _text has a value."""
+    return ~pc.is_null(text).to_numpy(zero_copy_only=False)
 
 
 def _text(raw: pd.Series) -> pa.ChunkedArray:
