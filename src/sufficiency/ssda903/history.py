@@ -162,18 +162,19 @@ def _close_censored(ep: pd.DataFrame, log: Log, last_year: int | None, seen: pd.
     cens = _mask(ep, ep["dec"].isna() & (ep["source_year"] < last_year))
     if not cens.any():
         return ep
-    years = ep.loc[cens, "source_year"].astype("int64")
+    at = cens.to_numpy()
+    year = ep["source_year"].to_numpy(np.int64)
+    years = pd.Series(year[at], index=ep.index[at])
     march = (years.to_numpy() * 12 - 1970 * 12 + 2).astype("datetime64[M]")  # March of the year
-    ends = pd.Series((march.astype("datetime64[D]") + 30).astype("datetime64[ns]"), index=years.index)
-    ends = ends.where(ends >= ep.loc[cens, "decom"], ep.loc[cens, "decom"])
+    ends = (march.astype("datetime64[D]") + 30).astype("datetime64[ns]")
+    ends = pd.Series(np.maximum(ends, ep["decom"].to_numpy("datetime64[ns]")[at]), index=years.index)
     # the latest return each censored episode's child is in (episodes: a child's together)
     starts, group = _child_groups(ep["child"])
-    last_seen = np.maximum.reduceat(ep["source_year"].to_numpy(np.int64), starts)[group]
-    last_seen = last_seen[cens.to_numpy()].astype(np.float64)
+    last_seen = np.maximum.reduceat(year, starts)[group][at].astype(np.float64)
     if seen is not None and len(seen):
         if not seen.index.is_unique:
             seen = seen.groupby(level=0).max()
-        other = seen.reindex(ep.loc[cens, "child"]).to_numpy(np.float64, na_value=np.nan)
+        other = seen.reindex(ep["child"][at]).to_numpy(np.float64, na_value=np.nan)
         last_seen = np.fmax(last_seen, other)
     where = pd.Series(np.where(last_seen > years.to_numpy(), "this episode is not in a later return",
                                "child in no later return"), index=years.index)
