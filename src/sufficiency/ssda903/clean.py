@@ -24,6 +24,7 @@ from .distance import infer_council, locate
 from .history import (
     add_distances,
     care_episodes,
+    dates_of,
     episode_starts,
     periods_of_care,
     placement_spells,
@@ -73,19 +74,24 @@ def typed(frame: pd.DataFrame, schema: Schema, table: str, log: Log,
     out: dict[str, pd.Series] = {}
     bad: list[tuple[str, np.ndarray]] = []
     for col, c in spec.columns.items():
-        text = _text(frame[col]) if col in frame else pa.nulls(len(frame), pa.large_string())
         name = col.lower()
-        given = ~pc.is_null(text).to_numpy(zero_copy_only=False)
+        if c.type == "date" and dates is not None:  # parsed already: the text only if blank
+            out[name] = pd.Series(dates.dates(table, col, keep=False), index=frame.index,
+                                  dtype="datetime64[ns]", copy=False)
+            blank = np.isnat(out[name].to_numpy())
+            if blank.any():
+                bad.append((col, blank & _given(_column_text(frame, col))))
+            continue
+        text = _column_text(frame, col)
         if c.type == "date":
-            out[name] = pd.Series(dates.dates(table, col, keep=False) if dates is not None else
-                                  parse_dates(_series(text, frame.index)).to_numpy(),
+            out[name] = pd.Series(parse_dates(_series(text, frame.index)).to_numpy(),
                                   index=frame.index, dtype="datetime64[ns]", copy=False)
-            bad.append((col, given & np.isnat(out[name].to_numpy())))
+            bad.append((col, _given(text) & np.isnat(out[name].to_numpy())))
         elif c.type == "integer":
             num = pd.to_numeric(_series(text, frame.index), errors="coerce")
             whole = np.isfinite(num) & (num == np.round(num)) & (num.abs() < 2**53)
             out[name] = num.where(whole).astype("Int64")
-            bad.append((col, given & out[name].isna().to_numpy()))
+            bad.append((col, _given(text) & out[name].isna().to_numpy()))
         elif c.type in ("code", "urn", "upn", "postcode"):
             out[name] = _series(pc.utf8_upper(text), frame.index)
         else:
@@ -110,6 +116,16 @@ def _int64(values: pd.Series) -> pd.Series:
         return pd.Series(pd.arrays.IntegerArray(values.to_numpy(), np.zeros(len(values), bool)),
                          index=values.index, copy=False)
     return pd.to_numeric(values, errors="coerce").astype("Int64")
+
+
+def _column_text(frame: pd.DataFrame, col: str) -> pa.ChunkedArray:
+    """The column's _text; all null if `frame` has no such column."""
+    return _text(frame[col]) if col in frame else pa.nulls(len(frame), pa.large_string())
+
+
+def _given(text: pa.ChunkedArray) -> np.ndarray:
+    """Whether each row of _text has a value."""
+    return ~pc.is_null(text).to_numpy(zero_copy_only=False)
 
 
 def _text(raw: pd.Series) -> pa.ChunkedArray:
@@ -145,45 +161,84 @@ def _no_child(frame: pd.DataFrame, log: Log, table: str) -> pd.DataFrame:
 
 
 def _exact_duplicates(frame: pd.DataFrame, log: Log, table: str) -> pd.DataFrame:
-    """The same row twice in one return: the first is kept. Only rows sharing a child and a
-    return can be copies, so only they are compared in full."""
-    pair = frame.duplicated(["child", "source_year"], keep=False).to_numpy()
-    if not pair.any():
+    """The same row twice in one return: the first is kept."""
+    data = [c for c in frame.columns if c not in SOURCE and c != "child"]
+    copy_of = _first_equal(frame, ["child", "source_year", *data])
+    mask = copy_of != np.arange(len(frame))
+    if not mask.any():
         return frame
-    sub = frame[pair]
-    keys = [*(c for c in frame.columns if c not in SOURCE), "source_year"]
-    dup = sub.duplicated(keys, keep="first").to_numpy()
-    if not dup.any():
-        return frame
-    first_row = sub.groupby(keys, dropna=False, sort=False)["source_row"].transform("first")
-    mask = np.zeros(len(frame), bool)
-    mask[np.flatnonzero(pair)[dup]] = True
+    first_row = frame["source_row"].to_numpy(np.int64)[copy_of[mask]]
     return _drop(frame, mask, log, "duplicate", table,
-                 "exact copy of row " + first_row.astype("string") + " of the same return")
+                 "exact copy of row " + _ints(first_row, frame.index[mask]) + " of the same return")
+
+
+def _first_equal(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """Each row's first row with the same values in these columns (blanks equal blanks), as a
+    position: the row's own where it is the first. Columns are compared in order, and no
+    further once every row differs."""
+    group = np.zeros(len(frame), np.int64)  # equal rows so far, numbered from 0 as first seen
+    for col in columns:
+        codes, uniques = pd.factorize(frame[col])
+        group, groups = pd.factorize(group * (len(uniques) + 1) + codes + 1)
+        if len(groups) == len(frame):
+            return np.arange(len(frame))
+    return np.unique(group, return_index=True)[1][group]
 
 
 def latest_per_child(frame: pd.DataFrame, log: Log, table: str) -> pd.DataFrame:
     """One row per child: the latest return's (the last row of it, if several). `frame` has
     a CHILD on every row, and a return and row number."""
-    frame = frame.sort_values(["child", "source_year", "source_row"], kind="stable")
-    child = frame["child"].to_numpy(object)
-    older = np.zeros(len(frame), bool)  # the child's rows are together: a later one follows
-    older[:-1] = child[:-1] == child[1:]
+    return _latest(by_child(frame), log, table)
+
+
+def _latest(frame: pd.DataFrame, log: Log, table: str) -> pd.DataFrame:
+    """latest_per_child of a `frame` sorted already (by_child)."""
+    older = _not_last(frame["child"])  # the child's rows are together: a later one follows
     if not older.any():
         return frame
     last = np.flatnonzero(~older)[np.cumsum(~older) - ~older]  # each row's child's last row
     year, row = frame["source_year"].to_numpy(np.int64), frame["source_row"].to_numpy(np.int64)
     superseded = older & (year < year[last])
-    frame = _drop(frame, superseded, log, "superseded", table,
-                  "the " + _ints(year[last], frame.index) + " return's row for this child is used")
-    same = older[~superseded]
-    return _drop(frame, same, log, "duplicate", table,
-                 "another row for this child in the same return (row "
-                 + _ints(row[last][~superseded], frame.index) + ") is used")
+    log.add("superseded", "dropped", table, frame,
+            "the " + _ints(year[last][superseded]) + " return's row for this child is used",
+            superseded)
+    same = older & ~superseded
+    log.add("duplicate", "dropped", table, frame,
+            "another row for this child in the same return (row " + _ints(row[last][same])
+            + ") is used", same)
+    return frame[~older]
 
 
-def _ints(values: np.ndarray, index: pd.Index) -> pd.Series:
-    """Whole numbers as text."""
+def _not_last(child: pd.Series) -> np.ndarray:
+    """For rows whose child's rows are together: whether a row of the same child follows."""
+    values = child.to_numpy(object)
+    older = np.zeros(len(values), bool)
+    older[:-1] = values[:-1] == values[1:]
+    return older
+
+
+def _latest_given(frame: pd.DataFrame, fields: list[str]) -> dict[str, np.ndarray]:
+    """For `frame` sorted by child (by_child): for each child in order, the position of the
+    child's last row with each field not blank, or -1 if there is none."""
+    last = np.flatnonzero(~_not_last(frame["child"]))
+    first = np.append(0, last[:-1] + 1)
+    at = np.arange(len(frame))
+    given = {}
+    for f in fields:
+        latest = np.maximum.accumulate(np.where(frame[f].notna().to_numpy(), at, -1))[last]
+        given[f] = np.where(latest >= first, latest, -1)
+    return given
+
+
+def by_child(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` (a CHILD on every row) sorted by child, return and row, ties in their order."""
+    child = pd.factorize(frame["child"], sort=True)[0]
+    return frame.take(np.lexsort((frame["source_row"].to_numpy(np.int64),
+                                  frame["source_year"].to_numpy(np.int64), child)))
+
+
+def _ints(values: np.ndarray, index: pd.Index | None = None) -> pd.Series:
+    """Whole numbers as text (on `index`, if given)."""
     return pd.Series(values, index=index).astype("string")
 
 
@@ -195,17 +250,15 @@ def _children(returns: Returns, log: Log) -> tuple[pd.DataFrame, pd.DataFrame]:
     hd = _exact_duplicates(_no_child(typed(returns.table("header"), returns.schema, "header", log, dates=returns),
                                      log, "header"), log, "header")
     # the latest non-blank value of each field across the child's rows
-    hd = hd.sort_values(["child", "source_year", "source_row"], kind="stable")
-    fields = ["sex", "dob", "ethnic", "mother", "mc_dob"]
-    latest_values = hd.groupby("child", sort=False)[fields].last()
-    hd = latest_per_child(hd, log, "header").set_index("child", drop=False)
-    for f in fields:
-        filled = hd[f].isna() & latest_values[f].reindex(hd.index).notna()
+    rows = by_child(hd)
+    latest = _latest_given(rows, ["sex", "dob", "ethnic", "mother", "mc_dob"])
+    hd = _latest(rows, log, "header").set_index("child", drop=False)
+    for f, at in latest.items():
+        filled = hd[f].isna().to_numpy() & (at >= 0)
         if filled.any():
             log.add("header_filled", "changed", "header", hd,
-                    f.upper() + " blank in the latest return: taken from an earlier one",
-                    filled.to_numpy(bool))
-            hd.loc[filled, f] = latest_values.loc[filled[filled].index, f]
+                    f.upper() + " blank in the latest return: taken from an earlier one", filled)
+            hd.loc[filled, f] = rows[f].array[at[filled]]
     sex = hd["sex"].astype("string")
     mapped = sex.map(SEX_CODES).astype("string").fillna("U")
     changed = sex.isna() | (sex != mapped)
@@ -220,16 +273,17 @@ def _children(returns: Returns, log: Log) -> tuple[pd.DataFrame, pd.DataFrame]:
                                        log, "uasc"), log, "uasc")
     uasc = latest_per_child(uasc, log, "uasc").reset_index(drop=True)
     hd["in_header"] = True
-    hd["upn_present"] = hd["upn"].notna() & ~hd["upn"].str.startswith("UN", na=False)
+    hd["upn_present"] = (hd["upn"].notna() & ~hd["upn"].str.startswith("UN", na=False)).to_numpy(bool)
     hd["uasc"] = hd["child"].isin(uasc["child"])
-    hd["uasc_ceased"] = pd.Series(uasc.set_index("child")["duc"].reindex(hd["child"]).to_numpy(),
-                                  index=hd.index, dtype="datetime64[ns]")
+    hd["uasc_ceased"] = pd.Series(dates_of(hd["child"], uasc["child"], uasc["duc"]), index=hd.index,
+                                  dtype="datetime64[ns]", copy=False)
     cols = ["child", "sex", "dob", "ethnic", "mother", "mc_dob", "upn_present", "uasc",
             "uasc_ceased", "in_header", *SOURCE]
     types = {"child": "string", "sex": "string", "dob": "datetime64[ns]", "ethnic": "string",
              "mother": "string", "mc_dob": "datetime64[ns]", "upn_present": bool, "uasc": bool,
              "in_header": bool}
-    hd = hd[cols].astype({c: t for c, t in types.items() if hd[c].dtype != t})
+    retype = {c: t for c, t in types.items() if hd[c].dtype != t}
+    hd = hd[cols].astype(retype) if retype else hd[cols]
     return hd, uasc
 
 

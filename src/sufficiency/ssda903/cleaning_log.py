@@ -61,8 +61,16 @@ class Log:
         if not self.columns["rule"]:
             return pd.DataFrame({c: pd.Series(dtype="Int64" if c in ("year", "row") else "string")
                                  for c in LOG_COLUMNS})
-        return pd.DataFrame({c: pd.concat([pd.Series(a, copy=False) for a in parts], ignore_index=True)
-                             for c, parts in self.columns.items()})
+        return pd.DataFrame({c: _joined(parts) for c, parts in self.columns.items()}, copy=False)
+
+
+def _joined(parts: list) -> pd.Series:
+    """The arrays one after another as one Series: joined directly when they share a dtype
+    (what pd.concat does then, without a Series per array), else by pd.concat."""
+    dtype = parts[0].dtype
+    if all(a.dtype == dtype for a in parts):
+        return pd.Series(type(parts[0])._concat_same_type(parts), copy=False)
+    return pd.concat([pd.Series(a, copy=False) for a in parts], ignore_index=True)
 
 
 def repeat_text(value: str | None, n: int) -> pd.arrays.ArrowStringArray:

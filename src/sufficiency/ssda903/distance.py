@@ -33,11 +33,10 @@ def locate(values: pd.Series) -> pd.DataFrame:
     north = np.append(found["northing"].to_numpy(float), np.nan)
     council = np.append(found["council"].astype(object).to_numpy(object), None)
     take = np.where(codes < 0, len(kind) - 1, codes)
-    council_out = pd.Series(council[take], index=values.index, dtype=object)
     return pd.DataFrame({
         "kind": pd.Series(kind[take], index=values.index, dtype="string"),
         "easting": east[take], "northing": north[take],
-        "council": council_out.where(council_out.notna()).astype("string"),
+        "council": pd.Series(council[take], index=values.index, dtype="string"),
     }, index=values.index)
 
 

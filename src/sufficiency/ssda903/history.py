@@ -162,15 +162,21 @@ def _close_censored(ep: pd.DataFrame, log: Log, last_year: int | None, seen: pd.
     cens = _mask(ep, ep["dec"].isna() & (ep["source_year"] < last_year))
     if not cens.any():
         return ep
-    years = ep.loc[cens, "source_year"].astype("int64")
+    at = cens.to_numpy()
+    year = ep["source_year"].to_numpy(np.int64)
+    years = pd.Series(year[at], index=ep.index[at])
     march = (years.to_numpy() * 12 - 1970 * 12 + 2).astype("datetime64[M]")  # March of the year
-    ends = pd.Series((march.astype("datetime64[D]") + 30).astype("datetime64[ns]"), index=years.index)
-    ends = ends.where(ends >= ep.loc[cens, "decom"], ep.loc[cens, "decom"])
-    last_seen = ep.groupby("child")["source_year"].max()
+    ends = (march.astype("datetime64[D]") + 30).astype("datetime64[ns]")
+    ends = pd.Series(np.maximum(ends, ep["decom"].to_numpy("datetime64[ns]")[at]), index=years.index)
+    # the latest return each censored episode's child is in (episodes: a child's together)
+    starts, group = _child_groups(ep["child"])
+    last_seen = np.maximum.reduceat(year, starts)[group][at].astype(np.float64)
     if seen is not None and len(seen):
-        last_seen = pd.concat([last_seen, seen]).groupby(level=0).max()
-    later = ep.loc[cens, "child"].map(last_seen).astype("Int64") > years
-    where = pd.Series(np.where(later.fillna(False), "this episode is not in a later return",
+        if not seen.index.is_unique:
+            seen = seen.groupby(level=0).max()
+        other = seen.reindex(ep["child"][at]).to_numpy(np.float64, na_value=np.nan)
+        last_seen = np.fmax(last_seen, other)
+    where = pd.Series(np.where(last_seen > years.to_numpy(), "this episode is not in a later return",
                                "child in no later return"), index=years.index)
     log.add("censored", "changed", "episodes", ep,
             "open at the end of the " + years.astype("string") + " return, " + where
@@ -198,23 +204,30 @@ def episode_starts(ep: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """For episodes sorted by child and DECOM: (new period?, new placement?) per episode."""
     n = len(ep)
     child = ep["child"].to_numpy(object)
-    first = np.ones(n, bool)
-    first[1:] = child[1:] != child[:-1]
-    prev_dec = ep["dec"].shift(1)
-    gap = (ep["decom"] != prev_dec).fillna(True).to_numpy(bool)
-    prev_rec = ep["rec"].shift(1)
-    ceased = (prev_rec.notna() & (prev_rec != "X1")).fillna(False).to_numpy(bool)
+    new_period = np.ones(n, bool)  # the child's first episode, or
+    new_period[1:] = child[1:] != child[:-1]
+    dec, decom = ep["dec"].to_numpy("datetime64[ns]"), ep["decom"].to_numpy("datetime64[ns]")
+    new_period[1:] |= decom[1:] != dec[:-1]  # a gap (or the episode before is open), or
+    rec = ep["rec"].astype("string")
+    ceases = (rec.notna() & (rec != "X1")).to_numpy(bool, na_value=False)
+    new_period[1:] |= ceases[:-1]  # care ceased at the end of the episode before, or
     rne = ep["rne"].astype("string")
-    started = (rne == "S").fillna(False).to_numpy(bool)
-    new_period = first | gap | ceased | started
-    legal_only = (rne == "L").fillna(False).to_numpy(bool)
+    new_period |= (rne == "S").to_numpy(bool, na_value=False)  # a new period starts
+    legal_only = (rne == "L").to_numpy(bool, na_value=False)
     for col in ("place", "place_provider", "pl_post"):
-        v = ep[col].astype("string").str.replace(" ", "", regex=False)
-        prev = v.shift(1)
-        same = ((v == prev) | (v.isna() & prev.isna())).fillna(False).to_numpy(bool)
+        codes = pd.factorize(ep[col].astype("string").str.replace(" ", "", regex=False))[0]
+        same = np.empty(n, bool)  # the same value as the episode before (blank: both blank)
+        same[:1] = codes[:1] < 0
+        same[1:] = codes[1:] == codes[:-1]
         legal_only &= same
-    new_placement = new_period | ~legal_only
-    return new_period, new_placement
+    return new_period, new_period | ~legal_only
+
+
+def dates_of(child: pd.Series, children: pd.Series, dates: pd.Series) -> np.ndarray:
+    """The date each `child` has in `dates`, one for each of the distinct `children` (NaT for a
+    child not in `children`)."""
+    at = pd.Index(children).get_indexer(child)
+    return np.append(dates.to_numpy("datetime64[ns]"), np.datetime64("NaT", "ns"))[at]
 
 
 def _age(dob: pd.Series, when: pd.Series) -> pd.Series:
@@ -238,6 +251,21 @@ def _first_last(starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     first = np.flatnonzero(starts)
     last = np.append(first[1:], len(starts))[: len(first)] - 1
     return first, last
+
+
+def _child_groups(child: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """For rows whose child's rows are together: the position of each child's first row, and
+    each row's child as 0, 1, 2... in order."""
+    values = child.to_numpy(object)
+    first = np.ones(len(values), bool)
+    first[1:] = values[1:] != values[:-1]
+    return np.flatnonzero(first), np.cumsum(first) - 1
+
+
+def _child_firsts(child: pd.Series) -> np.ndarray:
+    """For rows whose child's rows are together: the position of each row's child's first."""
+    starts, group = _child_groups(child)
+    return starts[group]
 
 
 def _rows(ep: pd.DataFrame, at: np.ndarray, columns: list[str]) -> pd.DataFrame:
@@ -272,9 +300,9 @@ def placement_spells(ep: pd.DataFrame, log: Log, starts: tuple[np.ndarray, np.nd
         "reason_place_change": la["reason_place_change"], "rec": la["rec"],
         "end_censored": la["end_censored"], "end_of_data": f["end_of_data"],
     })
-    by_child = out.groupby("child", sort=False)
-    out["period"] = out["period"] - by_child["period"].transform("min") + 1
-    out["placement"] = by_child.cumcount().astype("int64") + 1
+    child_first = _child_firsts(f["child"])  # periods only grow along a child's episodes
+    out["period"] = out["period"] - out["period"].to_numpy()[child_first] + 1
+    out["placement"] = np.arange(len(out), dtype=np.int64) - child_first + 1
     return out
 
 
@@ -299,9 +327,9 @@ def periods_of_care(ep: pd.DataFrame, placements: pd.DataFrame, children: pd.Dat
         "episodes": pd.Series(last - first + 1, dtype="int64"),
         "end_censored": la["end_censored"], "end_of_data": f["end_of_data"],
     })
-    out["period"] = out.groupby("child", sort=False).cumcount().astype("int64") + 1
-    dob = pd.Series(children.set_index("child")["dob"].reindex(out["child"]).to_numpy(),
-                    index=out.index, dtype="datetime64[ns]")
+    out["period"] = np.arange(len(out), dtype=np.int64) - _child_firsts(f["child"]) + 1
+    dob = pd.Series(dates_of(out["child"], children["child"], children["dob"]), index=out.index,
+                    dtype="datetime64[ns]", copy=False)
     out["age_start"] = _age(dob, out["start"])
     out["age_end"] = _age(dob, out["end"])
     return out
