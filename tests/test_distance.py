@@ -109,3 +109,24 @@ def test_the_directory_keeps_no_more_lookups_than_its_cap(monkeypatch):
     assert len(directory._located) == 2
     again = directory.locate(pd.Series(["M1 1AE", "LS2 7JT"]))
     assert again["found"].all() and len(directory._located) <= 2
+
+
+def test_kinds_agree_with_locate():
+    """The validation lookup (kind and found of distinct texts) gives what `locate` gives, for
+    full postcodes and sectors in one- and two-letter areas, unknown, malformed and non-ASCII
+    text, whether or not the text was looked up before."""
+    from sufficiency.reference.postcodes import directory
+
+    texts = ["LS1 4AP", "ls2 7jt", " M1 1AE", "SW1A 1AA", "B1 1BB", "LS1 4", "M1 1", "ZZ9 9ZZ",
+             "BT1 1AA", "LEEDS", "Ｌ S1 4AP", "SW1A 1", "E1 6AN", "W1A 0AX", "N1 9GU"]
+    d = directory()
+    for located_before in (False, True):
+        if not located_before:
+            d._located.clear()
+        kind, found = d.kinds(texts)
+        d._located.clear()
+        where = d.locate(pd.Series(texts, dtype="string"))
+        assert kind.tolist() == where["kind"].tolist()
+        assert found.tolist() == where["found"].tolist()
+    assert kind.tolist()[:8] == ["full"] * 5 + ["sector"] * 2 + ["full"]
+    assert found.tolist()[:8] == [True] * 7 + [False]

@@ -196,15 +196,17 @@ class PostcodeDirectory:
         pos = np.minimum(pos, len(table) - 1)
         return np.where(table[pos] == keys, pos, -1)
 
-    def _tables_for(self, kind: str, keys: list[str]):
+    def _tables_for(self, kind: str, keys: np.ndarray):
         """(positions in `keys`, table) for each table holding keys of this kind: the index for
-        sectors, each postcode area's own table for full postcodes."""
+        sectors, each postcode area's own table for full postcodes (`keys`: compact, as bytes)."""
         index = self._table("index")
         if kind == "sector":
             yield np.arange(len(keys)), {"pc": index["sector"], "e": index["se"], "n": index["sn"],
                                          "c": index["sc"]}
             return
-        area = np.array([k[:2] if k[1:2].isalpha() else k[:1] for k in keys], dtype=str)
+        # the area is the leading letters: one or two, as a full postcode starts with a letter
+        two = np.char.isalpha(keys.astype("S2"))
+        area = np.where(two, keys.astype("S2"), keys.astype("S1")).astype(str)
         for a in np.intersect1d(area, index["areas"]):
             yield np.flatnonzero(area == a), self._table(f"area-{a}")
 
@@ -213,17 +215,30 @@ class PostcodeDirectory:
         found (bool), easting, northing, council. Each distinct text is looked up once per
         directory."""
         codes, uniq = pd.factorize(pd.Series(_texts(raw), dtype=object))
-        texts = uniq.tolist()
-        new = [t for t in texts if t not in self._located]
-        fresh = dict(zip(new, self._look_up(new), strict=True)) if new else {}
-        found = [fresh.get(t) or self._located[t] for t in texts] + [("blank", np.nan, np.nan, None)]
-        self._keep(fresh)
+        found = [*self._resolve(uniq.tolist()), ("blank", np.nan, np.nan, None)]
         kind, east, north, council = (np.array(c, dtype=object)[codes] for c in zip(*found, strict=True))
         east, north = east.astype(float), north.astype(float)
         return pd.DataFrame({"kind": pd.Series(kind, index=raw.index, dtype="string"),
                              "easting": east, "northing": north,
                              "council": pd.Series(council, index=raw.index, dtype="string"),
                              "found": ~np.isnan(east)}, index=raw.index)
+
+    def kinds(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Of each of `texts` (distinct raw postcodes, none blank), the kind `locate` gives it and
+        whether it was found, as arrays; the lookups are kept as `locate` keeps them."""
+        resolved = self._resolve(texts)
+        kind = np.array([r[0] for r in resolved], dtype=str)
+        found = ~np.isnan(np.array([r[1] for r in resolved], dtype=float))
+        return kind, found
+
+    def _resolve(self, texts: list[str]) -> list[tuple[str, float, float, str | None]]:
+        """(kind, easting, northing, council) of each of `texts` (distinct, none blank), looking
+        up only those not looked up before."""
+        new = [t for t in texts if t not in self._located]
+        fresh = dict(zip(new, self._look_up(new), strict=True)) if new else {}
+        resolved = [fresh.get(t) or self._located[t] for t in texts]
+        self._keep(fresh)
+        return resolved
 
     def _keep(self, fresh: dict) -> None:
         """Keep lookups for the next call, never more than _MAX_LOCATED (starting afresh when
@@ -238,14 +253,16 @@ class PostcodeDirectory:
         east = np.full(len(keys), np.nan)
         north = np.full(len(keys), np.nan)
         council = np.full(len(keys), None, dtype=object)
+        kind_of = np.array(kinds, dtype=str)
         for k in ("full", "sector"):
-            m = np.array([i for i, kind in enumerate(kinds) if kind == k], dtype=np.int64)
+            m = np.flatnonzero(kind_of == k)
             if not len(m):
                 continue
-            for at, t in self._tables_for(k, [keys[i] for i in m]):
+            # well-formed keys are ASCII letters and digits, at most 7 (full) or 5 (sector)
+            encoded = np.array([keys[i] for i in m], dtype="S7")
+            for at, t in self._tables_for(k, encoded):
                 rows = m[at]
-                idx = self._find(np.array([keys[i].encode("ascii", "replace") for i in rows],
-                                          dtype=t["pc"].dtype), t["pc"])
+                idx = self._find(encoded[at].astype(t["pc"].dtype), t["pc"])
                 hit = idx >= 0
                 east[rows[hit]], north[rows[hit]] = t["e"][idx[hit]], t["n"][idx[hit]]
                 council[rows[hit]] = self._table("index")["councils"][t["c"][idx[hit]]]

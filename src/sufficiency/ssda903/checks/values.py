@@ -154,19 +154,24 @@ def _format(ctx, name, col, kind: str, codes, uniq) -> Issues:
 
 
 def _postcodes(ctx, name, col, codes, uniq) -> Iterator[Issues]:
-    where = directory().locate(uniq)
-    kind, found = where["kind"].to_numpy(str), where["found"].to_numpy(bool)
+    kind, found = directory().kinds(uniq.tolist())
     rows = _rows(codes, kind == "malformed")
     yield ctx.issue("POSTCODE_INVALID", name, rows, col,
                     f"{col} '{{raw}}' is not a postcode (e.g. LS1 4AP) nor a postcode sector "
                     "(e.g. LS1 4), for child {child}.", raw=ctx.text(name, col, rows))
     rows = _rows(codes, ((kind == "full") | (kind == "sector")) & ~found)
-    what = np.where(kind[codes[rows]] == "sector", "postcode sector", "postcode")
     # Northern Ireland postcodes use the Irish grid and are left out of the directory
     ni = uniq.str.strip().str.upper().str.startswith("BT").fillna(False).to_numpy(bool)[codes[rows]]
     yield ctx.issue("POSTCODE_UNKNOWN", name, rows, col,
                     f"{col} '{{raw}}' is {{a}}{{what}}{{b}}, for child {{child}}; no distance can "
-                    "be worked out from it.", raw=ctx.text(name, col, rows), what=what,
-                    a=np.where(ni, "a Northern Ireland ", "a well-formed "),
-                    b=np.where(ni, ", outside the Great Britain grid that distances use",
-                               " but not in the ONS Postcode Directory"))
+                    "be worked out from it.", raw=ctx.text(name, col, rows),
+                    what=_either(kind[codes[rows]] == "sector", "postcode sector", "postcode"),
+                    a=_either(ni, "a Northern Ireland ", "a well-formed "),
+                    b=_either(ni, ", outside the Great Britain grid that distances use",
+                              " but not in the ONS Postcode Directory"))
+
+
+def _either(flag: np.ndarray, if_true: str, if_false: str) -> pd.Series:
+    """`if_true` where `flag`, else `if_false`: a text per row, taken from the two."""
+    options = pa.array([if_false, if_true], pa.large_string())
+    return pd.Series(pd.arrays.ArrowStringArray(options.take(flag.astype(np.int8))), copy=False)
