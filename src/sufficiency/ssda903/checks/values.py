@@ -67,6 +67,8 @@ def _blank(ctx: Context, name: str, col: str, spec: Column) -> Issues:
 
 def _dates(ctx: Context, name: str, col: str) -> Issues:
     rows = np.flatnonzero(ctx.frames[name][col].notna().to_numpy() & np.isnat(ctx.date(name, col)))
+    if not len(rows):  # the usual case: no raw values to fetch
+        return Issues(0, {})
     return ctx.issue("DATE_INVALID", name, rows, col,
                      f"{col} '{{raw}}' is not a date, for child {{child}} (write dd/mm/yyyy, "
                      "e.g. 05/02/2024).", raw=ctx.text(name, col, rows))
@@ -81,6 +83,8 @@ def _partial_dates(ctx, name, col, codes, uniq) -> Issues:
     ok = parse_dates(filled).notna().to_numpy(bool) & ~day_without_month
     ok |= parse_dates(uniq).notna().to_numpy(bool)  # a full date in any accepted form
     rows = _rows(codes, ~ok)
+    if not len(rows):
+        return Issues(0, {})
     return ctx.issue("DATE_INVALID", name, rows, col,
                      f"{col} '{{raw}}' is not a date, for child {{child}} (write dd/mm/yyyy; an "
                      "unknown day, or day and month, may be zz, e.g. zz/05/2019).",
@@ -99,6 +103,8 @@ def _codes(ctx, name, col, codes, uniq, cl: CodeList) -> Issues:
     bad = np.zeros(len(codes), bool)
     bad[has] = ~valid[year_idx[has], codes[has]]
     rows = np.flatnonzero(bad)
+    if not len(rows):  # the usual case: no notes, years or raw values to work out
+        return Issues(0, {})
     pairs = list(zip(codes[rows].tolist(), years[year_idx[rows]].tolist(), strict=True))
     notes = {p: _code_note(cl, norm[p[0]], p[1], ctx.schema.schema_year(p[1])) for p in set(pairs)}
     return ctx.issue("CODE_INVALID", name, rows, col,
@@ -135,6 +141,8 @@ def _integers(ctx, name, col, spec: Column, codes, uniq) -> Issues:
     if spec.max is not None:
         bad |= n > spec.max
     rows = _rows(codes, bad)
+    if not len(rows):
+        return Issues(0, {})
     return ctx.issue("VALUE_OUT_OF_RANGE", name, rows, col,
                      f"{col} '{{raw}}' is not a whole number from {spec.min} to {spec.max}, "
                      "for child {child}.", raw=ctx.text(name, col, rows))
@@ -144,6 +152,8 @@ def _format(ctx, name, col, kind: str, codes, uniq) -> Issues:
     pattern = UPN_RE if kind == "upn" else URN_RE
     ok = uniq.str.strip().str.upper().str.fullmatch(pattern).fillna(False).to_numpy(bool)
     rows = _rows(codes, ~ok)
+    if not len(rows):
+        return Issues(0, {})
     if kind == "upn":
         what = ("is not a unique pupil number (13 characters: a letter, 11 digits, then a digit "
                 "or letter) nor UN1-UN5")
