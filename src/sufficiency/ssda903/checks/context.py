@@ -338,7 +338,8 @@ def _normalise(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     missing = [c for c in columns if c not in out.columns]
     if missing:
         out = out.assign(**{c: pd.Series(pd.NA, index=out.index, dtype="string") for c in missing})
-    wrong = [c for c in [*columns, "_file"] if not isinstance(out[c].dtype, pd.StringDtype)]
+    dtypes = out.dtypes
+    wrong = [c for c in [*columns, "_file"] if not isinstance(dtypes[c], pd.StringDtype)]
     if wrong:
         out = out.assign(**{c: out[c].astype("string") for c in wrong})
     if not isinstance(out.index, pd.RangeIndex) or out.index.start != 0 or out.index.step != 1:

@@ -33,9 +33,11 @@ def value_checks(ctx: Context) -> Iterator[Issues]:
             if spec.type == "date":
                 yield _dates(ctx, name, col)
                 continue
-            if spec.type == "id" or frame[col].isna().all():
+            if spec.type == "id":
                 continue
             codes, uniq = pd.factorize(frame[col])
+            if not len(uniq):  # blank throughout
+                continue
             uniq = pd.Series(uniq, dtype="string")
             if spec.type == "code":
                 yield _codes(ctx, name, col, codes, uniq, ctx.schema.codelist(spec.codes))
