@@ -247,6 +247,8 @@ def pack(key: np.ndarray, dates: np.ndarray) -> np.ndarray:
 
 def fmt(dates: np.ndarray) -> pd.Series:
     """datetime64 -> 'dd/mm/yyyy', '?' where NaT."""
+    if not len(dates):  # a check that flagged no row: nothing to format
+        return _no_text()
     days, inverse = np.unique(np.asarray(dates, dtype="datetime64[ns]"), return_inverse=True)
     text = pc.fill_null(pc.strftime(pa.array(days), "%d/%m/%Y"), "?").cast(pa.large_string())
     return pd.Series(pd.arrays.ArrowStringArray(text.take(pa.array(inverse.ravel()))), copy=False)
@@ -283,9 +285,15 @@ def age_in_years(dob: np.ndarray, when: np.ndarray) -> np.ndarray:
 
 def labels(years: Sequence[int] | np.ndarray) -> pd.Series:
     """Collection years as '2024/25'."""
+    if not len(years):
+        return _no_text()
     uniq, inverse = np.unique(np.asarray(years, dtype=np.int64), return_inverse=True)
     names = pa.array([year_label(int(y)) for y in uniq], pa.large_string())
     return pd.Series(pd.arrays.ArrowStringArray(names.take(pa.array(inverse.ravel()))), copy=False)
+
+
+def _no_text() -> pd.Series:
+    return pd.Series(pd.arrays.ArrowStringArray(pa.array([], pa.large_string())), copy=False)
 
 
 def _on_day(years: np.ndarray, month: int, day: int) -> np.ndarray:
