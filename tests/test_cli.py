@@ -207,6 +207,21 @@ def test_the_command_line_starts_without_the_library():
     assert done.stdout.strip() == "[]"
 
 
+@pytest.mark.parametrize(("args", "library"), [(["--help"], False), (["load", "--help"], False),
+                                               (["validate", "nowhere"], True)])
+def test_a_command_imports_the_library_first_and_help_does_not(args, library):
+    """`main` imports the library before a command runs (with the collector off, then on
+    again), but not to print help (checked in a fresh interpreter)."""
+    import subprocess
+    import sys
+
+    code = (f"import gc, sys; sys.argv = ['sufficiency', *{args!r}]; import sufficiency.cli as cli\n"
+            "try:\n    cli.main()\nexcept SystemExit:\n    pass\n"
+            "print('pandas' in sys.modules, gc.isenabled())")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split()[-2:] == [str(library), "True"], done.stdout + done.stderr
+
+
 def _store_tables(db: Path) -> dict[str, str | None]:
     """Each table of a store and the returns fingerprint its row in `results` names (None: a
     table `load` wrote), with the store's own fingerprint under 'meta.returns'."""
