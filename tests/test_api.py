@@ -130,6 +130,7 @@ def test_runs_store_write_is_waited_for_through_ctrl_c(monkeypatch, tmp_path):
 
     def slow(db, tables, meta):
         time.sleep(0.2)
+        duckdb.connect(str(db)).close()
         written.append(db)
 
     monkeypatch.setattr(store, "write_returns", slow)

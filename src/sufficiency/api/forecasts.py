@@ -18,6 +18,8 @@ from .options import BacktestOptions, CompareOptions, ForecastOptions
 from .returns import Progress
 
 if TYPE_CHECKING:
+    import duckdb
+
     from ..forecast.backtest import Backtest
     from ..reforms.compare import Comparison
 
@@ -78,10 +80,11 @@ def forecast(options: ForecastOptions, progress: Progress | None = None) -> Fore
 
 
 def forecast_from(options: ForecastOptions, source, progress: Progress | None = None,
-                  before_store: Callable[[], None] | None = None) -> ForecastResult:
+                  before_store: Callable[[], duckdb.DuckDBPyConnection | None] | None = None) -> ForecastResult:
     """`forecast`, fitted on `source`: the store `options.db`, or its returns as a `StoreData`
     already in hand (a load's, `StoreData.of_load`); `before_store` is called before the
-    tables go into the store (to wait for that load's write)."""
+    tables go into the store (to wait for that load's write), and may give the store opened
+    (`store.open_store`)."""
     from ..forecast import fit, simulate
     from ..forecast.results import assumptions, forecast_tables
     from ..forecast.simulate import entry_trend
@@ -97,19 +100,17 @@ def forecast_from(options: ForecastOptions, source, progress: Progress | None = 
     step("writing the results")
     tables, meta = forecast_tables(model, fc, load_parameters(), seed=o.seed, runs=o.runs, years=o.years,
                                    entry_trend=o.entry_trend)
-    if before_store:
-        before_store()
-    return _store_forecast(o, tables, meta, assumptions(model), step)
+    if o.out:
+        _write_forecast_file(o.out, tables, meta["forecast"])
+    return _store_forecast(o, tables, meta, assumptions(model), step, before_store() if before_store else None)
 
 
 def _store_forecast(o: ForecastOptions, tables: dict[str, pd.DataFrame], meta: dict, assumed: list[str],
-                    step) -> ForecastResult:
+                    step, con=None) -> ForecastResult:
     from ..forecast.results import total_range
     from ..store import add_tables
 
-    if o.out:
-        _write_forecast_file(o.out, tables, meta["forecast"])
-    add_tables(o.db, tables, meta)
+    add_tables(o.db, tables, meta, con=con)
     step("done")
     return ForecastResult(Path(o.db), tables, meta, total_range(tables["forecast_quantiles"]), assumed, o.out)
 

@@ -27,34 +27,48 @@ class RunResult:
 
 
 class _Writing(threading.Thread):
-    """`store.write_returns(db, tables, meta)` on its own thread."""
+    """`store.write_returns(db, tables, meta)` on its own thread, which then opens the store
+    for the forecast's tables (`store.open_store`)."""
 
     def __init__(self, db: Path, tables: dict, meta: dict):
         super().__init__(name="sufficiency store writer")
         self.job = (db, tables, meta)
         self.error: BaseException | None = None
+        self.store = None
 
     def run(self) -> None:
-        from ..store import write_returns
+        from ..store import open_store, write_returns
 
         try:
             write_returns(*self.job)
+            self.store = open_store(self.job[0])
         except BaseException as exc:  # noqa: BLE001 - handed to the caller by wait()
             self.error = exc
 
-    def wait(self) -> None:
+    def wait(self):
         """Wait for the write to end, even through Ctrl-C (it takes a moment, and the store must
-        be whole to be described), then raise what it raised, or the interrupt."""
+        be whole to be described), then raise what it raised, or the interrupt; else give the
+        store opened, once (the caller closes it)."""
         interrupted = False
         while self.is_alive():
             try:
                 self.join()
             except KeyboardInterrupt:
                 interrupted = True
+        store, self.store = self.store, None
+        if self.error is None and not interrupted:
+            return store
+        if store is not None:
+            store.close()
         if self.error is not None:
             raise self.error
-        if interrupted:
-            raise KeyboardInterrupt
+        raise KeyboardInterrupt
+
+    def close(self) -> None:
+        """Wait for the write, and close the store if it was not given out."""
+        store = self.wait()
+        if store is not None:
+            store.close()
 
 
 def run(options: RunOptions, progress: Progress | None = None) -> RunResult:
@@ -93,10 +107,10 @@ def _load_and_forecast(lo: LoadOptions, fo: ForecastOptions, progress: Progress 
                                  parameters=Parameters({}))
         fc = forecast_from(fo, data, progress, before_store=writing.wait)
     except KeyboardInterrupt:
-        writing.wait()
+        writing.close()
         raise Interrupted(f"Interrupted: the returns were loaded into {lo.db}, but no forecast was made "
                           f"(`sufficiency forecast --db {lo.db}` makes it).") from None
     except BaseException:
-        writing.wait()  # the store's write is whole, or its own error is raised
+        writing.close()  # the store's write is whole, or its own error is raised
         raise
     return done, fc

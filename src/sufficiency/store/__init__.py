@@ -10,10 +10,10 @@ stage shares.
 
 from .counting import cla, looked_after_during, open_on
 from .data import StoreData, frame
-from .db import META_TABLE, Store, add_tables, write_returns, write_tables
+from .db import META_TABLE, Store, add_tables, open_store, write_returns, write_tables
 from .lineage import RESULTS_TABLE, fingerprint, fingerprint_tables
 
 __all__ = [
     "META_TABLE", "RESULTS_TABLE", "Store", "StoreData", "add_tables", "cla", "fingerprint", "fingerprint_tables",
-    "frame", "looked_after_during", "open_on", "write_returns", "write_tables",
+    "frame", "looked_after_during", "open_on", "open_store", "write_returns", "write_tables",
 ]

@@ -92,8 +92,18 @@ def write_tables(db: str | Path, tables: dict[str, pd.DataFrame], meta: dict) ->
         con.close()
 
 
+def open_store(db: str | Path) -> duckdb.DuckDBPyConnection:
+    """A connection to the existing store at `db` for `add_tables(..., con=)`: DuckDB takes tens
+    of milliseconds to open a database, which a caller can spend while it works out the tables."""
+    path = Path(db)
+    if not path.exists():
+        raise StoreError(f"{path} does not exist: create it with `sufficiency load RETURNS --db {path}`.")
+    return _connect(path)
+
+
 def add_tables(db: str | Path, tables: dict[str, pd.DataFrame], meta: dict, *, stage: str | None = None,
-               returns: str | None = None, parameters=None, command: str | None = None) -> None:
+               returns: str | None = None, parameters=None, command: str | None = None,
+               con: duckdb.DuckDBPyConnection | None = None) -> None:
     """Replace the given result tables in an existing store (a later stage's output: forecast,
     backtest, scenarios), leaving its other tables alone, and stamp each in `results`. The
     stage's tables of an earlier run that this one does not write are dropped.
@@ -102,11 +112,10 @@ def add_tables(db: str | Path, tables: dict[str, pd.DataFrame], meta: dict, *, s
     returns: the fingerprint of the returns they were built from (StoreData.fingerprint); the
       store's own by default. A store loaded with other returns since is an error.
     parameters: what they were made with, fingerprinted (default: `meta`).
-    command: the command that makes them again (default: `sufficiency <stage>`)."""
+    command: the command that makes them again (default: `sufficiency <stage>`).
+    con: the store opened already (`open_store(db)`); closed here as a connection of its own is."""
     path = Path(db)
-    if not path.exists():
-        raise StoreError(f"{path} does not exist: create it with `sufficiency load RETURNS --db {path}`.")
-    con = _connect(path)
+    con = open_store(path) if con is None else con
     try:
         current = _meta(con).get("returns", "") if _has(con, META_TABLE) else ""
         stage = stage or (next(iter(meta)) if len(meta) == 1 else "results")
