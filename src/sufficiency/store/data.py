@@ -87,7 +87,7 @@ class StoreData:
     @classmethod
     def of_load(cls, tables: dict[str, pd.DataFrame], meta: dict, columns: dict | None = None,
                 parameters: Parameters | None = None) -> StoreData:
-        """The tables and meta a load is writing (`pipeline.Prepared`), as `read` would give
+        """The tables and meta a load is writing (`pipeline.prepare`'s result), as `read` would give
         them back from the store, without reading it: `columns` as `read` takes them. The
         frames are not changed (a writer may be storing them meanwhile)."""
         cols = columns or {}
