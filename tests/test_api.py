@@ -123,6 +123,7 @@ def test_runs_store_write_is_waited_for_through_ctrl_c(monkeypatch, tmp_path):
     so what was done can be said), then the interrupt goes on."""
     import time
 
+    import sufficiency.pipeline  # noqa: F401 - imported before the patch, so it keeps the real write_returns
     import sufficiency.store as store
     from sufficiency.api import whole_job
 
@@ -134,7 +135,7 @@ def test_runs_store_write_is_waited_for_through_ctrl_c(monkeypatch, tmp_path):
         written.append(db)
 
     monkeypatch.setattr(store, "write_returns", slow)
-    writing = whole_job._Writing(tmp_path / "la.duckdb", {}, {})
+    writing = whole_job._Writing(tmp_path / "la.duckdb", {}, {"la_code": "E09000001"})
     writing.start()
     real, pressed = whole_job._Writing.join, []
 

@@ -64,9 +64,18 @@ def test_cache_round_trip_gives_the_same_answers(tmp_path):
 
     pcs = pd.Series(["LS1 4AP", "LS1 4", "CA1 1QS", "ZZ9 9ZZ"])
     cold = PostcodeDirectory(cache_dir=tmp_path).locate(pcs)
-    assert list(tmp_path.glob("postcodes-*/index.npz"))
+    assert list(tmp_path.glob("postcodes-*/index/councils.npy")) and list(tmp_path.glob("postcodes-*/all/pc.npy"))
     warm = PostcodeDirectory(cache_dir=tmp_path).locate(pcs)
     pd.testing.assert_frame_equal(cold, warm)
+    # a cache that cannot be written: the directory works from what it built, as it would have
+    blocked = tmp_path / "a file"
+    blocked.write_text("")
+    unkept = PostcodeDirectory(cache_dir=blocked)
+    pd.testing.assert_frame_equal(unkept.locate(pcs), warm)
+    assert isinstance(unkept._source, dict)
+    leeds = unkept.in_council("E08000035")
+    pd.testing.assert_frame_equal(leeds, PostcodeDirectory(cache_dir=tmp_path).in_council("E08000035"))
+    assert warm["found"].tolist() == [True, True, True, False] and "LS14AP" in set(leeds["pc"])
 
 
 def test_released_directory_reads_its_areas_again():

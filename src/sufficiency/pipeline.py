@@ -26,6 +26,8 @@ from .vocab import year_label
 WHOLE = ("header", "episodes")
 # reader errors that say a file or table was not read at all (a missing column is judged apart)
 NOT_READ_APART = ("COLUMN_MISSING", "NO_TABLES")
+# the tables a load writes beside the history's (not part of the returns' fingerprint)
+LOAD_TABLES = ("validation_issues", "cleaning_log", "source_files")
 
 
 @dataclass
@@ -96,10 +98,11 @@ def load(path: str | Path, db: str | Path | None, la_code: str | None = None,
 
 def prepare(path: str | Path, la_code: str | None = None, progress: Progress | None = None, *,
             allow_incomplete: bool = False, categories: str | Path | None = None,
-            db: str | Path | None = None) -> LoadResult:
+            db: str | Path | None = None, fingerprint: bool = True) -> LoadResult:
     """Everything `load` does but the write: the result holds the tables and meta to pass
     to `store.write_returns(db, result.tables, result.meta)` (`db` names the store in
-    messages only)."""
+    messages only). `fingerprint=False` leaves the returns' fingerprint out of the meta, for
+    a caller that sets it later (`meta["returns"] = fingerprint_load(tables, meta)`)."""
     kept = _categories(categories)
     returns, report = validate_path(path, la_code=la_code, progress=progress)
     if not returns.frames:
@@ -124,10 +127,18 @@ def prepare(path: str | Path, la_code: str | None = None, progress: Progress | N
         "input_rows": returns.input_rows, "errors": len(report.errors),
         "warnings": len(report.warnings), "incomplete": missing,
         **({"categories": kept} if kept else {}),
-        "returns": fingerprint_tables(history.tables, la_code=history.la_code,
-                                      **({"categories": kept["map"]} if kept else {})),
     }
+    if fingerprint:
+        meta["returns"] = fingerprint_load(tables, meta)
     return LoadResult(returns, report, history, Path(db) if db else None, missing, tables, meta)
+
+
+def fingerprint_load(tables: dict[str, pd.DataFrame], meta: dict) -> str:
+    """The fingerprint of the returns in a load's `tables` and `meta` (`prepare`'s): the
+    history's tables, the council and its map of placement categories, if it gave one."""
+    kept = meta.get("categories")
+    return fingerprint_tables({name: t for name, t in tables.items() if name not in LOAD_TABLES},
+                              la_code=meta["la_code"], **({"categories": kept["map"]} if kept else {}))
 
 
 def _categories(path: str | Path | None) -> dict | None:

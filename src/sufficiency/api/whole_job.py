@@ -27,20 +27,24 @@ class RunResult:
 
 
 class _Writing(threading.Thread):
-    """`store.write_returns(db, tables, meta)` on its own thread, which then opens the store
-    for the forecast's tables (`store.open_store`)."""
+    """`store.write_returns(db, tables, meta)` on its own thread, the returns' fingerprint
+    made there first (`pipeline.fingerprint_load`), which then opens the store for the
+    forecast's tables (`store.open_store`)."""
 
     def __init__(self, db: Path, tables: dict, meta: dict):
         super().__init__(name="sufficiency store writer")
-        self.job = (db, tables, meta)
+        self.job = (db, tables, dict(meta))
         self.error: BaseException | None = None
         self.store = None
 
     def run(self) -> None:
+        from ..pipeline import fingerprint_load
         from ..store import open_store, write_returns
 
         try:
-            write_returns(*self.job)
+            db, tables, meta = self.job
+            meta["returns"] = fingerprint_load(tables, meta)
+            write_returns(db, tables, meta)
             self.store = open_store(self.job[0])
         except BaseException as exc:  # noqa: BLE001 - handed to the caller by wait()
             self.error = exc
@@ -95,7 +99,7 @@ def _load_and_forecast(lo: LoadOptions, fo: ForecastOptions, progress: Progress 
     from ..store import StoreData
 
     prepared = pipeline.prepare(lo.path, la_code_of(lo.la), progress, allow_incomplete=lo.allow_incomplete,
-                                categories=lo.categories, db=lo.db)
+                                categories=lo.categories, db=lo.db, fingerprint=False)
     done, tables, meta = loaded(lo, prepared), prepared.tables, prepared.meta
     del prepared
     if progress:

@@ -34,8 +34,11 @@ def main() -> None:
     hundreds of thousands of objects pandas, Arrow and DuckDB bring costs tens of milliseconds.
     A command (not its help) has the library imported first (`_import_library`), and when it
     is done every object is frozen (`gc.freeze`), so the collector's passes as Python shuts
-    down do not walk them all again (about 0.1 s after a whole job)."""
+    down do not walk them all again (about 0.1 s after a whole job). Pydantic's plugins (which
+    would watch the options being checked) are not looked for unless PYDANTIC_DISABLE_PLUGINS
+    says otherwise: looking reads every installed package's entry points (about 8 ms)."""
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     gc.set_threshold(10_000, 10, 10)
     args = sys.argv[1:]
     one = app_for(args)
@@ -48,13 +51,14 @@ def main() -> None:
 
 
 def _import_library() -> None:
-    """Import the library a command runs on (pandas, Arrow and the rest) with the collector
-    off, then freeze what the import made: module-level objects live as long as the process,
-    and the collector's passes over them cost about 50 ms of a whole job. A failed import is
-    left to the command, which says what is wrong."""
+    """Import the library every command but help runs on (its options, pandas, Arrow, DuckDB)
+    with the collector off, then freeze what the import made: module-level objects live as
+    long as the process, and the collector's passes over them cost about 50 ms of a whole job.
+    A failed import is left to the command, which says what is wrong."""
     gc.disable()
     try:
-        import sufficiency.api  # noqa: F401
+        import sufficiency.api.forecasts  # noqa: F401 - with .options and .returns: pandas, pydantic
+        import sufficiency.store  # noqa: F401 - DuckDB
     except Exception:  # noqa: BLE001,S110 - the command imports it again and reports the failure
         pass
     finally:

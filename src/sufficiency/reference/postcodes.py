@@ -34,6 +34,7 @@ SECTOR_RE = re.compile(rf"^({_OUTWARD})([0-9])$")
 KM_PER_MILE = 1.6093
 _AREA_ARRAYS = ("pc", "e", "n", "c")
 _INDEX_ARRAYS = ("councils", "sector", "se", "sn", "sc")
+_INDEX_KEYS = ("areas", "bounds", *_INDEX_ARRAYS)  # the index as kept: the areas' names and bounds besides
 _ASCII_SPACE = "[\t\n\x0b\x0c\r \x1c-\x1f]+"  # the ASCII characters str.isspace takes
 _MAX_LOCATED = 200_000  # postcodes whose lookup a directory keeps; then it starts afresh
 
@@ -101,10 +102,11 @@ class PostcodeDirectory:
     """Every UK postcode (less Northern Ireland) as sorted arrays, read as needed.
 
     The first use reads the package's brotli/msgpack files (~5 s) and writes a cache
-    (`cache_dir`, default ~/.cache/sufficiency): an index (councils and postcode sectors) and
-    one file per postcode area (LS, CA, ...). A lookup reads the index and the areas its
-    postcodes are in, so checking a council's returns holds a few areas, not the whole
-    country; `arrays` joins every area. If the cache cannot be written the directory still
+    (`cache_dir`, default ~/.cache/sufficiency): every postcode, sorted (so each postcode area,
+    LS, CA, ..., is a run of them), and an index (the areas' bounds, councils and postcode
+    sectors), each array a NumPy file mapped into memory, not read: a lookup touches only the
+    pages its binary searches visit, so checking a council's returns holds a few pages of a
+    few areas, not the whole country. If the cache cannot be written the directory still
     works, just slower next time.
     """
 
@@ -112,7 +114,6 @@ class PostcodeDirectory:
         self.cache_dir = cache_dir if cache_dir is not None else Path.home() / ".cache" / "sufficiency"
         self._source: Path | dict[str, dict[str, np.ndarray]] | None = None
         self._tables: dict[str, dict[str, np.ndarray] | None] = {}
-        self._arrays: dict[str, np.ndarray] | None = None
         # raw text -> (kind, easting, northing, council), for each postcode looked up so far
         self._located: dict[str, tuple[str, float, float, str | None]] = {}
 
@@ -121,36 +122,43 @@ class PostcodeDirectory:
     def arrays(self) -> dict[str, np.ndarray]:
         """The whole directory: pc, e, n, c (every postcode, sorted), councils, and sector,
         se, sn, sc (every sector, sorted)."""
-        if self._arrays is None:
-            index = self._table("index")
-            areas = [self._table(f"area-{a}") for a in index["areas"]]
-            self._arrays = {k: np.concatenate([t[k] for t in areas]) for k in _AREA_ARRAYS}
-            self._arrays.update({k: index[k] for k in _INDEX_ARRAYS})
-        return self._arrays
+        index = self._table("index")
+        return {**self._table("all"), **{k: index[k] for k in _INDEX_ARRAYS}}
 
     def release(self) -> None:
-        """Forget the areas read so far (they are read again when next needed): a load frees
-        them before it writes the store, so its peak memory holds either, not both."""
+        """Forget the arrays mapped so far (mapped again when next needed): a load lets go of
+        the pages it read before it writes the store, so its peak memory holds either."""
         self._tables.clear()
 
     def _cache_folder(self) -> Path:
-        return self.cache_dir / f"postcodes-{_package_version()}-v4"
+        return self.cache_dir / f"postcodes-{_package_version()}-v6"
 
     def _table(self, name: str) -> dict[str, np.ndarray] | None:
-        """The index or one area (None: no postcode in that area), read once."""
+        """The index, every postcode ('all'), or one area's run of them ('area-LS'; None: no
+        postcode in that area), each made once."""
         if name not in self._tables:
-            if self._source is None:
-                folder = self._cache_folder()
-                self._source = folder if (folder / "index.npz").is_file() else self._build()
-            if isinstance(self._source, dict):
-                self._tables[name] = self._source.get(name)
+            if name in ("index", "all"):
+                self._tables[name] = self._open(name)
             else:
-                try:
-                    with np.load(self._source / f"{name}.npz", allow_pickle=False) as z:
-                        self._tables[name] = {k: z[k] for k in z.files}
-                except FileNotFoundError:
+                index, area = self._table("index"), name.removeprefix("area-")
+                at = int(np.searchsorted(index["areas"], area))
+                if at < len(index["areas"]) and index["areas"][at] == area:
+                    whole, (i, j) = self._table("all"), index["bounds"][at:at + 2]
+                    self._tables[name] = {k: whole[k][i:j] for k in _AREA_ARRAYS}
+                else:
                     self._tables[name] = None
         return self._tables[name]
+
+    def _open(self, name: str) -> dict[str, np.ndarray]:
+        """The arrays of 'index' or 'all': mapped from the cache (built first if need be), or
+        as built when the cache could not be written."""
+        if self._source is None:
+            folder = self._cache_folder()
+            self._source = folder if (folder / "index").is_dir() else self._build()
+        if isinstance(self._source, dict):
+            return self._source[name]
+        keys = _INDEX_KEYS if name == "index" else _AREA_ARRAYS
+        return {k: np.load(self._source / name / f"{k}.npy", mmap_mode="r", allow_pickle=False) for k in keys}
 
     def _build(self) -> Path | dict[str, dict[str, np.ndarray]]:
         """Build every table from the package; the cache folder if it could be written, else
@@ -162,12 +170,11 @@ class PostcodeDirectory:
         sect_idx = np.searchsorted(councils, sectors["council"].to_numpy(str))
         area = frame["pc"].str.extract(r"^([A-Z]+)", expand=False).to_numpy(str)
         names, first = np.unique(area, return_index=True)  # pc is sorted, so each area is a run
-        bounds = [*first.tolist(), len(frame)]
-        pc, e, n = frame["pc"].to_numpy("S7"), frame["easting"].to_numpy(), frame["northing"].to_numpy()
-        tables = {f"area-{a}": {"pc": pc[i:j], "e": e[i:j], "n": n[i:j], "c": council_idx[i:j].astype(np.int16)}
-                  for a, i, j in zip(names, bounds[:-1], bounds[1:], strict=True)}
+        tables = {"all": {"pc": frame["pc"].to_numpy("S7"), "e": frame["easting"].to_numpy(),
+                          "n": frame["northing"].to_numpy(), "c": council_idx.astype(np.int16)}}
         tables["index"] = {
-            "areas": names, "councils": councils.astype("U9"),
+            "areas": names, "bounds": np.append(first, len(frame)).astype(np.int64),
+            "councils": councils.astype("U9"),
             "sector": sectors.index.to_numpy("S6"), "se": sectors["easting"].to_numpy(np.float64),
             "sn": sectors["northing"].to_numpy(np.float64), "sc": sect_idx.astype(np.int16),
         }
@@ -181,11 +188,13 @@ class PostcodeDirectory:
         try:
             tmp.mkdir(parents=True, exist_ok=True)
             for name, arrays in tables.items():
-                np.savez(tmp / f"{name}.npz", **arrays)
+                (tmp / name).mkdir()
+                for key, array in arrays.items():
+                    np.save(tmp / name / f"{key}.npy", array, allow_pickle=False)
             tmp.replace(folder)
         except OSError:
             shutil.rmtree(tmp, ignore_errors=True)  # read-only home, or a cache already there
-        return folder if (folder / "index.npz").is_file() else tables
+        return folder if (folder / "index").is_dir() else tables
 
     # -- lookups
     def _find(self, keys: np.ndarray, table: np.ndarray) -> np.ndarray:
