@@ -144,6 +144,16 @@ class Context:
             self._texts[key] = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
         return self._texts[key]
 
+    def blank(self, table: str, column: str) -> np.ndarray:
+        """Whether each row's value of a text column is blank."""
+        return self._text(table, column).is_null().to_numpy(zero_copy_only=False)
+
+    def factorized(self, table: str, column: str) -> tuple[np.ndarray, pa.Array]:
+        """A text column's distinct values in order of first appearance, and each row's position
+        among them (-1 where blank): pandas' factorize, without its Series and Index."""
+        encoded = self._text(table, column).dictionary_encode()
+        return pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64), encoded.dictionary
+
     def child_text(self, table: str, rows: np.ndarray) -> pd.Series:
         """CHILD of some rows, '(blank)' where blank (from the child codes: no string column is
         touched, which matters for Arrow-backed columns of a million rows)."""

@@ -26,7 +26,7 @@ SHORT_LIST = 8  # code lists this short are spelled out in the message
 
 
 def value_checks(ctx: Context) -> Iterator[Issues]:
-    for name, frame in ctx.frames.items():
+    for name in ctx.frames:
         for col, spec in ctx.schema.table(name).columns.items():
             if spec.required:
                 yield _blank(ctx, name, col, spec)
@@ -35,10 +35,10 @@ def value_checks(ctx: Context) -> Iterator[Issues]:
                 continue
             if spec.type == "id":
                 continue
-            codes, uniq = pd.factorize(frame[col])
+            codes, uniq = ctx.factorized(name, col)
             if not len(uniq):  # blank throughout
                 continue
-            uniq = pd.Series(uniq, dtype="string")
+            uniq = pd.Series(pd.arrays.ArrowStringArray(uniq), copy=False)
             if spec.type == "code":
                 yield _codes(ctx, name, col, codes, uniq, ctx.schema.codelist(spec.codes))
             elif spec.type == "integer":
@@ -58,7 +58,7 @@ def _rows(codes: np.ndarray, bad_unique: np.ndarray) -> np.ndarray:
 
 def _blank(ctx: Context, name: str, col: str, spec: Column) -> Issues:
     f = ctx.frames[name]
-    blank = f[col].isna().to_numpy()
+    blank = ctx.blank(name, col)
     files = {path for path, c in ctx.missing_columns if c == col}
     if files and blank.any():  # the reader already reported the whole column missing there
         blank = blank & ~f["_file"].isin(files).to_numpy(bool)
@@ -68,7 +68,7 @@ def _blank(ctx: Context, name: str, col: str, spec: Column) -> Issues:
 
 
 def _dates(ctx: Context, name: str, col: str) -> Issues:
-    rows = np.flatnonzero(ctx.frames[name][col].notna().to_numpy() & np.isnat(ctx.date(name, col)))
+    rows = np.flatnonzero(~ctx.blank(name, col) & np.isnat(ctx.date(name, col)))
     if not len(rows):  # the usual case: no raw values to fetch
         return Issues(0, {})
     return ctx.issue("DATE_INVALID", name, rows, col,
