@@ -53,7 +53,9 @@ class Issues:
 def _text_chunks(part: pd.DataFrame | Issues, column: str) -> list[pa.Array]:
     """One text column of a part as Arrow large strings (nulls where blank)."""
     if isinstance(part, pd.DataFrame):
-        value = part[column].astype("string").array
+        value = part[column]
+        if not (isinstance(value.dtype, pd.StringDtype) and value.dtype.storage == "pyarrow"):
+            value = value.astype("string")
     else:
         value = part.columns.get(column)
         if value is None or isinstance(value, str):
@@ -63,7 +65,8 @@ def _text_chunks(part: pd.DataFrame | Issues, column: str) -> list[pa.Array]:
     if not isinstance(value, pa.Array | pa.ChunkedArray):
         value = pa.array(value if isinstance(value, pd.api.extensions.ExtensionArray)
                          else np.asarray(value, dtype=object), pa.large_string(), from_pandas=True)
-    value = value.cast(pa.large_string())
+    if value.type != pa.large_string():
+        value = value.cast(pa.large_string())
     return list(value.chunks) if isinstance(value, pa.ChunkedArray) else [value]
 
 
@@ -97,8 +100,9 @@ class ValidationReport:
         parts = [p for p in parts if len(p)]
         if not parts:
             return cls(issues_frame([]))
-        columns = {c: _int_column(parts, c) if _DTYPES[c] == "Int64" else pa.chunked_array(
-            [a for p in parts for a in _text_chunks(p, c)], pa.large_string()) for c in COLUMNS}
+        # text as one contiguous array each: Arrow sorts and takes from it faster than from chunks
+        columns = {c: _int_column(parts, c) if _DTYPES[c] == "Int64" else pa.concat_arrays(
+            [a for p in parts for a in _text_chunks(p, c)]) for c in COLUMNS}
         # Arrow's sort is stable and, as pandas', puts blanks first and orders text by code point
         keys = pa.table({c: pa.array(columns[c]) if _DTYPES[c] == "Int64" else columns[c] for c in _SORT})
         order = pc.sort_indices(keys, sort_keys=[(c, "ascending", "at_start") for c in _SORT])

@@ -69,7 +69,7 @@ class Context:
             for name, f in self.frames.items()
         }
         self._keys: dict[str, np.ndarray] = {}
-        self._files: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._files: dict[str, tuple[np.ndarray, pa.Array]] = {}
         self._texts: dict[tuple[str, str], pa.Array] = {}
 
     # ------------------------------------------------------------ per-table arrays
@@ -164,12 +164,17 @@ class Context:
         names = self._child_names.take(np.where(codes < 0, len(self._child_names) - 1, codes))
         return pd.Series(pd.arrays.ArrowStringArray(names), copy=False)
 
-    def _file_names(self, table: str, rows: np.ndarray) -> np.ndarray:
+    def _file_names(self, table: str, rows: np.ndarray) -> pa.Array:
+        """_file of some rows as Arrow text (null where blank), taken from its distinct values."""
+        codes, names = self._file_codes(table)
+        picked = codes[rows]
+        return names.take(pa.array(picked, mask=picked < 0))
+
+    def _file_codes(self, table: str) -> tuple[np.ndarray, pa.Array]:
+        """`factorized` of _file, made once per table."""
         if table not in self._files:
-            codes, uniq = pd.factorize(self.frames[table]["_file"])
-            self._files[table] = (codes, np.append(np.asarray(uniq, dtype=object), None))
-        codes, names = self._files[table]
-        return names[codes[rows]]
+            self._files[table] = self.factorized(table, "_file")
+        return self._files[table]
 
     # ------------------------------------------------------------ exact duplicate rows
 
@@ -189,7 +194,7 @@ class Context:
             return none
         # Candidates first: a hash of file, child and dates. Rows equal in every column hash
         # alike; a collision only adds a candidate, which the exact comparison then clears.
-        h = pd.util.hash_array(pd.factorize(f["_file"])[0].astype(np.int64))
+        h = pd.util.hash_array(self._file_codes(name)[0])
         parts = [self.child[name]] + [
             self.date(name, c).view(np.int64)
             for c, spec in self.schema.table(name).columns.items()
