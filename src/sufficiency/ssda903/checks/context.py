@@ -265,7 +265,9 @@ def fmt(dates: np.ndarray) -> pd.Series:
     if not len(dates):  # a check that flagged no row: nothing to format
         return _no_text()
     days, inverse = np.unique(np.asarray(dates, dtype="datetime64[ns]"), return_inverse=True)
-    text = pc.fill_null(pc.strftime(pa.array(days), "%d/%m/%Y"), "?").cast(pa.large_string())
+    iso = np.datetime_as_string(days, unit="D").tolist()  # 'yyyy-mm-dd', or 'NaT'
+    text = pa.array([f"{d[8:10]}/{d[5:7]}/{d[:4]}" if d != "NaT" else "?" for d in iso],
+                    pa.large_string())
     return pd.Series(pd.arrays.ArrowStringArray(text.take(pa.array(inverse.ravel()))), copy=False)
 
 

@@ -97,9 +97,12 @@ def _codes(ctx, name, col, codes, uniq, cl: CodeList) -> Issues:
     # stripped and upper-cased by the Arrow kernels pandas' str.strip and str.upper use
     norm = pc.utf8_upper(pc.utf8_trim_whitespace(pa.array(uniq.array, pa.large_string()))).to_pylist()
     years, year_idx = ctx.years, ctx.year_index[name]
-    # valid[y, u]: distinct value u is a code of the list in year y's schema
-    valid = np.array([[u in codes_then for u in norm] for codes_then in
-                      (cl.valid_codes(ctx.schema.schema_year(int(y))) for y in years)],
+    # valid[y, u]: distinct value u is a code of the list in year y's schema (years before or
+    # after the schema's range share one schema year, judged once)
+    schema_years = [ctx.schema.schema_year(int(y)) for y in years]
+    valid_in = {sy: [u in codes_then for u in norm] for sy, codes_then in
+                ((sy, cl.valid_codes(sy)) for sy in dict.fromkeys(schema_years))}
+    valid = np.array([valid_in[sy] for sy in schema_years],
                      dtype=bool).reshape(len(years), len(norm))
     has = codes >= 0
     bad = np.zeros(len(codes), bool)
