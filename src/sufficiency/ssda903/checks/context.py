@@ -44,33 +44,38 @@ class Context:
             (f.path, c) for f in returns.files for c in f.missing_columns
         }
         self._dates: dict[tuple[str, str], np.ndarray] = {}
-        children = [f["CHILD"] for f in self.frames.values()]
-        codes, uniq = (
-            pd.factorize(pd.concat(children, ignore_index=True))
-            if children
-            else (np.array([], np.int64), [])
-        )
+        self._keys: dict[str, np.ndarray] = {}
+        self._files: dict[str, tuple[np.ndarray, pa.Array]] = {}
+        self._texts: dict[tuple[str, str], pa.Array] = {}
+        self._lines: dict[str, np.ndarray] = {}
+        self._code_children()
+        self._years = {name: f["_year"].to_numpy(np.int64) for name, f in self.frames.items()}
+        # every collection year present, and each row's position in that list
+        self.years = np.unique(
+            np.concatenate([np.unique(y) for y in self._years.values()] or [[]])
+        ).astype(np.int64)
+        self.year_index = {
+            name: np.searchsorted(self.years, y) for name, y in self._years.items()
+        }
+
+    def _code_children(self) -> None:
+        """Number the children of every table together (in order of first appearance, table by
+        table), and keep each code's text."""
+        children = [self._text(name, "CHILD") for name in self.frames]
+        if children:
+            encoded = pa.concat_arrays(children).dictionary_encode()
+            codes = pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64)
+            uniq = encoded.dictionary
+        else:
+            codes, uniq = np.array([], np.int64), pa.array([], pa.large_string())
         # child code -> its text; the extra last slot (code -1, blank CHILD) is <NA>
-        self._child_names = pa.array(np.append(np.asarray(uniq, dtype=object), None), pa.large_string())
+        self._child_names = pa.concat_arrays([uniq, pa.nulls(1, pa.large_string())])
         self.n_children = int(np.max(codes)) + 1 if len(codes) else 0
         self.child: dict[str, np.ndarray] = {}
         start = 0
         for name, f in self.frames.items():
-            self.child[name] = np.asarray(codes[start : start + len(f)], dtype=np.int64)
+            self.child[name] = codes[start : start + len(f)]
             start += len(f)
-        # every collection year present, and each row's position in that list
-        self.years = np.unique(
-            np.concatenate(
-                [np.unique(f["_year"].to_numpy(np.int64)) for f in self.frames.values()] or [[]]
-            )
-        ).astype(np.int64)
-        self.year_index = {
-            name: np.searchsorted(self.years, f["_year"].to_numpy(np.int64))
-            for name, f in self.frames.items()
-        }
-        self._keys: dict[str, np.ndarray] = {}
-        self._files: dict[str, tuple[np.ndarray, pa.Array]] = {}
-        self._texts: dict[tuple[str, str], pa.Array] = {}
 
     # ------------------------------------------------------------ per-table arrays
 
@@ -96,7 +101,13 @@ class Context:
         return frame is not None and column in frame and len(frame) == len(self.frames[table])
 
     def year(self, table: str) -> np.ndarray:
-        return self.frames[table]["_year"].to_numpy(np.int64)
+        return self._years[table]
+
+    def line(self, table: str) -> np.ndarray:
+        """Each row's line in its file (_row), as a spreadsheet shows it."""
+        if table not in self._lines:
+            self._lines[table] = self.frames[table]["_row"].to_numpy()
+        return self._lines[table]
 
     def year_end(self, table: str) -> np.ndarray:
         """31 March of each row's collection year."""
@@ -127,7 +138,11 @@ class Context:
 
     def codes(self, table: str, column: str) -> pd.Series:
         """A code column stripped and upper-cased (<NA> where blank)."""
-        return _upper(self.frames[table][column])
+        codes, uniq = self.factorized(table, column)
+        # the Arrow kernels behind pandas' str.strip and str.upper, on each distinct value once
+        norm = pc.utf8_upper(pc.utf8_trim_whitespace(uniq))
+        picked = norm.take(pa.array(codes, mask=codes < 0))  # -1 (blank) -> null
+        return pd.Series(pd.arrays.ArrowStringArray(picked), copy=False)
 
     def text(self, table: str, column: str, rows: np.ndarray) -> pd.Series:
         """Raw values of some rows, '(blank)' where blank."""
@@ -240,11 +255,10 @@ class Context:
         rows = np.asarray(rows, dtype=np.int64)
         if not len(rows):
             return Issues(0, {})
-        f = self.frames[table]
         return Issues(len(rows), {
             "code": code, "severity": severity(code), "table": table,
-            "year": f["_year"].to_numpy()[rows], "file": self._file_names(table, rows),
-            "row": f["_row"].to_numpy()[rows], "column": column,
+            "year": self._years[table][rows], "file": self._file_names(table, rows),
+            "row": self.line(table)[rows], "column": column,
             "value": _series(value, len(rows)), "child": self._children(table, rows),
             "message": _series(message, len(rows)),
         })
@@ -310,7 +324,11 @@ def labels(years: Sequence[int] | np.ndarray) -> pd.Series:
 
 
 def _no_text() -> pd.Series:
-    return pd.Series(pd.arrays.ArrowStringArray(pa.array([], pa.large_string())), copy=False)
+    """No text: the one empty Series every check that flagged no row shares (never changed)."""
+    return _NO_TEXT
+
+
+_NO_TEXT = pd.Series(pd.arrays.ArrowStringArray(pa.array([], pa.large_string())), copy=False)
 
 
 def _on_day(years: np.ndarray, month: int, day: int) -> np.ndarray:
@@ -320,15 +338,6 @@ def _on_day(years: np.ndarray, month: int, day: int) -> np.ndarray:
         dtype="datetime64[ns]",
     )
     return days[inv] if len(uniq) else np.array([], dtype="datetime64[ns]")
-
-
-def _upper(values: pd.Series) -> pd.Series:
-    codes, uniq = pd.factorize(values)
-    # the Arrow kernels behind pandas' str.strip and str.upper, on each distinct value once
-    text = pa.array(pd.array(uniq, dtype="string"), pa.large_string())
-    norm = pc.utf8_upper(pc.utf8_trim_whitespace(text))
-    picked = norm.take(pa.array(codes, mask=codes < 0))  # -1 (blank) -> null
-    return pd.Series(pd.arrays.ArrowStringArray(picked), copy=False)
 
 
 def isin(values: pd.Series, options) -> np.ndarray:

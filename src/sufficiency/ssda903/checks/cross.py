@@ -52,7 +52,7 @@ def _repeated_rows(ctx: Context) -> Iterator[Issues]:
         yield ctx.issue("ROW_DUPLICATE", name, rows, None,
                         "this row repeats row {first} of the same file in every column, for child "
                         "{child}; the copy is dropped in cleaning.",
-                        first=ctx.frames[name]["_row"].to_numpy()[first].astype(str))
+                        first=ctx.line(name)[first].astype(str))
 
 
 def _tables_present(ctx: Context) -> Iterator[Issues]:
@@ -120,7 +120,7 @@ def _header_rows(ctx: Context) -> Iterator[Issues]:
     yield ctx.issue("HEADER_DUPLICATE_CHILD", "header", rows, "CHILD",
                     "child {child} is in the {year} Header twice (also at row {first}) with "
                     "different details.", year=labels(year[rows]),
-                    first=ctx.frames["header"]["_row"].to_numpy()[first].astype(str))
+                    first=ctx.line("header")[first].astype(str))
 
     dob = ctx.date("header", "DOB")
     one = idx[firsts]

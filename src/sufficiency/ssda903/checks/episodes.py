@@ -100,14 +100,14 @@ class _Episodes:
                          "return (the first is {file} row {row}).",
                          decom=fmt(self.decom[rows]), year=labels(self.year[rows]),
                          file=f["_file"].iloc[first].to_numpy(object),
-                         row=f["_row"].to_numpy()[first].astype(str))
+                         row=self.ctx.line(T)[first].astype(str))
 
     # ------------------------------------------------------------ episode and the next
 
     def sequence(self) -> Iterator[Issues]:
         idx = np.flatnonzero(self.usable & ~self.exact_dup & ~self.same_start)
         start = self.decom.view(np.int64)
-        line = self.ctx.frames[T]["_row"].to_numpy()
+        line = self.ctx.line(T)
         order = idx[np.lexsort((line[idx], start[idx], self.child[idx], self.year[idx]))]
         cur, nxt = order[:-1], order[1:]
         same = (self.child[cur] == self.child[nxt]) & (self.year[cur] == self.year[nxt])
