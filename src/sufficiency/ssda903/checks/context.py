@@ -146,10 +146,14 @@ class Context:
 
     def text(self, table: str, column: str, rows: np.ndarray) -> pd.Series:
         """Raw values of some rows, '(blank)' where blank."""
+        if not len(rows):  # a check that flagged no row
+            return _no_text()
         if column == "CHILD":
             return self.child_text(table, rows)
-        values = pc.take(self._text(table, column), pa.array(np.asarray(rows, dtype=np.int64)))
-        return pd.Series(pd.arrays.ArrowStringArray(pc.fill_null(values, "(blank)")), copy=False)
+        values = self._text(table, column).take(pa.array(np.asarray(rows, dtype=np.int64)))
+        if values.null_count:
+            values = pc.fill_null(values, "(blank)")
+        return pd.Series(pd.arrays.ArrowStringArray(values), copy=False)
 
     def _text(self, table: str, column: str) -> pa.Array:
         """A text column as one Arrow array, made once."""
@@ -296,10 +300,15 @@ def cat(*parts) -> pd.Series | str:
     in a sequence)."""
     if all(isinstance(p, str) for p in parts):
         return "".join(parts)
-    columns = [pa.scalar(p, pa.large_string()) if isinstance(p, str) else pc.fill_null(_arrow(p), "?")
+    columns = [pa.scalar(p, pa.large_string()) if isinstance(p, str) else _filled(_arrow(p), "?")
                for p in parts]
     joined = pc.binary_join_element_wise(*columns, pa.scalar("", pa.large_string()))
     return pd.Series(pd.arrays.ArrowStringArray(joined), copy=False)
+
+
+def _filled(values: pa.ChunkedArray, blank: str) -> pa.ChunkedArray:
+    """`values` with `blank` in place of each null."""
+    return pc.fill_null(values, blank) if values.null_count else values
 
 
 def age_in_years(dob: np.ndarray, when: np.ndarray) -> np.ndarray:
@@ -369,7 +378,8 @@ def _arrow(values) -> pa.ChunkedArray:
 def _normalise(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """Schema columns as string dtype (added blank if absent), index 0..n-1."""
     out = frame
-    missing = [c for c in columns if c not in out.columns]
+    present = set(out.columns)
+    missing = [c for c in columns if c not in present]
     if missing:
         out = out.assign(**{c: pd.Series(pd.NA, index=out.index, dtype="string") for c in missing})
     dtypes = out.dtypes

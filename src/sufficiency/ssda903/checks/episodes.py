@@ -130,11 +130,11 @@ class _Episodes:
         x1 = np.flatnonzero(equals(self.ctx.codes(T, "REC"), "X1") & ~np.isnat(self.dec)
                             & (self.child >= 0))
         ends = pack(self.key[x1], self.dec[x1])
-        starts = pd.Series(pack(self.key[idx], self.decom[idx])).value_counts()
         in_order = np.zeros(len(self.key), bool)
         in_order[idx] = True
         own = (ends == pack(self.key[x1], self.decom[x1])) & in_order[x1]  # it starts that day
-        found = starts.reindex(ends).fillna(0).to_numpy() > own  # another episode starts then
+        starting = _occurrences(ends, pack(self.key[idx], self.decom[idx]))
+        found = starting > own  # another episode starts then
         # a child-year with an episode whose start is unknown (DECOM blank or unreadable) is
         # left out: that episode may be the one starting on the day X1 names
         unknown = self.ctx.member(self.key[x1], self.key[np.isnat(self.decom)])
@@ -188,8 +188,10 @@ class _Episodes:
         idx = np.flatnonzero(self.usable & ~self.exact_dup & ~self.same_start)
         if not len(idx):
             return
-        start = self.decom.view(np.int64)[idx]
-        earliest = pd.Series(start).groupby(self.child[idx]).transform("min").to_numpy()
+        start, child = self.decom.view(np.int64)[idx], self.child[idx]
+        earliest = np.full(self.ctx.n_children, np.iinfo(np.int64).max)  # each child's first DECOM
+        np.minimum.at(earliest, child, start)
+        earliest = earliest[child]
         # an episode that began before the first loaded return may follow one in an earlier,
         # unloaded return: not flagged
         loaded_from = self.ctx.year_start(T)[np.argmin(self.year)].view(np.int64)
@@ -205,3 +207,13 @@ class _Episodes:
                          "has RNE S (started to be looked after).",
                          decom=fmt(self.decom[rows]), rne=self.ctx.text(T, "RNE", rows))
 
+
+def _occurrences(values: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """How many times each of `values` occurs in `among`."""
+    uniq, counts = np.unique(among, return_counts=True)
+    at = np.searchsorted(uniq, values)
+    inside = np.flatnonzero(at < len(uniq))
+    match = inside[uniq[at[inside]] == values[inside]]
+    out = np.zeros(len(values), np.int64)
+    out[match] = counts[at[match]]
+    return out
