@@ -176,12 +176,13 @@ class Context:
     def child_text(self, table: str, rows: np.ndarray) -> pd.Series:
         """CHILD of some rows, '(blank)' where blank (from the child codes: no string column is
         touched, which matters for Arrow-backed columns of a million rows)."""
-        return self._children(table, rows).fillna("(blank)")
+        return pd.Series(pd.arrays.ArrowStringArray(_filled(self._children(table, rows), "(blank)")),
+                         copy=False)
 
-    def _children(self, table: str, rows: np.ndarray) -> pd.Series:
+    def _children(self, table: str, rows: np.ndarray) -> pa.Array:
+        """CHILD of some rows as Arrow text, null where blank."""
         codes = self.child[table][np.asarray(rows, dtype=np.int64)]
-        names = self._child_names.take(np.where(codes < 0, len(self._child_names) - 1, codes))
-        return pd.Series(pd.arrays.ArrowStringArray(names), copy=False)
+        return self._child_names.take(np.where(codes < 0, len(self._child_names) - 1, codes))
 
     def _file_names(self, table: str, rows: np.ndarray) -> pa.Array:
         """_file of some rows as Arrow text (null where blank), taken from its distinct values."""
@@ -263,8 +264,8 @@ class Context:
             "code": code, "severity": severity(code), "table": table,
             "year": self._years[table][rows], "file": self._file_names(table, rows),
             "row": self.line(table)[rows], "column": column,
-            "value": _series(value, len(rows)), "child": self._children(table, rows),
-            "message": _series(message, len(rows)),
+            "value": _text_or_blank(value), "child": self._children(table, rows),
+            "message": _text_or_blank(message),
         })
 
 
@@ -358,14 +359,25 @@ def equals(values: pd.Series, option: str) -> np.ndarray:
     return (values == option).fillna(False).to_numpy(bool)
 
 
-def _series(value, n: int):
+def _text_or_blank(value) -> str | pa.ChunkedArray | None:
+    """An issue's value or message: one string (or None) for every row, else Arrow text."""
     if value is None or isinstance(value, str):
         return value
-    return pd.Series(pd.arrays.ArrowStringArray(_arrow(value)), copy=False)
+    return _arrow(value)
+
+
+def where(flag: np.ndarray, if_true, if_false) -> pa.ChunkedArray:
+    """Text by position: `if_true`'s where `flag`, else `if_false`'s (each a text per row)."""
+    return pc.if_else(pa.array(flag, pa.bool_()), _arrow(if_true), _arrow(if_false))
 
 
 def _arrow(values) -> pa.ChunkedArray:
-    """A sequence of text by position (a string Series kept as it is) as Arrow large strings."""
+    """A sequence of text by position (Arrow large strings, or a string Series, kept as they
+    are) as Arrow large strings."""
+    if isinstance(values, pa.ChunkedArray) and values.type == pa.large_string():
+        return values
+    if isinstance(values, pa.Array) and values.type == pa.large_string():
+        return pa.chunked_array([values])
     if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype) and values.dtype.na_value is pd.NA:
         array = values.array
     elif isinstance(values, np.ndarray) and values.dtype.kind == "U":  # text throughout, no blank
@@ -382,7 +394,7 @@ def _normalise(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     missing = [c for c in columns if c not in present]
     if missing:
         out = out.assign(**{c: pd.Series(pd.NA, index=out.index, dtype="string") for c in missing})
-    dtypes = out.dtypes
+    dtypes = dict(zip(out.columns, out.dtypes, strict=True))
     wrong = [c for c in [*columns, "_file"] if not isinstance(dtypes[c], pd.StringDtype)]
     if wrong:
         out = out.assign(**{c: out[c].astype("string") for c in wrong})

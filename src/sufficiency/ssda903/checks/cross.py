@@ -16,7 +16,7 @@ import pandas as pd
 from ..report import Issues
 from ..schema import year_label
 from .catalogue import severity
-from .context import Context, fill, fmt, labels
+from .context import Context, fill, fmt, labels, where
 
 # Tables whose children should be in the same year's Header (a warning: the analysis does not
 # depend on them).
@@ -153,9 +153,9 @@ def _reviews(ctx: Context) -> Iterator[Issues]:
     end = ctx.year_end("reviews")
     early, late = review < dob, review > end
     rows = np.flatnonzero(early | late)
-    why = np.where(early[rows], fill("before the date of birth {dob}", dob=fmt(dob[rows])),
-                   fill("after {end}, the end of the {year} collection year", end=fmt(end[rows]),
-                        year=labels(ctx.year("reviews")[rows])))
+    why = where(early[rows], fill("before the date of birth {dob}", dob=fmt(dob[rows])),
+                fill("after {end}, the end of the {year} collection year", end=fmt(end[rows]),
+                     year=labels(ctx.year("reviews")[rows])))
     yield ctx.issue("REVIEW_DATE_OUTSIDE", "reviews", rows, "REVIEW",
                     "REVIEW {review} is {why}, for child {child}.",
                     review=fmt(review[rows]), why=why)
