@@ -212,10 +212,11 @@ class Context:
         none = (np.array([], dtype=np.int64), np.array([], dtype=np.int64))
         if len(f) < 2:
             return none
-        # Candidates first: a hash of file, child and dates. Rows equal in every column hash
-        # alike; a collision only adds a candidate, which the exact comparison then clears.
-        h = pd.util.hash_array(self._file_codes(name)[0])
-        parts = [self.child[name]] + [
+        # Candidates first: a hash of child, collection year and dates (rows of one file share
+        # its year). Rows equal in every column hash alike; a collision only adds a candidate,
+        # which the exact comparison (file included) then clears.
+        h = pd.util.hash_array(self.key(name))
+        parts = [
             self.date(name, c).view(np.int64)
             for c, spec in self.schema.table(name).columns.items()
             if spec.type == "date"
@@ -227,10 +228,10 @@ class Context:
         if not candidate.any():
             return none
         pos = np.flatnonzero(candidate)
-        sub = f.iloc[pos]
         # each candidate row as a tuple of its text (None where blank), keeping the first of each
+        taken = pa.array(pos)
         columns = ["_file", *self.schema.table(name).column_names]
-        rows = zip(*(sub[c].to_numpy(object, na_value=None) for c in columns), strict=True)
+        rows = zip(*(self._text(name, c).take(taken).to_pylist() for c in columns), strict=True)
         seen: dict[tuple, int] = {}
         first = np.array([seen.setdefault(row, p) for row, p in zip(rows, pos.tolist(), strict=True)],
                          dtype=np.int64)
