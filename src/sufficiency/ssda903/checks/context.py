@@ -165,7 +165,9 @@ class Context:
 
     def blank(self, table: str, column: str) -> np.ndarray:
         """Whether each row's value of a text column is blank."""
-        return self._text(table, column).is_null().to_numpy(zero_copy_only=False)
+        key = (table, column)
+        text = self._texts[key] if key in self._texts else pa.array(self.frames[table][column].array)
+        return text.is_null().to_numpy(zero_copy_only=False)
 
     def factorized(self, table: str, column: str) -> tuple[np.ndarray, pa.Array]:
         """A text column's distinct values in order of first appearance, and each row's position

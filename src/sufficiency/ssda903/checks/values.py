@@ -38,10 +38,11 @@ def value_checks(ctx: Context) -> Iterator[Issues]:
             codes, uniq = ctx.factorized(name, col)
             if not len(uniq):  # blank throughout
                 continue
-            uniq = pd.Series(pd.arrays.ArrowStringArray(uniq), copy=False)
-            if spec.type == "code":
+            if spec.type == "code":  # the most common type: judged on the Arrow values as they are
                 yield _codes(ctx, name, col, codes, uniq, ctx.schema.codelist(spec.codes))
-            elif spec.type == "integer":
+                continue
+            uniq = pd.Series(pd.arrays.ArrowStringArray(uniq), copy=False)
+            if spec.type == "integer":
                 yield _integers(ctx, name, col, spec, codes, uniq)
             elif spec.type in ("upn", "urn"):
                 yield _format(ctx, name, col, spec.type, codes, uniq)
@@ -93,9 +94,9 @@ def _partial_dates(ctx, name, col, codes, uniq) -> Issues:
                      raw=ctx.text(name, col, rows))
 
 
-def _codes(ctx, name, col, codes, uniq, cl: CodeList) -> Issues:
+def _codes(ctx, name, col, codes, uniq: pa.Array, cl: CodeList) -> Issues:
     # stripped and upper-cased by the Arrow kernels pandas' str.strip and str.upper use
-    norm = pc.utf8_upper(pc.utf8_trim_whitespace(pa.array(uniq.array, pa.large_string()))).to_pylist()
+    norm = pc.utf8_upper(pc.utf8_trim_whitespace(uniq)).to_pylist()
     years, year_idx = ctx.years, ctx.year_index[name]
     # valid[y, u]: distinct value u is a code of the list in year y's schema (years before or
     # after the schema's range share one schema year, judged once)
