@@ -144,7 +144,7 @@ class Context:
         picked = norm.take(pa.array(codes, mask=codes < 0))  # -1 (blank) -> null
         return pd.Series(pd.arrays.ArrowStringArray(picked), copy=False)
 
-    def text(self, table: str, column: str, rows: np.ndarray) -> pd.Series:
+    def text(self, table: str, column: str, rows: np.ndarray) -> pa.Array:
         """Raw values of some rows, '(blank)' where blank."""
         if not len(rows):  # a check that flagged no row
             return _no_text()
@@ -153,7 +153,7 @@ class Context:
         values = self._text(table, column).take(pa.array(np.asarray(rows, dtype=np.int64)))
         if values.null_count:
             values = pc.fill_null(values, "(blank)")
-        return pd.Series(pd.arrays.ArrowStringArray(values), copy=False)
+        return values
 
     def _text(self, table: str, column: str) -> pa.Array:
         """A text column as one Arrow array, made once."""
@@ -175,11 +175,10 @@ class Context:
         encoded = self._text(table, column).dictionary_encode()
         return pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64), encoded.dictionary
 
-    def child_text(self, table: str, rows: np.ndarray) -> pd.Series:
+    def child_text(self, table: str, rows: np.ndarray) -> pa.Array:
         """CHILD of some rows, '(blank)' where blank (from the child codes: no string column is
         touched, which matters for Arrow-backed columns of a million rows)."""
-        return pd.Series(pd.arrays.ArrowStringArray(_filled(self._children(table, rows), "(blank)")),
-                         copy=False)
+        return _filled(self._children(table, rows), "(blank)")
 
     def _children(self, table: str, rows: np.ndarray) -> pa.Array:
         """CHILD of some rows as Arrow text, null where blank."""
@@ -282,7 +281,7 @@ def pack(key: np.ndarray, dates: np.ndarray) -> np.ndarray:
     return np.where(ok, key * (1 << 18) + np.where(ok, days, 0), -1)
 
 
-def fmt(dates: np.ndarray) -> pd.Series:
+def fmt(dates: np.ndarray) -> pa.Array:
     """datetime64 -> 'dd/mm/yyyy', '?' where NaT."""
     if not len(dates):  # a check that flagged no row: nothing to format
         return _no_text()
@@ -290,16 +289,16 @@ def fmt(dates: np.ndarray) -> pd.Series:
     iso = np.datetime_as_string(days, unit="D").tolist()  # 'yyyy-mm-dd', or 'NaT'
     text = pa.array([f"{d[8:10]}/{d[5:7]}/{d[:4]}" if d != "NaT" else "?" for d in iso],
                     pa.large_string())
-    return pd.Series(pd.arrays.ArrowStringArray(text.take(pa.array(inverse.ravel()))), copy=False)
+    return text.take(pa.array(inverse.ravel()))
 
 
-def fill(template: str, **fields) -> pd.Series | str:
+def fill(template: str, **fields) -> pa.ChunkedArray | str:
     """'DEC {dec} is before DECOM {decom}' with each field a string or one value per row."""
     pieces = _FIELD.split(template)  # text, name, text, name, ..., text
     return cat(*(fields[p] if i % 2 else p for i, p in enumerate(pieces) if i % 2 or p))
 
 
-def cat(*parts) -> pd.Series | str:
+def cat(*parts) -> pa.ChunkedArray | str:
     """Join strings and equal-length sequences element-wise into messages ('?' for a blank
     in a sequence)."""
     if all(isinstance(p, str) for p in parts):
@@ -307,7 +306,7 @@ def cat(*parts) -> pd.Series | str:
     columns = [pa.scalar(p, pa.large_string()) if isinstance(p, str) else _filled(_arrow(p), "?")
                for p in parts]
     joined = pc.binary_join_element_wise(*columns, pa.scalar("", pa.large_string()))
-    return pd.Series(pd.arrays.ArrowStringArray(joined), copy=False)
+    return joined
 
 
 def _filled(values: pa.ChunkedArray, blank: str) -> pa.ChunkedArray:
@@ -327,21 +326,20 @@ def age_in_years(dob: np.ndarray, when: np.ndarray) -> np.ndarray:
     return np.where(ok, years - before, np.nan)
 
 
-def labels(years: Sequence[int] | np.ndarray) -> pd.Series:
+def labels(years: Sequence[int] | np.ndarray) -> pa.Array:
     """Collection years as '2024/25'."""
     if not len(years):
         return _no_text()
     uniq, inverse = np.unique(np.asarray(years, dtype=np.int64), return_inverse=True)
     names = pa.array([year_label(int(y)) for y in uniq], pa.large_string())
-    return pd.Series(pd.arrays.ArrowStringArray(names.take(pa.array(inverse.ravel()))), copy=False)
+    return names.take(pa.array(inverse.ravel()))
 
 
-def _no_text() -> pd.Series:
-    """No text: the one empty Series every check that flagged no row shares (never changed)."""
+def _no_text() -> pa.Array:
     return _NO_TEXT
 
 
-_NO_TEXT = pd.Series(pd.arrays.ArrowStringArray(pa.array([], pa.large_string())), copy=False)
+_NO_TEXT = pa.array([], pa.large_string())
 
 
 def _on_day(years: np.ndarray, month: int, day: int) -> np.ndarray:

@@ -187,7 +187,7 @@ def _postcodes(ctx, name, col, codes, uniq) -> Iterator[Issues]:
                               " but not in the ONS Postcode Directory"))
 
 
-def _either(flag: np.ndarray, if_true: str, if_false: str) -> pd.Series:
+def _either(flag: np.ndarray, if_true: str, if_false: str) -> pa.Array:
     """`if_true` where `flag`, else `if_false`: a text per row, taken from the two."""
     options = pa.array([if_false, if_true], pa.large_string())
-    return pd.Series(pd.arrays.ArrowStringArray(options.take(flag.astype(np.int8))), copy=False)
+    return options.take(flag.astype(np.int8))
