@@ -28,14 +28,16 @@ SHORT_LIST = 8  # code lists this short are spelled out in the message
 def value_checks(ctx: Context) -> Iterator[Issues]:
     for name in ctx.frames:
         for col, spec in ctx.schema.table(name).columns.items():
-            if spec.required:
-                yield _blank(ctx, name, col, spec)
-            if spec.type == "date":
-                yield _dates(ctx, name, col)
-                continue
-            if spec.type == "id":
+            if spec.type in ("date", "id", "text"):  # judged on blanks and dates alone
+                blank = ctx.blank(name, col) if spec.required or spec.type == "date" else None
+                if spec.required:
+                    yield _blank(ctx, name, col, spec, blank)
+                if spec.type == "date":
+                    yield _dates(ctx, name, col, blank)
                 continue
             codes, uniq = ctx.factorized(name, col)
+            if spec.required:
+                yield _blank(ctx, name, col, spec, codes < 0)
             if not len(uniq):  # blank throughout
                 continue
             if spec.type == "code":  # the most common type: judged on the Arrow values as they are
@@ -57,9 +59,9 @@ def _rows(codes: np.ndarray, bad_unique: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.append(np.asarray(bad_unique, bool), False)[codes])
 
 
-def _blank(ctx: Context, name: str, col: str, spec: Column) -> Issues:
+def _blank(ctx: Context, name: str, col: str, spec: Column, blank: np.ndarray) -> Issues:
+    """VALUE_MISSING where `blank`, except in files the reader found without the column."""
     f = ctx.frames[name]
-    blank = ctx.blank(name, col)
     files = {path for path, c in ctx.missing_columns if c == col}
     if files and blank.any():  # the reader already reported the whole column missing there
         blank = blank & ~f["_file"].isin(files).to_numpy(bool)
@@ -68,8 +70,8 @@ def _blank(ctx: Context, name: str, col: str, spec: Column) -> Issues:
                      value=False)
 
 
-def _dates(ctx: Context, name: str, col: str) -> Issues:
-    rows = np.flatnonzero(~ctx.blank(name, col) & np.isnat(ctx.date(name, col)))
+def _dates(ctx: Context, name: str, col: str, blank: np.ndarray) -> Issues:
+    rows = np.flatnonzero(~blank & np.isnat(ctx.date(name, col)))
     if not len(rows):  # the usual case: no raw values to fetch
         return Issues(0, {})
     return ctx.issue("DATE_INVALID", name, rows, col,
