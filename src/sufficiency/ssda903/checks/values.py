@@ -158,7 +158,7 @@ def _integers(ctx, name, col, spec: Column, codes, uniq) -> Issues:
 
 def _format(ctx, name, col, kind: str, codes, uniq) -> Issues:
     pattern = UPN_RE if kind == "upn" else URN_RE
-    ok = uniq.str.strip().str.upper().str.fullmatch(pattern).fillna(False).to_numpy(bool)
+    ok = _normalised(uniq).str.fullmatch(pattern).fillna(False).to_numpy(bool)
     rows = _rows(codes, ~ok)
     if not len(rows):
         return Issues(0, {})
@@ -179,7 +179,7 @@ def _postcodes(ctx, name, col, codes, uniq) -> Iterator[Issues]:
                     "(e.g. LS1 4), for child {child}.", raw=ctx.text(name, col, rows))
     rows = _rows(codes, ((kind == "full") | (kind == "sector")) & ~found)
     # Northern Ireland postcodes use the Irish grid and are left out of the directory
-    ni = uniq.str.strip().str.upper().str.startswith("BT").fillna(False).to_numpy(bool)[codes[rows]]
+    ni = _normalised(uniq).str.startswith("BT").fillna(False).to_numpy(bool)[codes[rows]]
     yield ctx.issue("POSTCODE_UNKNOWN", name, rows, col,
                     f"{col} '{{raw}}' is {{a}}{{what}}{{b}}, for child {{child}}; no distance can "
                     "be worked out from it.", raw=ctx.text(name, col, rows),
@@ -187,6 +187,13 @@ def _postcodes(ctx, name, col, codes, uniq) -> Iterator[Issues]:
                     a=_either(ni, "a Northern Ireland ", "a well-formed "),
                     b=_either(ni, ", outside the Great Britain grid that distances use",
                               " but not in the ONS Postcode Directory"))
+
+
+def _normalised(uniq: pd.Series) -> pd.Series:
+    """Text stripped and upper-cased, by the Arrow kernels behind pandas' str.strip and str.upper,
+    in one step."""
+    text = pc.utf8_upper(pc.utf8_trim_whitespace(pa.array(uniq.array, pa.large_string())))
+    return pd.Series(pd.arrays.ArrowStringArray(text), copy=False)
 
 
 def _either(flag: np.ndarray, if_true: str, if_false: str) -> pa.Array:
