@@ -71,34 +71,32 @@ def typed(frame: pd.DataFrame, schema: Schema, table: str, log: Log,
     the returns `frame` is the table of, whose dates are parsed already (Returns.dates).
     """
     spec = schema.table(table)
-    out: dict[str, pd.Series] = {}
+    out: dict[str, object] = {}  # arrays, one per column, all on frame.index
     bad: list[tuple[str, np.ndarray]] = []
     for col, c in spec.columns.items():
         name = col.lower()
         if c.type == "date" and dates is not None:  # parsed already: the text only if blank
-            out[name] = pd.Series(dates.dates(table, col, keep=False), index=frame.index,
-                                  dtype="datetime64[ns]", copy=False)
-            blank = np.isnat(out[name].to_numpy())
+            out[name] = np.asarray(dates.dates(table, col, keep=False), "datetime64[ns]")
+            blank = np.isnat(out[name])
             if blank.any():
                 bad.append((col, blank & _given(_column_text(frame, col))))
             continue
         text = _column_text(frame, col)
         if c.type == "date":
-            out[name] = pd.Series(parse_dates(_series(text, frame.index)).to_numpy(),
-                                  index=frame.index, dtype="datetime64[ns]", copy=False)
-            bad.append((col, _given(text) & np.isnat(out[name].to_numpy())))
+            out[name] = parse_dates(_series(text, frame.index)).to_numpy("datetime64[ns]")
+            bad.append((col, _given(text) & np.isnat(out[name])))
         elif c.type == "integer":
             num = pd.to_numeric(_series(text, frame.index), errors="coerce")
             whole = np.isfinite(num) & (num == np.round(num)) & (num.abs() < 2**53)
-            out[name] = num.where(whole).astype("Int64")
-            bad.append((col, _given(text) & out[name].isna().to_numpy()))
+            out[name] = num.where(whole).astype("Int64").array
+            bad.append((col, _given(text) & out[name].isna()))
         elif c.type in ("code", "urn", "upn", "postcode"):
-            out[name] = _series(pc.utf8_upper(text), frame.index)
+            out[name] = pd.arrays.ArrowStringArray(pc.utf8_upper(text))
         else:
-            out[name] = _series(text, frame.index)
-    out["source_year"] = _int64(frame["_year"])
-    out["source_file"] = frame["_file"].astype("string")
-    out["source_row"] = _int64(frame["_row"])
+            out[name] = pd.arrays.ArrowStringArray(text)
+    out["source_year"] = _int64(frame["_year"]).array
+    out["source_file"] = frame["_file"].astype("string").array
+    out["source_row"] = _int64(frame["_row"]).array
     result = pd.DataFrame(out, index=frame.index, copy=False)
     for col, mask in bad:
         if col in quiet or not mask.any():
@@ -131,8 +129,11 @@ def _given(text: pa.ChunkedArray) -> np.ndarray:
 def _text(raw: pd.Series) -> pa.ChunkedArray:
     """Raw text stripped, blank -> null, as Arrow."""
     arrow = getattr(raw.dtype, "storage", None) == "pyarrow"  # the reader's text: Arrow already, no copy
-    text = pc.utf8_trim_whitespace(raw.array.__arrow_array__().cast(pa.large_string()) if arrow else
-                                   pa.chunked_array(pa.array(raw.astype("string"), type=pa.large_string())))
+    text = (raw.array.__arrow_array__() if arrow else
+            pa.chunked_array(pa.array(raw.astype("string"), type=pa.large_string())))
+    if text.type != pa.large_string():
+        text = text.cast(pa.large_string())
+    text = pc.utf8_trim_whitespace(text)
     return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.large_string()), text)
 
 
