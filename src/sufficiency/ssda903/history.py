@@ -56,13 +56,13 @@ def care_episodes(ep: pd.DataFrame, raw_decom: pd.Series, log: Log, last_year: i
 
     `seen`: the last return each child is in by other tables (Header), to word the log.
     """
-    ep = _drop_unusable(ep, raw_decom, log)
-    ep = _drop_repeated(_by_child_decom(ep), log)
-    sb = _mask(ep, ep["ls"].isin(SHORT_BREAKS))
+    ep = ep.take(_by_child_decom(ep, _usable(ep, raw_decom, log)))
+    kept = ~_repeated(ep, log)
+    sb = kept & ep["ls"].isin(SHORT_BREAKS).to_numpy(bool, na_value=False)
     log.add("short_break", "moved", "episodes", ep,
-            "LS " + ep.loc[sb, "ls"] + ": a short break, moved to short_breaks", sb.to_numpy())
-    short_breaks = ep.loc[sb, SHORT_BREAK_COLUMNS].reset_index(drop=True)
-    ep = _mend_ends(ep[~sb].reset_index(drop=True), log)
+            "LS " + ep["ls"][sb] + ": a short break, moved to short_breaks", sb)
+    short_breaks = ep[SHORT_BREAK_COLUMNS].take(np.flatnonzero(sb)).reset_index(drop=True)
+    ep = _mend_ends(ep.take(np.flatnonzero(kept & ~sb)).reset_index(drop=True), log)
     ep = _close_censored(ep, log, last_year, seen)
     ep["end_of_data"] = (pd.Timestamp(last_year, 3, 31) if last_year is not None else pd.NaT)
     ep["end_of_data"] = ep["end_of_data"].astype("datetime64[ns]")
@@ -70,8 +70,9 @@ def care_episodes(ep: pd.DataFrame, raw_decom: pd.Series, log: Log, last_year: i
     return ep, short_breaks
 
 
-def _drop_unusable(ep: pd.DataFrame, raw_decom: pd.Series, log: Log) -> pd.DataFrame:
-    """Episodes without a child or a readable DECOM, dropped."""
+def _usable(ep: pd.DataFrame, raw_decom: pd.Series, log: Log) -> np.ndarray:
+    """The positions of the episodes with a child and a readable DECOM; the others logged as
+    dropped."""
     raw = raw_decom.astype("string").str.strip().reindex(ep.index)
     no_child = _mask(ep, ep["child"].isna())
     no_decom = _mask(ep, ep["decom"].isna()) & ~no_child
@@ -81,46 +82,55 @@ def _drop_unusable(ep: pd.DataFrame, raw_decom: pd.Series, log: Log) -> pd.DataF
             (no_decom & ~unreadable).to_numpy())
     log.add("unusable", "dropped", "episodes", ep,
             "DECOM '" + raw[unreadable].str.slice(0, 40) + "' is not a date", unreadable.to_numpy())
-    return ep[~(no_child | no_decom)]
+    return np.flatnonzero(~(no_child | no_decom).to_numpy())
 
 
-def _by_child_decom(ep: pd.DataFrame) -> pd.DataFrame:
-    """Episodes (each with a child and DECOM) sorted by child, DECOM, return and row."""
-    child = pd.factorize(ep["child"], sort=True)[0]
-    return ep.take(np.lexsort((ep["source_row"].to_numpy(np.int64),
-                               ep["source_year"].to_numpy(np.int64),
-                               ep["decom"].to_numpy("datetime64[ns]"), child)))
+def _by_child_decom(ep: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """The positions `rows` of episodes (each with a child and DECOM) in order of child,
+    DECOM, return and row."""
+    child = pd.factorize(ep["child"].array.take(rows), sort=True)[0]
+    return rows[np.lexsort((ep["source_row"].to_numpy(np.int64)[rows],
+                            ep["source_year"].to_numpy(np.int64)[rows],
+                            ep["decom"].to_numpy("datetime64[ns]")[rows], child))]
 
 
-def _drop_repeated(ep: pd.DataFrame, log: Log) -> pd.DataFrame:
-    """The same episode in several returns (the newest return's kept), or twice in one (the
-    last row kept); `ep` sorted by child, DECOM, return and row, with a child and DECOM on
-    every row, so an episode's rows are together."""
+def _repeated(ep: pd.DataFrame, log: Log) -> np.ndarray:
+    """Which episodes to drop, logged: the same episode in several returns (the newest
+    return's kept), or twice in one (the last row kept); `ep` sorted by child, DECOM, return
+    and row, with a child and DECOM on every row, so an episode's rows are together."""
     child, decom = ep["child"].to_numpy(object), ep["decom"].to_numpy("datetime64[ns]")
     again = np.zeros(len(ep), bool)  # the next row is the same episode
     again[:-1] = (child[:-1] == child[1:]) & (decom[:-1] == decom[1:])
     repeated = again.copy()
     repeated[1:] |= again[:-1]
+    drop = np.zeros(len(ep), bool)
     if not repeated.any():
-        return ep
-    rep, again = ep[repeated], again[repeated]
+        return drop
+    at, again = np.flatnonzero(repeated), again[repeated]
     last = np.flatnonzero(~again)[np.cumsum(~again) - ~again]  # each row's episode's last row
-    year = rep["source_year"].to_numpy(np.int64)
-    newest, kept_row = year[last], rep["source_row"].to_numpy(np.int64)[last]
+    year = ep["source_year"].to_numpy(np.int64)[at]
+    newest, kept_row = year[last], ep["source_row"].to_numpy(np.int64)[at][last]
     older = year < newest
-    log.add("superseded", "dropped", "episodes", rep,
+    log.add("superseded", "dropped", "episodes", ep,
             "the same episode in the " + pd.Series(newest[older]).astype("string")
-            + " return is used", older)
+            + " return is used", _at(len(ep), at[older]))
     not_last = again & ~older
-    data = [c for c in rep.columns if c not in ("source_row", "source_file")]
-    exact = rep.duplicated(data, keep=False).to_numpy()
+    # a row that is not repeated differs from every other in child or DECOM: no exact copy
+    data = [c for c in ep.columns if c not in ("source_row", "source_file")]
+    exact = ep.duplicated(data, keep=False).to_numpy()[at]
     detail = pd.Series(np.where(exact, "exact copy of row ", "same CHILD and DECOM as row "),
                        dtype="string")
     detail = detail + pd.Series(kept_row).astype("string") + " of the same return, which is used"
-    log.add("duplicate", "dropped", "episodes", rep, detail[not_last], not_last)
-    drop = np.zeros(len(ep), bool)
-    drop[np.flatnonzero(repeated)[older | not_last]] = True
-    return ep[~drop]
+    log.add("duplicate", "dropped", "episodes", ep, detail[not_last], _at(len(ep), at[not_last]))
+    drop[at[older | not_last]] = True
+    return drop
+
+
+def _at(n: int, positions: np.ndarray) -> np.ndarray:
+    """A mask of n rows marking these positions."""
+    mask = np.zeros(n, bool)
+    mask[positions] = True
+    return mask
 
 
 def _mend_ends(ep: pd.DataFrame, log: Log) -> pd.DataFrame:
