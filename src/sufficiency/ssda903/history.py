@@ -38,12 +38,11 @@ SHORT_BREAK_COLUMNS = [
 ]
 
 
-def _fmt(d: pd.Series) -> pd.Series:
-    """dd/mm/yyyy, 'open' where NaT: formats each distinct date once."""
+def _fmt(d: np.ndarray) -> pd.Series:
+    """dd/mm/yyyy, 'open' where NaT, numbered from 0: formats each distinct date once."""
     codes, uniques = pd.factorize(d)
     text = np.append(pd.DatetimeIndex(uniques).strftime("%d/%m/%Y").to_numpy(object), "open")
-    out = text[np.where(codes < 0, len(text) - 1, codes)]
-    return pd.Series(np.where(codes < 0, "open", out), index=d.index, dtype="string")
+    return pd.Series(text[np.where(codes < 0, len(text) - 1, codes)], dtype="string")
 
 
 def _mask(frame: pd.DataFrame, m) -> pd.Series:
@@ -139,27 +138,31 @@ def _mend_ends(ep: pd.DataFrame, log: Log) -> pd.DataFrame:
     child = ep["child"].to_numpy(object)
     same = np.zeros(len(ep), bool)
     same[:-1] = child[:-1] == child[1:]
-    next_decom = ep["decom"].shift(-1).where(same)
-    back = _mask(ep, (ep["dec"] < ep["decom"]).fillna(False).to_numpy(bool))
+    decom = ep["decom"].to_numpy("datetime64[ns]")
+    dec = ep["dec"].to_numpy("datetime64[ns]", copy=True)
+    next_decom = np.full(len(ep), np.datetime64("NaT", "ns"))
+    next_decom[:-1] = decom[1:]
+    next_decom[~same] = np.datetime64("NaT", "ns")
+    back = dec < decom  # NaT: False
     if back.any():
-        new_end = next_decom[back].fillna(ep.loc[back, "decom"])
-        why = pd.Series(np.where(same[back.to_numpy()], "ends when the next episode starts",
-                                 "the child's last episode ends on its DECOM"), index=new_end.index)
+        new_end = np.where(same[back], next_decom[back], decom[back])
+        why = pd.Series(np.where(same[back], "ends when the next episode starts",
+                                 "the child's last episode ends on its DECOM"))
         log.add("dec_before_decom", "changed", "episodes", ep,
-                "DEC " + _fmt(ep.loc[back, "dec"]) + " is before DECOM " + _fmt(ep.loc[back, "decom"])
-                + ": " + why + ", " + _fmt(new_end), back.to_numpy())
-        ep.loc[back, "dec"] = new_end
-    dec = ep["dec"]
-    over = _mask(ep, same & (dec.isna() | (dec > next_decom)).to_numpy(bool))
+                "DEC " + _fmt(dec[back]) + " is before DECOM " + _fmt(decom[back])
+                + ": " + why + ", " + _fmt(new_end), back)
+        dec[back] = new_end
+    over = same & (np.isnat(dec) | (dec > next_decom))
     if over.any():
-        was_open = dec[over].isna()
-        detail = pd.Series(np.where(was_open, "open but not the child's last episode",
+        detail = pd.Series(np.where(np.isnat(dec[over]), "open but not the child's last episode",
                                     "DEC " + _fmt(dec[over]) + " after the next DECOM"),
-                           index=over[over].index, dtype="string")
+                           dtype="string")
         log.add("truncated", "changed", "episodes", ep,
                 detail + ": ends " + _fmt(next_decom[over]) + " when the next episode starts",
-                over.to_numpy())
-        ep.loc[over, "dec"] = next_decom[over]
+                over)
+        dec[over] = next_decom[over]
+    if back.any() or over.any():
+        ep["dec"] = dec
     return ep
 
 
@@ -169,15 +172,15 @@ def _close_censored(ep: pd.DataFrame, log: Log, last_year: int | None, seen: pd.
     ep["end_censored"] = False
     if last_year is None or not len(ep):
         return ep
-    cens = _mask(ep, ep["dec"].isna() & (ep["source_year"] < last_year))
-    if not cens.any():
-        return ep
-    at = cens.to_numpy()
+    dec = ep["dec"].to_numpy("datetime64[ns]", copy=True)
     year = ep["source_year"].to_numpy(np.int64)
-    years = pd.Series(year[at], index=ep.index[at])
-    march = (years.to_numpy() * 12 - 1970 * 12 + 2).astype("datetime64[M]")  # March of the year
+    at = np.isnat(dec) & (year < last_year)
+    if not at.any():
+        return ep
+    years = year[at]
+    march = (years * 12 - 1970 * 12 + 2).astype("datetime64[M]")  # March of the year
     ends = (march.astype("datetime64[D]") + 30).astype("datetime64[ns]")
-    ends = pd.Series(np.maximum(ends, ep["decom"].to_numpy("datetime64[ns]")[at]), index=years.index)
+    ends = np.maximum(ends, ep["decom"].to_numpy("datetime64[ns]")[at])
     # the latest return each censored episode's child is in (episodes: a child's together)
     starts, group = _child_groups(ep["child"])
     last_seen = np.maximum.reduceat(year, starts)[group][at].astype(np.float64)
@@ -186,13 +189,14 @@ def _close_censored(ep: pd.DataFrame, log: Log, last_year: int | None, seen: pd.
             seen = seen.groupby(level=0).max()
         other = seen.reindex(ep["child"][at]).to_numpy(np.float64, na_value=np.nan)
         last_seen = np.fmax(last_seen, other)
-    where = pd.Series(np.where(last_seen > years.to_numpy(), "this episode is not in a later return",
-                               "child in no later return"), index=years.index)
+    where = pd.Series(np.where(last_seen > years, "this episode is not in a later return",
+                               "child in no later return"))
     log.add("censored", "changed", "episodes", ep,
-            "open at the end of the " + years.astype("string") + " return, " + where
-            + ": closed " + _fmt(ends) + ", end_censored", cens.to_numpy())
-    ep.loc[cens, "dec"] = ends
-    ep.loc[cens, "end_censored"] = True
+            "open at the end of the " + pd.Series(years).astype("string") + " return, " + where
+            + ": closed " + _fmt(ends) + ", end_censored", at)
+    dec[at] = ends
+    ep["dec"] = dec
+    ep["end_censored"] = at
     return ep
 
 
