@@ -205,10 +205,9 @@ def add_distances(ep: pd.DataFrame, la_code: str | None,
     """The episodes with pl_distance, pl_council, placed_inside_la, home_kind, pl_kind
     (`home`: the home postcodes already located, if they were)."""
     d = placement_distances(ep["home_post"], ep["pl_post"], la_code, home=home)
-    added = {c: pd.Series(d[c].array, index=ep.index, copy=False).astype(t)
-             for c, t in DISTANCE_COLUMNS.items()}
-    return pd.DataFrame({c: added[c] if c in added else ep[c] for c in EPISODE_COLUMNS},
-                        copy=False).reset_index(drop=True)
+    added = {c: pd.array(d[c].array, dtype=t, copy=False) for c, t in DISTANCE_COLUMNS.items()}
+    return pd.DataFrame({c: added[c] if c in added else ep[c].array for c in EPISODE_COLUMNS},
+                        index=pd.RangeIndex(len(ep)), copy=False)
 
 
 # ---------------------------------------------------------------- placements and periods
