@@ -266,24 +266,24 @@ def _first_last(starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return first, last
 
 
-def _child_groups(child: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def _child_groups(child) -> tuple[np.ndarray, np.ndarray]:
     """For rows whose child's rows are together: the position of each child's first row, and
-    each row's child as 0, 1, 2... in order."""
+    each row's child as 0, 1, 2... in order. `child`: a Series or an array."""
     values = child.to_numpy(object)
     first = np.ones(len(values), bool)
     first[1:] = values[1:] != values[:-1]
     return np.flatnonzero(first), np.cumsum(first) - 1
 
 
-def _child_firsts(child: pd.Series) -> np.ndarray:
+def _child_firsts(child) -> np.ndarray:
     """For rows whose child's rows are together: the position of each row's child's first."""
     starts, group = _child_groups(child)
     return starts[group]
 
 
-def _rows(ep: pd.DataFrame, at: np.ndarray, columns: list[str]) -> pd.DataFrame:
-    """These columns of the episodes at these positions, numbered from 0."""
-    return ep[columns].iloc[at].reset_index(drop=True)
+def _rows(ep: pd.DataFrame, at: np.ndarray, columns: list[str]) -> dict:
+    """These columns of the episodes at these positions, as arrays."""
+    return {c: ep[c].array.take(at) for c in columns}
 
 
 def placement_spells(ep: pd.DataFrame, log: Log, starts: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
@@ -296,27 +296,24 @@ def placement_spells(ep: pd.DataFrame, log: Log, starts: tuple[np.ndarray, np.nd
     log.add("placement", "merged", "episodes", ep,
             "RNE L: legal status change only, same placement as the episode before", merged)
     first, last = _first_last(new_placement)
-    period = np.cumsum(new_period)
     f = _rows(ep, first, ["child", "decom", "place", "place_provider", "urn", "ls", "pl_distance",
                           "pl_council", "placed_inside_la", "end_of_data"])
     la = _rows(ep, last, ["dec", "ls", "reason_place_change", "rec", "end_censored"])
-    out = pd.DataFrame({
+    child_first = _child_firsts(f["child"])  # periods only grow along a child's episodes
+    period = np.cumsum(new_period)[first].astype(np.int64)
+    return pd.DataFrame({
         "child": f["child"],
-        "period": pd.Series(period[first], dtype="int64"),
-        "placement": pd.Series(np.zeros(len(first), np.int64)),
+        "period": period - period[child_first] + 1,
+        "placement": np.arange(len(first), dtype=np.int64) - child_first + 1,
         "start": f["decom"], "end": la["dec"],
         "place": f["place"], "place_provider": f["place_provider"], "urn": f["urn"],
         "first_ls": f["ls"], "last_ls": la["ls"],
-        "episodes": pd.Series(last - first + 1, dtype="int64"),
+        "episodes": (last - first + 1).astype(np.int64),
         "pl_distance": f["pl_distance"], "pl_council": f["pl_council"],
         "placed_inside_la": f["placed_inside_la"],
         "reason_place_change": la["reason_place_change"], "rec": la["rec"],
         "end_censored": la["end_censored"], "end_of_data": f["end_of_data"],
-    })
-    child_first = _child_firsts(f["child"])  # periods only grow along a child's episodes
-    out["period"] = out["period"] - out["period"].to_numpy()[child_first] + 1
-    out["placement"] = np.arange(len(out), dtype=np.int64) - child_first + 1
-    return out
+    }, index=pd.RangeIndex(len(first)), copy=False)
 
 
 def periods_of_care(ep: pd.DataFrame, placements: pd.DataFrame, children: pd.DataFrame,
@@ -329,18 +326,17 @@ def periods_of_care(ep: pd.DataFrame, placements: pd.DataFrame, children: pd.Dat
     f = _rows(ep, first, ["child", "decom", "ls", "cin", "end_of_data"])
     la = _rows(ep, last, ["dec", "rec", "end_censored"])
     counts = np.add.reduceat(new_placement.astype(np.int64), first) if len(first) else []
-    rec = la["rec"].astype("string")
+    rec = pd.Series(la["rec"], copy=False).astype("string")
     out = pd.DataFrame({
         "child": f["child"],
-        "period": pd.Series(np.zeros(len(first), np.int64)),
+        "period": np.arange(len(first), dtype=np.int64) - _child_firsts(f["child"]) + 1,
         "start": f["decom"], "end": la["dec"],
-        "reason_ceased": rec.where(rec != "X1"),
+        "reason_ceased": rec.where(rec != "X1").array,
         "first_ls": f["ls"], "cin": f["cin"],
-        "placements": pd.Series(counts, dtype="int64"),
-        "episodes": pd.Series(last - first + 1, dtype="int64"),
+        "placements": np.asarray(counts, dtype=np.int64),
+        "episodes": (last - first + 1).astype(np.int64),
         "end_censored": la["end_censored"], "end_of_data": f["end_of_data"],
-    })
-    out["period"] = np.arange(len(out), dtype=np.int64) - _child_firsts(f["child"]) + 1
+    }, index=pd.RangeIndex(len(first)), copy=False)
     dob = pd.Series(dates_of(out["child"], children["child"], children["dob"]), index=out.index,
                     dtype="datetime64[ns]", copy=False)
     out["age_start"] = _age(dob, out["start"])
