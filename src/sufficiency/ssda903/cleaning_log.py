@@ -25,26 +25,26 @@ class Log:
         one text for all, or a Series with one per row logged."""
         if action not in ACTIONS:
             raise ValueError(f"unknown log action {action!r}")
-        n = len(rows) if mask is None else int(mask.sum())
+        at = None if mask is None else np.flatnonzero(np.asarray(mask, bool))
+        n = len(rows) if at is None else len(at)
         if not n:
             return
 
-        def pick(column: str):
+        def pick(column: str, dtype: str):
+            """The column's values logged, as a new array of `dtype`."""
             values = rows[column].array
-            return values if mask is None else values[mask]
+            return pd.array(values.copy() if at is None else values.take(at), dtype=dtype, copy=False)
 
         # typed columns from the start (Arrow-backed strings), so the final concat copies no
         # Python objects: the England-scale log has millions of rows
         if isinstance(detail, pd.Series):
-            detail = detail.astype("string").array
+            detail = pd.array(detail.array, dtype="string", copy=False)
         else:
             detail = repeat_text(detail, n)
-        child = pick("child").astype("string") if "child" in rows else repeat_text(None, n)
+        child = pick("child", "string") if "child" in rows else repeat_text(None, n)
         self._append(rule=repeat_text(rule, n), action=repeat_text(action, n), table=repeat_text(table, n),
-                     year=pd.array(pick("source_year").to_numpy(), dtype="Int64"),
-                     file=pick("source_file").astype("string"),
-                     row=pd.array(pick("source_row").to_numpy(), dtype="Int64"),
-                     child=child, detail=detail)
+                     year=pick("source_year", "Int64"), file=pick("source_file", "string"),
+                     row=pick("source_row", "Int64"), child=child, detail=detail)
 
     def note(self, rule: str, detail: str) -> None:
         """An entry about the load as a whole (no source row)."""
