@@ -35,6 +35,7 @@ from .schema import Schema
 OTHER_TABLES = ["reviews", "missing", "oc2", "oc3", "ad1", "placed_adoption", "prev_perm",
                 "sw_episodes"]
 SOURCE = ["source_year", "source_file", "source_row"]
+CODES = ("code", "urn", "upn", "postcode")  # column types upper-cased
 SEX_CODES = {"1": "M", "2": "F", "M": "M", "F": "F", "U": "U"}
 
 
@@ -73,6 +74,8 @@ def typed(frame: pd.DataFrame, schema: Schema, table: str, log: Log,
     spec = schema.table(table)
     out: dict[str, object] = {}  # arrays, one per column, all on frame.index
     bad: list[tuple[str, np.ndarray]] = []
+    wanted = [col for col, c in spec.columns.items() if c.type != "date" or dates is None]
+    texts = _texts(frame, wanted, [col for col in wanted if spec.columns[col].type in CODES])
     for col, c in spec.columns.items():
         name = col.lower()
         if c.type == "date" and dates is not None:  # parsed already: the text only if blank
@@ -81,7 +84,7 @@ def typed(frame: pd.DataFrame, schema: Schema, table: str, log: Log,
             if blank.any():
                 bad.append((col, blank & _given(_column_text(frame, col))))
             continue
-        text = _column_text(frame, col)
+        text = texts[col]
         if c.type == "date":
             out[name] = parse_dates(_series(text, frame.index)).to_numpy("datetime64[ns]")
             bad.append((col, _given(text) & np.isnat(out[name])))
@@ -90,9 +93,7 @@ def typed(frame: pd.DataFrame, schema: Schema, table: str, log: Log,
             whole = np.isfinite(num) & (num == np.round(num)) & (num.abs() < 2**53)
             out[name] = num.where(whole).astype("Int64").array
             bad.append((col, _given(text) & out[name].isna()))
-        elif c.type in ("code", "urn", "upn", "postcode"):
-            out[name] = pd.arrays.ArrowStringArray(pc.utf8_upper(text))
-        else:
+        else:  # upper-case already if a code
             out[name] = pd.arrays.ArrowStringArray(text)
     out["source_year"] = _int64(frame["_year"]).array
     out["source_file"] = frame["_file"].astype("string").array
@@ -117,8 +118,20 @@ def _int64(values: pd.Series) -> pd.Series:
 
 
 def _column_text(frame: pd.DataFrame, col: str) -> pa.ChunkedArray:
-    """The column's _text; all null if `frame` has no such column."""
-    return _text(frame[col]) if col in frame else pa.nulls(len(frame), pa.large_string())
+    """The column's text stripped, blank -> null (Arrow); all null if `frame` has no such
+    column."""
+    return _texts(frame, [col], [])[col]
+
+
+def _texts(frame: pd.DataFrame, columns: list[str], upper: list[str]) -> dict[str, pa.ChunkedArray]:
+    """Each of these columns as _column_text gives it, those in `upper` upper-case: all of
+    them stripped and blanked in one pass over one array (a few Arrow calls, not a few each)."""
+    raw = [_arrow_text(frame[col]) if col in frame else
+           pa.chunked_array([pa.nulls(len(frame), pa.large_string())]) for col in columns]
+    text = _text(pa.chunked_array([chunk for r in raw for chunk in r.chunks], pa.large_string()))
+    upper_text = pc.utf8_upper(text) if upper else None
+    return {col: (upper_text if col in upper else text).slice(i * len(frame), len(frame))
+            for i, col in enumerate(columns)}
 
 
 def _given(text: pa.ChunkedArray) -> np.ndarray:
@@ -126,14 +139,17 @@ def _given(text: pa.ChunkedArray) -> np.ndarray:
     return ~pc.is_null(text).to_numpy(zero_copy_only=False)
 
 
-def _text(raw: pd.Series) -> pa.ChunkedArray:
-    """Raw text stripped, blank -> null, as Arrow."""
+def _arrow_text(raw: pd.Series) -> pa.ChunkedArray:
+    """Raw text as Arrow large_string."""
     arrow = getattr(raw.dtype, "storage", None) == "pyarrow"  # the reader's text: Arrow already, no copy
     text = (raw.array.__arrow_array__() if arrow else
             pa.chunked_array(pa.array(raw.astype("string"), type=pa.large_string())))
-    if text.type != pa.large_string():
-        text = text.cast(pa.large_string())
-    text = pc.utf8_trim_whitespace(text)
+    return text if text.type == pa.large_string() else text.cast(pa.large_string())
+
+
+def _text(raw: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Arrow text stripped, blank -> null."""
+    text = pc.utf8_trim_whitespace(raw)
     return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.large_string()), text)
 
 
