@@ -256,7 +256,8 @@ def by_child(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _ints(values: np.ndarray, index: pd.Index | None = None) -> pd.Series:
     """Whole numbers as text (on `index`, if given)."""
-    return pd.Series(values, index=index).astype("string")
+    text = pa.array(np.asarray(values, np.int64)).cast(pa.large_string())
+    return pd.Series(pd.arrays.ArrowStringArray(text), index=index, copy=False)
 
 
 # ---------------------------------------------------------------- children
@@ -269,7 +270,7 @@ def _children(returns: Returns, log: Log) -> tuple[pd.DataFrame, pd.DataFrame]:
     # the latest non-blank value of each field across the child's rows
     rows = by_child(hd)
     latest = _latest_given(rows, ["sex", "dob", "ethnic", "mother", "mc_dob"])
-    hd = _latest(rows, log, "header").set_index("child", drop=False)
+    hd = _latest(rows, log, "header").reset_index(drop=True)
     for f, at in latest.items():
         filled = hd[f].isna().to_numpy() & (at >= 0)
         if filled.any():
@@ -277,14 +278,15 @@ def _children(returns: Returns, log: Log) -> tuple[pd.DataFrame, pd.DataFrame]:
                     f.upper() + " blank in the latest return: taken from an earlier one", filled)
             hd.loc[filled, f] = rows[f].array[at[filled]]
     sex = hd["sex"].astype("string")
-    mapped = sex.map(SEX_CODES).astype("string").fillna("U")
+    codes, uniques = pd.factorize(sex)  # each distinct SEX mapped once; blank and unknown: U
+    mapped = np.array([SEX_CODES.get(u, "U") for u in uniques] + ["U"], dtype=object)
+    mapped = pd.Series(mapped[codes], index=hd.index, dtype="string")
     changed = sex.isna() | (sex != mapped)
     if changed.any():
         log.add("sex_recoded", "changed", "header", hd,
                 "SEX " + sex[changed].fillna("blank").str.slice(0, 20) + " -> " + mapped[changed],
                 changed.to_numpy(dtype=bool, na_value=False))
     hd["sex"] = mapped
-    hd = hd.reset_index(drop=True)
 
     uasc = _exact_duplicates(_no_child(typed(returns.table("uasc"), returns.schema, "uasc", log, dates=returns),
                                        log, "uasc"), log, "uasc")
