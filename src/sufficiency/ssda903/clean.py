@@ -195,7 +195,7 @@ def _first_equal(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     further once every row differs."""
     group = np.zeros(len(frame), np.int64)  # equal rows so far, numbered from 0 as first seen
     for col in columns:
-        codes, uniques = pd.factorize(frame[col])
+        codes, uniques = pd.factorize(frame[col].array)
         group, groups = pd.factorize(group * (len(uniques) + 1) + codes + 1)
         if len(groups) == len(frame):
             return np.arange(len(frame))
@@ -249,7 +249,7 @@ def _latest_given(frame: pd.DataFrame, fields: list[str]) -> dict[str, np.ndarra
 
 def by_child(frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` (a CHILD on every row) sorted by child, return and row, ties in their order."""
-    child = pd.factorize(frame["child"], sort=True)[0]
+    child = pd.factorize(frame["child"].array, sort=True)[0]
     return frame.take(np.lexsort((frame["source_row"].to_numpy(np.int64),
                                   frame["source_year"].to_numpy(np.int64), child)))
 
