@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .cleaning_log import Log
+from .cleaning_log import Log, join_text
 from .dates import parse_dates
 from .distance import infer_council, locate
 from .history import (
@@ -217,12 +217,12 @@ def _latest(frame: pd.DataFrame, log: Log, table: str) -> pd.DataFrame:
     year, row = frame["source_year"].to_numpy(np.int64), frame["source_row"].to_numpy(np.int64)
     superseded = older & (year < year[last])
     log.add("superseded", "dropped", table, frame,
-            "the " + _ints(year[last][superseded]) + " return's row for this child is used",
+            join_text("the ", _ints(year[last][superseded]), " return's row for this child is used"),
             superseded)
     same = older & ~superseded
     log.add("duplicate", "dropped", table, frame,
-            "another row for this child in the same return (row " + _ints(row[last][same])
-            + ") is used", same)
+            join_text("another row for this child in the same return (row ", _ints(row[last][same]),
+                      ") is used"), same)
     return frame[~older]
 
 

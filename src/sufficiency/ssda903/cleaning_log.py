@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 LOG_COLUMNS = ["rule", "action", "table", "year", "file", "row", "child", "detail"]
 ACTIONS = ("dropped", "changed", "merged", "moved")
@@ -76,3 +77,12 @@ def _joined(parts: list) -> pd.Series:
 def repeat_text(value: str | None, n: int) -> pd.arrays.ArrowStringArray:
     """`value` n times as an Arrow-backed string column."""
     return pd.arrays.ArrowStringArray(pa.repeat(pa.scalar(value, pa.large_string()), n))
+
+
+def join_text(*parts) -> pd.Series:
+    """Texts and Series of text (of one length, row by row in the same order) joined into one
+    string Series numbered from 0, in one Arrow call (<NA> where a part is)."""
+    arrays = [pa.scalar(p, pa.large_string()) if isinstance(p, str)
+              else pd.array(p.array, dtype="string", copy=False).__arrow_array__() for p in parts]
+    joined = pc.binary_join_element_wise(*arrays, pa.scalar("", pa.large_string()))
+    return pd.Series(pd.arrays.ArrowStringArray(joined), copy=False)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .cleaning_log import Log
+from .cleaning_log import Log, join_text
 from .distance import placement_distances
 
 SHORT_BREAKS = ("V3", "V4")
@@ -59,7 +59,7 @@ def care_episodes(ep: pd.DataFrame, raw_decom: pd.Series, log: Log, last_year: i
     kept = ~_repeated(ep, log)
     sb = kept & ep["ls"].isin(SHORT_BREAKS).to_numpy(bool, na_value=False)
     log.add("short_break", "moved", "episodes", ep,
-            "LS " + ep["ls"][sb] + ": a short break, moved to short_breaks", sb)
+            join_text("LS ", ep["ls"][sb], ": a short break, moved to short_breaks"), sb)
     short_breaks = ep[SHORT_BREAK_COLUMNS].take(np.flatnonzero(sb)).reset_index(drop=True)
     ep = _mend_ends(ep.take(np.flatnonzero(kept & ~sb)).reset_index(drop=True), log)
     ep = _close_censored(ep, log, last_year, seen)
@@ -111,15 +111,16 @@ def _repeated(ep: pd.DataFrame, log: Log) -> np.ndarray:
     newest, kept_row = year[last], ep["source_row"].to_numpy(np.int64)[at][last]
     older = year < newest
     log.add("superseded", "dropped", "episodes", ep,
-            "the same episode in the " + pd.Series(newest[older]).astype("string")
-            + " return is used", _at(len(ep), at[older]))
+            join_text("the same episode in the ", pd.Series(newest[older]).astype("string"),
+                      " return is used"), _at(len(ep), at[older]))
     not_last = again & ~older
     # a row that is not repeated differs from every other in child or DECOM: no exact copy
     data = [c for c in ep.columns if c not in ("source_row", "source_file")]
     exact = ep.duplicated(data, keep=False).to_numpy()[at]
     detail = pd.Series(np.where(exact, "exact copy of row ", "same CHILD and DECOM as row "),
                        dtype="string")
-    detail = detail + pd.Series(kept_row).astype("string") + " of the same return, which is used"
+    detail = join_text(detail, pd.Series(kept_row).astype("string"),
+                       " of the same return, which is used")
     log.add("duplicate", "dropped", "episodes", ep, detail[not_last], _at(len(ep), at[not_last]))
     drop[at[older | not_last]] = True
     return drop
@@ -149,16 +150,16 @@ def _mend_ends(ep: pd.DataFrame, log: Log) -> pd.DataFrame:
         why = pd.Series(np.where(same[back], "ends when the next episode starts",
                                  "the child's last episode ends on its DECOM"))
         log.add("dec_before_decom", "changed", "episodes", ep,
-                "DEC " + _fmt(dec[back]) + " is before DECOM " + _fmt(decom[back])
-                + ": " + why + ", " + _fmt(new_end), back)
+                join_text("DEC ", _fmt(dec[back]), " is before DECOM ", _fmt(decom[back]),
+                          ": ", why, ", ", _fmt(new_end)), back)
         dec[back] = new_end
     over = same & (np.isnat(dec) | (dec > next_decom))
     if over.any():
         detail = pd.Series(np.where(np.isnat(dec[over]), "open but not the child's last episode",
-                                    "DEC " + _fmt(dec[over]) + " after the next DECOM"),
+                                    join_text("DEC ", _fmt(dec[over]), " after the next DECOM")),
                            dtype="string")
         log.add("truncated", "changed", "episodes", ep,
-                detail + ": ends " + _fmt(next_decom[over]) + " when the next episode starts",
+                join_text(detail, ": ends ", _fmt(next_decom[over]), " when the next episode starts"),
                 over)
         dec[over] = next_decom[over]
     if back.any() or over.any():
@@ -192,8 +193,8 @@ def _close_censored(ep: pd.DataFrame, log: Log, last_year: int | None, seen: pd.
     where = pd.Series(np.where(last_seen > years, "this episode is not in a later return",
                                "child in no later return"))
     log.add("censored", "changed", "episodes", ep,
-            "open at the end of the " + pd.Series(years).astype("string") + " return, " + where
-            + ": closed " + _fmt(ends) + ", end_censored", at)
+            join_text("open at the end of the ", pd.Series(years).astype("string"), " return, ",
+                      where, ": closed ", _fmt(ends), ", end_censored"), at)
     dec[at] = ends
     ep["dec"] = dec
     ep["end_censored"] = at
