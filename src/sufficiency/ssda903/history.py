@@ -72,16 +72,16 @@ def care_episodes(ep: pd.DataFrame, raw_decom: pd.Series, log: Log, last_year: i
 def _usable(ep: pd.DataFrame, raw_decom: pd.Series, log: Log) -> np.ndarray:
     """The positions of the episodes with a child and a readable DECOM; the others logged as
     dropped."""
-    raw = raw_decom.astype("string").str.strip().reindex(ep.index)
-    no_child = _mask(ep, ep["child"].isna())
-    no_decom = _mask(ep, ep["decom"].isna()) & ~no_child
-    log.add("unusable", "dropped", "episodes", ep, "no CHILD identifier", no_child.to_numpy())
-    unreadable = no_decom & raw.notna() & (raw != "")
-    log.add("unusable", "dropped", "episodes", ep, "DECOM blank",
-            (no_decom & ~unreadable).to_numpy())
-    log.add("unusable", "dropped", "episodes", ep,
-            "DECOM '" + raw[unreadable].str.slice(0, 40) + "' is not a date", unreadable.to_numpy())
-    return np.flatnonzero(~(no_child | no_decom).to_numpy())
+    no_child = ep["child"].isna().to_numpy(bool)
+    no_decom = np.isnat(ep["decom"].to_numpy("datetime64[ns]")) & ~no_child
+    log.add("unusable", "dropped", "episodes", ep, "no CHILD identifier", no_child)
+    if no_decom.any():  # the raw text only to tell blank from unreadable
+        raw = raw_decom.astype("string").str.strip().reindex(ep.index)
+        unreadable = no_decom & (raw.notna() & (raw != "")).to_numpy(bool, na_value=False)
+        log.add("unusable", "dropped", "episodes", ep, "DECOM blank", no_decom & ~unreadable)
+        log.add("unusable", "dropped", "episodes", ep,
+                "DECOM '" + raw[unreadable].str.slice(0, 40) + "' is not a date", unreadable)
+    return np.flatnonzero(~(no_child | no_decom))
 
 
 def _by_child_decom(ep: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
