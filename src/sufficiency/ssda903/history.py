@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from .cleaning_log import Log, join_text
 from .distance import placement_distances
@@ -229,7 +230,8 @@ def episode_starts(ep: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     new_period |= (rne == "S").to_numpy(bool, na_value=False)  # a new period starts
     legal_only = (rne == "L").to_numpy(bool, na_value=False)
     for col in ("place", "place_provider", "pl_post"):
-        codes = pd.factorize(ep[col].astype("string").str.replace(" ", "", regex=False))[0]
+        text = pd.array(ep[col].array, dtype="string", copy=False).__arrow_array__()
+        codes = pd.factorize(pd.arrays.ArrowStringArray(pc.replace_substring(text, " ", "")))[0]
         same = np.empty(n, bool)  # the same value as the episode before (blank: both blank)
         same[:1] = codes[:1] < 0
         same[1:] = codes[1:] == codes[:-1]
