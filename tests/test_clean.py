@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from sufficiency.ssda903.clean import clean
-from sufficiency.ssda903.cleaning_log import LOG_COLUMNS
+from sufficiency.ssda903.cleaning_log import LOG_COLUMNS, join_text
 from sufficiency.ssda903.returns import Returns
 from sufficiency.ssda903.schema import default_schema
 
@@ -307,3 +307,13 @@ def test_rne_l_merges_when_only_the_spacing_of_the_postcode_differs():
     h = run([ep(dec="01/07/2024", rec="X1", pl="LS2 7JT", row=2),
              ep(decom="01/07/2024", rne="L", pl="ls27jt", row=3)])
     assert h.tables["placements"]["episodes"].tolist() == [2]
+
+
+def test_join_text_is_string_addition_row_by_row():
+    left = pd.Series(["a", None, "c"], dtype="string", index=[7, 8, 9])
+    right = pd.Series(["x", "y", "z"], dtype=object)
+    joined = join_text("<", left, "-", right, ">")
+    expected = ("<" + left + "-" + right.astype("string").set_axis(left.index) + ">").reset_index(drop=True)
+    pd.testing.assert_series_equal(joined, expected)
+    assert joined.tolist() == ["<a-x>", pd.NA, "<c-z>"]
+    assert len(join_text("a", left.iloc[:0])) == 0

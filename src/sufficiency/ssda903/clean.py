@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .cleaning_log import Log
+from .cleaning_log import Log, join_text
 from .dates import parse_dates
 from .distance import infer_council, locate
 from .history import (
@@ -35,6 +35,7 @@ from .schema import Schema
 OTHER_TABLES = ["reviews", "missing", "oc2", "oc3", "ad1", "placed_adoption", "prev_perm",
                 "sw_episodes"]
 SOURCE = ["source_year", "source_file", "source_row"]
+CODES = ("code", "urn", "upn", "postcode")  # column types upper-cased
 SEX_CODES = {"1": "M", "2": "F", "M": "M", "F": "F", "U": "U"}
 
 
@@ -71,34 +72,32 @@ def typed(frame: pd.DataFrame, schema: Schema, table: str, log: Log,
     the returns `frame` is the table of, whose dates are parsed already (Returns.dates).
     """
     spec = schema.table(table)
-    out: dict[str, pd.Series] = {}
+    out: dict[str, object] = {}  # arrays, one per column, all on frame.index
     bad: list[tuple[str, np.ndarray]] = []
+    wanted = [col for col, c in spec.columns.items() if c.type != "date" or dates is None]
+    texts = _texts(frame, wanted, [col for col in wanted if spec.columns[col].type in CODES])
     for col, c in spec.columns.items():
         name = col.lower()
         if c.type == "date" and dates is not None:  # parsed already: the text only if blank
-            out[name] = pd.Series(dates.dates(table, col, keep=False), index=frame.index,
-                                  dtype="datetime64[ns]", copy=False)
-            blank = np.isnat(out[name].to_numpy())
+            out[name] = np.asarray(dates.dates(table, col, keep=False), "datetime64[ns]")
+            blank = np.isnat(out[name])
             if blank.any():
                 bad.append((col, blank & _given(_column_text(frame, col))))
             continue
-        text = _column_text(frame, col)
+        text = texts[col]
         if c.type == "date":
-            out[name] = pd.Series(parse_dates(_series(text, frame.index)).to_numpy(),
-                                  index=frame.index, dtype="datetime64[ns]", copy=False)
-            bad.append((col, _given(text) & np.isnat(out[name].to_numpy())))
+            out[name] = parse_dates(_series(text, frame.index)).to_numpy("datetime64[ns]")
+            bad.append((col, _given(text) & np.isnat(out[name])))
         elif c.type == "integer":
             num = pd.to_numeric(_series(text, frame.index), errors="coerce")
             whole = np.isfinite(num) & (num == np.round(num)) & (num.abs() < 2**53)
-            out[name] = num.where(whole).astype("Int64")
-            bad.append((col, _given(text) & out[name].isna().to_numpy()))
-        elif c.type in ("code", "urn", "upn", "postcode"):
-            out[name] = _series(pc.utf8_upper(text), frame.index)
-        else:
-            out[name] = _series(text, frame.index)
-    out["source_year"] = _int64(frame["_year"])
-    out["source_file"] = frame["_file"].astype("string")
-    out["source_row"] = _int64(frame["_row"])
+            out[name] = num.where(whole).astype("Int64").array
+            bad.append((col, _given(text) & out[name].isna()))
+        else:  # upper-case already if a code
+            out[name] = pd.arrays.ArrowStringArray(text)
+    out["source_year"] = _int64(frame["_year"]).array
+    out["source_file"] = frame["_file"].astype("string").array
+    out["source_row"] = _int64(frame["_row"]).array
     result = pd.DataFrame(out, index=frame.index, copy=False)
     for col, mask in bad:
         if col in quiet or not mask.any():
@@ -119,8 +118,20 @@ def _int64(values: pd.Series) -> pd.Series:
 
 
 def _column_text(frame: pd.DataFrame, col: str) -> pa.ChunkedArray:
-    """The column's _text; all null if `frame` has no such column."""
-    return _text(frame[col]) if col in frame else pa.nulls(len(frame), pa.large_string())
+    """The column's text stripped, blank -> null (Arrow); all null if `frame` has no such
+    column."""
+    return _texts(frame, [col], [])[col]
+
+
+def _texts(frame: pd.DataFrame, columns: list[str], upper: list[str]) -> dict[str, pa.ChunkedArray]:
+    """Each of these columns as _column_text gives it, those in `upper` upper-case: all of
+    them stripped and blanked in one pass over one array (a few Arrow calls, not a few each)."""
+    raw = [_arrow_text(frame[col]) if col in frame else
+           pa.chunked_array([pa.nulls(len(frame), pa.large_string())]) for col in columns]
+    text = _text(pa.chunked_array([chunk for r in raw for chunk in r.chunks], pa.large_string()))
+    upper_text = pc.utf8_upper(text) if upper else None
+    return {col: (upper_text if col in upper else text).slice(i * len(frame), len(frame))
+            for i, col in enumerate(columns)}
 
 
 def _given(text: pa.ChunkedArray) -> np.ndarray:
@@ -128,11 +139,17 @@ def _given(text: pa.ChunkedArray) -> np.ndarray:
     return ~pc.is_null(text).to_numpy(zero_copy_only=False)
 
 
-def _text(raw: pd.Series) -> pa.ChunkedArray:
-    """Raw text stripped, blank -> null, as Arrow."""
+def _arrow_text(raw: pd.Series) -> pa.ChunkedArray:
+    """Raw text as Arrow large_string."""
     arrow = getattr(raw.dtype, "storage", None) == "pyarrow"  # the reader's text: Arrow already, no copy
-    text = pc.utf8_trim_whitespace(raw.array.__arrow_array__().cast(pa.large_string()) if arrow else
-                                   pa.chunked_array(pa.array(raw.astype("string"), type=pa.large_string())))
+    text = (raw.array.__arrow_array__() if arrow else
+            pa.chunked_array(pa.array(raw.astype("string"), type=pa.large_string())))
+    return text if text.type == pa.large_string() else text.cast(pa.large_string())
+
+
+def _text(raw: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Arrow text stripped, blank -> null."""
+    text = pc.utf8_trim_whitespace(raw)
     return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.large_string()), text)
 
 
@@ -178,7 +195,7 @@ def _first_equal(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     further once every row differs."""
     group = np.zeros(len(frame), np.int64)  # equal rows so far, numbered from 0 as first seen
     for col in columns:
-        codes, uniques = pd.factorize(frame[col])
+        codes, uniques = pd.factorize(frame[col].array)
         group, groups = pd.factorize(group * (len(uniques) + 1) + codes + 1)
         if len(groups) == len(frame):
             return np.arange(len(frame))
@@ -200,12 +217,12 @@ def _latest(frame: pd.DataFrame, log: Log, table: str) -> pd.DataFrame:
     year, row = frame["source_year"].to_numpy(np.int64), frame["source_row"].to_numpy(np.int64)
     superseded = older & (year < year[last])
     log.add("superseded", "dropped", table, frame,
-            "the " + _ints(year[last][superseded]) + " return's row for this child is used",
+            join_text("the ", _ints(year[last][superseded]), " return's row for this child is used"),
             superseded)
     same = older & ~superseded
     log.add("duplicate", "dropped", table, frame,
-            "another row for this child in the same return (row " + _ints(row[last][same])
-            + ") is used", same)
+            join_text("another row for this child in the same return (row ", _ints(row[last][same]),
+                      ") is used"), same)
     return frame[~older]
 
 
@@ -232,14 +249,15 @@ def _latest_given(frame: pd.DataFrame, fields: list[str]) -> dict[str, np.ndarra
 
 def by_child(frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` (a CHILD on every row) sorted by child, return and row, ties in their order."""
-    child = pd.factorize(frame["child"], sort=True)[0]
+    child = pd.factorize(frame["child"].array, sort=True)[0]
     return frame.take(np.lexsort((frame["source_row"].to_numpy(np.int64),
                                   frame["source_year"].to_numpy(np.int64), child)))
 
 
 def _ints(values: np.ndarray, index: pd.Index | None = None) -> pd.Series:
     """Whole numbers as text (on `index`, if given)."""
-    return pd.Series(values, index=index).astype("string")
+    text = pa.array(np.asarray(values, np.int64)).cast(pa.large_string())
+    return pd.Series(pd.arrays.ArrowStringArray(text), index=index, copy=False)
 
 
 # ---------------------------------------------------------------- children
@@ -252,7 +270,7 @@ def _children(returns: Returns, log: Log) -> tuple[pd.DataFrame, pd.DataFrame]:
     # the latest non-blank value of each field across the child's rows
     rows = by_child(hd)
     latest = _latest_given(rows, ["sex", "dob", "ethnic", "mother", "mc_dob"])
-    hd = _latest(rows, log, "header").set_index("child", drop=False)
+    hd = _latest(rows, log, "header").reset_index(drop=True)
     for f, at in latest.items():
         filled = hd[f].isna().to_numpy() & (at >= 0)
         if filled.any():
@@ -260,14 +278,15 @@ def _children(returns: Returns, log: Log) -> tuple[pd.DataFrame, pd.DataFrame]:
                     f.upper() + " blank in the latest return: taken from an earlier one", filled)
             hd.loc[filled, f] = rows[f].array[at[filled]]
     sex = hd["sex"].astype("string")
-    mapped = sex.map(SEX_CODES).astype("string").fillna("U")
+    codes, uniques = pd.factorize(sex)  # each distinct SEX mapped once; blank and unknown: U
+    mapped = np.array([SEX_CODES.get(u, "U") for u in uniques] + ["U"], dtype=object)
+    mapped = pd.Series(mapped[codes], index=hd.index, dtype="string")
     changed = sex.isna() | (sex != mapped)
     if changed.any():
         log.add("sex_recoded", "changed", "header", hd,
                 "SEX " + sex[changed].fillna("blank").str.slice(0, 20) + " -> " + mapped[changed],
                 changed.to_numpy(dtype=bool, na_value=False))
     hd["sex"] = mapped
-    hd = hd.reset_index(drop=True)
 
     uasc = _exact_duplicates(_no_child(typed(returns.table("uasc"), returns.schema, "uasc", log, dates=returns),
                                        log, "uasc"), log, "uasc")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 LOG_COLUMNS = ["rule", "action", "table", "year", "file", "row", "child", "detail"]
 ACTIONS = ("dropped", "changed", "merged", "moved")
@@ -25,26 +26,26 @@ class Log:
         one text for all, or a Series with one per row logged."""
         if action not in ACTIONS:
             raise ValueError(f"unknown log action {action!r}")
-        n = len(rows) if mask is None else int(mask.sum())
+        at = None if mask is None else np.flatnonzero(np.asarray(mask, bool))
+        n = len(rows) if at is None else len(at)
         if not n:
             return
 
-        def pick(column: str):
+        def pick(column: str, dtype: str):
+            """The column's values logged, as a new array of `dtype`."""
             values = rows[column].array
-            return values if mask is None else values[mask]
+            return pd.array(values.copy() if at is None else values.take(at), dtype=dtype, copy=False)
 
         # typed columns from the start (Arrow-backed strings), so the final concat copies no
         # Python objects: the England-scale log has millions of rows
         if isinstance(detail, pd.Series):
-            detail = detail.astype("string").array
+            detail = pd.array(detail.array, dtype="string", copy=False)
         else:
             detail = repeat_text(detail, n)
-        child = pick("child").astype("string") if "child" in rows else repeat_text(None, n)
+        child = pick("child", "string") if "child" in rows else repeat_text(None, n)
         self._append(rule=repeat_text(rule, n), action=repeat_text(action, n), table=repeat_text(table, n),
-                     year=pd.array(pick("source_year").to_numpy(), dtype="Int64"),
-                     file=pick("source_file").astype("string"),
-                     row=pd.array(pick("source_row").to_numpy(), dtype="Int64"),
-                     child=child, detail=detail)
+                     year=pick("source_year", "Int64"), file=pick("source_file", "string"),
+                     row=pick("source_row", "Int64"), child=child, detail=detail)
 
     def note(self, rule: str, detail: str) -> None:
         """An entry about the load as a whole (no source row)."""
@@ -76,3 +77,12 @@ def _joined(parts: list) -> pd.Series:
 def repeat_text(value: str | None, n: int) -> pd.arrays.ArrowStringArray:
     """`value` n times as an Arrow-backed string column."""
     return pd.arrays.ArrowStringArray(pa.repeat(pa.scalar(value, pa.large_string()), n))
+
+
+def join_text(*parts) -> pd.Series:
+    """Texts and Series of text (of one length, row by row in the same order) joined into one
+    string Series numbered from 0, in one Arrow call (<NA> where a part is)."""
+    arrays = [pa.scalar(p, pa.large_string()) if isinstance(p, str)
+              else pd.array(p.array, dtype="string", copy=False).__arrow_array__() for p in parts]
+    joined = pc.binary_join_element_wise(*arrays, pa.scalar("", pa.large_string()))
+    return pd.Series(pd.arrays.ArrowStringArray(joined), copy=False)

@@ -34,10 +34,10 @@ def locate(values: pd.Series) -> pd.DataFrame:
     council = np.append(found["council"].astype(object).to_numpy(object), None)
     take = np.where(codes < 0, len(kind) - 1, codes)
     return pd.DataFrame({
-        "kind": pd.Series(kind[take], index=values.index, dtype="string"),
+        "kind": pd.array(kind[take], dtype="string"),
         "easting": east[take], "northing": north[take],
-        "council": pd.Series(council[take], index=values.index, dtype="string"),
-    }, index=values.index)
+        "council": pd.array(council[take], dtype="string"),
+    }, index=values.index, copy=False)
 
 
 def placement_distances(home_post: pd.Series, pl_post: pd.Series, la_code: str | None,
@@ -49,18 +49,18 @@ def placement_distances(home_post: pd.Series, pl_post: pd.Series, la_code: str |
     """
     home = locate(home_post) if home is None else home
     place = locate(pl_post)
-    if la_code:
-        inside = (place["council"] == la_code).astype("boolean")
-    else:
-        inside = pd.Series(pd.NA, index=pl_post.index, dtype="boolean")
+    council = place["council"].array
+    unknown = council.isna()
+    inside = ((council == la_code).to_numpy(bool, na_value=False) if la_code
+              else np.zeros(len(council), bool))
     return pd.DataFrame({
         "pl_distance": miles(home["easting"].to_numpy(), home["northing"].to_numpy(),
                              place["easting"].to_numpy(), place["northing"].to_numpy()),
-        "pl_council": place["council"],
-        "placed_inside_la": inside.where(place["council"].notna()),
+        "pl_council": council,
+        "placed_inside_la": pd.arrays.BooleanArray(inside, unknown | (not la_code)),
         "home_kind": home["kind"].to_numpy(),
-        "pl_kind": place["kind"],
-    }, index=pl_post.index)[COLUMNS]
+        "pl_kind": place["kind"].array,
+    }, index=pl_post.index, copy=False)
 
 
 def infer_council(home_post: pd.Series | None = None,
@@ -71,9 +71,9 @@ def infer_council(home_post: pd.Series | None = None,
     """
     if home is None:
         home = locate(home_post if home_post is not None else pd.Series([], dtype="string"))
-    councils = home["council"].dropna()
-    if councils.empty:
+    codes, councils = pd.factorize(home["council"].array)
+    if not len(councils):
         return None
-    counts = councils.value_counts()
-    top = counts[counts == counts.iloc[0]].index
-    return str(sorted(top)[0])  # a tie goes to the lowest code, so the answer is stable
+    counts = np.bincount(codes[codes >= 0], minlength=len(councils))
+    top = councils[counts == counts.max()]
+    return str(min(top))  # a tie goes to the lowest code, so the answer is stable

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
-from .cleaning_log import Log
+from .cleaning_log import Log, join_text
 from .distance import placement_distances
 
 SHORT_BREAKS = ("V3", "V4")
@@ -38,12 +39,11 @@ SHORT_BREAK_COLUMNS = [
 ]
 
 
-def _fmt(d: pd.Series) -> pd.Series:
-    """dd/mm/yyyy, 'open' where NaT: formats each distinct date once."""
+def _fmt(d: np.ndarray) -> pd.Series:
+    """dd/mm/yyyy, 'open' where NaT, numbered from 0: formats each distinct date once."""
     codes, uniques = pd.factorize(d)
     text = np.append(pd.DatetimeIndex(uniques).strftime("%d/%m/%Y").to_numpy(object), "open")
-    out = text[np.where(codes < 0, len(text) - 1, codes)]
-    return pd.Series(np.where(codes < 0, "open", out), index=d.index, dtype="string")
+    return pd.Series(text[np.where(codes < 0, len(text) - 1, codes)], dtype="string")
 
 
 def _mask(frame: pd.DataFrame, m) -> pd.Series:
@@ -56,13 +56,13 @@ def care_episodes(ep: pd.DataFrame, raw_decom: pd.Series, log: Log, last_year: i
 
     `seen`: the last return each child is in by other tables (Header), to word the log.
     """
-    ep = _drop_unusable(ep, raw_decom, log)
-    ep = _drop_repeated(_by_child_decom(ep), log)
-    sb = _mask(ep, ep["ls"].isin(SHORT_BREAKS))
+    ep = ep.take(_by_child_decom(ep, _usable(ep, raw_decom, log)))
+    kept = ~_repeated(ep, log)
+    sb = kept & ep["ls"].isin(SHORT_BREAKS).to_numpy(bool, na_value=False)
     log.add("short_break", "moved", "episodes", ep,
-            "LS " + ep.loc[sb, "ls"] + ": a short break, moved to short_breaks", sb.to_numpy())
-    short_breaks = ep.loc[sb, SHORT_BREAK_COLUMNS].reset_index(drop=True)
-    ep = _mend_ends(ep[~sb].reset_index(drop=True), log)
+            join_text("LS ", ep["ls"][sb], ": a short break, moved to short_breaks"), sb)
+    short_breaks = ep[SHORT_BREAK_COLUMNS].take(np.flatnonzero(sb)).reset_index(drop=True)
+    ep = _mend_ends(ep.take(np.flatnonzero(kept & ~sb)).reset_index(drop=True), log)
     ep = _close_censored(ep, log, last_year, seen)
     ep["end_of_data"] = (pd.Timestamp(last_year, 3, 31) if last_year is not None else pd.NaT)
     ep["end_of_data"] = ep["end_of_data"].astype("datetime64[ns]")
@@ -70,57 +70,68 @@ def care_episodes(ep: pd.DataFrame, raw_decom: pd.Series, log: Log, last_year: i
     return ep, short_breaks
 
 
-def _drop_unusable(ep: pd.DataFrame, raw_decom: pd.Series, log: Log) -> pd.DataFrame:
-    """Episodes without a child or a readable DECOM, dropped."""
-    raw = raw_decom.astype("string").str.strip().reindex(ep.index)
-    no_child = _mask(ep, ep["child"].isna())
-    no_decom = _mask(ep, ep["decom"].isna()) & ~no_child
-    log.add("unusable", "dropped", "episodes", ep, "no CHILD identifier", no_child.to_numpy())
-    unreadable = no_decom & raw.notna() & (raw != "")
-    log.add("unusable", "dropped", "episodes", ep, "DECOM blank",
-            (no_decom & ~unreadable).to_numpy())
-    log.add("unusable", "dropped", "episodes", ep,
-            "DECOM '" + raw[unreadable].str.slice(0, 40) + "' is not a date", unreadable.to_numpy())
-    return ep[~(no_child | no_decom)]
+def _usable(ep: pd.DataFrame, raw_decom: pd.Series, log: Log) -> np.ndarray:
+    """The positions of the episodes with a child and a readable DECOM; the others logged as
+    dropped."""
+    no_child = ep["child"].isna().to_numpy(bool)
+    no_decom = np.isnat(ep["decom"].to_numpy("datetime64[ns]")) & ~no_child
+    log.add("unusable", "dropped", "episodes", ep, "no CHILD identifier", no_child)
+    if no_decom.any():  # the raw text only to tell blank from unreadable
+        raw = raw_decom.astype("string").str.strip().reindex(ep.index)
+        unreadable = no_decom & (raw.notna() & (raw != "")).to_numpy(bool, na_value=False)
+        log.add("unusable", "dropped", "episodes", ep, "DECOM blank", no_decom & ~unreadable)
+        log.add("unusable", "dropped", "episodes", ep,
+                "DECOM '" + raw[unreadable].str.slice(0, 40) + "' is not a date", unreadable)
+    return np.flatnonzero(~(no_child | no_decom))
 
 
-def _by_child_decom(ep: pd.DataFrame) -> pd.DataFrame:
-    """Episodes (each with a child and DECOM) sorted by child, DECOM, return and row."""
-    child = pd.factorize(ep["child"], sort=True)[0]
-    return ep.take(np.lexsort((ep["source_row"].to_numpy(np.int64),
-                               ep["source_year"].to_numpy(np.int64),
-                               ep["decom"].to_numpy("datetime64[ns]"), child)))
+def _by_child_decom(ep: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """The positions `rows` of episodes (each with a child and DECOM) in order of child,
+    DECOM, return and row."""
+    child = pd.factorize(ep["child"].array.take(rows), sort=True)[0]
+    return rows[np.lexsort((ep["source_row"].to_numpy(np.int64)[rows],
+                            ep["source_year"].to_numpy(np.int64)[rows],
+                            ep["decom"].to_numpy("datetime64[ns]")[rows], child))]
 
 
-def _drop_repeated(ep: pd.DataFrame, log: Log) -> pd.DataFrame:
-    """The same episode in several returns (the newest return's kept), or twice in one (the
-    last row kept); `ep` sorted by child, DECOM, return and row, with a child and DECOM on
-    every row, so an episode's rows are together."""
+def _repeated(ep: pd.DataFrame, log: Log) -> np.ndarray:
+    """Which episodes to drop, logged: the same episode in several returns (the newest
+    return's kept), or twice in one (the last row kept); `ep` sorted by child, DECOM, return
+    and row, with a child and DECOM on every row, so an episode's rows are together."""
     child, decom = ep["child"].to_numpy(object), ep["decom"].to_numpy("datetime64[ns]")
     again = np.zeros(len(ep), bool)  # the next row is the same episode
     again[:-1] = (child[:-1] == child[1:]) & (decom[:-1] == decom[1:])
     repeated = again.copy()
     repeated[1:] |= again[:-1]
+    drop = np.zeros(len(ep), bool)
     if not repeated.any():
-        return ep
-    rep, again = ep[repeated], again[repeated]
+        return drop
+    at, again = np.flatnonzero(repeated), again[repeated]
     last = np.flatnonzero(~again)[np.cumsum(~again) - ~again]  # each row's episode's last row
-    year = rep["source_year"].to_numpy(np.int64)
-    newest, kept_row = year[last], rep["source_row"].to_numpy(np.int64)[last]
+    year = ep["source_year"].to_numpy(np.int64)[at]
+    newest, kept_row = year[last], ep["source_row"].to_numpy(np.int64)[at][last]
     older = year < newest
-    log.add("superseded", "dropped", "episodes", rep,
-            "the same episode in the " + pd.Series(newest[older]).astype("string")
-            + " return is used", older)
+    log.add("superseded", "dropped", "episodes", ep,
+            join_text("the same episode in the ", pd.Series(newest[older]).astype("string"),
+                      " return is used"), _at(len(ep), at[older]))
     not_last = again & ~older
-    data = [c for c in rep.columns if c not in ("source_row", "source_file")]
-    exact = rep.duplicated(data, keep=False).to_numpy()
+    # a row that is not repeated differs from every other in child or DECOM: no exact copy
+    data = [c for c in ep.columns if c not in ("source_row", "source_file")]
+    exact = ep.duplicated(data, keep=False).to_numpy()[at]
     detail = pd.Series(np.where(exact, "exact copy of row ", "same CHILD and DECOM as row "),
                        dtype="string")
-    detail = detail + pd.Series(kept_row).astype("string") + " of the same return, which is used"
-    log.add("duplicate", "dropped", "episodes", rep, detail[not_last], not_last)
-    drop = np.zeros(len(ep), bool)
-    drop[np.flatnonzero(repeated)[older | not_last]] = True
-    return ep[~drop]
+    detail = join_text(detail, pd.Series(kept_row).astype("string"),
+                       " of the same return, which is used")
+    log.add("duplicate", "dropped", "episodes", ep, detail[not_last], _at(len(ep), at[not_last]))
+    drop[at[older | not_last]] = True
+    return drop
+
+
+def _at(n: int, positions: np.ndarray) -> np.ndarray:
+    """A mask of n rows marking these positions."""
+    mask = np.zeros(n, bool)
+    mask[positions] = True
+    return mask
 
 
 def _mend_ends(ep: pd.DataFrame, log: Log) -> pd.DataFrame:
@@ -129,27 +140,31 @@ def _mend_ends(ep: pd.DataFrame, log: Log) -> pd.DataFrame:
     child = ep["child"].to_numpy(object)
     same = np.zeros(len(ep), bool)
     same[:-1] = child[:-1] == child[1:]
-    next_decom = ep["decom"].shift(-1).where(same)
-    back = _mask(ep, (ep["dec"] < ep["decom"]).fillna(False).to_numpy(bool))
+    decom = ep["decom"].to_numpy("datetime64[ns]")
+    dec = ep["dec"].to_numpy("datetime64[ns]", copy=True)
+    next_decom = np.full(len(ep), np.datetime64("NaT", "ns"))
+    next_decom[:-1] = decom[1:]
+    next_decom[~same] = np.datetime64("NaT", "ns")
+    back = dec < decom  # NaT: False
     if back.any():
-        new_end = next_decom[back].fillna(ep.loc[back, "decom"])
-        why = pd.Series(np.where(same[back.to_numpy()], "ends when the next episode starts",
-                                 "the child's last episode ends on its DECOM"), index=new_end.index)
+        new_end = np.where(same[back], next_decom[back], decom[back])
+        why = pd.Series(np.where(same[back], "ends when the next episode starts",
+                                 "the child's last episode ends on its DECOM"))
         log.add("dec_before_decom", "changed", "episodes", ep,
-                "DEC " + _fmt(ep.loc[back, "dec"]) + " is before DECOM " + _fmt(ep.loc[back, "decom"])
-                + ": " + why + ", " + _fmt(new_end), back.to_numpy())
-        ep.loc[back, "dec"] = new_end
-    dec = ep["dec"]
-    over = _mask(ep, same & (dec.isna() | (dec > next_decom)).to_numpy(bool))
+                join_text("DEC ", _fmt(dec[back]), " is before DECOM ", _fmt(decom[back]),
+                          ": ", why, ", ", _fmt(new_end)), back)
+        dec[back] = new_end
+    over = same & (np.isnat(dec) | (dec > next_decom))
     if over.any():
-        was_open = dec[over].isna()
-        detail = pd.Series(np.where(was_open, "open but not the child's last episode",
-                                    "DEC " + _fmt(dec[over]) + " after the next DECOM"),
-                           index=over[over].index, dtype="string")
+        detail = pd.Series(np.where(np.isnat(dec[over]), "open but not the child's last episode",
+                                    join_text("DEC ", _fmt(dec[over]), " after the next DECOM")),
+                           dtype="string")
         log.add("truncated", "changed", "episodes", ep,
-                detail + ": ends " + _fmt(next_decom[over]) + " when the next episode starts",
-                over.to_numpy())
-        ep.loc[over, "dec"] = next_decom[over]
+                join_text(detail, ": ends ", _fmt(next_decom[over]), " when the next episode starts"),
+                over)
+        dec[over] = next_decom[over]
+    if back.any() or over.any():
+        ep["dec"] = dec
     return ep
 
 
@@ -159,15 +174,15 @@ def _close_censored(ep: pd.DataFrame, log: Log, last_year: int | None, seen: pd.
     ep["end_censored"] = False
     if last_year is None or not len(ep):
         return ep
-    cens = _mask(ep, ep["dec"].isna() & (ep["source_year"] < last_year))
-    if not cens.any():
-        return ep
-    at = cens.to_numpy()
+    dec = ep["dec"].to_numpy("datetime64[ns]", copy=True)
     year = ep["source_year"].to_numpy(np.int64)
-    years = pd.Series(year[at], index=ep.index[at])
-    march = (years.to_numpy() * 12 - 1970 * 12 + 2).astype("datetime64[M]")  # March of the year
+    at = np.isnat(dec) & (year < last_year)
+    if not at.any():
+        return ep
+    years = year[at]
+    march = (years * 12 - 1970 * 12 + 2).astype("datetime64[M]")  # March of the year
     ends = (march.astype("datetime64[D]") + 30).astype("datetime64[ns]")
-    ends = pd.Series(np.maximum(ends, ep["decom"].to_numpy("datetime64[ns]")[at]), index=years.index)
+    ends = np.maximum(ends, ep["decom"].to_numpy("datetime64[ns]")[at])
     # the latest return each censored episode's child is in (episodes: a child's together)
     starts, group = _child_groups(ep["child"])
     last_seen = np.maximum.reduceat(year, starts)[group][at].astype(np.float64)
@@ -176,13 +191,14 @@ def _close_censored(ep: pd.DataFrame, log: Log, last_year: int | None, seen: pd.
             seen = seen.groupby(level=0).max()
         other = seen.reindex(ep["child"][at]).to_numpy(np.float64, na_value=np.nan)
         last_seen = np.fmax(last_seen, other)
-    where = pd.Series(np.where(last_seen > years.to_numpy(), "this episode is not in a later return",
-                               "child in no later return"), index=years.index)
+    where = pd.Series(np.where(last_seen > years, "this episode is not in a later return",
+                               "child in no later return"))
     log.add("censored", "changed", "episodes", ep,
-            "open at the end of the " + years.astype("string") + " return, " + where
-            + ": closed " + _fmt(ends) + ", end_censored", cens.to_numpy())
-    ep.loc[cens, "dec"] = ends
-    ep.loc[cens, "end_censored"] = True
+            join_text("open at the end of the ", pd.Series(years).astype("string"), " return, ",
+                      where, ": closed ", _fmt(ends), ", end_censored"), at)
+    dec[at] = ends
+    ep["dec"] = dec
+    ep["end_censored"] = at
     return ep
 
 
@@ -191,10 +207,9 @@ def add_distances(ep: pd.DataFrame, la_code: str | None,
     """The episodes with pl_distance, pl_council, placed_inside_la, home_kind, pl_kind
     (`home`: the home postcodes already located, if they were)."""
     d = placement_distances(ep["home_post"], ep["pl_post"], la_code, home=home)
-    added = {c: pd.Series(d[c].array, index=ep.index, copy=False).astype(t)
-             for c, t in DISTANCE_COLUMNS.items()}
-    return pd.DataFrame({c: added[c] if c in added else ep[c] for c in EPISODE_COLUMNS},
-                        copy=False).reset_index(drop=True)
+    added = {c: pd.array(d[c].array, dtype=t, copy=False) for c, t in DISTANCE_COLUMNS.items()}
+    return pd.DataFrame({c: added[c] if c in added else ep[c].array for c in EPISODE_COLUMNS},
+                        index=pd.RangeIndex(len(ep)), copy=False)
 
 
 # ---------------------------------------------------------------- placements and periods
@@ -215,7 +230,8 @@ def episode_starts(ep: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     new_period |= (rne == "S").to_numpy(bool, na_value=False)  # a new period starts
     legal_only = (rne == "L").to_numpy(bool, na_value=False)
     for col in ("place", "place_provider", "pl_post"):
-        codes = pd.factorize(ep[col].astype("string").str.replace(" ", "", regex=False))[0]
+        text = pd.array(ep[col].array, dtype="string", copy=False).__arrow_array__()
+        codes = pd.factorize(pd.arrays.ArrowStringArray(pc.replace_substring(text, " ", "")))[0]
         same = np.empty(n, bool)  # the same value as the episode before (blank: both blank)
         same[:1] = codes[:1] < 0
         same[1:] = codes[1:] == codes[:-1]
@@ -253,24 +269,24 @@ def _first_last(starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return first, last
 
 
-def _child_groups(child: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def _child_groups(child) -> tuple[np.ndarray, np.ndarray]:
     """For rows whose child's rows are together: the position of each child's first row, and
-    each row's child as 0, 1, 2... in order."""
+    each row's child as 0, 1, 2... in order. `child`: a Series or an array."""
     values = child.to_numpy(object)
     first = np.ones(len(values), bool)
     first[1:] = values[1:] != values[:-1]
     return np.flatnonzero(first), np.cumsum(first) - 1
 
 
-def _child_firsts(child: pd.Series) -> np.ndarray:
+def _child_firsts(child) -> np.ndarray:
     """For rows whose child's rows are together: the position of each row's child's first."""
     starts, group = _child_groups(child)
     return starts[group]
 
 
-def _rows(ep: pd.DataFrame, at: np.ndarray, columns: list[str]) -> pd.DataFrame:
-    """These columns of the episodes at these positions, numbered from 0."""
-    return ep[columns].iloc[at].reset_index(drop=True)
+def _rows(ep: pd.DataFrame, at: np.ndarray, columns: list[str]) -> dict:
+    """These columns of the episodes at these positions, as arrays."""
+    return {c: ep[c].array.take(at) for c in columns}
 
 
 def placement_spells(ep: pd.DataFrame, log: Log, starts: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
@@ -283,27 +299,24 @@ def placement_spells(ep: pd.DataFrame, log: Log, starts: tuple[np.ndarray, np.nd
     log.add("placement", "merged", "episodes", ep,
             "RNE L: legal status change only, same placement as the episode before", merged)
     first, last = _first_last(new_placement)
-    period = np.cumsum(new_period)
     f = _rows(ep, first, ["child", "decom", "place", "place_provider", "urn", "ls", "pl_distance",
                           "pl_council", "placed_inside_la", "end_of_data"])
     la = _rows(ep, last, ["dec", "ls", "reason_place_change", "rec", "end_censored"])
-    out = pd.DataFrame({
+    child_first = _child_firsts(f["child"])  # periods only grow along a child's episodes
+    period = np.cumsum(new_period)[first].astype(np.int64)
+    return pd.DataFrame({
         "child": f["child"],
-        "period": pd.Series(period[first], dtype="int64"),
-        "placement": pd.Series(np.zeros(len(first), np.int64)),
+        "period": period - period[child_first] + 1,
+        "placement": np.arange(len(first), dtype=np.int64) - child_first + 1,
         "start": f["decom"], "end": la["dec"],
         "place": f["place"], "place_provider": f["place_provider"], "urn": f["urn"],
         "first_ls": f["ls"], "last_ls": la["ls"],
-        "episodes": pd.Series(last - first + 1, dtype="int64"),
+        "episodes": (last - first + 1).astype(np.int64),
         "pl_distance": f["pl_distance"], "pl_council": f["pl_council"],
         "placed_inside_la": f["placed_inside_la"],
         "reason_place_change": la["reason_place_change"], "rec": la["rec"],
         "end_censored": la["end_censored"], "end_of_data": f["end_of_data"],
-    })
-    child_first = _child_firsts(f["child"])  # periods only grow along a child's episodes
-    out["period"] = out["period"] - out["period"].to_numpy()[child_first] + 1
-    out["placement"] = np.arange(len(out), dtype=np.int64) - child_first + 1
-    return out
+    }, index=pd.RangeIndex(len(first)), copy=False)
 
 
 def periods_of_care(ep: pd.DataFrame, placements: pd.DataFrame, children: pd.DataFrame,
@@ -316,18 +329,17 @@ def periods_of_care(ep: pd.DataFrame, placements: pd.DataFrame, children: pd.Dat
     f = _rows(ep, first, ["child", "decom", "ls", "cin", "end_of_data"])
     la = _rows(ep, last, ["dec", "rec", "end_censored"])
     counts = np.add.reduceat(new_placement.astype(np.int64), first) if len(first) else []
-    rec = la["rec"].astype("string")
+    rec = pd.Series(la["rec"], copy=False).astype("string")
     out = pd.DataFrame({
         "child": f["child"],
-        "period": pd.Series(np.zeros(len(first), np.int64)),
+        "period": np.arange(len(first), dtype=np.int64) - _child_firsts(f["child"]) + 1,
         "start": f["decom"], "end": la["dec"],
-        "reason_ceased": rec.where(rec != "X1"),
+        "reason_ceased": rec.where(rec != "X1").array,
         "first_ls": f["ls"], "cin": f["cin"],
-        "placements": pd.Series(counts, dtype="int64"),
-        "episodes": pd.Series(last - first + 1, dtype="int64"),
+        "placements": np.asarray(counts, dtype=np.int64),
+        "episodes": (last - first + 1).astype(np.int64),
         "end_censored": la["end_censored"], "end_of_data": f["end_of_data"],
-    })
-    out["period"] = np.arange(len(out), dtype=np.int64) - _child_firsts(f["child"]) + 1
+    }, index=pd.RangeIndex(len(first)), copy=False)
     dob = pd.Series(dates_of(out["child"], children["child"], children["dob"]), index=out.index,
                     dtype="datetime64[ns]", copy=False)
     out["age_start"] = _age(dob, out["start"])

@@ -103,12 +103,10 @@ class Returns:
         """One table, all years; an empty frame with the right columns if no file had it."""
         if name in self.frames:
             return self.frames[name]
-        cols = self.schema.table(name).column_names
-        frame = pd.DataFrame({c: pd.Series(dtype="string") for c in cols})
-        frame["_year"] = pd.Series(dtype="int64")
-        frame["_file"] = pd.Series(dtype="string")
-        frame["_row"] = pd.Series(dtype="int64")
-        return frame
+        text = pd.StringDtype()
+        columns = {c: pd.array([], dtype=text) for c in self.schema.table(name).column_names}
+        return pd.DataFrame({**columns, "_year": np.empty(0, np.int64),
+                             "_file": pd.array([], dtype=text), "_row": np.empty(0, np.int64)})
 
     def dates(self, table: str, column: str, keep: bool = True) -> np.ndarray:
         """A date column of one table, all years, as datetime64[ns] (NaT where blank or
