@@ -303,3 +303,27 @@ def test_ctrl_c_after_the_load_says_what_was_done(tmp_path, monkeypatch):
     assert result.exit_code == 130
     assert f"the returns were loaded into {db}, but no forecast was made" in said
     assert "nothing was changed" not in said and "forecast_quantiles" not in _store_tables(db)
+
+
+def test_the_progress_bar_shows_on_a_terminal_only(monkeypatch):
+    """At a terminal a command's steps show in a bar; elsewhere (a pipe, a file, a scheduler's
+    log) nothing is drawn and the callback does nothing."""
+    import importlib
+    import io
+
+    from rich.console import Console
+
+    cli_app = importlib.import_module("sufficiency.cli.app")  # the module, not the Typer app of that name
+
+    screen = io.StringIO()
+    monkeypatch.setattr(cli_app, "err", Console(file=screen, force_terminal=True, width=100))
+    with cli_app.progress("load: ") as update:
+        update("reading returns", 1, 4)
+        cli_app.err.file.flush()
+    assert "load: reading returns" in screen.getvalue() and "1/4" in screen.getvalue()
+
+    piped = io.StringIO()
+    monkeypatch.setattr(cli_app, "err", Console(file=piped, force_terminal=False))
+    with cli_app.progress("load: ") as update:
+        update("reading returns", 1, 4)
+    assert piped.getvalue() == ""

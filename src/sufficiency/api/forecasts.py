@@ -86,9 +86,10 @@ def forecast_from(options: ForecastOptions, source, progress: Progress | None = 
     tables go into the store (to wait for that load's write), and may give the store opened
     (`store.open_store`)."""
     from ..forecast import fit, simulate
-    from ..forecast.results import assumptions, forecast_tables
+    from ..forecast.results import assumptions, forecast_tables, total_range
     from ..forecast.simulate import entry_trend
     from ..parameters import load_parameters
+    from ..store import add_tables
 
     o = options
     step = _steps(progress, 3)
@@ -102,17 +103,9 @@ def forecast_from(options: ForecastOptions, source, progress: Progress | None = 
                                    entry_trend=o.entry_trend)
     if o.out:
         _write_forecast_file(o.out, tables, meta["forecast"])
-    return _store_forecast(o, tables, meta, assumptions(model), step, before_store() if before_store else None)
-
-
-def _store_forecast(o: ForecastOptions, tables: dict[str, pd.DataFrame], meta: dict, assumed: list[str],
-                    step, con=None) -> ForecastResult:
-    from ..forecast.results import total_range
-    from ..store import add_tables
-
-    add_tables(o.db, tables, meta, con=con)
+    add_tables(o.db, tables, meta, con=before_store() if before_store else None)
     step("done")
-    return ForecastResult(Path(o.db), tables, meta, total_range(tables["forecast_quantiles"]), assumed, o.out)
+    return ForecastResult(Path(o.db), tables, meta, total_range(tables["forecast_quantiles"]), assumptions(model), o.out)
 
 
 def _write_forecast_file(out: Path, tables: dict[str, pd.DataFrame], meta: dict) -> None:

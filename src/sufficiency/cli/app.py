@@ -27,9 +27,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 # Soft wrap: a sentence or a path is printed whole and the terminal wraps it, so a path can be
-# copied from the screen however narrow the terminal (tables still fit its width).
-err = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True)
+# copied from the screen however narrow the terminal (tables still fit its width). No emoji
+# codes: a name such as "returns:cat:2024.csv" is printed as it is.
+err = Console(stderr=True, soft_wrap=True, emoji=False)
+out = Console(soft_wrap=True, emoji=False)
 
 INTERRUPTED = "Interrupted; nothing was changed."
 SMALL_NUMBERS = "Small numbers are shown: this report is not for publication."
@@ -95,12 +96,15 @@ def guarded(command):
 
 @contextlib.contextmanager
 def progress(prefix: str = ""):
-    """A Rich progress bar on stderr (hidden when it is not a terminal); yields a
-    callback(step, done, total)."""
+    """A Rich progress bar on stderr; yields a callback(step, done, total). Not a terminal: no
+    bar (nor Rich's progress module), and the callback does nothing."""
+    if not err.is_terminal:
+        yield lambda step, done, total: None
+        return
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
+                  TimeElapsedColumn(), console=err, transient=True) as bar:
         task = bar.add_task("starting", total=1)
 
         def update(step: str, done: int, total: int) -> None:

@@ -48,6 +48,7 @@ import pandas as pd
 from ..errors import StoreError
 from ..parameters import Parameters
 from ..store import StoreData
+from ..vocab import NO_DAY
 from .level import LevelPosterior, fit_level, year_middles
 from .priors import LevelPrior, Priors, read_priors
 from .states import (
@@ -236,22 +237,15 @@ class _Placements:
 
 
 def _placements(data: StoreData, space: StateSpace, t0: int, t1: int) -> _Placements:
-    kids = data.tables["children"].drop_duplicates("child").set_index("child")
     pl = data.tables["placements"].sort_values(["child", "start"])
     pl = pl[days(pl["start"].to_numpy("datetime64[D]")) <= t1]
     rows = pd.Index(pl.index)  # each placement's row in the store's table
     pl = pl.reset_index(drop=True)
-    periods = data.tables["periods"].set_index(["child", "period"])["start"]
     start = days(pl["start"].to_numpy("datetime64[D]"))
     end = days(pl["end"].to_numpy("datetime64[D]"))
     censored = pl["end_censored"].to_numpy(bool) | (end > t1)
     end = np.minimum(end, t1)
-    # each placement with its child's date of birth and UASC status and its period's start (one merge)
-    joined = pl[["child", "period"]].merge(kids[["dob", "uasc"]], left_on="child", right_index=True, how="left") \
-        .merge(periods.rename("pstart"), left_on=["child", "period"], right_index=True, how="left")
-    dob = days(joined["dob"].to_numpy("datetime64[D]"))
-    uasc = joined["uasc"].fillna(False).to_numpy(bool).astype(np.int64)
-    pstart = days(joined["pstart"].to_numpy("datetime64[D]"))
+    dob, uasc, pstart = _child_and_period(data, pl)
     cat = _codes(pl["category"], space.categories)
     # destination at the end of each placement
     child, period = pl["child"].to_numpy(object), pl["period"].to_numpy()
@@ -268,6 +262,29 @@ def _placements(data: StoreData, space: StateSpace, t0: int, t1: int) -> _Placem
     end = np.minimum(end, eighteen)
     event &= (end > t0) & (end <= t1)
     return _Placements(rows, start, end, dob, uasc, pstart, cat, moving, dest, event)
+
+
+def _child_and_period(data: StoreData, pl: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Of each placement in `pl`: its child's date of birth and UASC status (the child's first
+    row in `children`) and its period's start, as day numbers (NO_DAY, and not UASC, where the
+    child or period is not there)."""
+    kids = data.tables["children"].drop_duplicates("child")
+    periods = data.tables["periods"]
+    kid = pd.Index(kids["child"]).get_indexer(pl["child"])
+    period = pd.MultiIndex.from_arrays([periods["child"], periods["period"]]).get_indexer(
+        pd.MultiIndex.from_arrays([pl["child"], pl["period"]]))
+    dob = _take(days(kids["dob"].to_numpy("datetime64[D]")), kid, NO_DAY)
+    uasc = _take(kids["uasc"].fillna(False).to_numpy(bool).astype(np.int64), kid, 0)
+    pstart = _take(days(periods["start"].to_numpy("datetime64[D]")), period, NO_DAY)
+    return dob, uasc, pstart
+
+
+def _take(values: np.ndarray, at: np.ndarray, missing) -> np.ndarray:
+    """values[at], `missing` where `at` is -1."""
+    out = np.full(len(at), missing, dtype=values.dtype)
+    found = at >= 0
+    out[found] = values[at[found]]
+    return out
 
 
 def _stock(data: StoreData, pl: _Placements, t1: int) -> pd.DataFrame:
