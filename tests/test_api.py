@@ -149,3 +149,17 @@ def test_runs_store_write_is_waited_for_through_ctrl_c(monkeypatch, tmp_path):
     with pytest.raises(KeyboardInterrupt):
         writing.wait()
     assert pressed and written == [tmp_path / "la.duckdb"]
+
+
+def test_every_public_name_is_what_it_names_after_every_module_is_imported():
+    """`sufficiency.api` imports each name's module on first use; a module named like one of
+    its functions (api/plan.py beside api.plan) would take that function's place once imported
+    anywhere. Checked in a fresh interpreter, every module of the package imported first."""
+    import subprocess
+    import sys
+
+    code = ("import importlib, pkgutil, types, sufficiency.api as api\n"
+            "for m in pkgutil.iter_modules(api.__path__): importlib.import_module(f'sufficiency.api.{m.name}')\n"
+            "print([n for n in api.__all__ if isinstance(getattr(api, n), types.ModuleType)])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

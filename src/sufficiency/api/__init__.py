@@ -18,7 +18,7 @@ what it runs on: `api.run` does not import the regional edition.
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .demo import DemoResult, demo
+    from .demos import DemoResult, demo
     from .forecasts import BacktestResult, CompareResult, ForecastResult, backtest, compare, forecast
     from .options import (
         BacktestOptions,
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
         SynthOptions,
         ValidateOptions,
     )
-    from .plan import PlanCommandOptions, PlanResult, plan
+    from .planning import PlanCommandOptions, PlanResult, plan
     from .region import (
         RegionAddOptions,
         RegionAddResult,
@@ -71,7 +71,7 @@ if TYPE_CHECKING:
 _MODULES = {  # name -> the module of this package that defines it, imported on first use
     **dict.fromkeys([
         "DemoResult", "demo",
-    ], "demo"),
+    ], "demos"),
     **dict.fromkeys([
         "BacktestResult", "CompareResult", "ForecastResult", "backtest", "compare", "forecast",
     ], "forecasts"),
@@ -81,7 +81,7 @@ _MODULES = {  # name -> the module of this package that defines it, imported on 
     ], "options"),
     **dict.fromkeys([
         "PlanCommandOptions", "PlanResult", "plan",
-    ], "plan"),
+    ], "planning"),
     **dict.fromkeys([
         "RegionAddOptions", "RegionAddResult", "RegionCompareOptions", "RegionCompareResult",
         "RegionForecastOptions", "RegionForecastResult", "RegionRemoveOptions", "RegionRemoveResult",

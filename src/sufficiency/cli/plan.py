@@ -22,7 +22,7 @@ def plan(
     """Plan new homes, foster carers and block beds by council and year against the forecast's
     runs, at the least expected discounted cost; into the store (tables plan_*)."""
     from .. import api
-    from ..api.plan import PlanCommandOptions
+    from ..api.planning import PlanCommandOptions
 
     with progress() as bar:
         result = api.plan(PlanCommandOptions(db=db, options=options, out=output), bar)
